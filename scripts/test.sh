@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: install, then run every test (slow ones included) and the benchmark suite
+# in its quick mode. Uses ../shared/datasets when XEONSR_DATA is unset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup_env.sh
+export XEONSR_DATA=${XEONSR_DATA:-$(cd .. && pwd)/shared/datasets}
+export XEONSR_CACHE=${XEONSR_CACHE:-$(mktemp -d)}
+.venv/bin/python -m pytest tests "$@"

@@ -1,0 +1,21 @@
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _data_dir() -> Path | None:
+    for cand in (os.environ.get("XEONSR_DATA"), REPO.parent / "shared" / "datasets"):
+        if cand and (Path(cand) / "Set5").is_dir():
+            return Path(cand)
+    return None
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    d = _data_dir()
+    if d is None:
+        pytest.skip("datasets not found: set XEONSR_DATA to the folder holding Set5/, Set14/, T91/")
+    return d

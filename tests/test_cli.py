@@ -1,0 +1,85 @@
+"""The command line: fast help, one clear line and a non-zero exit for bad input."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from xeonsr.cli import main
+
+
+def run_cli(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "xeonsr.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_help_imports_no_heavy_library():
+    code = (
+        "import sys; from xeonsr.cli import build_parser; build_parser();"
+        "heavy = [m for m in ('torch', 'openvino', 'nncf', 'skimage', 'matplotlib') if m in sys.modules];"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert run_cli("--help").returncode == 0
+
+
+def _one_line_error(proc, *needles):
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+def test_unknown_dataset_says_where_it_looked(tmp_path):
+    _one_line_error(run_cli("eval", "--dataset", "Nope", "--data-dir", str(tmp_path)), "Nope", str(tmp_path / "Nope"))
+
+
+def test_folder_without_images(tmp_path):
+    _one_line_error(run_cli("eval", "--dataset", str(tmp_path)), "no images")
+
+
+def test_unreadable_image_is_named(tmp_path):
+    Image.fromarray(np.zeros((30, 30, 3), np.uint8)).save(tmp_path / "good.png")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    _one_line_error(run_cli("eval", "--dataset", str(tmp_path)), "broken.png")
+
+
+def test_unsupported_scale():
+    _one_line_error(run_cli("eval", "--scale", "5"), "unsupported scale 5")
+
+
+def test_missing_weights_file(tmp_path):
+    _one_line_error(
+        run_cli("eval", "--model", "fsrcnn", "--dataset", "samples", "--weights", str(tmp_path / "none.safetensors")),
+        "none.safetensors",
+    )
+
+
+def test_eval_default_run_on_sample_photos_writes_json(tmp_path, monkeypatch):
+    monkeypatch.delenv("XEONSR_DATA", raising=False)  # no data dir: the shipped sample photos
+    out = tmp_path / "r.json"
+    assert main(["eval", "--json", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert res["model"] == "bicubic" and res["dataset"] == "samples" and res["scale"] == 3
+    assert {"name", "psnr", "ssim", "latency_ms"} <= set(res["images"][0])
+    assert 20 < res["mean_psnr"] < 40 and 0 < res["mean_ssim"] < 1
+    assert res["protocol"]["shave"] == "scale" and "numpy" in res["versions"]
+
+
+def test_eval_table_has_paper_columns(data_dir, capsys):
+    assert main(["eval", "--dataset", "Set14", "--data-dir", str(data_dir), "--no-ssim"]) == 0
+    out = capsys.readouterr().out
+    assert "paper bicubic" in out and "zebra" in out and "27.54" in out
+
+
+def test_info_names_flags_and_backend(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    for key in ("avx2=", "amx_bf16=", "avx512_vnni=", "torch:", "openvino:", "ipex:", "training:"):
+        assert key in out

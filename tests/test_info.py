@@ -1,0 +1,28 @@
+from xeonsr.info import cpu_info, resolve_precision
+
+AVX2_ONLY = """processor : 0
+model name : AMD EPYC
+flags : fpu sse avx avx2 fma
+physical id : 0
+core id : 0
+processor : 1
+physical id : 0
+core id : 1
+"""
+SAPPHIRE = (
+    "model name : Intel(R) Xeon(R) Platinum 8480+\n"
+    "flags : avx2 avx512f avx512_bf16 amx_bf16 amx_tile amx_int8 avx512_vnni\n"
+)
+
+
+def test_parses_model_flags_and_cores():
+    cpu = cpu_info(AVX2_ONLY)
+    assert cpu.model == "AMD EPYC" and cpu.physical_cores == 2
+    assert "avx2" in cpu.flags and not cpu.native_bf16 and not cpu.int8_dot
+
+
+def test_precision_auto_follows_the_cpu():
+    assert resolve_precision("auto", cpu_info(AVX2_ONLY))[0] == "fp32"
+    assert resolve_precision("auto", cpu_info(SAPPHIRE))[0] == "bf16"
+    prec, note = resolve_precision("bf16", cpu_info(AVX2_ONLY))
+    assert prec == "bf16" and "slower" in note

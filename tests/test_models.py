@@ -1,0 +1,50 @@
+"""Every registry model: right output size, finite, every parameter gets a gradient."""
+
+import numpy as np
+import pytest
+import torch
+
+from xeonsr.imaging import imresize
+from xeonsr.models import MODELS, UnknownModelError, create_model
+from xeonsr.models.bicubic import BicubicUpsample
+from xeonsr.models.fsrcnn import FSRCNN, deconv_as_conv_shuffle
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_registry_model_forward_backward(name, scale):
+    torch.manual_seed(0)
+    model = create_model(name, scale)
+    x = torch.rand(2, 1, 11, 13)
+    y = model(x)
+    assert y.shape == (2, 1, 11 * scale, 13 * scale)
+    assert torch.isfinite(y).all()
+    y.square().mean().backward()
+    for pname, p in model.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, pname
+
+
+def test_unknown_model_lists_known_ones():
+    with pytest.raises(UnknownModelError, match="choose one of srcnn"):
+        create_model("vdsr", 3)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_bicubic_module_equals_matlab_imresize(scale):
+    x = np.random.default_rng(scale).random((9, 14)) * 255
+    m = BicubicUpsample(scale).double()
+    m.weight = m.weight.double()
+    got = m(torch.from_numpy(x)[None, None])[0, 0].numpy()
+    np.testing.assert_allclose(got, imresize(x, scale), atol=1e-4)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_deconv_rewrite_is_exact(scale):
+    torch.manual_seed(scale)
+    net = FSRCNN(scale=scale)
+    torch.nn.init.normal_(net.deconv.weight, std=0.05)
+    x = torch.randn(1, 56, 10, 7)
+    ref = net.deconv(x)
+    got = deconv_as_conv_shuffle(net.deconv, scale)(x)
+    assert got.shape == ref.shape
+    assert (got - ref).abs().max() < 1e-5

@@ -1,0 +1,183 @@
+"""Training: trains, validates, checkpoints; survives kill -9; clear messages on bad data."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from xeonsr.checkpoint import WeightsError, load_weights, read_card
+from xeonsr.data import PatchConfig, build_pairs
+from xeonsr.train import TrainConfig, TrainError, train
+
+
+@pytest.fixture()
+def tiny_data(tmp_path, data_dir):
+    """Four T91 images for training and two smaller crops of T91 images for validation."""
+    root = tmp_path / "data"
+    (root / "train").mkdir(parents=True)
+    (root / "val").mkdir()
+    t91 = sorted((data_dir / "T91").iterdir())
+    for p in t91[:4]:
+        shutil.copy(p, root / "train" / p.name)
+    for p in t91[10:12]:
+        Image.open(p).convert("RGB").crop((0, 0, 60, 48)).save(root / "val" / (p.stem + ".png"))
+    return root
+
+
+def _cfg(root, out, **kw):
+    base = dict(
+        model="fsrcnn-s",
+        scale=3,
+        out=str(out),
+        data_dir=str(root),
+        datasets=("train",),
+        val_set=str(root / "val"),
+        steps=40,
+        batch_size=8,
+        lq_patch=8,
+        threads=1,
+        checkpoint_every=20,
+        val_every=20,
+        cache_dir=str(root / "cache"),
+    )
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    weights = train(_cfg(tiny_data, out), progress=False)
+    recs = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert recs[-1]["step"] == 40
+    vals = [r["val_psnr"] for r in recs if "val_psnr" in r]
+    assert len(vals) == 2 and all(np.isfinite(vals))
+    assert (out / "curve.png").stat().st_size > 1000
+    ckpts = sorted((out / "checkpoints").glob("step_*.pt"))
+    state = torch.load(ckpts[-1], weights_only=True)  # no pickled objects
+    assert state["step"] == 40
+    card = read_card(weights)
+    assert card["model_args"]["d"] == 32 and card["config"]["backend"] in ("native", "ipex")
+    model, _ = load_weights(weights, "fsrcnn-s", 3)
+    assert model(torch.rand(1, 1, 5, 6)).shape == (1, 1, 15, 18)
+
+
+def test_refuses_to_train_on_test_sets(tiny_data, tmp_path):
+    with pytest.raises(TrainError, match="test set"):
+        train(_cfg(tiny_data, tmp_path / "x", datasets=("Set5",)), progress=False)
+
+
+def test_kill_9_then_resume_continues_from_last_checkpoint(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    args = [
+        sys.executable,
+        "-m",
+        "xeonsr.cli",
+        "train",
+        "--model",
+        "fsrcnn-s",
+        "--scale",
+        "3",
+        "--data-dir",
+        str(tiny_data),
+        "--datasets",
+        "train",
+        "--out",
+        str(out),
+        "--steps",
+        "400",
+        "--batch-size",
+        "8",
+        "--patch",
+        "8",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "10",
+        "--val-every",
+        "1000",
+        "--no-progress",
+    ]
+    env = {**os.environ, "XEONSR_CACHE": str(tiny_data / "cache")}
+    # Validation needs Set5-like images: use the tiny val folder through a symlinked name.
+    (tiny_data / "Set5").symlink_to(tiny_data / "val")
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 240
+    while time.time() < deadline and len(list((out / "checkpoints").glob("step_*.pt"))) < 2:
+        assert proc.poll() is None, proc.stdout.read().decode()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = max(int(p.stem.split("_")[1]) for p in (out / "checkpoints").glob("step_*.pt"))
+    assert 0 < killed_at < 400
+    done = subprocess.run(
+        args[: args.index("--steps") + 1] + ["60"] + args[args.index("--steps") + 2 :] + ["--resume"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    resumed = [ln for ln in done.stdout.splitlines() if ln.startswith("resumed from")]
+    assert resumed and int(resumed[0].rsplit(" ", 1)[1]) >= killed_at
+    last = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["step"] == 60
+
+
+def test_bad_training_images_are_skipped_with_a_warning(tmp_path):
+    folder = tmp_path / "T91"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (60, 60, 3), dtype=np.uint8)).save(folder / "ok.png")
+    Image.fromarray(rng.integers(0, 256, (60, 60), dtype=np.uint8)).save(folder / "grey.png")
+    Image.fromarray(rng.integers(0, 256, (10, 10, 3), dtype=np.uint8)).save(folder / "small.png")
+    (folder / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pairs = build_pairs(PatchConfig(scale=3, lq_patch=8, down_factors=(1.0,)), tmp_path)
+    msgs = " | ".join(str(w.message) for w in caught)
+    assert "corrupt.png" in msgs and "small.png" in msgs and "smaller than" in msgs
+    assert len(pairs) == 2  # ok.png and the grey one (its own Y)
+
+
+def test_training_folder_with_no_usable_images_is_one_line(tmp_path):
+    folder = tmp_path / "T91"
+    folder.mkdir()
+    (folder / "corrupt.png").write_bytes(b"not an image")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xeonsr.cli",
+            "train",
+            "--data-dir",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "o"),
+            "--steps",
+            "2",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "no usable training images" in proc.stderr
+
+
+def test_wrong_model_or_scale_weights_are_refused(tiny_data, tmp_path):
+    weights = train(_cfg(tiny_data, tmp_path / "r", steps=2, val_every=100), progress=False)
+    with pytest.raises(WeightsError, match="not 'fsrcnn'"):
+        load_weights(weights, "fsrcnn", 3)
+    with pytest.raises(WeightsError, match="x3, not x2"):
+        load_weights(weights, "fsrcnn-s", 2)

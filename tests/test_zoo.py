@@ -1,0 +1,23 @@
+"""The shipped weights load, are what their cards say, and reproduce the recorded PSNR."""
+
+import pytest
+
+from xeonsr.evaluate import evaluate, load_samples
+from xeonsr.infer import load_torch_model, torch_upscale_fn
+from xeonsr.zoo import shipped_cards
+
+
+def test_every_card_has_provenance():
+    cards = shipped_cards()
+    assert {(c["model"], c["scale"]) for c in cards} >= {("fsrcnn", 3), ("srcnn", 3), ("dcscn", 2)}
+    for c in cards:
+        assert c["lineage"] and all("xeonsr train" in s["command"] or "zoo_round" in s["command"]
+                                    for s in c["lineage"])
+        assert c["eval"]["Set5"]["psnr"] > 0 and c["params"] > 0
+
+
+@pytest.mark.parametrize("model,scale", [("fsrcnn", 3), ("dcscn", 4)])
+def test_shipped_weights_reproduce_their_card(data_dir, model, scale):
+    net, card = load_torch_model(model, scale)
+    res = evaluate(torch_upscale_fn(net), load_samples(data_dir / "Set5", scale), scale, with_ssim=False)
+    assert res["mean_psnr"] == pytest.approx(card["eval"]["Set5"]["psnr"], abs=0.01)

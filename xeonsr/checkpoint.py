@@ -1,0 +1,113 @@
+"""Checkpoints and released weights: atomic writes, safe loading (no pickle of objects).
+
+Training checkpoints are torch.save files of tensors and plain containers, read back with
+``weights_only=True``. Released weights are safetensors files whose metadata (and a JSON
+card beside them) record the model name, scale and constructor arguments.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from xeonsr.errors import UserError
+from xeonsr.fileio import atomic_write, atomic_write_text
+
+CKPT_GLOB = "step_*.pt"
+
+
+class WeightsError(UserError, ValueError):
+    pass
+
+
+def save_checkpoint(directory: str | Path, step: int, state: dict[str, Any], keep: int = 2) -> Path:
+    """Write ``step_<step>.pt`` atomically and prune all but the newest ``keep``."""
+    directory = Path(directory)
+    path = directory / f"step_{step:08d}.pt"
+    atomic_write(path, lambda tmp: torch.save(state, tmp))
+    for old in sorted(directory.glob(CKPT_GLOB))[:-keep]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def latest_checkpoint(directory: str | Path) -> tuple[Path, dict[str, Any]] | None:
+    """The newest readable checkpoint in ``directory`` (a damaged one is skipped)."""
+    for path in sorted(Path(directory).glob(CKPT_GLOB), reverse=True):
+        try:
+            return path, torch.load(path, map_location="cpu", weights_only=True)
+        except Exception:  # noqa: BLE001 - any unreadable file just means "try the older one"
+            continue
+    return None
+
+
+def save_weights(model: nn.Module, path: str | Path, card: dict[str, Any]) -> None:
+    """safetensors weights with the card in their metadata, plus ``<path>.json``."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    meta = {"xeonsr": json.dumps(card, sort_keys=True)}
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+    text = json.dumps(card, indent=2, sort_keys=True) + "\n"
+    atomic_write_text(path.with_suffix(".json"), text)
+
+
+def read_card(path: str | Path) -> dict[str, Any]:
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: no such weights file")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception as e:  # noqa: BLE001
+        raise WeightsError(f"{path}: not a safetensors weights file ({e})") from None
+    if "xeonsr" not in meta:
+        raise WeightsError(f"{path}: has no xeonsr metadata (model, scale); was it made by xeonsr?")
+    return json.loads(meta["xeonsr"])
+
+
+def load_weights(path: str | Path, model_name: str | None = None, scale: int | None = None) -> tuple[nn.Module, dict]:
+    """Rebuild the model a weights file describes; refuse one made for another model/scale."""
+    from safetensors.torch import load_file
+
+    from xeonsr.models import get_spec
+
+    card = read_card(path)
+    if model_name is not None and card.get("model") != model_name:
+        raise WeightsError(f"{path}: weights are for model '{card.get('model')}', not '{model_name}'")
+    if scale is not None and card.get("scale") != scale:
+        raise WeightsError(f"{path}: weights are for x{card.get('scale')}, not x{scale}")
+    model = get_spec(card["model"]).cls(**card["model_args"])
+    try:
+        model.load_state_dict(load_file(str(path)))
+    except RuntimeError as e:
+        first = str(e).splitlines()[1].strip() if "\n" in str(e) else str(e)
+        raise WeightsError(f"{path}: weights do not fit {card['model']} x{card['scale']} ({first})") from None
+    return model.eval(), card
+
+
+def weights_from_checkpoint(ckpt: str | Path, out: str | Path, extra: dict[str, Any] | None = None) -> dict:
+    """Release a training checkpoint (e.g. of a run stopped by a time limit) as weights + card."""
+    from xeonsr.models import get_spec
+
+    state = torch.load(ckpt, map_location="cpu", weights_only=True)
+    cfg = json.loads(state["config"])
+    model = get_spec(cfg["model"]).cls(**cfg["model_args"])
+    model.load_state_dict(state["model"])
+    card = {
+        "model": cfg["model"],
+        "scale": cfg["scale"],
+        "model_args": cfg["model_args"],
+        "config": cfg,
+        "steps": int(state["step"]),
+        "from_checkpoint": Path(ckpt).name,
+        **(extra or {}),
+    }
+    save_weights(model, out, card)
+    return card

@@ -1,0 +1,72 @@
+"""The ``xeonsr`` command. Heavy libraries (torch, openvino, nncf) are imported lazily by the
+command that needs them, so ``xeonsr --help`` costs nothing.
+
+``main(argv) -> exit code`` is testable in-process; errors meant for people are one line on
+stderr and a non-zero exit, and ``--traceback`` shows the full story.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+# command -> module with add_arguments(parser) and run(args) -> int
+COMMANDS = {
+    "eval": ("xeonsr.commands.eval_cmd", "evaluate a model (or bicubic) by the papers' protocol"),
+    "train": ("xeonsr.commands.train_cmd", "train a model on CPU (or CUDA)"),
+    "info": ("xeonsr.commands.info_cmd", "CPU, ISA flags, library versions and chosen backend"),
+    "zoo": ("xeonsr.commands.zoo_cmd", "the shipped models, their PSNR and the papers'"),
+}
+
+EXIT_USAGE = 2
+EXIT_FAIL = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xeonsr", description="Fast, paper-exact super-resolution on CPUs.")
+    parser.add_argument("--traceback", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        # Command modules import heavy libraries inside run(), so this stays cheap.
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(importlib.import_module(args._module).run(args) or 0)
+    except KeyboardInterrupt:
+        print("xeonsr: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - people get one line; --traceback gets the rest
+        if args.traceback or os.environ.get("XEONSR_TRACEBACK"):
+            raise
+        from xeonsr.errors import is_user_error
+
+        prefix = "error" if is_user_error(e) else f"internal error ({e.__class__.__name__})"
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
+        print(f"xeonsr {args.command}: {prefix}: {msg}", file=sys.stderr)
+        if not is_user_error(e):
+            print("  (run with --traceback for details)", file=sys.stderr)
+        return EXIT_FAIL
+
+
+def write_json(path: str | Path, obj) -> None:
+    from xeonsr.fileio import atomic_write_text
+
+    atomic_write_text(path, json.dumps(obj, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

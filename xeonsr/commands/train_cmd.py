@@ -1,0 +1,77 @@
+"""xeonsr train"""
+
+from __future__ import annotations
+
+import json
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--model", default="fsrcnn")
+    p.add_argument("--scale", type=int, default=3)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--data-dir", default=None, help="folder holding T91/, BSD200/, Set5/ (default $XEONSR_DATA)")
+    p.add_argument("--datasets", default="T91", help="comma-separated training sets (default T91)")
+    p.add_argument("--out", default=None, help="run folder (default runs/<model>_x<scale>)")
+    p.add_argument("--steps", type=int, default=20000)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--patch", type=int, default=16, help="LR patch side (HR is scale times larger)")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--min-lr", type=float, default=1e-5, help="end of the cosine schedule")
+    p.add_argument("--loss", choices=["l1", "mse"], default="l1")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    p.add_argument("--backend", choices=["auto", "native", "ipex"], default="auto")
+    p.add_argument("--checkpoint-every", type=int, default=1000)
+    p.add_argument("--val-every", type=int, default=1000)
+    p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--model-args", default=None, help="JSON overrides, e.g. '{\"d\": 64}'")
+    p.add_argument("--init-from", default=None, help="weights to start from (e.g. the x3 model)")
+    p.add_argument("--train-only", default=None, help="train only parameters with this prefix")
+    p.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="fit the run into this wall time: --steps is lowered to what fits",
+    )
+    p.add_argument("--cache-dir", default=None, help="patch cache (default $XEONSR_CACHE or ~/.cache/xeonsr)")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def run(args) -> int:
+    from xeonsr.errors import UserError
+    from xeonsr.train import TrainConfig, train
+
+    try:
+        model_args = json.loads(args.model_args) if args.model_args else {}
+    except json.JSONDecodeError as e:
+        raise UserError(f"--model-args is not valid JSON: {e}") from None
+    cfg = TrainConfig(
+        model=args.model,
+        scale=args.scale,
+        device=args.device,
+        data_dir=args.data_dir,
+        datasets=tuple(d.strip() for d in args.datasets.split(",") if d.strip()),
+        out=args.out or f"runs/{args.model}_x{args.scale}",
+        steps=args.steps,
+        batch_size=args.batch_size,
+        lq_patch=args.patch,
+        lr=args.lr,
+        min_lr=args.min_lr,
+        loss=args.loss,
+        threads=args.threads,
+        precision=args.precision,
+        backend=args.backend,
+        checkpoint_every=args.checkpoint_every,
+        val_every=args.val_every,
+        resume=args.resume,
+        seed=args.seed,
+        model_args=model_args,
+        init_from=args.init_from,
+        train_only=args.train_only,
+        max_minutes=args.max_minutes,
+        cache_dir=args.cache_dir,
+    )
+    path = train(cfg, progress=not args.no_progress)
+    print(f"weights: {path}")
+    return 0

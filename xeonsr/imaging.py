@@ -1,0 +1,174 @@
+"""Image IO, BT.601 YCbCr, mod-crop and a MATLAB-exact bicubic ``imresize``.
+
+Conventions: arrays are HWC (or HW for one channel), RGB, values on the 0..255 scale.
+The resize is MATLAB's ``imresize(A, scale, 'bicubic')``: cubic kernel a = -0.5,
+antialiasing when shrinking (the kernel is widened by 1/scale), symmetric (half-sample)
+border padding, dimensions processed smallest scale first.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+
+IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+
+# ITU-R BT.601 "studio swing", as MATLAB's rgb2ycbcr: rows give Y, Cb, Cr from RGB in [0, 1].
+_YCBCR_MATRIX = np.array(
+    [
+        [65.481, 128.553, 24.966],
+        [-37.797, -74.203, 112.0],
+        [112.0, -93.786, -18.214],
+    ]
+)
+_YCBCR_OFFSET = np.array([16.0, 128.0, 128.0])
+
+
+class ImageError(UserError, ValueError):
+    """An image that cannot be used (unreadable, wrong mode, too small); message names it."""
+
+
+def _cubic(x: np.ndarray) -> np.ndarray:
+    # Keys' cubic convolution kernel with a = -0.5, exactly as MATLAB's imresize.
+    ax = np.abs(x)
+    ax2 = ax * ax
+    ax3 = ax2 * ax
+    return (1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1) + (-0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0) * (
+        (ax > 1) & (ax <= 2)
+    )
+
+
+@lru_cache(maxsize=256)
+def resize_matrix(in_len: int, out_len: int, scale: float, antialias: bool = True) -> np.ndarray:
+    """The (out_len, in_len) matrix M with ``out = M @ in`` along one axis (float64).
+
+    Follows MATLAB's ``contributions()``: output pixel x (1-based) samples input position
+    u = x / scale + 0.5 * (1 - 1 / scale); taps outside the image are folded back by
+    symmetric padding, so their weights add onto the mirrored pixels.
+    """
+    kernel_width = 4.0
+    if scale < 1 and antialias:
+        kernel_width /= scale
+
+        def kernel(d):
+            return scale * _cubic(scale * d)
+    else:
+        kernel = _cubic
+    x = np.arange(1, out_len + 1, dtype=np.float64)
+    u = x / scale + 0.5 * (1.0 - 1.0 / scale)
+    left = np.floor(u - kernel_width / 2.0)
+    taps = int(math.ceil(kernel_width)) + 2
+    idx = left[:, None] + np.arange(taps)[None, :]  # 1-based input positions, (out, taps)
+    w = kernel(u[:, None] - idx)
+    w /= w.sum(axis=1, keepdims=True)
+    # Symmetric padding: 0 -> 1, -1 -> 2, in_len + 1 -> in_len (1-based), period 2 * in_len.
+    mirror = np.concatenate([np.arange(in_len), np.arange(in_len - 1, -1, -1)])
+    cols = mirror[np.mod(idx.astype(np.int64) - 1, 2 * in_len)]
+    m = np.zeros((out_len, in_len), dtype=np.float64)
+    rows = np.broadcast_to(np.arange(out_len)[:, None], cols.shape)
+    np.add.at(m, (rows, cols), w)
+    m.setflags(write=False)
+    return m
+
+
+def _round_uint8(x: np.ndarray) -> np.ndarray:
+    # MATLAB's uint8(): round half away from zero, then saturate.
+    return np.clip(np.floor(x + 0.5), 0, 255).astype(np.uint8)
+
+
+def imresize(img: np.ndarray, scale: float, out_shape: tuple[int, int] | None = None) -> np.ndarray:
+    """MATLAB ``imresize(img, scale, 'bicubic')`` for HW or HWC arrays.
+
+    Float input is resized in float64 and returned as float64 (no clipping, like MATLAB on
+    single/double). uint8 input is rounded after each pass, as MATLAB does, and returned as
+    uint8. ``out_shape`` (H, W) overrides ``ceil(scale * size)``.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    h, w = img.shape[:2]
+    if out_shape is None:
+        out_shape = (int(math.ceil(h * scale)), int(math.ceil(w * scale)))
+    is_uint8 = img.dtype == np.uint8
+    out = img.astype(np.float64)
+    # MATLAB resizes the dimension with the smaller scale first (ties: rows first).
+    for axis in (0, 1):
+        m = resize_matrix(img.shape[axis], out_shape[axis], float(scale))
+        # (out, in) x (in, ...) along the chosen axis.
+        out = np.moveaxis(np.tensordot(m, np.moveaxis(out, axis, 0), axes=(1, 0)), 0, axis)
+        if is_uint8:
+            out = _round_uint8(out)
+    return out.astype(np.uint8) if is_uint8 else out
+
+
+def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
+    """RGB on 0..255 (HWC) -> YCbCr float64 on the studio-swing scale (Y in [16, 235])."""
+    return rgb.astype(np.float64) / 255.0 @ _YCBCR_MATRIX.T + _YCBCR_OFFSET
+
+
+def ycbcr_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`rgb_to_ycbcr`: YCbCr float (HWC) -> RGB float64 on 0..255."""
+    inv = np.linalg.inv(_YCBCR_MATRIX)
+    return (ycbcr.astype(np.float64) - _YCBCR_OFFSET) @ inv.T * 255.0
+
+
+def luma(img: np.ndarray) -> np.ndarray:
+    """The protocol's Y channel as uint8 (HW).
+
+    A 3-channel uint8 image goes through MATLAB's ``rgb2ycbcr`` (which rounds to uint8);
+    a single-channel image is its own Y, as in the papers' MATLAB code.
+    """
+    if img.ndim == 2:
+        return img.astype(np.uint8)
+    if img.shape[2] == 1:
+        return img[:, :, 0].astype(np.uint8)
+    return _round_uint8(rgb_to_ycbcr(img[:, :, :3])[:, :, 0])
+
+
+def mod_crop(img: np.ndarray, scale: int) -> np.ndarray:
+    """Crop H and W down to multiples of ``scale`` (top-left kept, as MATLAB's modcrop)."""
+    h, w = img.shape[:2]
+    return img[: h - h % scale, : w - w % scale]
+
+
+def shave(img: np.ndarray, border: int) -> np.ndarray:
+    return img[border:-border, border:-border] if border > 0 else img
+
+
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    """Float on 0..255 -> uint8 with MATLAB rounding (half away from zero) and saturation."""
+    return _round_uint8(np.asarray(x, dtype=np.float64))
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    """Read an image file as uint8 HWC RGB, or HW for single-channel images.
+
+    Raises ImageError with the file's name for anything unreadable.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode in ("L", "1", "I;16", "I", "F"):
+                arr = np.asarray(im.convert("L"))
+            else:
+                arr = np.asarray(im.convert("RGB"))
+    except FileNotFoundError:
+        raise ImageError(f"{path}: no such file") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise ImageError(f"{path}: not a readable image ({e.__class__.__name__}: {e})") from None
+    except Image.DecompressionBombError as e:
+        raise ImageError(f"{path}: refused, dimensions too large ({e})") from None
+    return arr
+
+
+def list_images(folder: str | Path) -> list[Path]:
+    """Image files directly inside ``folder``, sorted by name."""
+    folder = Path(folder)
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)

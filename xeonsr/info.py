@@ -1,0 +1,143 @@
+"""What this CPU and software stack can do, and the backend/precision xeonsr picks from it."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import platform
+from dataclasses import dataclass, field
+
+SPEED_FLAGS = (
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512bw",
+    "avx512vl",
+    "avx512dq",
+    "avx512_vnni",
+    "avx512_bf16",
+    "avx_vnni",
+    "amx_tile",
+    "amx_bf16",
+    "amx_int8",
+    "avx_ne_convert",
+)
+
+
+@dataclass
+class CpuInfo:
+    model: str
+    logical_cpus: int
+    physical_cores: int
+    usable_cpus: int
+    flags: set[str] = field(default_factory=set)
+
+    @property
+    def native_bf16(self) -> bool:
+        # oneDNN runs bf16 at speed with AVX512-BF16 or AMX; AVX-NE-CONVERT only converts.
+        return bool(self.flags & {"avx512_bf16", "amx_bf16"})
+
+    @property
+    def int8_dot(self) -> bool:
+        return bool(self.flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+def cpu_info(cpuinfo_text: str | None = None) -> CpuInfo:
+    """Parse /proc/cpuinfo (or the given text); falls back to platform data elsewhere."""
+    if cpuinfo_text is None:
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpuinfo_text = f.read()
+        except OSError:
+            cpuinfo_text = ""
+    model, flags, cores = platform.processor() or "unknown", set(), set()
+    phys_id = core_id = None
+    for line in cpuinfo_text.splitlines():
+        key, _, val = line.partition(":")
+        key, val = key.strip(), val.strip()
+        if key == "model name":
+            model = val
+        elif key == "flags" and not flags:
+            flags = set(val.split())
+        elif key == "physical id":
+            phys_id = val
+        elif key == "core id":
+            core_id = val
+            cores.add((phys_id, core_id))
+    logical = os.cpu_count() or 1
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else logical
+    return CpuInfo(
+        model=model, logical_cpus=logical, physical_cores=len(cores) or logical, usable_cpus=usable, flags=flags
+    )
+
+
+def ipex_status() -> tuple[bool, str]:
+    """(importable, why not / version). Imports IPEX only if it is installed."""
+    try:
+        md.version("intel-extension-for-pytorch")
+    except md.PackageNotFoundError:
+        return False, "not installed (pip install torch==2.8.0 intel-extension-for-pytorch==2.8.0)"
+    try:
+        import intel_extension_for_pytorch as ipex  # noqa: F401
+    except Exception as e:  # noqa: BLE001 - IPEX raises assorted errors on version mismatch
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
+        return False, f"installed but does not import: {msg}"
+    return True, ipex.__version__
+
+
+def resolve_precision(requested: str, cpu: CpuInfo) -> tuple[str, str]:
+    """-> (precision, note). 'auto' picks bf16 only where the CPU computes it natively."""
+    if requested == "auto":
+        if cpu.native_bf16:
+            return "bf16", "bf16: the CPU has native bf16 (AVX512-BF16/AMX)"
+        return "fp32", "fp32: no native bf16 on this CPU (needs AVX512-BF16 or AMX)"
+    if requested == "bf16" and not cpu.native_bf16:
+        return "bf16", (
+            "bf16 requested on a CPU without native bf16: it is emulated and will "
+            "be much slower than fp32 (~10x measured on AVX2)"
+        )
+    return requested, requested
+
+
+def resolve_backend(requested: str) -> tuple[str, str]:
+    """-> (backend, note). 'auto' takes IPEX when it imports, else native PyTorch."""
+    if requested == "native":
+        return "native", "native PyTorch (oneDNN, channels-last)"
+    ok, why = ipex_status()
+    if requested == "ipex":
+        if not ok:
+            from xeonsr.errors import UserError
+
+            raise UserError(f"--backend ipex: intel-extension-for-pytorch {why}")
+        return "ipex", f"intel-extension-for-pytorch {why}"
+    return ("ipex", f"intel-extension-for-pytorch {why}") if ok else ("native", f"native PyTorch (IPEX {why})")
+
+
+def versions_of(*packages: str) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for p in packages:
+        try:
+            out[p] = md.version(p)
+        except md.PackageNotFoundError:
+            out[p] = None
+    return out
+
+
+def info_text() -> str:
+    cpu = cpu_info()
+    lines = [
+        f"CPU:        {cpu.model}",
+        f"cores:      {cpu.physical_cores} physical, {cpu.logical_cpus} logical, "
+        f"{cpu.usable_cpus} usable by this process",
+        "ISA flags:  " + "  ".join(f"{f}={'yes' if f in cpu.flags else 'no'}" for f in SPEED_FLAGS),
+    ]
+    for pkg, ver in versions_of("torch", "openvino", "nncf", "numpy").items():
+        lines.append(f"{pkg + ':':<11} {ver or 'not installed'}")
+    ok, why = ipex_status()
+    lines.append(f"{'ipex:':<11} {'importable ' + why if ok else why}")
+    prec, pnote = resolve_precision("auto", cpu)
+    backend, bnote = resolve_backend("auto")
+    lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
+    ov_int8 = "INT8 with VNNI dot products" if cpu.int8_dot else "INT8 without VNNI (AVX2 path)"
+    lines.append(f"inference:  OpenVINO CPU, precision fp32 (explicit hint), {ov_int8}")
+    return "\n".join(lines)

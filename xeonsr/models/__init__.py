@@ -1,0 +1,61 @@
+"""The model registry: public name -> (class, default constructor arguments).
+
+Every model maps an LR Y image (N, 1, h, w) on [0, 1] to (N, 1, scale*h, scale*w).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import nn
+
+from xeonsr.errors import UserError
+from xeonsr.models.dcscn import DCSCN
+from xeonsr.models.fsrcnn import FSRCNN
+from xeonsr.models.srcnn import SRCNN
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    cls: type[nn.Module]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+
+MODELS: dict[str, ModelSpec] = {
+    "srcnn": ModelSpec(SRCNN, dict(n1=64, n2=32, f1=9, f2=1, f3=5, residual=False), "SRCNN 9-1-5 (ECCV 2014)"),
+    "srcnn-955": ModelSpec(SRCNN, dict(n1=64, n2=32, f1=9, f2=5, f3=5, residual=False), "SRCNN 9-5-5"),
+    "fsrcnn": ModelSpec(FSRCNN, dict(d=56, s=12, m=4, deconv_kernel=9, residual=False), "FSRCNN(56,12,4) (ECCV 2016)"),
+    "fsrcnn-s": ModelSpec(FSRCNN, dict(d=32, s=5, m=1, deconv_kernel=9, residual=False), "FSRCNN-s(32,5,1)"),
+    "dcscn": ModelSpec(
+        DCSCN, dict(layers=7, first_filters=96, last_filters=32, gamma=1.5, nin_a=64, nin_b=32), "DCSCN compact (2017)"
+    ),
+}
+
+
+class UnknownModelError(UserError, KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def get_spec(name: str) -> ModelSpec:
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise UnknownModelError(f"unknown model '{name}': choose one of {', '.join(MODELS)}") from None
+
+
+def model_kwargs(name: str, scale: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The full constructor arguments for ``name`` at ``scale`` (defaults + overrides)."""
+    spec = get_spec(name)
+    kwargs = {**spec.kwargs, **(overrides or {})}
+    unknown = set(kwargs) - set(spec.kwargs)
+    if unknown:
+        raise UserError(f"{name} has no argument(s) {sorted(unknown)}; known: {sorted(spec.kwargs)}")
+    return {"scale": scale, **kwargs}
+
+
+def create_model(name: str, scale: int, **overrides: Any) -> nn.Module:
+    """Build a registry model with its default (or overridden) architecture."""
+    return get_spec(name).cls(**model_kwargs(name, scale, overrides))

@@ -1,0 +1,54 @@
+"""MATLAB-exact bicubic upscaling by an integer factor as a fixed torch module.
+
+At an integer scale s, imresize's sampling positions repeat every s output pixels, so the
+upscale is s*s fixed 4x4 filters (outer products of 1-D phase kernels) on the LR image with
+2 pixels of symmetric padding, followed by a pixel shuffle. Only Slice/Concat/Conv/
+DepthToSpace ops, so it exports to OpenVINO with dynamic H and W.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from xeonsr.imaging import resize_matrix
+
+PAD = 2  # the cubic kernel reaches 2 LR pixels either side when upscaling
+
+
+def phase_kernels(scale: int) -> np.ndarray:
+    """(scale, 5) taps over LR offsets -2..2 for each output phase (float64)."""
+    n = 16  # any length well away from both borders
+    m = resize_matrix(n, n * scale, float(scale))
+    centre = n // 2
+    out = np.zeros((scale, 2 * PAD + 1))
+    for r in range(scale):
+        row = m[centre * scale + r]
+        out[r] = row[centre - PAD : centre + PAD + 1]
+        assert abs(out[r].sum() - 1.0) < 1e-12  # nothing fell outside the window
+    return out
+
+
+def symmetric_pad(x: Tensor, pad: int) -> Tensor:
+    """Half-sample symmetric padding of H and W (MATLAB's 'symmetric'); needs H, W >= pad."""
+    x = torch.cat([x[:, :, :pad].flip(2), x, x[:, :, -pad:].flip(2)], dim=2)
+    return torch.cat([x[:, :, :, :pad].flip(3), x, x[:, :, :, -pad:].flip(3)], dim=3)
+
+
+class BicubicUpsample(nn.Module):
+    """(N, 1, h, w) -> (N, 1, s*h, s*w), equal to MATLAB imresize(x, s, 'bicubic')."""
+
+    def __init__(self, scale: int) -> None:
+        super().__init__()
+        self.scale = scale
+        k1 = phase_kernels(scale)
+        k2 = np.einsum("ai,bj->abij", k1, k1).reshape(scale * scale, 1, 2 * PAD + 1, 2 * PAD + 1)
+        self.register_buffer("weight", torch.from_numpy(k2).float(), persistent=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.shape[-1] < PAD or x.shape[-2] < PAD:
+            x = F.pad(x, (0, max(0, PAD - x.shape[-1]), 0, max(0, PAD - x.shape[-2])), mode="replicate")
+        y = F.conv2d(symmetric_pad(x, PAD), self.weight.to(x.dtype))
+        return F.pixel_shuffle(y, self.scale)

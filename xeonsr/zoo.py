@@ -1,0 +1,53 @@
+"""The shipped model zoo: cards of the weights inside the package, as a table beside the papers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+
+# (model, scale) -> {dataset: PSNR} from the papers that introduced each model (issue 4's floors).
+PAPER_PSNR = {
+    ("srcnn", 2): {"Set5": 36.34},
+    ("srcnn", 3): {"Set5": 32.39, "Set14": 29.00},
+    ("srcnn", 4): {"Set5": 30.09},
+    ("srcnn-955", 3): {"Set5": 32.75, "Set14": 29.30},
+    ("fsrcnn", 2): {"Set5": 37.00, "Set14": 32.63},
+    ("fsrcnn", 3): {"Set5": 33.16, "Set14": 29.43},
+    ("fsrcnn", 4): {"Set5": 30.71, "Set14": 27.59},
+    ("fsrcnn-s", 3): {"Set5": 32.39},
+    ("dcscn", 2): {"Set5": 37.62, "Set14": 33.05},
+    ("dcscn", 3): {"Set5": 33.09},
+    ("dcscn", 4): {"Set5": 30.85},
+}
+
+
+def shipped_cards() -> list[dict]:
+    """Cards (JSON beside each .safetensors) of every shipped model, sorted by name and scale."""
+    cards = [json.loads(p.read_text()) for p in sorted(WEIGHTS_DIR.glob("*.json"))]
+    return sorted(cards, key=lambda c: (c["model"], c["scale"]))
+
+
+def markdown_table() -> str:
+    rows = [
+        "| model | scale | Set5 PSNR / SSIM | paper Set5 | Set14 PSNR / SSIM | paper Set14 | floor met "
+        "| params | trained (steps, wall time, device) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in shipped_cards():
+        ev = c.get("eval", {})
+        paper = PAPER_PSNR.get((c["model"], c["scale"]), {})
+        met = [ev[d]["psnr"] >= p for d, p in paper.items() if d in ev]
+        floor = "-" if not met else ("yes" if all(met) else "**no**")
+        args = c["model_args"]
+        variant = " (+bicubic skip)" if args.get("residual") else ""
+        steps = sum(s["steps"] for s in c.get("lineage", [])) or c.get("steps")
+        wall = c.get("train_seconds_total") or c.get("train_seconds") or 0
+        cell = lambda d, ev=ev: f"{ev[d]['psnr']:.2f} / {ev[d]['ssim']:.4f}" if d in ev else "-"  # noqa: E731
+        rows.append(
+            f"| {c['model']}{variant} | x{c['scale']} | {cell('Set5')} | {paper.get('Set5', '-')} "
+            f"| {cell('Set14')} | {paper.get('Set14', '-')} | {floor} | {c.get('params', '-')} "
+            f"| {steps} steps, {wall / 60:.1f} min, {c.get('trained_on', c.get('device', '?')).split(',')[0]} |"
+        )
+    return "\n".join(rows)
