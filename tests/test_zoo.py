@@ -11,8 +11,7 @@ def test_every_card_has_provenance():
     cards = shipped_cards()
     assert {(c["model"], c["scale"]) for c in cards} >= {("fsrcnn", 3), ("srcnn", 3), ("dcscn", 2)}
     for c in cards:
-        assert c["lineage"] and all("xeonsr train" in s["command"] or "zoo_round" in s["command"]
-                                    for s in c["lineage"])
+        assert c["lineage"] and all("xeonsr train" in s["command"] or "zoo_round" in s["command"] for s in c["lineage"])
         assert c["eval"]["Set5"]["psnr"] > 0 and c["params"] > 0
 
 

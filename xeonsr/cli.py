@@ -18,6 +18,8 @@ from pathlib import Path
 COMMANDS = {
     "eval": ("xeonsr.commands.eval_cmd", "evaluate a model (or bicubic) by the papers' protocol"),
     "train": ("xeonsr.commands.train_cmd", "train a model on CPU (or CUDA)"),
+    "export": ("xeonsr.commands.export_cmd", "convert to OpenVINO IR (FP32) and update the manifest"),
+    "quantize": ("xeonsr.commands.quantize_cmd", "INT8 IR with NNCF under a Set5 PSNR budget"),
     "info": ("xeonsr.commands.info_cmd", "CPU, ISA flags, library versions and chosen backend"),
     "zoo": ("xeonsr.commands.zoo_cmd", "the shipped models, their PSNR and the papers'"),
 }

@@ -1,0 +1,118 @@
+"""OpenVINO IR: FP32 equals PyTorch, corrupted IRs are refused, INT8 keeps its budget."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from xeonsr.evaluate import evaluate, load_samples
+from xeonsr.export import IRError, deploy_form, export, locate_ir, read_manifest
+from xeonsr.infer import load_torch_model, torch_upscale_fn
+from xeonsr.ov import compile_ir, ov_upscale_fn
+
+
+@pytest.mark.parametrize("name", ["fsrcnn", "srcnn", "dcscn"])
+def test_deploy_form_equals_training_form(name):
+    model, _ = load_torch_model(name, 3)
+    x = torch.rand(1, 1, 17, 23)
+    with torch.no_grad():
+        assert (deploy_form(model)(x) - model(x)).abs().max() < 1e-5
+
+
+@pytest.fixture(scope="module")
+def ir_dir(tmp_path_factory, data_dir):
+    d = tmp_path_factory.mktemp("ir")
+    export("fsrcnn", 3, ir_dir=d, data_dir=str(data_dir))
+    return d
+
+
+def test_fp32_ir_matches_pytorch_on_real_images(ir_dir, data_dir):
+    samples = load_samples(data_dir / "Set5", 3)
+    model, _ = load_torch_model("fsrcnn", 3)
+    xml, entry = locate_ir("fsrcnn", 3, "fp32", ir_dir)
+    ov_fn, pt_fn = ov_upscale_fn(compile_ir(xml)), torch_upscale_fn(model)
+    for smp in samples[:2]:
+        assert np.abs(ov_fn(smp.lr) - pt_fn(smp.lr)).max() < 1e-3 * 255
+    ov_res = evaluate(ov_fn, samples, 3, with_ssim=False)
+    pt_res = evaluate(pt_fn, samples, 3, with_ssim=False)
+    assert ov_res["mean_psnr"] == pytest.approx(pt_res["mean_psnr"], abs=0.01)
+    assert entry["psnr"]["Set5"] == pytest.approx(ov_res["mean_psnr"], abs=0.001)
+    assert entry["precision"] == "fp32" and entry["input"]["layout"] == "NCHW"
+
+
+def test_one_ir_serves_every_size(ir_dir):
+    fn = ov_upscale_fn(compile_ir(locate_ir("fsrcnn", 3, "fp32", ir_dir)[0]))
+    for h, w in [(5, 7), (31, 12), (64, 64)]:
+        assert fn(np.full((h, w), 100.0)).shape == (3 * h, 3 * w)
+
+
+def test_corrupted_or_missing_ir_is_refused(ir_dir, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(ir_dir, bad)
+    with open(bad / "fsrcnn_x3_fp32.bin", "r+b") as f:
+        f.seek(100)
+        f.write(b"\x00\x01\x02\x03")
+    with pytest.raises(IRError, match="sha256"):
+        locate_ir("fsrcnn", 3, "fp32", bad)
+    (bad / "fsrcnn_x3_fp32.xml").unlink()
+    with pytest.raises(IRError, match="missing"):
+        locate_ir("fsrcnn", 3, "fp32", bad)
+    with pytest.raises(IRError, match="no int8 IR"):
+        locate_ir("fsrcnn", 3, "int8", ir_dir)
+
+
+def test_cli_refuses_edited_bin_with_one_line(ir_dir, tmp_path, data_dir):
+    bad = tmp_path / "bad"
+    shutil.copytree(ir_dir, bad)
+    man = json.loads((bad / "manifest.json").read_text())
+    man["models"]["fsrcnn_x3_fp32"]["bin_sha256"] = "0" * 64
+    (bad / "manifest.json").write_text(json.dumps(man))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xeonsr.cli",
+            "eval",
+            "--model",
+            "fsrcnn",
+            "--backend",
+            "openvino",
+            "--dataset",
+            "Set5",
+            "--data-dir",
+            str(data_dir),
+        ],
+        env={**os.environ, "XEONSR_IR_DIR": str(bad)},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "sha256" in proc.stderr
+
+
+def test_shipped_manifest_entries_verify():
+    for name, e in read_manifest()["models"].items():
+        xml, _ = locate_ir(e["model"], e["scale"], e["precision"])
+        assert xml.name == e["xml"], name
+
+
+@pytest.mark.slow
+def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_dir):
+    from xeonsr.quantization import BudgetError, quantize
+
+    rep = quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 60})
+    assert rep["psnr"]["Set5"]["drop_db"] <= 0.1 and rep["status"] == "ok"
+    assert locate_ir("fsrcnn", 3, "int8", ir_dir)[1]["psnr"]["Set5"] == rep["psnr"]["Set5"]["int8"]
+    # A negative budget cannot be met: no INT8 file may be written, FP32 stays as it was.
+    (ir_dir / "fsrcnn_x3_int8.xml").unlink()
+    (ir_dir / "fsrcnn_x3_int8.bin").unlink()
+    fp32_before = (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes()
+    with pytest.raises(BudgetError, match="no INT8 IR written"):
+        quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 30, "max_drop_db": -1.0})
+    assert not (ir_dir / "fsrcnn_x3_int8.xml").exists()
+    assert (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes() == fp32_before

@@ -1,0 +1,31 @@
+"""xeonsr quantize: FP32 IR -> INT8 IR within a Set5 PSNR budget (NNCF accuracy control)."""
+
+from __future__ import annotations
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--model", required=True)
+    p.add_argument("--scale", type=int, required=True)
+    p.add_argument(
+        "--max-drop", type=float, default=None, help="Set5 PSNR (dB) the INT8 IR may lose (default: the recipe's, 0.1)"
+    )
+    p.add_argument("--data-dir", default=None, help="folder holding T91/ and Set5/ (default $XEONSR_DATA)")
+    p.add_argument("--out-dir", default=None, help="IR folder (default openvino_models/)")
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from xeonsr.export import DEFAULT_IR_DIR
+    from xeonsr.protocol import check_scale
+    from xeonsr.quantization import quantize
+
+    check_scale(args.scale)
+    overrides = {"max_drop_db": args.max_drop} if args.max_drop is not None else None
+    rep = quantize(
+        args.model, args.scale, args.data_dir, Path(args.out_dir) if args.out_dir else DEFAULT_IR_DIR, overrides
+    )
+    for ds, r in rep["psnr"].items():
+        print(f"{ds}: FP32 {r['fp32']:.3f} dB, INT8 {r['int8']:.3f} dB, drop {r['drop_db']:.3f} dB")
+    print(f"layers kept in floating point: {len(rep['layers_kept_in_fp'])}; took {rep['seconds']} s")
+    return 0

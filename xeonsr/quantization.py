@@ -1,0 +1,160 @@
+"""NNCF INT8 under a Set5 PSNR budget (``nncf.quantize_with_accuracy_control``).
+
+Calibration uses LR crops of the *training* set (T91); the validation metric is the Set5 mean
+PSNR by the protocol of ``xeonsr eval``; layers that cost accuracy fall back to float.
+The per-model settings live in quantize/recipes.json.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+from xeonsr.export import DEFAULT_IR_DIR, REPO_ROOT, ir_stem, locate_ir, manifest_entry, save_ir, update_manifest
+from xeonsr.fileio import atomic_write_text
+
+RECIPES = REPO_ROOT / "quantize" / "recipes.json"
+REPORTS = REPO_ROOT / "quantize" / "reports"
+
+
+class BudgetError(UserError):
+    pass
+
+
+@dataclass
+class QuantRecipe:
+    max_drop_db: float = 0.1  # Set5 mean PSNR the INT8 IR may lose against the FP32 IR
+    calibration_set: str = "T91"  # a training set: test images never calibrate
+    calibration_crops: int = 300
+    crop_lq: int = 64  # LR crop side for calibration
+    preset: str = "mixed"  # mixed: asymmetric activations (PReLU outputs are signed)
+    ignored_scope: list[str] = field(default_factory=list)  # op names kept in float
+    seed: int = 0
+
+
+def load_recipe(model: str, overrides: dict | None = None) -> QuantRecipe:
+    recipes = json.loads(RECIPES.read_text()) if RECIPES.exists() else {}
+    base = {**recipes.get("default", {}), **recipes.get(model, {}), **(overrides or {})}
+    return QuantRecipe(**base)
+
+
+def calibration_items(recipe: QuantRecipe, scale: int, data_dir) -> list[np.ndarray]:
+    """Random LR crops (1, 1, p, p) float32 on [0, 1] from the training set's degraded images."""
+    from xeonsr.data import PatchConfig, build_pairs
+
+    pairs = build_pairs(
+        PatchConfig(scale=scale, datasets=(recipe.calibration_set,), lq_patch=recipe.crop_lq, down_factors=(1.0,)),
+        data_dir,
+    )
+    rng = np.random.default_rng(recipe.seed)
+    p = recipe.crop_lq
+    items = []
+    for _ in range(recipe.calibration_crops):
+        lq, _gt = pairs[int(rng.integers(len(pairs)))]
+        y, x = int(rng.integers(lq.shape[0] - p + 1)), int(rng.integers(lq.shape[1] - p + 1))
+        items.append((lq[y : y + p, x : x + p] / 255.0).astype(np.float32)[None, None])
+    return items
+
+
+def float_layers(ov_model) -> list[str]:
+    """Convolutions whose activation input is not fake-quantized (kept in floating point)."""
+    kept = []
+    for op in ov_model.get_ordered_ops():
+        if op.get_type_name() in ("Convolution", "GroupConvolution", "ConvolutionBackpropData"):
+            src = op.input(0).get_source_output().get_node()
+            if src.get_type_name() != "FakeQuantize":
+                kept.append(op.get_friendly_name())
+    return kept
+
+
+def psnr_of(compiled, samples, scale: int) -> tuple[float, list[float]]:
+    from xeonsr.evaluate import evaluate
+    from xeonsr.ov import ov_upscale_fn
+
+    res = evaluate(ov_upscale_fn(compiled), samples, scale, with_ssim=False)
+    return res["mean_psnr"], [r["psnr"] for r in res["images"]]
+
+
+def quantize(
+    model: str, scale: int, data_dir=None, ir_dir: Path = DEFAULT_IR_DIR, overrides: dict | None = None
+) -> dict:
+    """Write <model>_x<scale>_int8 IR + manifest entry + report, or raise BudgetError."""
+    import nncf
+    import openvino as ov
+
+    from xeonsr.data import find_dataset
+    from xeonsr.evaluate import load_samples
+    from xeonsr.ov import compile_ir
+
+    t0 = time.perf_counter()
+    recipe = load_recipe(model, overrides)
+    xml, fp32_entry = locate_ir(model, scale, "fp32", ir_dir)
+    fp32_model = ov.Core().read_model(str(xml))
+    set5 = load_samples(find_dataset("Set5", data_dir), scale)
+    calib = calibration_items(recipe, scale, data_dir)
+
+    def validate(compiled, items) -> tuple[float, list[float]]:
+        return psnr_of(compiled, list(items), scale)
+
+    kwargs = {}
+    if recipe.ignored_scope:
+        kwargs["ignored_scope"] = nncf.IgnoredScope(names=recipe.ignored_scope)
+    int8 = nncf.quantize_with_accuracy_control(
+        fp32_model,
+        calibration_dataset=nncf.Dataset(calib),
+        validation_dataset=nncf.Dataset(set5, lambda smp: (smp.lr / 255.0).astype(np.float32)[None, None]),
+        validation_fn=validate,
+        max_drop=recipe.max_drop_db,
+        drop_type=nncf.DropType.ABSOLUTE,
+        preset=nncf.QuantizationPreset.MIXED if recipe.preset == "mixed" else nncf.QuantizationPreset.PERFORMANCE,
+        subset_size=len(calib),
+        **kwargs,
+    )
+    results = {}
+    for ds in ("Set5", "Set14"):
+        samples = set5 if ds == "Set5" else load_samples(find_dataset(ds, data_dir), scale)
+        fp = psnr_of(compile_ir(xml), samples, scale)[0]
+        q = psnr_of(ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}), samples, scale)[0]
+        results[ds] = {"fp32": round(fp, 3), "int8": round(q, 3), "drop_db": round(fp - q, 3)}
+    report = {
+        "model": model,
+        "scale": scale,
+        "recipe": asdict(recipe),
+        "psnr": results,
+        "layers_kept_in_fp": float_layers(int8),
+        "calibration_size": len(calib),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    stem = ir_stem(model, scale, "int8")
+    if results["Set5"]["drop_db"] > recipe.max_drop_db:
+        report["status"] = "budget not met: no INT8 IR written"
+        atomic_write_text(REPORTS / f"{stem}.json", json.dumps(report, indent=2) + "\n")
+        raise BudgetError(
+            f"{model} x{scale}: INT8 loses {results['Set5']['drop_db']:.3f} dB on Set5, over the "
+            f"{recipe.max_drop_db} dB budget; no INT8 IR written (FP32 untouched)"
+        )
+    xml8, bin8 = save_ir(int8, ir_dir, stem)
+    report["status"] = "ok"
+    entry = manifest_entry(
+        stem,
+        model,
+        scale,
+        "int8",
+        xml8,
+        bin8,
+        {
+            "psnr": {ds: r["int8"] for ds, r in results.items()},
+            "fp32_ir": fp32_entry["xml"],
+            "report": f"quantize/reports/{stem}.json",
+            "ov_inference_precision": "f32 (non-quantized ops)",
+        },
+    )
+    update_manifest(entry, ir_dir)
+    atomic_write_text(REPORTS / f"{stem}.json", json.dumps(report, indent=2) + "\n")
+    return report
