@@ -18,6 +18,7 @@ from pathlib import Path
 COMMANDS = {
     "eval": ("xeonsr.commands.eval_cmd", "evaluate a model (or bicubic) by the papers' protocol"),
     "train": ("xeonsr.commands.train_cmd", "train a model on CPU (or CUDA)"),
+    "upscale": ("xeonsr.commands.upscale_cmd", "upscale your own images (files, folders, globs)"),
     "export": ("xeonsr.commands.export_cmd", "convert to OpenVINO IR (FP32) and update the manifest"),
     "quantize": ("xeonsr.commands.quantize_cmd", "INT8 IR with NNCF under a Set5 PSNR budget"),
     "info": ("xeonsr.commands.info_cmd", "CPU, ISA flags, library versions and chosen backend"),
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from xeonsr.errors import is_user_error
 
+        if getattr(e, "reported", False):
+            return EXIT_FAIL
         prefix = "error" if is_user_error(e) else f"internal error ({e.__class__.__name__})"
         msg = str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
         print(f"xeonsr {args.command}: {prefix}: {msg}", file=sys.stderr)

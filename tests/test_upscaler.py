@@ -1,0 +1,147 @@
+"""xeonsr upscale and the Upscaler API on real files the tests make."""
+
+import io
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from xeonsr import Upscaler
+from xeonsr.evaluate import bicubic_fn
+from xeonsr.imaging import ImageError, luma, mod_crop, to_uint8
+from xeonsr.upscaler import open_image
+
+
+def photo(h=41, w=53, seed=0):
+    """A smooth-ish RGB test photo with some detail (odd size on purpose)."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w]
+    base = np.stack([128 + 80 * np.sin(xx / 5.0), 128 + 80 * np.cos(yy / 7.0), (xx * yy) % 256], axis=2)
+    return np.clip(base + rng.normal(0, 8, base.shape), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def up():
+    return Upscaler("fsrcnn", scale=3, backend="torch")
+
+
+def test_rgb_output_size_and_beats_bicubic_on_y(up, data_dir):
+    hr = mod_crop(np.asarray(Image.open(data_dir / "Set5" / "bird.png").convert("RGB")), 3)
+    lr = Image.fromarray(hr).resize((hr.shape[1] // 3, hr.shape[0] // 3), Image.BICUBIC)
+    out = up.upscale(lr)
+    assert out.size == (hr.shape[1], hr.shape[0]) and out.mode == "RGB"
+    y_sr, y_hr = luma(np.asarray(out)), luma(hr)
+    bic = to_uint8(bicubic_fn(3)(luma(np.asarray(lr)).astype(float)))
+    err = lambda a: np.mean((a[3:-3, 3:-3].astype(float) - y_hr[3:-3, 3:-3]) ** 2)  # noqa: E731
+    assert err(y_sr) < err(bic)
+
+
+def test_tiled_equals_untiled_to_one_grey_level():
+    img = Image.fromarray(photo(67, 45))
+    for name in ("fsrcnn", "srcnn", "dcscn"):
+        whole = np.asarray(Upscaler(name, 3, backend="torch", tile=0).upscale(img)).astype(int)
+        tiled = np.asarray(Upscaler(name, 3, backend="torch", tile=17).upscale(img)).astype(int)
+        assert whole.shape == tiled.shape == (201, 135, 3)
+        assert np.abs(whole - tiled).max() <= 1, name
+
+
+def test_modes_grey_alpha_palette_16bit_tiny(up):
+    grey = Image.fromarray(photo()[:, :, 0])
+    assert up.upscale(grey).mode == "L"
+    rgba = Image.fromarray(np.dstack([photo(), np.full((41, 53), 77, np.uint8)]), "RGBA")
+    out = up.upscale(rgba)
+    assert out.mode == "RGBA" and out.size == (159, 123)
+    assert np.abs(np.asarray(out)[:, :, 3].astype(int) - 77).max() <= 1  # constant alpha stays
+    la = Image.fromarray(np.dstack([photo()[:, :, 0], np.full((41, 53), 200, np.uint8)]), "LA")
+    assert up.upscale(la).mode == "LA"
+    pal = Image.fromarray(photo()).convert("P")
+    assert up.upscale(pal).mode == "RGB"
+    g16 = Image.fromarray(photo()[:, :, 1].astype(np.uint16) * 257)
+    assert g16.mode.startswith("I;16")
+    o16 = np.asarray(up.upscale(g16))
+    assert o16.dtype == np.uint16 and o16.shape == (123, 159) and o16.max() > 255
+    tiny = up.upscale(Image.fromarray(np.array([[[10, 200, 30]]], np.uint8)))
+    assert tiny.size == (3, 3)
+
+
+def test_exif_orientation_applied_and_icc_kept(up, tmp_path):
+    img = Image.fromarray(photo(20, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise on display
+    icc = b"\x00" * 128 + b"fake icc profile payload"
+    path = tmp_path / "rot.jpg"
+    img.save(path, exif=exif, icc_profile=icc)
+    out_path = tmp_path / "out.png"
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "xeonsr.cli", "upscale", str(path), "-o", str(out_path), "--backend", "torch"],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
+    out = Image.open(out_path)
+    assert out.size == (60, 90)  # 20x30 shown rotated: 30 wide... as (w, h) = (20*3, 30*3)
+    assert out.info.get("icc_profile") == icc
+
+
+def _bomb_png(path, w=100_000, h=100_000):
+    def chunk(t, data):
+        return struct.pack(">I", len(data)) + t + data + struct.pack(">I", zlib.crc32(t + data))
+
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )
+
+
+def test_hostile_files_each_give_one_named_line(tmp_path):
+    good = tmp_path / "good.png"
+    Image.fromarray(photo()).save(good)
+    buf = io.BytesIO()
+    Image.fromarray(photo()).save(buf, format="PNG")
+    (tmp_path / "truncated.png").write_bytes(buf.getvalue()[:300])
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "text.png").write_text("hello, not an image")
+    _bomb_png(tmp_path / "bomb.png")
+    for name in ("truncated.png", "empty.png", "text.png", "bomb.png"):
+        with pytest.raises(ImageError, match=name):
+            open_image(tmp_path / name)
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "*.png"), "-o", str(out), "--backend", "torch"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "upscaled 1/5" in proc.stdout and "failed: 4" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["good.png"]  # no partial or temporary files
+    single = subprocess.run(
+        [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "bomb.png"), "-o", str(tmp_path / "b_out.png")],
+        capture_output=True,
+        text=True,
+    )
+    assert single.returncode == 1 and "bomb.png" in single.stderr and not (tmp_path / "b_out.png").exists()
+
+
+@pytest.mark.slow
+def test_12_megapixel_photo_peak_memory_under_3gb(tmp_path):
+    src = tmp_path / "big.jpg"
+    Image.fromarray(np.tile(photo(300, 400), (10, 10, 1))).save(src, quality=90)  # 4000x3000
+    code = (
+        "import resource, sys; from xeonsr.cli import main; rc = main(sys.argv[1:]);"
+        "print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "upscale", str(src), "-o", str(tmp_path / "big_x3.png"), "--backend", "torch"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stderr
+    peak_gb = int(proc.stdout.split("peak_kb")[1].split()[0]) / 1024**2
+    assert peak_gb < 3.0, peak_gb
+    assert Image.open(tmp_path / "big_x3.png").size == (12000, 9000)

@@ -1,0 +1,91 @@
+"""xeonsr upscale: make people's images bigger (files, folders or globs)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def add_arguments(p) -> None:
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns")
+    p.add_argument("-o", "--output", required=True, help="output file (one input) or folder (several)")
+    p.add_argument("--scale", type=int, default=3)
+    p.add_argument("--model", default=None, help="registry model (default: the best shipped for the scale)")
+    p.add_argument("--backend", choices=["auto", "openvino", "torch"], default="auto")
+    p.add_argument("--precision", choices=["auto", "int8", "fp32"], default="auto")
+    p.add_argument("--tile", type=int, default=None, help="LR tile side (default 256; 0 = no tiling)")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--weights", default=None, help="your own weights (implies --backend torch)")
+
+
+DEFAULT_MODEL = {2: "fsrcnn", 3: "fsrcnn", 4: "fsrcnn"}  # fastest model at/near the paper floors
+
+
+def expand_inputs(inputs: list[str]):
+    import glob
+    from pathlib import Path
+
+    from xeonsr.imaging import list_images
+
+    files = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            files += list_images(p)
+        elif any(c in item for c in "*?["):
+            files += sorted(Path(m) for m in glob.glob(item) if Path(m).is_file())
+        else:
+            files.append(p)  # a missing file is reported per file later
+    return files
+
+
+def run(args) -> int:
+    import time
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from xeonsr.errors import UserError, is_user_error
+    from xeonsr.protocol import check_scale
+    from xeonsr.upscaler import Upscaler, open_image, save_image
+
+    scale = check_scale(args.scale)
+    files = expand_inputs(args.inputs)
+    if not files:
+        raise UserError(f"no images found in {' '.join(args.inputs)}")
+    out = Path(args.output)
+    single = len(files) == 1 and not out.is_dir() and out.suffix != ""
+    if not single:
+        if out.exists() and not out.is_dir():
+            raise UserError(f"{out}: several inputs need an output folder, not a file")
+        out.mkdir(parents=True, exist_ok=True)
+    model = args.model or DEFAULT_MODEL[scale]
+    up = Upscaler(
+        model,
+        scale,
+        backend=args.backend,
+        precision=args.precision,
+        tile=args.tile,
+        threads=args.threads,
+        weights=args.weights,
+    )
+    failed: list[str] = []
+    t0 = time.perf_counter()
+    bar = tqdm(files, unit="img", disable=len(files) < 2, dynamic_ncols=True)
+    for path in bar:
+        dest = out if single else out / (path.stem + (path.suffix if path.suffix.lower() != ".gif" else ".png"))
+        try:
+            save_image(up.upscale(open_image(path)), dest)
+        except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
+            if not is_user_error(e):
+                raise
+            failed.append(str(e))
+            tqdm.write(f"xeonsr upscale: error: {e}", file=sys.stderr)
+    dt = time.perf_counter() - t0
+    ok = len(files) - len(failed)
+    print(
+        f"upscaled {ok}/{len(files)} image(s) x{scale} with {model} ({up.backend} {up.precision}) "
+        f"in {dt:.2f} s -> {out}" + (f"; failed: {len(failed)}" if failed else "")
+    )
+    if failed and len(files) == 1:
+        return 1
+    return 1 if failed else 0

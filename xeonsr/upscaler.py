@@ -1,0 +1,233 @@
+"""Upscaling people's own images: ``Upscaler("fsrcnn", scale=3).upscale(pil_image)``.
+
+Y-channel models upscale Y (BT.601, as the protocol); Cb/Cr and alpha go through MATLAB
+bicubic; grey stays grey; 16-bit grey keeps 16 bits; palette images are converted; EXIF
+orientation is applied and the ICC profile kept. Large images are processed in tiles whose
+overlap covers the model's receptive field, so the tiled result equals the untiled one while
+memory stays bounded by the tile size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+from xeonsr.imaging import rgb_to_ycbcr, ycbcr_to_rgb
+
+MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
+MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
+
+
+class Upscaler:
+    """A model (shipped weights, or ``weights``) on OpenVINO or PyTorch, ready to upscale.
+
+    Args:
+        model: registry name (fsrcnn, srcnn, dcscn, ...).
+        scale: 2, 3 or 4.
+        backend: "openvino", "torch" or "auto" (OpenVINO when its IR is in the manifest).
+        precision: "int8" or "fp32" for OpenVINO ("auto": INT8 where the manifest has it).
+        tile: LR tile side in pixels (None: 256; 0: whole image at once).
+        threads: inference threads (None: the library's default, all cores).
+    """
+
+    def __init__(
+        self,
+        model: str = "fsrcnn",
+        scale: int = 3,
+        *,
+        backend: str = "auto",
+        precision: str = "auto",
+        tile: int | None = None,
+        threads: int | None = None,
+        weights: str | None = None,
+    ) -> None:
+        from xeonsr.infer import load_torch_model
+        from xeonsr.protocol import check_scale
+
+        self.model_name, self.scale = model, check_scale(scale)
+        self.tile = 256 if tile is None else tile
+        torch_model, _ = load_torch_model(model, scale, weights)  # also validates the name
+        self.radius = int(getattr(torch_model, "receptive_radius", 8)) + 4
+        self.backend, self.precision = self._choose(backend, precision, weights)
+        if self.backend == "openvino":
+            from xeonsr.export import locate_ir
+            from xeonsr.ov import compile_ir
+
+            self._compiled = compile_ir(locate_ir(model, scale, self.precision)[0], threads)
+            self._request = self._compiled.create_infer_request()
+        else:
+            import torch
+
+            if threads:
+                torch.set_num_threads(threads)
+            self._torch = torch_model
+        from xeonsr.models.bicubic import BicubicUpsample
+
+        self._bicubic = BicubicUpsample(scale)
+
+    def _choose(self, backend: str, precision: str, weights) -> tuple[str, str]:
+        from xeonsr.export import read_manifest
+
+        if backend == "torch" or weights:
+            return "torch", "fp32"
+        have = read_manifest()["models"]
+        order = ["int8", "fp32"] if precision == "auto" else [precision]
+        for prec in order:
+            if f"{self.model_name}_x{self.scale}_{prec}" in have:
+                return "openvino", prec
+        if backend == "openvino":
+            raise UserError(
+                f"no OpenVINO {'/'.join(order)} IR for {self.model_name} x{self.scale}; "
+                f"run `xeonsr export --model {self.model_name} --scale {self.scale}`"
+            )
+        return "torch", "fp32"
+
+    # -- planes ------------------------------------------------------------------------------
+    def _model_plane(self, x: np.ndarray) -> np.ndarray:
+        """(h, w) float32 on [0, 1] -> (s*h, s*w) float32 through the network."""
+        inp = np.ascontiguousarray(x, dtype=np.float32)[None, None]
+        if self.backend == "openvino":
+            return next(iter(self._request.infer({0: inp}).values()))[0, 0]
+        import torch
+
+        with torch.inference_mode():
+            return self._torch(torch.from_numpy(inp))[0, 0].numpy()
+
+    def _bicubic_plane(self, x: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return self._bicubic(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None, None])[0, 0].numpy()
+
+    def _tiled(self, plane_fn, x: np.ndarray) -> np.ndarray:
+        """Apply ``plane_fn`` tile by tile with an overlap of the receptive field."""
+        h, w = x.shape
+        s, t, r = self.scale, self.tile, self.radius
+        if t <= 0 or (h <= t and w <= t):
+            return plane_fn(x)
+        out = np.empty((h * s, w * s), np.float32)
+        for y0 in range(0, h, t):
+            for x0 in range(0, w, t):
+                y1, x1 = min(y0 + t, h), min(x0 + t, w)
+                ya, xa = max(0, y0 - r), max(0, x0 - r)
+                yb, xb = min(h, y1 + r), min(w, x1 + r)
+                sr = plane_fn(x[ya:yb, xa:xb])
+                out[y0 * s : y1 * s, x0 * s : x1 * s] = sr[(y0 - ya) * s : (y1 - ya) * s, (x0 - xa) * s : (x1 - xa) * s]
+        return out
+
+    def upscale_planes(self, planes: np.ndarray, model_channel: int | None) -> np.ndarray:
+        """(C, h, w) float32 on [0, 1] -> (C, s*h, s*w); channel ``model_channel`` gets the model."""
+        h, w = planes.shape[1:]
+        ph, pw = max(0, MIN_SIDE - h), max(0, MIN_SIDE - w)
+        if ph or pw:
+            planes = np.pad(planes, ((0, 0), (0, ph), (0, pw)), mode="edge")
+        out = np.stack(
+            [
+                self._tiled(self._model_plane if c == model_channel else self._bicubic_plane, planes[c])
+                for c in range(planes.shape[0])
+            ]
+        )
+        return out[:, : h * self.scale, : w * self.scale]
+
+    # -- images ------------------------------------------------------------------------------
+    def upscale(self, image):
+        """PIL image in, PIL image out (mode, alpha, 16-bit grey, ICC profile preserved)."""
+        from PIL import Image, ImageOps
+
+        icc = image.info.get("icc_profile")
+        image = ImageOps.exif_transpose(image)
+        if image.mode == "P":
+            image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        elif image.mode in ("1", "CMYK", "YCbCr", "LAB", "HSV", "RGBX"):
+            image = image.convert("RGB")
+        mode = image.mode
+        if mode in ("I;16", "I;16B", "I;16L", "I"):
+            grey = np.asarray(image, dtype=np.float32) / 65535.0
+            out = self.upscale_planes(grey[None], 0)[0]
+            res = Image.fromarray(np.clip(np.floor(out * 65535.0 + 0.5), 0, 65535).astype(np.uint16))
+        elif mode in ("L", "LA"):
+            arr = np.asarray(image, dtype=np.float32) / 255.0
+            arr = arr[None] if arr.ndim == 2 else np.moveaxis(arr, 2, 0)
+            out = self.upscale_planes(arr, 0)
+            res = Image.fromarray(_to8(np.moveaxis(out, 0, 2) if mode == "LA" else out[0]), mode)
+        else:  # RGB, RGBA
+            if mode not in ("RGB", "RGBA"):
+                image = image.convert("RGB")
+                mode = "RGB"
+            rgb = np.asarray(image, dtype=np.float32)
+            ycc = rgb_to_ycbcr(rgb[:, :, :3]).astype(np.float32) / 255.0
+            planes = np.moveaxis(ycc, 2, 0)
+            if mode == "RGBA":
+                planes = np.concatenate([planes, rgb[None, :, :, 3] / 255.0])
+            out = self.upscale_planes(planes, 0)
+            rgb_out = ycbcr_to_rgb(np.moveaxis(out[:3], 0, 2) * 255.0)
+            if mode == "RGBA":
+                rgb_out = np.concatenate([rgb_out, out[3][:, :, None] * 255.0], axis=2)
+            res = Image.fromarray(_to8(rgb_out / 255.0), mode)
+        if icc:
+            res.info["icc_profile"] = icc
+        return res
+
+
+def _to8(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.floor(x * 255.0 + 0.5), 0, 255).astype(np.uint8)
+
+
+def open_image(path: Path):
+    """Open an image for upscaling, refusing bombs and broken files with a one-line error."""
+    import warnings
+
+    from PIL import Image
+
+    from xeonsr.imaging import ImageError
+
+    if not path.is_file():
+        raise ImageError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ImageError(f"{path}: empty file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(path)
+            if im.width * im.height > MAX_INPUT_PIXELS:
+                raise ImageError(
+                    f"{path}: {im.width}x{im.height} is over the {MAX_INPUT_PIXELS // 1_000_000} "
+                    "megapixel limit (a decompression bomb?)"
+                )
+            im.load()
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(f"{path}: refused, the header claims absurd dimensions ({e})") from None
+    except Exception as e:  # noqa: BLE001 - PIL raises many kinds for broken files
+        raise ImageError(
+            f"{path}: not a readable image ({str(e).splitlines()[0] if str(e) else type(e).__name__})"
+        ) from None
+    return im
+
+
+def save_image(image, path: Path) -> None:
+    """Save atomically (a temporary name, then rename), keeping the ICC profile."""
+    from xeonsr.fileio import atomic_write
+
+    fmt = {
+        ".jpg": "JPEG",
+        ".jpeg": "JPEG",
+        ".png": "PNG",
+        ".tif": "TIFF",
+        ".tiff": "TIFF",
+        ".bmp": "BMP",
+        ".webp": "WEBP",
+    }.get(path.suffix.lower())
+    if fmt is None:
+        raise UserError(f"{path}: unknown output format (use .png, .jpg, .tif, .bmp or .webp)")
+    kwargs = {}
+    if image.info.get("icc_profile"):
+        kwargs["icc_profile"] = image.info["icc_profile"]
+    if fmt == "JPEG":
+        kwargs["quality"] = 95
+        if image.mode in ("RGBA", "LA"):
+            image = image.convert("RGB")
+    atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs))
