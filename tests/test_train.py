@@ -181,3 +181,62 @@ def test_wrong_model_or_scale_weights_are_refused(tiny_data, tmp_path):
         load_weights(weights, "fsrcnn", 3)
     with pytest.raises(WeightsError, match="x3, not x2"):
         load_weights(weights, "fsrcnn-s", 2)
+
+
+def test_two_process_data_parallel_replicas_stay_identical(tiny_data, tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tiny_data / "Set5").symlink_to(tiny_data / "val")
+    out = tmp_path / "ddp"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc-per-node",
+            "2",
+            "--master-addr",
+            "127.0.0.1",
+            "--master-port",
+            str(port),
+            "-m",
+            "xeonsr.cli",
+            "train",
+            "--model",
+            "fsrcnn-s",
+            "--scale",
+            "3",
+            "--data-dir",
+            str(tiny_data),
+            "--datasets",
+            "train",
+            "--out",
+            str(out),
+            "--steps",
+            "20",
+            "--batch-size",
+            "8",
+            "--patch",
+            "8",
+            "--threads",
+            "1",
+            "--val-every",
+            "20",
+            "--checkpoint-every",
+            "10",
+            "--no-progress",
+            "--cache-dir",
+            str(tiny_data / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    card = read_card(out / "fsrcnn-s_x3.safetensors")
+    assert card["world_size"] == 2 and card["replicas_max_abs_diff"] == 0.0
+    assert len(list((out / "checkpoints").glob("step_*.pt"))) == 2  # rank 0 alone writes them

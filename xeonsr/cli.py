@@ -21,6 +21,7 @@ COMMANDS = {
     "upscale": ("xeonsr.commands.upscale_cmd", "upscale your own images (files, folders, globs)"),
     "export": ("xeonsr.commands.export_cmd", "convert to OpenVINO IR (FP32) and update the manifest"),
     "quantize": ("xeonsr.commands.quantize_cmd", "INT8 IR with NNCF under a Set5 PSNR budget"),
+    "bench": ("xeonsr.commands.bench_cmd", "per-image latency vs the SRCNN paper's CPU timings"),
     "info": ("xeonsr.commands.info_cmd", "CPU, ISA flags, library versions and chosen backend"),
     "zoo": ("xeonsr.commands.zoo_cmd", "the shipped models, their PSNR and the papers'"),
 }

@@ -325,6 +325,15 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     if bar is not None:
         bar.close()
     final = out / f"{cfg.model}_x{cfg.scale}.safetensors"
+    replica_diff = None
+    if world > 1:
+        import torch.distributed as dist
+
+        # DDP keeps replicas in step; check it rather than assume it.
+        flat = torch.cat([p.detach().float().reshape(-1).cpu() for p in model.parameters()])
+        gathered = [torch.zeros_like(flat) for _ in range(world)]
+        dist.all_gather(gathered, flat)
+        replica_diff = max(float((g - flat).abs().max()) for g in gathered)
     if rank == 0:
         wall = wall_before + time.perf_counter() - t_start
         card = {
@@ -341,11 +350,11 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             "val_psnr": last_val,
             "bicubic_psnr": bicubic_psnr,
             "versions": versions(),
+            "world_size": world,
+            "replicas_max_abs_diff": replica_diff,
         }
         save_weights(model.float().cpu(), final, card)
     if world > 1:
-        import torch.distributed as dist
-
         dist.barrier()
         dist.destroy_process_group()
     return final

@@ -1,0 +1,15 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def lr_images():
+    """LR Y inputs of a few sizes (a Set14-average image is about 170x150 at x3)."""
+    rng = np.random.default_rng(0)
+    sizes = [(64, 64), (150, 170)] if os.environ.get("XEONSR_BENCH_QUICK") else [(64, 64), (150, 170), (256, 256)]
+    return {f"{h}x{w}": rng.random((1, 1, h, w), dtype=np.float32) for h, w in sizes}

@@ -1,0 +1,86 @@
+"""Training speed (patches/s) per model for native fp32, native channels-last, ipex and bf16,
+measured in one run so the ratios compare like with like.
+
+Usage: python benchmarks/train_speed.py [--steps 30] [--models fsrcnn,srcnn] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+from torch import nn
+
+
+def patches_per_s(model_name: str, variant: str, steps: int, batch: int = 64, patch: int = 16) -> float | str:
+    from xeonsr.info import cpu_info, ipex_status
+    from xeonsr.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model(model_name, 3)
+    opt = torch.optim.Adam(model.parameters(), 1e-4)
+    cl = variant != "native-fp32"
+    if cl:
+        model = model.to(memory_format=torch.channels_last)
+    if variant == "ipex":
+        ok, why = ipex_status()
+        if not ok:
+            return f"n/a (IPEX {why})"
+        import intel_extension_for_pytorch as ipex
+
+        model, opt = ipex.optimize(model, optimizer=opt, dtype=torch.float32)
+    if variant == "bf16" and not cpu_info().native_bf16:
+        note = "emulated"
+    else:
+        note = ""
+    x = torch.rand(batch, 1, patch, patch)
+    y = torch.rand(batch, 1, 3 * patch, 3 * patch)
+    if cl:
+        x = x.contiguous(memory_format=torch.channels_last)
+    loss_fn = nn.L1Loss()
+
+    def step():
+        if variant == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                out = model(x)
+        else:
+            out = model(x)
+        loss = loss_fn(out.float(), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    rate = steps * batch / (time.perf_counter() - t0)
+    return f"{rate:.0f} ({note})" if note else rate
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--models", default="fsrcnn,fsrcnn-s,srcnn,dcscn")
+    ap.add_argument("--variants", default="native-fp32,native-channels-last,ipex,bf16")
+    ap.add_argument("--json")
+    args = ap.parse_args(argv)
+    res = {}
+    for m in args.models.split(","):
+        res[m] = {v: patches_per_s(m, v, args.steps) for v in args.variants.split(",")}
+        base = res[m]["native-fp32"]
+        cells = [
+            f"{v}: {r:.0f}/s ({r / base:.2f}x)" if isinstance(r, float) else f"{v}: {r}" for v, r in res[m].items()
+        ]
+        print(f"{m:<9} " + "  ".join(cells))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"threads": torch.get_num_threads(), "results": res}, f, indent=2)
+    return res
+
+
+if __name__ == "__main__":
+    main()

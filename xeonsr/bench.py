@@ -1,0 +1,254 @@
+"""Per-image latency of models x backends, beside the SRCNN paper's CPU timings.
+
+Latency covers the network only (input already a float32 LR Y tensor; SRCNN's bicubic
+pre-upscaling is its first layer, so it is included); model load/compile is timed separately.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from xeonsr.errors import UserError
+
+BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8")
+
+
+@dataclass
+class ThreadPlan:
+    requested: int | None
+    available: int
+    used: int
+    pinned: list[int]
+
+    def describe(self) -> str:
+        asked = "all" if self.requested is None else str(self.requested)
+        note = "" if self.requested in (None, self.used) else f" (only {self.available} available)"
+        return (
+            f"threads: asked {asked}, available {self.available}, used {self.used}{note}; pinned to CPUs {self.pinned}"
+        )
+
+
+def plan_threads(requested: int | None) -> ThreadPlan:
+    from xeonsr.info import cpu_info
+
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
+    cpu = cpu_info()
+    physical = min(cpu.physical_cores, len(cpus))
+    used = min(requested or physical, len(cpus))
+    return ThreadPlan(requested, len(cpus), used, cpus[:used])
+
+
+def apply_threads(plan: ThreadPlan) -> None:
+    import torch
+
+    torch.set_num_threads(plan.used)
+    if hasattr(os, "sched_setaffinity") and plan.used < plan.available:
+        os.sched_setaffinity(0, plan.pinned)
+
+
+def make_runner(model: str, scale: int, backend: str, threads: int) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
+    """-> (fn on a (1, 1, h, w) float32 array returning the output array, precision note)."""
+    if backend.startswith("ov-"):
+        from xeonsr.export import locate_ir
+        from xeonsr.ov import compile_ir
+
+        prec = backend[3:]
+        compiled = compile_ir(locate_ir(model, scale, prec)[0], threads)
+        req = compiled.create_infer_request()
+        return (lambda x: next(iter(req.infer({0: x}).values()))), f"OpenVINO {prec} IR, inference precision f32"
+    import torch
+
+    from xeonsr.infer import load_torch_model
+    from xeonsr.info import cpu_info, ipex_status
+
+    net, _ = load_torch_model(model, scale)
+    net = net.to(memory_format=torch.channels_last)
+    note = "PyTorch fp32 channels-last"
+    ctx = None
+    if backend == "torch-bf16":
+        ctx = lambda: torch.autocast("cpu", dtype=torch.bfloat16)  # noqa: E731
+        note = "PyTorch bf16 autocast" + ("" if cpu_info().native_bf16 else " (emulated: no native bf16 on this CPU)")
+    elif backend == "ipex":
+        ok, why = ipex_status()
+        if not ok:
+            raise UserError(f"ipex backend unavailable: intel-extension-for-pytorch {why}")
+        import intel_extension_for_pytorch as ipex
+
+        net = ipex.optimize(net, dtype=torch.float32)
+        note = f"IPEX {why} fp32"
+
+    def fn(x: np.ndarray) -> np.ndarray:
+        t = torch.from_numpy(x).contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            if ctx is None:
+                return net(t).float().numpy()
+            with ctx():
+                return net(t).float().numpy()
+
+    return fn, note
+
+
+def time_calls(fn, x, warmup: int, repeats: int) -> tuple[list[float], np.ndarray]:
+    out = None
+    for _ in range(warmup):
+        out = fn(x)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn(x)
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times, out
+
+
+def run_bench(
+    samples,
+    dataset: str,
+    scale: int,
+    models: list[str],
+    backends: list[str],
+    threads: int | None,
+    warmup: int,
+    repeats: int,
+    log=print,
+) -> dict:
+    from xeonsr.imaging import to_uint8
+    from xeonsr.metrics import psnr
+    from xeonsr.paper import PAPER, PAPER_MEAN
+
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        raise UserError(f"unknown backend(s) {unknown}: choose from {', '.join(BACKENDS)}")
+    plan = plan_threads(threads)
+    apply_threads(plan)
+    log(plan.describe())
+    paper = PAPER.get((dataset, scale), {})
+    rows, summary, skipped = [], [], []
+    for model in models:
+        for backend in backends:
+            t0 = time.perf_counter()
+            try:
+                fn, note = make_runner(model, scale, backend, plan.used)
+            except UserError as e:
+                skipped.append({"model": model, "backend": backend, "why": str(e)})
+                log(f"skip {model} {backend}: {e}")
+                continue
+            load_ms = (time.perf_counter() - t0) * 1e3
+            mine = []
+            for smp in samples:
+                x = (smp.lr.astype(np.float32) / 255.0)[None, None]
+                times, out = time_calls(fn, x, warmup, repeats)
+                p = psnr(to_uint8(out[0, 0] * 255.0), smp.hr, scale)
+                pr = paper.get(smp.name)
+                med = statistics.median(times)
+                row = {
+                    "model": model,
+                    "backend": backend,
+                    "image": smp.name,
+                    "lr_size": list(smp.lr.shape),
+                    "latency_ms": med,
+                    "latency_min_ms": min(times),
+                    "latency_max_ms": max(times),
+                    "latency_iqr_ms": float(np.subtract(*np.percentile(times, [75, 25]))),
+                    "psnr": p,
+                    "paper_psnr": pr[1] if pr else None,
+                    "paper_time_s": pr[2] if pr else None,
+                    "speedup_vs_paper": (pr[2] * 1e3 / med) if pr else None,
+                }
+                rows.append(row)
+                mine.append(row)
+            mean_lat = float(np.mean([r["latency_ms"] for r in mine]))
+            pm = PAPER_MEAN.get((dataset, scale))
+            summary.append(
+                {
+                    "model": model,
+                    "backend": backend,
+                    "note": note,
+                    "load_ms": load_ms,
+                    "mean_latency_ms": mean_lat,
+                    "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
+                    "paper_srcnn_psnr": pm[1] if pm else None,
+                    "paper_srcnn_time_s": pm[2] if pm else None,
+                    "speedup_vs_paper": (pm[2] * 1e3 / mean_lat) if pm else None,
+                }
+            )
+    return {
+        "dataset": dataset,
+        "scale": scale,
+        "threads": plan.__dict__,
+        "warmup": warmup,
+        "repeats": repeats,
+        "rows": rows,
+        "summary": summary,
+        "skipped": skipped,
+    }
+
+
+def table(result: dict) -> str:
+    lines = [
+        f"{'model':<10} {'backend':<10} {'image':<11} {'ms':>8} {'spread':>7} {'PSNR':>6} | "
+        f"{'paper PSNR':>10} {'paper s':>7} {'speed-up':>8}"
+    ]
+    for r in result["rows"]:
+        pp = (
+            f"{r['paper_psnr']:10.2f} {r['paper_time_s']:7.2f} {r['speedup_vs_paper']:7.1f}x"
+            if r["paper_psnr"]
+            else f"{'-':>10} {'-':>7} {'-':>8}"
+        )
+        lines.append(
+            f"{r['model']:<10} {r['backend']:<10} {r['image']:<11} {r['latency_ms']:8.2f} "
+            f"{r['latency_iqr_ms']:7.2f} {r['psnr']:6.2f} | {pp}"
+        )
+    lines.append("")
+    lines.append(
+        f"{'model':<10} {'backend':<10} {'mean ms':>8} {'PSNR':>6} {'load ms':>8} | {'paper SRCNN':>11} {'speed-up':>8}"
+    )
+    for s in result["summary"]:
+        pp = (
+            f"{s['paper_srcnn_psnr']:.2f}/{s['paper_srcnn_time_s']:.2f}s {s['speedup_vs_paper']:7.1f}x"
+            if s["paper_srcnn_psnr"]
+            else "-"
+        )
+        lines.append(
+            f"{s['model']:<10} {s['backend']:<10} {s['mean_latency_ms']:8.2f} {s['mean_psnr']:6.2f} "
+            f"{s['load_ms']:8.0f} | {pp}"
+        )
+    return "\n".join(lines)
+
+
+def plot(result: dict, path, title: str) -> None:
+    """PSNR vs latency (log) per model/backend, with the paper's methods (its Figure 4 kind)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from xeonsr.fileio import atomic_write
+    from xeonsr.paper import PAPER_METHODS
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, (p, t) in PAPER_METHODS.get((result["dataset"], result["scale"]), {}).items():
+        ax.scatter(t * 1e3, p, marker="s", color="grey")
+        ax.annotate(f"{name} (paper)", (t * 1e3, p), fontsize=8, xytext=(4, -10), textcoords="offset points")
+    for s in result["summary"]:
+        ax.scatter(s["mean_latency_ms"], s["mean_psnr"], marker="o", s=50)
+        ax.annotate(
+            f"{s['model']} {s['backend']}",
+            (s["mean_latency_ms"], s["mean_psnr"]),
+            fontsize=8,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("ms per image (log)")
+    ax.set_ylabel(f"{result['dataset']} x{result['scale']} mean PSNR (dB)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)

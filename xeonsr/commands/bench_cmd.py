@@ -1,0 +1,60 @@
+"""xeonsr bench: per-image latency of models x backends against the paper's CPU timings."""
+
+from __future__ import annotations
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--dataset", default="Set14", help="Set5, Set14 (under --data-dir) or a folder")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--scale", type=int, default=3)
+    p.add_argument("--models", default="srcnn,fsrcnn", help="comma-separated registry names")
+    p.add_argument(
+        "--backends",
+        default="torch-fp32,ov-fp32,ov-int8",
+        help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-int8",
+    )
+    p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--json", metavar="PATH")
+    p.add_argument("--plot", metavar="PATH", help="PSNR vs latency PNG with the paper's methods")
+
+
+def run(args) -> int:
+    from xeonsr.bench import plot, run_bench, table
+    from xeonsr.evaluate import load_samples, resolve_dataset, versions
+    from xeonsr.info import cpu_info
+    from xeonsr.protocol import check_scale
+
+    scale = check_scale(args.scale)
+    label, files = resolve_dataset(args.dataset, args.data_dir)
+    samples = load_samples(files, scale)
+    cpu = cpu_info()
+    print(f"xeonsr bench: {label} x{scale} on {cpu.model}")
+    res = run_bench(
+        samples,
+        label,
+        scale,
+        [m.strip() for m in args.models.split(",") if m.strip()],
+        [b.strip() for b in args.backends.split(",") if b.strip()],
+        args.threads,
+        args.warmup,
+        args.repeats,
+    )
+    print(table(res))
+    res.update(
+        {
+            "cpu": cpu.model,
+            "flags": sorted(
+                cpu.flags & {"avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "avx_vnni"}
+            ),
+            "versions": versions(),
+        }
+    )
+    if args.json:
+        from xeonsr.cli import write_json
+
+        write_json(args.json, res)
+    if args.plot:
+        plot(res, args.plot, f"{cpu.model}, {res['threads']['used']} threads")
+    return 0
