@@ -105,7 +105,8 @@ def test_shipped_manifest_entries_verify():
 def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_dir):
     from xeonsr.quantization import BudgetError, quantize
 
-    rep = quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 60})
+    reports = ir_dir / "reports"
+    rep = quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 60}, reports_dir=reports)
     assert rep["psnr"]["Set5"]["drop_db"] <= 0.1 and rep["status"] == "ok"
     assert locate_ir("fsrcnn", 3, "int8", ir_dir)[1]["psnr"]["Set5"] == rep["psnr"]["Set5"]["int8"]
     # A negative budget cannot be met: no INT8 file may be written, FP32 stays as it was.
@@ -113,6 +114,22 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
     (ir_dir / "fsrcnn_x3_int8.bin").unlink()
     fp32_before = (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes()
     with pytest.raises(BudgetError, match="no INT8 IR written"):
-        quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 30, "max_drop_db": -1.0})
+        quantize(
+            "fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 30, "max_drop_db": -1.0}, reports_dir=reports
+        )
+    assert json.loads((reports / "fsrcnn_x3_int8.json").read_text())["status"].startswith("budget not met")
     assert not (ir_dir / "fsrcnn_x3_int8.xml").exists()
     assert (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes() == fp32_before
+
+
+def test_ovms_layout_loads_with_openvino(ir_dir, tmp_path):
+    import openvino as ov
+
+    from xeonsr.export import ovms_layout
+
+    cfg = json.loads(ovms_layout(tmp_path / "repo", ir_dir).read_text())
+    names = [m["config"]["name"] for m in cfg["model_config_list"]]
+    assert "fsrcnn_x3_fp32" in names
+    compiled = ov.Core().compile_model(str(tmp_path / "repo" / "fsrcnn_x3_fp32" / "1" / "model.xml"), "CPU")
+    out = compiled({"lr": np.full((1, 1, 8, 9), 0.5, np.float32)})[compiled.output("sr")]
+    assert out.shape == (1, 1, 24, 27) and abs(float(out.mean()) - 0.5) < 0.05

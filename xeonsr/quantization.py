@@ -81,7 +81,12 @@ def psnr_of(compiled, samples, scale: int) -> tuple[float, list[float]]:
 
 
 def quantize(
-    model: str, scale: int, data_dir=None, ir_dir: Path = DEFAULT_IR_DIR, overrides: dict | None = None
+    model: str,
+    scale: int,
+    data_dir=None,
+    ir_dir: Path = DEFAULT_IR_DIR,
+    overrides: dict | None = None,
+    reports_dir: Path = REPORTS,
 ) -> dict:
     """Write <model>_x<scale>_int8 IR + manifest entry + report, or raise BudgetError."""
     import nncf
@@ -130,11 +135,11 @@ def quantize(
         "calibration_size": len(calib),
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    REPORTS.mkdir(parents=True, exist_ok=True)
+    reports_dir.mkdir(parents=True, exist_ok=True)
     stem = ir_stem(model, scale, "int8")
     if results["Set5"]["drop_db"] > recipe.max_drop_db:
         report["status"] = "budget not met: no INT8 IR written"
-        atomic_write_text(REPORTS / f"{stem}.json", json.dumps(report, indent=2) + "\n")
+        atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")
         raise BudgetError(
             f"{model} x{scale}: INT8 loses {results['Set5']['drop_db']:.3f} dB on Set5, over the "
             f"{recipe.max_drop_db} dB budget; no INT8 IR written (FP32 untouched)"
@@ -151,10 +156,10 @@ def quantize(
         {
             "psnr": {ds: r["int8"] for ds, r in results.items()},
             "fp32_ir": fp32_entry["xml"],
-            "report": f"quantize/reports/{stem}.json",
+            "report": f"quantize/reports/{stem}.json" if reports_dir == REPORTS else str(reports_dir / f"{stem}.json"),
             "ov_inference_precision": "f32 (non-quantized ops)",
         },
     )
     update_manifest(entry, ir_dir)
-    atomic_write_text(REPORTS / f"{stem}.json", json.dumps(report, indent=2) + "\n")
+    atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")
     return report

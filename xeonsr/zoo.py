@@ -51,3 +51,22 @@ def markdown_table() -> str:
             f"| {steps} steps, {wall / 60:.1f} min, {c.get('trained_on', c.get('device', '?')).split(',')[0]} |"
         )
     return "\n".join(rows)
+
+
+def int8_table(reports_dir: Path | None = None) -> str:
+    """FP32 vs INT8 IR PSNR per shipped model, from quantize/reports/ (written by xeonsr quantize)."""
+    reports_dir = reports_dir or Path(__file__).resolve().parents[1] / "quantize" / "reports"
+    rows = [
+        "| IR | Set5 FP32 | Set5 INT8 | drop | Set14 FP32 | Set14 INT8 | drop | layers kept in float | time |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for p in sorted(reports_dir.glob("*.json")):
+        r = json.loads(p.read_text())
+        s5, s14 = r["psnr"]["Set5"], r["psnr"]["Set14"]
+        status = "" if r.get("status") == "ok" else f" ({r.get('status')})"
+        rows.append(
+            f"| {r['model']} x{r['scale']}{status} | {s5['fp32']:.2f} | {s5['int8']:.2f} | {s5['drop_db']:+.3f} "
+            f"| {s14['fp32']:.2f} | {s14['int8']:.2f} | {s14['drop_db']:+.3f} | {len(r['layers_kept_in_fp'])} "
+            f"| {r['seconds']:.0f} s |"
+        )
+    return "\n".join(rows)

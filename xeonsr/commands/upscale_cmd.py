@@ -15,6 +15,7 @@ def add_arguments(p) -> None:
     p.add_argument("--tile", type=int, default=None, help="LR tile side (default 256; 0 = no tiling)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--weights", default=None, help="your own weights (implies --backend torch)")
+    p.add_argument("--compare", metavar="PNG", help="also save a before/after crop: input (nearest), bicubic, model")
 
 
 DEFAULT_MODEL = {2: "fsrcnn", 3: "fsrcnn", 4: "fsrcnn"}  # fastest model at/near the paper floors
@@ -74,7 +75,13 @@ def run(args) -> int:
     for path in bar:
         dest = out if single else out / (path.stem + (path.suffix if path.suffix.lower() != ".gif" else ".png"))
         try:
-            save_image(up.upscale(open_image(path)), dest)
+            src = open_image(path)
+            result = up.upscale(src)
+            save_image(result, dest)
+            if args.compare and path == files[0]:
+                save_image(
+                    compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), Path(args.compare)
+                )
         except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
             if not is_user_error(e):
                 raise
@@ -89,3 +96,29 @@ def run(args) -> int:
     if failed and len(files) == 1:
         return 1
     return 1 if failed else 0
+
+
+def compare_crop(src, result, scale: int, label: str, crop: int = 64):
+    """Side by side, from the centre of the image: input (nearest), bicubic, model."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageOps
+
+    from xeonsr.imaging import imresize
+
+    src = ImageOps.exif_transpose(src).convert("RGB")
+    w, h = src.size
+    c = min(crop, w, h)
+    x0, y0 = (w - c) // 2, (h - c) // 2
+    lr = src.crop((x0, y0, x0 + c, y0 + c))
+    near = lr.resize((c * scale, c * scale), Image.NEAREST)
+    bic = Image.fromarray(
+        np.clip(np.floor(imresize(np.asarray(lr, dtype=np.float64), scale) + 0.5), 0, 255).astype(np.uint8)
+    )
+    sr = result.convert("RGB").crop((x0 * scale, y0 * scale, (x0 + c) * scale, (y0 + c) * scale))
+    side = c * scale
+    canvas = Image.new("RGB", (3 * side + 20, side + 22), "white")
+    draw = ImageDraw.Draw(canvas)
+    for i, (im, name) in enumerate([(near, "input (nearest)"), (bic, "bicubic"), (sr, label)]):
+        canvas.paste(im, (i * (side + 10), 22))
+        draw.text((i * (side + 10) + 4, 4), name, fill="black")
+    return canvas

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-BEGIN, END = "<!-- zoo-table:begin -->", "<!-- zoo-table:end -->"
+MARKERS = {"zoo-table": "markdown_table", "int8-table": "int8_table"}
 
 
 def add_arguments(p) -> None:
@@ -12,19 +12,21 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from xeonsr.zoo import markdown_table
+    from xeonsr import zoo
 
-    table = markdown_table()
-    print(table)
+    print(zoo.markdown_table())
     if args.update_readme:
         from xeonsr.errors import UserError
         from xeonsr.fileio import atomic_write_text
 
         path = Path(args.update_readme)
         text = path.read_text()
-        if BEGIN not in text or END not in text:
-            raise UserError(f"{path}: no {BEGIN} ... {END} markers to put the table between")
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        atomic_write_text(path, f"{head}{BEGIN}\n{table}\n{END}{tail}")
+        for marker, fn in MARKERS.items():
+            begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
+            if begin not in text or end not in text:
+                raise UserError(f"{path}: no {begin} ... {end} markers to put the table between")
+            head, rest = text.split(begin, 1)
+            _, tail = rest.split(end, 1)
+            text = f"{head}{begin}\n{getattr(zoo, fn)()}\n{end}{tail}"
+        atomic_write_text(path, text)
     return 0
