@@ -47,5 +47,13 @@ def test_bench_rows_beside_paper_table_2(data_dir, tmp_path, capsys):
     assert abs(zebra["speedup_vs_paper"] - 380 / zebra["latency_ms"]) < 1e-9
     assert {"model", "backend", "image", "latency_ms", "psnr", "paper_psnr", "paper_time_s"} <= set(zebra)
     assert res["summary"][0]["paper_srcnn_time_s"] == 0.39
+    assert res["matmul_peak_gflops"] > 0 and 0 < res["summary"][0]["fraction_of_peak"] < 1.5
     assert png.stat().st_size > 5000
     assert "asked 28" in capsys.readouterr().out
+
+
+def test_flop_count_of_srcnn_matches_the_hand_count():
+    from xeonsr.bench import flops_per_lr_pixel
+
+    # 9-1-5 with 64/32 filters: 2 * (81*64 + 64*32 + 25*32) per HR pixel, 9 HR pixels per LR pixel at x3.
+    assert flops_per_lr_pixel("srcnn", 3) == 9 * 2 * (81 * 64 + 64 * 32 + 25 * 32)

@@ -94,6 +94,45 @@ def make_runner(model: str, scale: int, backend: str, threads: int) -> tuple[Cal
     return fn, note
 
 
+def flops_per_lr_pixel(model: str, scale: int) -> float:
+    """Multiply-adds x 2 of every convolution, per LR input pixel (they scale with the area)."""
+    import torch
+    from torch import nn
+
+    from xeonsr.models import create_model
+
+    net = create_model(model, scale).eval()
+    total = [0.0]
+
+    def hook(mod, inp, out):
+        k = mod.kernel_size[0] * mod.kernel_size[1]
+        if isinstance(mod, nn.ConvTranspose2d):
+            total[0] += 2.0 * mod.in_channels * mod.out_channels * k * inp[0].shape[2] * inp[0].shape[3]
+        else:
+            total[0] += 2.0 * mod.in_channels // mod.groups * mod.out_channels * k * out.shape[2] * out.shape[3]
+
+    hooks = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
+    with torch.no_grad():
+        net(torch.zeros(1, 1, 32, 32))
+    for h in hooks:
+        h.remove()
+    return total[0] / (32 * 32)
+
+
+def matmul_peak_gflops(threads: int, n: int = 2048, repeats: int = 10) -> float:
+    """The practical FP32 peak now: a large matrix product with the threads in use."""
+    import torch
+
+    torch.set_num_threads(threads)
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(3):
+        a @ b
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2.0 * n**3 * repeats / (time.perf_counter() - t0) / 1e9
+
+
 def time_calls(fn, x, warmup: int, repeats: int) -> tuple[list[float], np.ndarray]:
     out = None
     for _ in range(warmup):
@@ -128,6 +167,8 @@ def run_bench(
     apply_threads(plan)
     log(plan.describe())
     paper = PAPER.get((dataset, scale), {})
+    peak = matmul_peak_gflops(plan.used)
+    log(f"practical FP32 peak now (2048^3 matrix product, {plan.used} threads): {peak:.0f} GFLOP/s")
     rows, summary, skipped = [], [], []
     for model in models:
         for backend in backends:
@@ -139,6 +180,7 @@ def run_bench(
                 log(f"skip {model} {backend}: {e}")
                 continue
             load_ms = (time.perf_counter() - t0) * 1e3
+            fpp = flops_per_lr_pixel(model, scale)
             mine = []
             for smp in samples:
                 x = (smp.lr.astype(np.float32) / 255.0)[None, None]
@@ -159,10 +201,13 @@ def run_bench(
                     "paper_psnr": pr[1] if pr else None,
                     "paper_time_s": pr[2] if pr else None,
                     "speedup_vs_paper": (pr[2] * 1e3 / med) if pr else None,
+                    "gflop": fpp * smp.lr.size / 1e9,
+                    "gflops_per_s": fpp * smp.lr.size / (med * 1e-3) / 1e9,
                 }
                 rows.append(row)
                 mine.append(row)
             mean_lat = float(np.mean([r["latency_ms"] for r in mine]))
+            gfs = float(np.mean([r["gflops_per_s"] for r in mine]))
             pm = PAPER_MEAN.get((dataset, scale))
             summary.append(
                 {
@@ -170,6 +215,8 @@ def run_bench(
                     "backend": backend,
                     "note": note,
                     "load_ms": load_ms,
+                    "gflops_per_s": gfs,
+                    "fraction_of_peak": gfs / peak,
                     "mean_latency_ms": mean_lat,
                     "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
                     "paper_srcnn_psnr": pm[1] if pm else None,
@@ -181,6 +228,7 @@ def run_bench(
         "dataset": dataset,
         "scale": scale,
         "threads": plan.__dict__,
+        "matmul_peak_gflops": peak,
         "warmup": warmup,
         "repeats": repeats,
         "rows": rows,
@@ -206,7 +254,8 @@ def table(result: dict) -> str:
         )
     lines.append("")
     lines.append(
-        f"{'model':<10} {'backend':<10} {'mean ms':>8} {'PSNR':>6} {'load ms':>8} | {'paper SRCNN':>11} {'speed-up':>8}"
+        f"{'model':<10} {'backend':<10} {'mean ms':>8} {'PSNR':>6} {'load ms':>8} {'GFLOP/s':>8} {'of peak':>7} | "
+        f"{'paper SRCNN':>11} {'speed-up':>8}"
     )
     for s in result["summary"]:
         pp = (
@@ -216,7 +265,7 @@ def table(result: dict) -> str:
         )
         lines.append(
             f"{s['model']:<10} {s['backend']:<10} {s['mean_latency_ms']:8.2f} {s['mean_psnr']:6.2f} "
-            f"{s['load_ms']:8.0f} | {pp}"
+            f"{s['load_ms']:8.0f} {s['gflops_per_s']:8.1f} {s['fraction_of_peak']:7.0%} | {pp}"
         )
     return "\n".join(lines)
 

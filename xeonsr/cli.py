@@ -58,8 +58,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from xeonsr.errors import is_user_error
 
-        if getattr(e, "reported", False):
-            return EXIT_FAIL
         prefix = "error" if is_user_error(e) else f"internal error ({e.__class__.__name__})"
         msg = str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
         print(f"xeonsr {args.command}: {prefix}: {msg}", file=sys.stderr)

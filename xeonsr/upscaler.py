@@ -117,19 +117,35 @@ class Upscaler:
                 out[y0 * s : y1 * s, x0 * s : x1 * s] = sr[(y0 - ya) * s : (y1 - ya) * s, (x0 - xa) * s : (x1 - xa) * s]
         return out
 
-    def upscale_planes(self, planes: np.ndarray, model_channel: int | None) -> np.ndarray:
-        """(C, h, w) float32 on [0, 1] -> (C, s*h, s*w); channel ``model_channel`` gets the model."""
-        h, w = planes.shape[1:]
+    def upscale_array(self, arr: np.ndarray, to_planes, finish, out_dtype, out_channels: int) -> np.ndarray:
+        """Upscale an HW(C) array band by band so memory stays bounded by the tile size.
+
+        ``to_planes(rows)`` turns input rows into (C, rows, w) float32 planes (channel 0 gets the
+        model, the others bicubic); ``finish(planes)`` turns upscaled planes into output rows.
+        Bands overlap by the receptive field, and only their exact centre rows are kept.
+        """
+        h, w = arr.shape[:2]
         ph, pw = max(0, MIN_SIDE - h), max(0, MIN_SIDE - w)
-        if ph or pw:
-            planes = np.pad(planes, ((0, 0), (0, ph), (0, pw)), mode="edge")
-        out = np.stack(
-            [
-                self._tiled(self._model_plane if c == model_channel else self._bicubic_plane, planes[c])
-                for c in range(planes.shape[0])
-            ]
-        )
-        return out[:, : h * self.scale, : w * self.scale]
+        if ph or pw:  # tiny inputs: edge-pad, upscale, crop back
+            pad = ((0, ph), (0, pw)) + ((0, 0),) * (arr.ndim - 2)
+            big = self.upscale_array(np.pad(arr, pad, mode="edge"), to_planes, finish, out_dtype, out_channels)
+            return big[: h * self.scale, : w * self.scale]
+        s, r = self.scale, self.radius
+        band = h if self.tile <= 0 else self.tile
+        shape = (h * s, w * s) + ((out_channels,) if out_channels > 1 else ())
+        out = np.empty(shape, out_dtype)
+        for y0 in range(0, h, band):
+            y1 = min(y0 + band, h)
+            ya, yb = max(0, y0 - r), min(h, y1 + r)
+            planes = to_planes(arr[ya:yb])
+            up = np.stack(
+                [
+                    self._tiled(self._model_plane if c == 0 else self._bicubic_plane, planes[c])
+                    for c in range(planes.shape[0])
+                ]
+            )
+            out[y0 * s : y1 * s] = finish(up[:, (y0 - ya) * s : (y1 - ya) * s])
+        return out
 
     # -- images ------------------------------------------------------------------------------
     def upscale(self, image):
@@ -140,32 +156,40 @@ class Upscaler:
         image = ImageOps.exif_transpose(image)
         if image.mode == "P":
             image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-        elif image.mode in ("1", "CMYK", "YCbCr", "LAB", "HSV", "RGBX"):
+        elif image.mode not in ("RGB", "RGBA", "L", "LA", "I;16", "I;16B", "I;16L", "I"):
             image = image.convert("RGB")
         mode = image.mode
-        if mode in ("I;16", "I;16B", "I;16L", "I"):
-            grey = np.asarray(image, dtype=np.float32) / 65535.0
-            out = self.upscale_planes(grey[None], 0)[0]
-            res = Image.fromarray(np.clip(np.floor(out * 65535.0 + 0.5), 0, 65535).astype(np.uint16))
+        arr = np.asarray(image)
+        if mode.startswith("I"):
+            out = self.upscale_array(
+                arr,
+                lambda a: (a.astype(np.float32) / 65535.0)[None],
+                lambda p: np.clip(np.floor(p[0] * 65535.0 + 0.5), 0, 65535).astype(np.uint16),
+                np.uint16,
+                1,
+            )
+            res = Image.fromarray(out)
         elif mode in ("L", "LA"):
-            arr = np.asarray(image, dtype=np.float32) / 255.0
-            arr = arr[None] if arr.ndim == 2 else np.moveaxis(arr, 2, 0)
-            out = self.upscale_planes(arr, 0)
-            res = Image.fromarray(_to8(np.moveaxis(out, 0, 2) if mode == "LA" else out[0]), mode)
-        else:  # RGB, RGBA
-            if mode not in ("RGB", "RGBA"):
-                image = image.convert("RGB")
-                mode = "RGB"
-            rgb = np.asarray(image, dtype=np.float32)
-            ycc = rgb_to_ycbcr(rgb[:, :, :3]).astype(np.float32) / 255.0
-            planes = np.moveaxis(ycc, 2, 0)
-            if mode == "RGBA":
-                planes = np.concatenate([planes, rgb[None, :, :, 3] / 255.0])
-            out = self.upscale_planes(planes, 0)
-            rgb_out = ycbcr_to_rgb(np.moveaxis(out[:3], 0, 2) * 255.0)
-            if mode == "RGBA":
-                rgb_out = np.concatenate([rgb_out, out[3][:, :, None] * 255.0], axis=2)
-            res = Image.fromarray(_to8(rgb_out / 255.0), mode)
+            planes = (
+                (lambda a: (a.astype(np.float32) / 255.0)[None])
+                if mode == "L"
+                else (lambda a: np.moveaxis(a.astype(np.float32) / 255.0, 2, 0))
+            )
+            finish = (lambda p: _to8(p[0])) if mode == "L" else (lambda p: _to8(np.moveaxis(p, 0, 2)))
+            res = Image.fromarray(self.upscale_array(arr, planes, finish, np.uint8, 1 if mode == "L" else 2), mode)
+        else:  # RGB, RGBA: Y through the model, Cb/Cr (and alpha) through bicubic
+
+            def planes(a):
+                ycc = np.moveaxis(rgb_to_ycbcr(a[:, :, :3]).astype(np.float32) / 255.0, 2, 0)
+                return ycc if a.shape[2] == 3 else np.concatenate([ycc, a[None, :, :, 3].astype(np.float32) / 255.0])
+
+            def finish(p):
+                rgb = ycbcr_to_rgb(np.moveaxis(p[:3], 0, 2) * 255.0) / 255.0
+                if p.shape[0] == 4:
+                    rgb = np.concatenate([rgb, p[3][:, :, None]], axis=2)
+                return _to8(rgb)
+
+            res = Image.fromarray(self.upscale_array(arr, planes, finish, np.uint8, arr.shape[2]), mode)
         if icc:
             res.info["icc_profile"] = icc
         return res
