@@ -5,8 +5,9 @@ for a run stopped by the device call's time limit, its last checkpoint), writes 
 the lineage of `xeonsr train` commands that produced it, and evaluates it on Set5 and Set14
 by the protocol (`xeonsr eval` code path), recording the results in zoo/eval/.
 
-Usage: python scripts/assemble_zoo.py RUNS_ROOT DATA_DIR
-  RUNS_ROOT holds round1/ round2/ round3/ as returned from the device (zoo/runs has their logs).
+Usage: python scripts/assemble_zoo.py RUNS_ROOT DATA_DIR [model:scale ...]
+  RUNS_ROOT holds round1/ round2/ round3/ as returned from the device and cpu4/ (the CPU
+  fine-tunes of runs/); zoo/runs has their logs. Named model:scale pairs limit the work.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from xeonsr.protocol import PROTOCOL
 
 # (model, scale) -> [(round, run name), ...] oldest first; the last one is shipped.
 SHIPPED = {
-    ("srcnn", 2): [("round2", "srcnn-res_2"), ("round3", "srcnn-res_2_ft")],
+    ("srcnn", 2): [("round2", "srcnn-res_2"), ("round3", "srcnn-res_2_ft"), ("cpu4", "cpu_ft_srcnn_x2")],
     ("srcnn", 3): [("round1", "srcnn-res_3"), ("round2", "srcnn-res_3_cont"), ("round3", "srcnn-res_3_ft")],
     ("srcnn", 4): [("round2", "srcnn-res_4"), ("round3", "srcnn-res_4_ft")],
     ("srcnn-955", 3): [("round1", "srcnn-955_3"), ("round2", "srcnn-955_3_cont")],
-    ("fsrcnn", 2): [("round2", "fsrcnn-res_2"), ("round3", "fsrcnn-res_2_ft")],
+    ("fsrcnn", 2): [("round2", "fsrcnn-res_2"), ("round3", "fsrcnn-res_2_ft"), ("cpu4", "cpu_ft_fsrcnn_x2")],
     ("fsrcnn", 3): [("round2", "fsrcnn-res_3"), ("round3", "fsrcnn-res_3_ft")],
     ("fsrcnn", 4): [("round2", "fsrcnn-res_4"), ("round3", "fsrcnn-res_4_ft")],
     ("fsrcnn-s", 2): [("round1", "fsrcnn-s_2")],
@@ -50,12 +51,14 @@ def release(run: Path, model: str, scale: int, out: Path) -> dict:
     )
 
 
-def main(runs_root: str, data_dir: str) -> None:
+def main(runs_root: str, data_dir: str, *only: str) -> None:
     root = Path(runs_root)
     eval_dir = Path("zoo/eval")
     eval_dir.mkdir(parents=True, exist_ok=True)
     sets = {name: {s: load_samples(Path(data_dir) / name, s) for s in (2, 3, 4)} for name in ("Set5", "Set14")}
     for (model, scale), lineage in SHIPPED.items():
+        if only and f"{model}:{scale}" not in only:
+            continue
         rnd, name = lineage[-1]
         out = PACKAGE_WEIGHTS / f"{model}_x{scale}.safetensors"
         card = release(root / rnd / name, model, scale, out)
@@ -97,7 +100,8 @@ def main(runs_root: str, data_dir: str) -> None:
             {
                 "lineage": steps,
                 "train_seconds_total": round(sum(s["wall_s"] for s in steps), 1),
-                "trained_on": "NVIDIA H100 80GB HBM3 (lent device), data T91 + BSD200, --device cuda",
+                "trained_on": "NVIDIA H100 80GB HBM3 (lent device), data T91 + BSD200, --device cuda"
+                + ("; last round on AMD EPYC (2 cores, 1 thread), --device cpu" if rnd == "cpu4" else ""),
                 "params": sum(p.numel() for p in m.parameters()),
                 "eval": results,
             }

@@ -284,15 +284,21 @@ def plot(result: dict, path, title: str) -> None:
     for name, (p, t) in PAPER_METHODS.get((result["dataset"], result["scale"]), {}).items():
         ax.scatter(t * 1e3, p, marker="s", color="grey")
         ax.annotate(f"{name} (paper)", (t * 1e3, p), fontsize=8, xytext=(4, -10), textcoords="offset points")
+    markers = {"torch-fp32": "o", "torch-bf16": "v", "ipex": "D", "ov-fp32": "^", "ov-int8": "*"}
+    models = sorted({s["model"] for s in result["summary"]})
+    colours = {m: plt.cm.tab10(i) for i, m in enumerate(models)}
     for s in result["summary"]:
-        ax.scatter(s["mean_latency_ms"], s["mean_psnr"], marker="o", s=50)
-        ax.annotate(
-            f"{s['model']} {s['backend']}",
-            (s["mean_latency_ms"], s["mean_psnr"]),
-            fontsize=8,
-            xytext=(4, 4),
-            textcoords="offset points",
+        ax.scatter(
+            s["mean_latency_ms"],
+            s["mean_psnr"],
+            marker=markers.get(s["backend"], "o"),
+            s=70,
+            color=colours[s["model"]],
+            label=f"{s['model']} {s['backend']}",
+            edgecolors="black",
+            linewidths=0.4,
         )
+    ax.legend(fontsize=7, ncol=2, loc="lower left")
     ax.set_xscale("log")
     ax.set_xlabel("ms per image (log)")
     ax.set_ylabel(f"{result['dataset']} x{result['scale']} mean PSNR (dB)")

@@ -44,11 +44,11 @@ def markdown_table() -> str:
         variant = " (+bicubic skip)" if args.get("residual") else ""
         steps = sum(s["steps"] for s in c.get("lineage", [])) or c.get("steps")
         wall = c.get("train_seconds_total") or c.get("train_seconds") or 0
-        cell = lambda d, ev=ev: f"{ev[d]['psnr']:.2f} / {ev[d]['ssim']:.4f}" if d in ev else "-"  # noqa: E731
+        cell = lambda d, ev=ev: f"{ev[d]['psnr']:.3f} / {ev[d]['ssim']:.4f}" if d in ev else "-"  # noqa: E731
         rows.append(
             f"| {c['model']}{variant} | x{c['scale']} | {cell('Set5')} | {paper.get('Set5', '-')} "
             f"| {cell('Set14')} | {paper.get('Set14', '-')} | {floor} | {c.get('params', '-')} "
-            f"| {steps} steps, {wall / 60:.1f} min, {c.get('trained_on', c.get('device', '?')).split(',')[0]} |"
+            f"| {steps} steps, {wall / 60:.1f} min, {_device(c)} |"
         )
     return "\n".join(rows)
 
@@ -70,3 +70,8 @@ def int8_table(reports_dir: Path | None = None) -> str:
             f"| {r['seconds']:.0f} s |"
         )
     return "\n".join(rows)
+
+
+def _device(card: dict) -> str:
+    where = card.get("trained_on", card.get("device", "?"))
+    return where.split(",")[0] + (" + AMD EPYC CPU (last round)" if "last round on" in where else "")
