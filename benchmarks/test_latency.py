@@ -1,6 +1,8 @@
 """Inference latency, models x backends x sizes: `pytest benchmarks` (timed),
 `pytest benchmarks --benchmark-disable` (each case once, as CI does so the suite cannot rot)."""
 
+import os
+
 import pytest
 
 from xeonsr.bench import make_runner, plan_threads
@@ -10,12 +12,14 @@ MODELS = ["fsrcnn", "fsrcnn-s", "srcnn", "dcscn"]
 BACKENDS = ["torch-fp32", "ov-fp32", "ov-int8"]
 
 
-@pytest.mark.parametrize("size", ["64x64", "150x170", "256x256"])
+# Quick mode (CI) runs the two smaller sizes only.
+SIZES = ["64x64", "150x170"] + ([] if os.environ.get("XEONSR_BENCH_QUICK") else ["256x256"])
+
+
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("model", MODELS)
 def test_latency(benchmark, lr_images, model, backend, size):
-    if size not in lr_images:
-        pytest.skip("quick mode")
     if backend.startswith("ov-") and f"{model}_x3_{backend[3:]}" not in read_manifest()["models"]:
         pytest.fail(f"{model} x3 {backend} IR is not in openvino_models/manifest.json")
     fn, note = make_runner(model, 3, backend, plan_threads(None).used)
