@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,6 +54,32 @@ def _cfg(root, out, **kw):
     return TrainConfig(**base)
 
 
+def _train_args(data: Path, out: Path, steps: int) -> list[str]:
+    """`xeonsr train` arguments for a tiny fsrcnn-s x3 run on the test's data."""
+    return [
+        "xeonsr.cli",
+        "train",
+        "--model",
+        "fsrcnn-s",
+        "--scale",
+        "3",
+        "--data-dir",
+        str(data),
+        "--datasets",
+        "train",
+        "--out",
+        str(out),
+        "--steps",
+        str(steps),
+        "--batch-size",
+        "8",
+        "--patch",
+        "8",
+        "--threads",
+        "1",
+    ]
+
+
 def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path):
     out = tmp_path / "run"
     weights = train(_cfg(tiny_data, out), progress=False)
@@ -80,26 +107,7 @@ def test_kill_9_then_resume_continues_from_last_checkpoint(tiny_data, tmp_path):
     args = [
         sys.executable,
         "-m",
-        "xeonsr.cli",
-        "train",
-        "--model",
-        "fsrcnn-s",
-        "--scale",
-        "3",
-        "--data-dir",
-        str(tiny_data),
-        "--datasets",
-        "train",
-        "--out",
-        str(out),
-        "--steps",
-        "400",
-        "--batch-size",
-        "8",
-        "--patch",
-        "8",
-        "--threads",
-        "1",
+        *_train_args(tiny_data, out, 400),
         "--checkpoint-every",
         "10",
         "--val-every",
@@ -203,26 +211,7 @@ def test_two_process_data_parallel_replicas_stay_identical(tiny_data, tmp_path):
             "--master-port",
             str(port),
             "-m",
-            "xeonsr.cli",
-            "train",
-            "--model",
-            "fsrcnn-s",
-            "--scale",
-            "3",
-            "--data-dir",
-            str(tiny_data),
-            "--datasets",
-            "train",
-            "--out",
-            str(out),
-            "--steps",
-            "20",
-            "--batch-size",
-            "8",
-            "--patch",
-            "8",
-            "--threads",
-            "1",
+            *_train_args(tiny_data, out, 20),
             "--val-every",
             "20",
             "--checkpoint-every",

@@ -97,15 +97,11 @@ def evaluate(fn: UpscaleFn, samples: list[Sample], scale: int, *, with_ssim: boo
 
 
 def versions() -> dict[str, str]:
-    import importlib.metadata as md
+    """Python and the installed versions of the packages that shape results (for artefacts)."""
+    from xeonsr.info import versions_of
 
-    out = {"python": platform.python_version()}
-    for pkg in ("xeonsr", "numpy", "pillow", "scikit-image", "torch", "openvino", "nncf"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            pass
-    return out
+    found = versions_of("xeonsr", "numpy", "pillow", "scikit-image", "torch", "openvino", "nncf")
+    return {"python": platform.python_version(), **{k: v for k, v in found.items() if v}}
 
 
 def report(result: dict, dataset: str) -> str:
