@@ -13,7 +13,8 @@ def test_more_threads_than_cores_is_reported_and_capped():
 
 
 def test_bench_rows_beside_paper_table_2(data_dir, tmp_path, capsys):
-    out, png = tmp_path / "b.json", tmp_path / "b.png"
+    out, png, txt, readme = tmp_path / "b.json", tmp_path / "b.png", tmp_path / "b.txt", tmp_path / "README.md"
+    readme.write_text("# x\n<!-- bench-table:begin -->\nold\n<!-- bench-table:end -->\ntail\n")
     assert (
         main(
             [
@@ -36,6 +37,10 @@ def test_bench_rows_beside_paper_table_2(data_dir, tmp_path, capsys):
                 str(out),
                 "--plot",
                 str(png),
+                "--table",
+                str(txt),
+                "--update-readme",
+                str(readme),
             ]
         )
         == 0
@@ -50,6 +55,10 @@ def test_bench_rows_beside_paper_table_2(data_dir, tmp_path, capsys):
     assert res["matmul_peak_gflops"] > 0 and 0 < res["summary"][0]["fraction_of_peak"] < 1.5
     assert png.stat().st_size > 5000
     assert "asked 28" in capsys.readouterr().out
+    assert "zebra" in txt.read_text()
+    block = readme.read_text()
+    assert "old" not in block and block.endswith("<!-- bench-table:end -->\ntail\n")
+    assert "| fsrcnn-s | torch-fp32 |" in block and "asked 28" in block and res["cpu"] in block
 
 
 def test_flop_count_of_srcnn_matches_the_hand_count():
@@ -57,3 +66,23 @@ def test_flop_count_of_srcnn_matches_the_hand_count():
 
     # 9-1-5 with 64/32 filters: 2 * (81*64 + 64*32 + 25*32) per HR pixel, 9 HR pixels per LR pixel at x3.
     assert flops_per_lr_pixel("srcnn", 3) == 9 * 2 * (81 * 64 + 64 * 32 + 25 * 32)
+
+
+def test_opencv_peer_computes_our_function(data_dir):
+    """The OpenCV peer runs the paper-form network in cv2.dnn: same PSNR as PyTorch, same run."""
+    from xeonsr.bench import run_bench
+    from xeonsr.evaluate import load_samples
+
+    samples = load_samples(data_dir / "Set5", 3)[:2]
+    res = run_bench(samples, "Set5", 3, ["fsrcnn", "srcnn"], ["torch-fp32", "opencv"], 1, 0, 1, log=lambda *_: None)
+    psnr = {(r["backend"], r["image"]): r["psnr"] for r in res["rows"] if r["model"] == "fsrcnn"}
+    for smp in samples:
+        assert abs(psnr[("opencv", smp.name)] - psnr[("torch-fp32", smp.name)]) < 0.01
+    assert res["skipped"] == [
+        {
+            "model": "srcnn",
+            "backend": "opencv",
+            "why": "the opencv peer runs the FSRCNN family (fsrcnn, fsrcnn-s), not srcnn",
+        }
+    ]
+    assert "OpenCV 4." in next(s["note"] for s in res["summary"] if s["backend"] == "opencv")

@@ -110,6 +110,15 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
     rep = quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 60}, reports_dir=reports)
     assert rep["psnr"]["Set5"]["drop_db"] <= 0.1 and rep["status"] == "ok"
     assert locate_ir("fsrcnn", 3, "int8", ir_dir)[1]["psnr"]["Set5"] == rep["psnr"]["Set5"]["int8"]
+    # The bicubic skip branch and the residual Add stay float: no quantizer touches them.
+    import openvino as ov
+
+    int8 = ov.Core().read_model(str(ir_dir / "fsrcnn_x3_int8.xml"))
+    for op in int8.get_ops():
+        if op.get_type_name() == "FakeQuantize":
+            users = [i.get_node().get_friendly_name() for i in op.output(0).get_target_inputs()]
+            assert not any(u.startswith("__module.upsample/") or u.startswith("aten::add") for u in users)
+    assert "__module.upsample/aten::_convolution/Convolution" in rep["layers_kept_in_fp"]
     # A negative budget cannot be met: no INT8 file may be written, FP32 stays as it was.
     (ir_dir / "fsrcnn_x3_int8.xml").unlink()
     (ir_dir / "fsrcnn_x3_int8.bin").unlink()
@@ -134,3 +143,14 @@ def test_ovms_layout_loads_with_openvino(ir_dir, tmp_path):
     compiled = ov.Core().compile_model(str(tmp_path / "repo" / "fsrcnn_x3_fp32" / "1" / "model.xml"), "CPU")
     out = compiled({"lr": np.full((1, 1, 8, 9), 0.5, np.float32)})[compiled.output("sr")]
     assert out.shape == (1, 1, 24, 27) and abs(float(out.mean()) - 0.5) < 0.05
+
+
+@pytest.mark.parametrize("name", ["fsrcnn", "srcnn", "dcscn"])
+def test_skip_branch_ops_found(name):
+    from xeonsr.export import convert
+    from xeonsr.quantization import skip_branch_ops
+
+    names = skip_branch_ops(convert(load_torch_model(name, 3)[0]))
+    assert "aten::add/Add" in names
+    assert "__module.upsample/aten::_convolution/Convolution" in names
+    assert not any(n.startswith(("__module.body", "__module.conv", "__module.features")) for n in names)

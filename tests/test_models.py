@@ -7,7 +7,7 @@ import torch
 from xeonsr.imaging import imresize
 from xeonsr.models import MODELS, UnknownModelError, create_model
 from xeonsr.models.bicubic import BicubicUpsample
-from xeonsr.models.fsrcnn import FSRCNN, deconv_as_conv_shuffle
+from xeonsr.models.fsrcnn import FSRCNN, DeployFSRCNN, deconv_as_conv_shuffle
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -48,3 +48,18 @@ def test_deconv_rewrite_is_exact(scale):
     got = deconv_as_conv_shuffle(net.deconv, scale)(x)
     assert got.shape == ref.shape
     assert (got - ref).abs().max() < 1e-5
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+@pytest.mark.parametrize("residual", [False, True])
+def test_deploy_fsrcnn_is_the_same_function(scale, residual):
+    torch.manual_seed(10 + scale)
+    net = FSRCNN(scale=scale, residual=residual).eval()
+    torch.nn.init.normal_(net.deconv.weight, std=0.05)
+    torch.nn.init.normal_(net.deconv.bias, std=0.1)
+    fast = DeployFSRCNN(net).eval()
+    # 9 phases (x3) run as 16 zero-padded channels; 4 and 16 stay as they are.
+    assert fast.head.out_channels == {2: 4, 3: 16, 4: 16}[scale]
+    x = torch.rand(2, 1, 13, 9)
+    with torch.no_grad():
+        assert (fast(x) - net(x)).abs().max() < 1e-5

@@ -16,7 +16,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 
-BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8")
+BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8", "opencv")
 
 
 @dataclass
@@ -54,6 +54,10 @@ def apply_threads(plan: ThreadPlan) -> None:
 
 def make_runner(model: str, scale: int, backend: str, threads: int) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
     """-> (fn on a (1, 1, h, w) float32 array returning the output array, precision note)."""
+    if backend == "opencv":
+        from xeonsr.peers import opencv_runner
+
+        return opencv_runner(model, scale, threads)
     if backend.startswith("ov-"):
         from xeonsr.export import locate_ir
         from xeonsr.ov import compile_ir
@@ -119,18 +123,32 @@ def flops_per_lr_pixel(model: str, scale: int) -> float:
     return total[0] / (32 * 32)
 
 
-def matmul_peak_gflops(threads: int, n: int = 2048, repeats: int = 10) -> float:
-    """The practical FP32 peak now: a large matrix product with the threads in use."""
+def matmul_peak_gflops(threads: int, n: int = 2048, repeats: int = 10) -> tuple[float, str]:
+    """The practical FP32 peak now: the faster of two BLAS libraries on a large matrix product.
+
+    Both, because neither is best everywhere: torch's MKL takes a slow path on AMD CPUs (about
+    0.6x OpenBLAS on this EPYC), numpy's OpenBLAS may trail MKL on Intel. -> (GFLOP/s, which).
+    """
     import torch
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def rate(mm, a, b) -> float:
+        for _ in range(3):
+            mm(a, b)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            mm(a, b)
+        return 2.0 * n**3 * repeats / (time.perf_counter() - t0) / 1e9
 
     torch.set_num_threads(threads)
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    for _ in range(3):
-        a @ b
-    t0 = time.perf_counter()
-    for _ in range(repeats):
-        a @ b
-    return 2.0 * n**3 * repeats / (time.perf_counter() - t0) / 1e9
+    results = {"torch (MKL)": rate(torch.matmul, torch.randn(n, n), torch.randn(n, n))}
+    rng = np.random.default_rng(0)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
+        blas = [i["internal_api"] for i in threadpool_info() if "numpy" in i.get("filepath", "")]
+        results[f"numpy ({blas[0] if blas else 'BLAS'})"] = rate(np.matmul, a, b)
+    best = max(results, key=results.get)
+    return results[best], best
 
 
 def time_calls(fn, x, warmup: int, repeats: int) -> tuple[list[float], np.ndarray]:
@@ -167,8 +185,8 @@ def run_bench(
     apply_threads(plan)
     log(plan.describe())
     paper = PAPER.get((dataset, scale), {})
-    peak = matmul_peak_gflops(plan.used)
-    log(f"practical FP32 peak now (2048^3 matrix product, {plan.used} threads): {peak:.0f} GFLOP/s")
+    peak, peak_lib = matmul_peak_gflops(plan.used)
+    log(f"practical FP32 peak now (2048^3 matrix product, {plan.used} threads, {peak_lib}): {peak:.0f} GFLOP/s")
     rows, summary, skipped = [], [], []
     for model in models:
         for backend in backends:
@@ -229,6 +247,7 @@ def run_bench(
         "scale": scale,
         "threads": plan.__dict__,
         "matmul_peak_gflops": peak,
+        "matmul_peak_library": peak_lib,
         "warmup": warmup,
         "repeats": repeats,
         "rows": rows,
@@ -270,6 +289,37 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown_summary(result: dict, command: str) -> str:
+    """The README block: machine, peak, and one row per model/backend."""
+    t = result["threads"]
+    lines = [
+        f"`{command}`",
+        "",
+        f"{result.get('cpu', '?')} ({', '.join(result.get('flags', [])) or 'no AVX flags read'}); threads asked "
+        f"{t['requested']}, available {t['available']}, used {t['used']}; practical FP32 peak in the same run "
+        f"{result['matmul_peak_gflops']:.0f} GFLOP/s ({result.get('matmul_peak_library', 'matrix product')}); "
+        f"median of {result['repeats']} after {result['warmup']} warm-ups; "
+        + ", ".join(f"{k} {v}" for k, v in result.get("versions", {}).items() if k in ("torch", "openvino", "nncf")),
+        "",
+        f"| model | backend | mean ms / image | {result['dataset']} x{result['scale']} PSNR | speed-up vs paper SRCNN "
+        "| GFLOP/s | of peak | load ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in result["summary"]:
+        sp = f"{s['speedup_vs_paper']:.1f}x" if s["speedup_vs_paper"] else "-"
+        lines.append(
+            f"| {s['model']} | {s['backend']} | {s['mean_latency_ms']:.2f} | {s['mean_psnr']:.2f} | {sp} | "
+            f"{s['gflops_per_s']:.1f} | {s['fraction_of_peak']:.0%} | {s['load_ms']:.0f} |"
+        )
+    ref = next((s for s in result["summary"] if s["paper_srcnn_time_s"]), None)
+    if ref:
+        lines += [
+            "",
+            f"Paper SRCNN (Table 2 means): {ref['paper_srcnn_psnr']:.2f} dB, {ref['paper_srcnn_time_s']} s per image.",
+        ]
+    return "\n".join(lines)
+
+
 def plot(result: dict, path, title: str) -> None:
     """PSNR vs latency (log) per model/backend, with the paper's methods (its Figure 4 kind)."""
     import matplotlib
@@ -284,7 +334,7 @@ def plot(result: dict, path, title: str) -> None:
     for name, (p, t) in PAPER_METHODS.get((result["dataset"], result["scale"]), {}).items():
         ax.scatter(t * 1e3, p, marker="s", color="grey")
         ax.annotate(f"{name} (paper)", (t * 1e3, p), fontsize=8, xytext=(4, -10), textcoords="offset points")
-    markers = {"torch-fp32": "o", "torch-bf16": "v", "ipex": "D", "ov-fp32": "^", "ov-int8": "*"}
+    markers = {"torch-fp32": "o", "torch-bf16": "v", "ipex": "D", "ov-fp32": "^", "ov-int8": "*", "opencv": "P"}
     models = sorted({s["model"] for s in result["summary"]})
     colours = {m: plt.cm.tab10(i) for i, m in enumerate(models)}
     for s in result["summary"]:

@@ -2,7 +2,7 @@
 
 The IR's input is ``lr`` (N, 1, h, w) Y on [0, 1], its output ``sr`` (N, 1, s*h, s*w).
 FSRCNN's stride-s deconvolution is rewritten before conversion as the exact convolution +
-pixel shuffle of xeonsr.models.fsrcnn.deconv_as_conv_shuffle (2-4x faster in OpenVINO).
+pixel shuffle of xeonsr.models.fsrcnn.DeployFSRCNN (2-4x faster in OpenVINO).
 """
 
 from __future__ import annotations
@@ -40,15 +40,12 @@ def ir_stem(model: str, scale: int, precision: str) -> str:
 
 
 def deploy_form(model):
-    """A copy of ``model`` with FSRCNN's deconvolution rewritten as conv + pixel shuffle."""
-    from torch import nn
-
-    from xeonsr.models.fsrcnn import FSRCNN, deconv_as_conv_shuffle
+    """A copy of ``model`` in its fastest exact form (FSRCNN: xeonsr.models.fsrcnn.DeployFSRCNN)."""
+    from xeonsr.models.fsrcnn import FSRCNN, DeployFSRCNN
 
     model = copy.deepcopy(model).eval().float()
     if isinstance(model, FSRCNN):
-        fast = deconv_as_conv_shuffle(model.deconv, model.scale)
-        model.deconv = nn.Sequential(*fast)
+        model = DeployFSRCNN(model)
     return model
 
 

@@ -11,13 +11,15 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--backends",
         default="torch-fp32,ov-fp32,ov-int8",
-        help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-int8",
+        help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-int8, opencv (the peer: cv2.dnn)",
     )
     p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--json", metavar="PATH")
     p.add_argument("--plot", metavar="PATH", help="PSNR vs latency PNG with the paper's methods")
+    p.add_argument("--table", metavar="PATH", help="write the per-image table printed here to a text file too")
+    p.add_argument("--update-readme", metavar="README", help="rewrite the table between the bench-table markers")
 
 
 def run(args) -> int:
@@ -41,7 +43,8 @@ def run(args) -> int:
         args.warmup,
         args.repeats,
     )
-    print(table(res))
+    text = table(res)
+    print(text)
     res.update(
         {
             "cpu": cpu.model,
@@ -57,4 +60,19 @@ def run(args) -> int:
         write_json(args.json, res)
     if args.plot:
         plot(res, args.plot, f"{cpu.model}, {res['threads']['used']} threads")
+    if args.table:
+        from xeonsr.fileio import atomic_write_text
+
+        atomic_write_text(args.table, text + "\n")
+    if args.update_readme:
+        import shlex
+        import sys
+
+        from xeonsr.bench import markdown_summary
+        from xeonsr.readme import replace_blocks
+
+        command = (
+            "xeonsr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "xeonsr bench"
+        )
+        replace_blocks(args.update_readme, {"bench-table": markdown_summary(res, command)})
     return 0

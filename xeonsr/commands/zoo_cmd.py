@@ -10,23 +10,11 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from xeonsr import zoo
 
     print(zoo.markdown_table())
     if args.update_readme:
-        from xeonsr.errors import UserError
-        from xeonsr.fileio import atomic_write_text
+        from xeonsr.readme import replace_blocks
 
-        path = Path(args.update_readme)
-        text = path.read_text()
-        for marker, fn in MARKERS.items():
-            begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
-            if begin not in text or end not in text:
-                raise UserError(f"{path}: no {begin} ... {end} markers to put the table between")
-            head, rest = text.split(begin, 1)
-            _, tail = rest.split(end, 1)
-            text = f"{head}{begin}\n{getattr(zoo, fn)()}\n{end}{tail}"
-        atomic_write_text(path, text)
+        replace_blocks(args.update_readme, {marker: getattr(zoo, fn)() for marker, fn in MARKERS.items()})
     return 0

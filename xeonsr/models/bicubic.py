@@ -47,7 +47,10 @@ class BicubicUpsample(nn.Module):
         k2 = np.einsum("ai,bj->abij", k1, k1).reshape(scale * scale, 1, 2 * PAD + 1, 2 * PAD + 1)
         self.register_buffer("weight", torch.from_numpy(k2).float(), persistent=False)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def phases(self, x: Tensor) -> Tensor:
+        """(N, 1, h, w) -> (N, s*s, h, w): the upscale before its pixel shuffle."""
         # Needs h, w >= 2; the upscaler pads smaller images before they get here.
-        y = F.conv2d(symmetric_pad(x, PAD), self.weight.to(x.dtype))
-        return F.pixel_shuffle(y, self.scale)
+        return F.conv2d(symmetric_pad(x, PAD), self.weight.to(x.dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.pixel_shuffle(self.phases(x), self.scale)

@@ -1,0 +1,85 @@
+"""Peers measured in the same run as xeonsr: OpenCV's dnn module running FSRCNN.
+
+OpenCV's ``dnn_superres`` runs FSRCNN as a plain network in ``cv2.dnn`` (its FSRCNN_x3.pb is
+the paper's layers: 5x5 conv, shrink, 4 maps, expand, 9x9 deconvolution). Its .pb files are not
+fetchable here, so the peer is the same computation built from our weights: the paper form of
+our FSRCNN (the stride-s deconvolution, not our conv + shuffle rewrite), handed to
+``cv2.dnn.readNetFromONNX``. Our bicubic skip goes in as a second input padded by
+``cv2.copyMakeBorder(BORDER_REFLECT)`` (MATLAB's 'symmetric'), so OpenCV computes exactly
+the function we do and its PSNR is comparable; the padding is inside the timed call.
+Needs the ``peers`` extra: ``pip install -e .[peers]``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+
+PEER_MODELS = ("fsrcnn", "fsrcnn-s")
+
+
+def _peer_module(net):
+    from torch import nn
+    from torch.nn import functional as F
+
+    class PaperFSRCNN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = net
+
+        def forward(self, x, x_pad):
+            y = self.net.deconv(self.net.body(x))
+            if self.net.upsample is None:
+                return y
+            return y + F.pixel_shuffle(F.conv2d(x_pad, self.net.upsample.weight), self.net.scale)
+
+    return PaperFSRCNN().eval()
+
+
+def opencv_runner(model: str, scale: int, threads: int):
+    """-> (fn on a (1, 1, h, w) float32 array, note) running ``model`` in cv2.dnn."""
+    if model not in PEER_MODELS:
+        raise UserError(f"the opencv peer runs the FSRCNN family ({', '.join(PEER_MODELS)}), not {model}")
+    try:
+        import cv2
+        import onnx  # noqa: F401 - torch's ONNX exporter needs it
+    except ImportError:
+        raise UserError("opencv backend needs the peers extra: pip install -e '.[peers]'") from None
+    import torch
+
+    from xeonsr.infer import load_torch_model
+    from xeonsr.models.bicubic import PAD
+
+    net, _ = load_torch_model(model, scale)
+    peer = _peer_module(net.float())
+    x = torch.rand(1, 1, 24, 24)
+    x_pad = torch.rand(1, 1, 24 + 2 * PAD, 24 + 2 * PAD)
+    with tempfile.TemporaryDirectory(prefix="xeonsr-peer-") as tmp:
+        path = Path(tmp) / f"{model}_x{scale}.onnx"
+        with torch.no_grad():
+            torch.onnx.export(
+                peer,
+                (x, x_pad),
+                str(path),
+                dynamo=False,
+                input_names=["lr", "lr_pad"],
+                output_names=["sr"],
+                opset_version=13,
+                dynamic_axes={"lr": {2: "h", 3: "w"}, "lr_pad": {2: "hp", 3: "wp"}, "sr": {2: "H", 3: "W"}},
+            )
+        cv_net = cv2.dnn.readNetFromONNX(str(path))
+    cv_net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+    cv_net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+    cv2.setNumThreads(threads)
+
+    def fn(lr: np.ndarray) -> np.ndarray:
+        padded = cv2.copyMakeBorder(lr[0, 0], PAD, PAD, PAD, PAD, cv2.BORDER_REFLECT)
+        cv_net.setInput(lr, "lr")
+        cv_net.setInput(padded[None, None], "lr_pad")
+        return cv_net.forward()
+
+    return fn, f"OpenCV {cv2.__version__} cv2.dnn fp32, paper-form FSRCNN (the network dnn_superres runs)"
