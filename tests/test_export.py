@@ -154,3 +154,18 @@ def test_skip_branch_ops_found(name):
     assert "aten::add/Add" in names
     assert "__module.upsample/aten::_convolution/Convolution" in names
     assert not any(n.startswith(("__module.body", "__module.conv", "__module.features")) for n in names)
+
+
+def test_installed_package_keeps_irs_in_user_data(tmp_path):
+    """Outside a checkout (a wheel install) IRs and reports go to ~/.local/share/xeonsr."""
+    pkg = tmp_path / "site"
+    shutil.copytree(
+        os.path.join(os.path.dirname(__file__), "..", "xeonsr"), pkg / "xeonsr", ignore=shutil.ignore_patterns("weights")
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("XEONSR_IR_DIR", "XDG_DATA_HOME")}
+    env.update(HOME=str(tmp_path / "home"), PYTHONPATH=str(pkg))
+    code = "import xeonsr.quantization as q, xeonsr.export as e; print(e.DEFAULT_IR_DIR); print(q.REPORTS)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    ir, reports = out.stdout.split()
+    assert ir == str(tmp_path / "home" / ".local" / "share" / "xeonsr" / "openvino_models")
+    assert reports.startswith(str(tmp_path / "home"))

@@ -19,7 +19,13 @@ from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_IR_DIR = Path(os.environ.get("XEONSR_IR_DIR", REPO_ROOT / "openvino_models"))
+# A checkout (editable install) keeps the IRs it ships in <repo>/openvino_models; an installed
+# wheel has no such folder, so IRs it builds go to the user's data folder, never site-packages.
+IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file()
+USER_DATA = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "xeonsr"
+DEFAULT_IR_DIR = Path(
+    os.environ.get("XEONSR_IR_DIR", REPO_ROOT / "openvino_models" if IN_CHECKOUT else USER_DATA / "openvino_models")
+)
 INPUT_NAME, OUTPUT_NAME = "lr", "sr"
 
 

@@ -1,7 +1,8 @@
-"""NNCF INT8 under a Set5 PSNR budget (``nncf.quantize_with_accuracy_control``).
+"""NNCF INT8 under a PSNR budget on Set5 (and Set14) (``nncf.quantize_with_accuracy_control``).
 
-Calibration uses LR crops of the *training* set (T91); the validation metric is the Set5 mean
-PSNR by the protocol of ``xeonsr eval``; layers that cost accuracy fall back to float.
+Calibration uses LR crops of the *training* set (T91); the validation metric is the worst
+mean-PSNR change of the budget sets (Set5, Set14) by the protocol of ``xeonsr eval``; layers
+that cost accuracy fall back to float.
 The per-model settings live in quantize/recipes.json.
 """
 
@@ -15,11 +16,21 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.export import DEFAULT_IR_DIR, REPO_ROOT, ir_stem, locate_ir, manifest_entry, save_ir, update_manifest
+from xeonsr.export import (
+    DEFAULT_IR_DIR,
+    IN_CHECKOUT,
+    REPO_ROOT,
+    USER_DATA,
+    ir_stem,
+    locate_ir,
+    manifest_entry,
+    save_ir,
+    update_manifest,
+)
 from xeonsr.fileio import atomic_write_text
 
-RECIPES = REPO_ROOT / "quantize" / "recipes.json"
-REPORTS = REPO_ROOT / "quantize" / "reports"
+RECIPES = REPO_ROOT / "quantize" / "recipes.json"  # absent from a wheel: QuantRecipe's defaults apply
+REPORTS = REPO_ROOT / "quantize" / "reports" if IN_CHECKOUT else USER_DATA / "quantize_reports"
 
 
 class BudgetError(UserError):
@@ -34,6 +45,9 @@ class QuantRecipe:
     crop_lq: int = 64  # LR crop side for calibration
     preset: str = "mixed"  # mixed: asymmetric activations (PReLU outputs are signed)
     ignored_scope: list[str] = field(default_factory=list)  # op names kept in float
+    # The budget holds on each of these test sets. Set5 alone let NNCF fit 5 images: DCSCN x2
+    # came out -0.076 dB on Set5 but -0.274 dB on Set14.
+    budget_sets: list[str] = field(default_factory=lambda: ["Set5", "Set14"])
     seed: int = 0
 
 
@@ -111,7 +125,7 @@ def quantize(
     import nncf
     import openvino as ov
 
-    from xeonsr.data import find_dataset
+    from xeonsr.data import DatasetError, find_dataset
     from xeonsr.evaluate import load_samples
     from xeonsr.ov import compile_ir
 
@@ -119,18 +133,42 @@ def quantize(
     recipe = load_recipe(model, overrides)
     xml, fp32_entry = locate_ir(model, scale, "fp32", ir_dir)
     fp32_model = ov.Core().read_model(str(xml))
-    set5 = load_samples(find_dataset("Set5", data_dir), scale)
+    if "Set5" not in recipe.budget_sets:
+        raise UserError(f"recipe for {model}: budget_sets must include Set5, got {recipe.budget_sets}")
+    sets = {"Set5": load_samples(find_dataset("Set5", data_dir), scale)}
+    for ds in recipe.budget_sets[1:]:
+        sets[ds] = load_samples(find_dataset(ds, data_dir), scale)
     calib = calibration_items(recipe, scale, data_dir)
+    fp32_compiled = compile_ir(xml)
+    fp32_psnr = {}
+    for ds, samples in sets.items():
+        values = psnr_of(fp32_compiled, samples, scale)[1]
+        fp32_psnr.update({(ds, smp.name): p for smp, p in zip(samples, values, strict=True)})
+
+    fp32_set5 = float(np.mean([p for (ds, _), p in fp32_psnr.items() if ds == "Set5"]))
 
     def validate(compiled, items) -> tuple[float, list[float]]:
-        return psnr_of(compiled, list(items), scale)
+        # Metric: FP32's Set5 mean plus the worst set's mean PSNR change against FP32 (so FP32
+        # scores its Set5 PSNR and NNCF's max_drop bounds every set's loss); the per-image
+        # changes let it rank the layers.
+        items = list(items)
+        per_image, by_set = [], {}
+        for ds in sets:
+            mine = [smp for tag, smp in items if tag == ds]
+            if mine:
+                values = psnr_of(compiled, mine, scale)[1]
+                diffs = [p - fp32_psnr[(ds, smp.name)] for smp, p in zip(mine, values, strict=True)]
+                by_set[ds] = float(np.mean(diffs))
+                per_image += diffs
+        return fp32_set5 + min(by_set.values()), per_image
 
+    tagged = [(ds, smp) for ds, samples in sets.items() for smp in samples]
     by_design = skip_branch_ops(fp32_model)
     kwargs = {"ignored_scope": nncf.IgnoredScope(names=by_design + list(recipe.ignored_scope))}
     int8 = nncf.quantize_with_accuracy_control(
         fp32_model,
         calibration_dataset=nncf.Dataset(calib),
-        validation_dataset=nncf.Dataset(set5, lambda smp: (smp.lr / 255.0).astype(np.float32)[None, None]),
+        validation_dataset=nncf.Dataset(tagged, lambda item: (item[1].lr / 255.0).astype(np.float32)[None, None]),
         validation_fn=validate,
         max_drop=recipe.max_drop_db,
         drop_type=nncf.DropType.ABSOLUTE,
@@ -139,10 +177,15 @@ def quantize(
         **kwargs,
     )
     results = {}
+    int8_compiled = ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     for ds in ("Set5", "Set14"):
-        samples = set5 if ds == "Set5" else load_samples(find_dataset(ds, data_dir), scale)
-        fp = psnr_of(compile_ir(xml), samples, scale)[0]
-        q = psnr_of(ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}), samples, scale)[0]
+        if ds not in sets:
+            try:
+                sets[ds] = load_samples(find_dataset(ds, data_dir), scale)
+            except DatasetError:
+                continue  # reported only where the data is
+        fp = psnr_of(fp32_compiled, sets[ds], scale)[0]
+        q = psnr_of(int8_compiled, sets[ds], scale)[0]
         results[ds] = {"fp32": round(fp, 3), "int8": round(q, 3), "drop_db": round(fp - q, 3)}
     report = {
         "model": model,
@@ -156,11 +199,12 @@ def quantize(
     }
     reports_dir.mkdir(parents=True, exist_ok=True)
     stem = ir_stem(model, scale, "int8")
-    if results["Set5"]["drop_db"] > recipe.max_drop_db:
+    over = [ds for ds in recipe.budget_sets if results[ds]["drop_db"] > recipe.max_drop_db]
+    if over:
         report["status"] = "budget not met: no INT8 IR written"
         atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")
         raise BudgetError(
-            f"{model} x{scale}: INT8 loses {results['Set5']['drop_db']:.3f} dB on Set5, over the "
+            f"{model} x{scale}: INT8 loses {results[over[0]]['drop_db']:.3f} dB on {over[0]}, over the "
             f"{recipe.max_drop_db} dB budget; no INT8 IR written (FP32 untouched)"
         )
     xml8, bin8 = save_ir(int8, ir_dir, stem)
