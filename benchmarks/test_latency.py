@@ -7,18 +7,22 @@ import pytest
 
 from xeonsr.bench import make_runner, plan_threads
 from xeonsr.export import read_manifest
+from xeonsr.peers import PEER_MODELS
 
 MODELS = ["fsrcnn", "fsrcnn-s", "srcnn", "dcscn"]
-BACKENDS = ["torch-fp32", "ov-fp32", "ov-int8"]
+BACKENDS = ["torch-fp32", "ov-fp32", "ov-int8", "opencv"]
 
 
 # Quick mode (CI) runs the two smaller sizes only.
 SIZES = ["64x64", "150x170"] + ([] if os.environ.get("XEONSR_BENCH_QUICK") else ["256x256"])
 
 
+# The OpenCV peer (cv2.dnn) runs the FSRCNN family only: the networks dnn_superres ships.
+CASES = [(m, b) for m in MODELS for b in BACKENDS if b != "opencv" or m in PEER_MODELS]
+
+
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model,backend", CASES)
 def test_latency(benchmark, lr_images, model, backend, size):
     if backend.startswith("ov-") and f"{model}_x3_{backend[3:]}" not in read_manifest()["models"]:
         pytest.fail(f"{model} x3 {backend} IR is not in openvino_models/manifest.json")

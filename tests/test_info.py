@@ -1,4 +1,4 @@
-from xeonsr.info import cpu_info, resolve_precision
+from xeonsr.info import cpu_info, ir_precision_order, resolve_precision
 
 AVX2_ONLY = """processor : 0
 model name : AMD EPYC
@@ -26,3 +26,15 @@ def test_precision_auto_follows_the_cpu():
     assert resolve_precision("auto", cpu_info(SAPPHIRE))[0] == "bf16"
     prec, note = resolve_precision("bf16", cpu_info(AVX2_ONLY))
     assert prec == "bf16" and "slower" in note
+
+
+def test_int8_ir_first_only_with_int8_dot_products():
+    assert ir_precision_order(cpu_info(AVX2_ONLY)) == ["fp32", "int8"]
+    assert ir_precision_order(cpu_info(SAPPHIRE)) == ["int8", "fp32"]
+
+
+def test_upscaler_default_ir_follows_this_cpu():
+    from xeonsr.upscaler import Upscaler
+
+    up = Upscaler("fsrcnn", 3)
+    assert (up.backend, up.precision) == ("openvino", ir_precision_order(cpu_info())[0])
