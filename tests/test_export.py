@@ -16,7 +16,7 @@ from xeonsr.infer import load_torch_model, torch_upscale_fn
 from xeonsr.ov import compile_ir, ov_upscale_fn
 
 
-@pytest.mark.parametrize("name", ["fsrcnn", "srcnn", "dcscn"])
+@pytest.mark.parametrize("name", ["fsrcnn", "fsrcnn-s", "srcnn", "srcnn-955", "dcscn"])
 def test_deploy_form_equals_training_form(name):
     model, _ = load_torch_model(name, 3)
     x = torch.rand(1, 1, 17, 23)

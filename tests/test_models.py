@@ -63,3 +63,18 @@ def test_deploy_fsrcnn_is_the_same_function(scale, residual):
     x = torch.rand(2, 1, 13, 9)
     with torch.no_grad():
         assert (fast(x) - net(x)).abs().max() < 1e-5
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+@pytest.mark.parametrize("f2,residual", [(1, True), (5, False)])
+def test_deploy_srcnn_is_the_same_function(scale, f2, residual):
+    from xeonsr.models.srcnn import SRCNN, DeploySRCNN
+
+    torch.manual_seed(20 + scale)
+    net = SRCNN(scale=scale, f2=f2, residual=residual).eval()
+    torch.nn.init.normal_(net.conv3.weight, std=0.05)
+    torch.nn.init.normal_(net.conv3.bias, std=0.1)
+    fast = DeploySRCNN(net).eval()
+    x = torch.rand(2, 1, 11, 8)
+    with torch.no_grad():
+        assert (fast(x) - net(x)).abs().max() < 1e-5

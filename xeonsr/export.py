@@ -46,12 +46,15 @@ def ir_stem(model: str, scale: int, precision: str) -> str:
 
 
 def deploy_form(model):
-    """A copy of ``model`` in its fastest exact form (FSRCNN: xeonsr.models.fsrcnn.DeployFSRCNN)."""
+    """A copy of ``model`` in its fastest exact form (DeployFSRCNN, DeploySRCNN)."""
     from xeonsr.models.fsrcnn import FSRCNN, DeployFSRCNN
+    from xeonsr.models.srcnn import SRCNN, DeploySRCNN
 
     model = copy.deepcopy(model).eval().float()
     if isinstance(model, FSRCNN):
         model = DeployFSRCNN(model)
+    elif isinstance(model, SRCNN):
+        model = DeploySRCNN(model)
     return model
 
 

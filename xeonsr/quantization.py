@@ -54,6 +54,7 @@ class QuantRecipe:
 def load_recipe(model: str, overrides: dict | None = None) -> QuantRecipe:
     recipes = json.loads(RECIPES.read_text()) if RECIPES.exists() else {}
     base = {**recipes.get("default", {}), **recipes.get(model, {}), **(overrides or {})}
+    base.pop("why", None)  # the recipe's reason, for people
     return QuantRecipe(**base)
 
 

@@ -41,3 +41,35 @@ class SRCNN(nn.Module):
         x = self.upsample(x)  # (N, 1, h, w) -> (N, 1, s*h, s*w)
         y = self.conv3(self.relu(self.conv2(self.relu(self.conv1(x)))))
         return x + y if self.residual else y
+
+
+class DeploySRCNN(nn.Module):
+    """The same function as a trained SRCNN, in the form that runs fastest in OpenVINO.
+
+    The last layer (n2 -> 1 channel, f3 x f3) has a single output channel, which leaves 7 of
+    AVX2's 8 lanes idle: it took 47% of SRCNN's time for 10% of its FLOPs. It becomes an
+    exact pair: a vertical f3 x 1 convolution to f3 channels (one per kernel column, same
+    multiply-adds) and a 1 x f3 convolution that adds those columns back at their offsets
+    (f3 * f3 multiply-adds per pixel). Zero padding of the original is kept: the first pads
+    rows, the second pads columns.
+    """
+
+    def __init__(self, net: SRCNN) -> None:
+        super().__init__()
+        import torch
+
+        self.residual = net.residual
+        self.upsample, self.conv1, self.conv2, self.relu = net.upsample, net.conv1, net.conv2, net.relu
+        w = net.conv3.weight.detach()  # (1, n2, f3, f3)
+        f3 = w.shape[-1]
+        self.columns = nn.Conv2d(w.shape[1], f3, (f3, 1), padding=(f3 // 2, 0), bias=False)
+        self.combine = nn.Conv2d(f3, 1, (1, f3), padding=(0, f3 // 2))
+        with torch.no_grad():
+            self.columns.weight.copy_(w[0].permute(2, 0, 1).unsqueeze(-1))  # [k, c, dy, 0] = w[0, c, dy, k]
+            self.combine.weight.copy_(torch.eye(f3).view(1, f3, 1, f3))
+            self.combine.bias.copy_(net.conv3.bias.detach())
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.upsample(x)
+        y = self.combine(self.columns(self.relu(self.conv2(self.relu(self.conv1(x))))))
+        return x + y if self.residual else y
