@@ -6,8 +6,8 @@ the lineage of `xeonsr train` commands that produced it, and evaluates it on Set
 by the protocol (`xeonsr eval` code path), recording the results in zoo/eval/.
 
 Usage: python scripts/assemble_zoo.py RUNS_ROOT DATA_DIR [model:scale ...]
-  RUNS_ROOT holds round1/ round2/ round3/ as returned from the device and cpu4/ (the CPU
-  fine-tunes of runs/); zoo/runs has their logs. Named model:scale pairs limit the work.
+  RUNS_ROOT holds round1/ round2/ round3/ as returned from the device and cpu4/, cpu5/ (the
+  CPU fine-tunes of runs/); zoo/runs has their logs. Named model:scale pairs limit the work.
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ SHIPPED = {
     ("srcnn", 3): [("round1", "srcnn-res_3"), ("round2", "srcnn-res_3_cont"), ("round3", "srcnn-res_3_ft")],
     ("srcnn", 4): [("round2", "srcnn-res_4"), ("round3", "srcnn-res_4_ft")],
     ("srcnn-955", 3): [("round1", "srcnn-955_3"), ("round2", "srcnn-955_3_cont")],
-    ("fsrcnn", 2): [("round2", "fsrcnn-res_2"), ("round3", "fsrcnn-res_2_ft"), ("cpu4", "cpu_ft_fsrcnn_x2")],
+    ("fsrcnn", 2): [
+        ("round2", "fsrcnn-res_2"),
+        ("round3", "fsrcnn-res_2_ft"),
+        ("cpu4", "cpu_ft_fsrcnn_x2"),
+        ("cpu5", "cpu5_fsrcnn_x2_p32"),
+    ],
     ("fsrcnn", 3): [("round2", "fsrcnn-res_3"), ("round3", "fsrcnn-res_3_ft")],
     ("fsrcnn", 4): [("round2", "fsrcnn-res_4"), ("round3", "fsrcnn-res_4_ft")],
     ("fsrcnn-s", 2): [("round1", "fsrcnn-s_2")],
@@ -101,7 +106,7 @@ def main(runs_root: str, data_dir: str, *only: str) -> None:
                 "lineage": steps,
                 "train_seconds_total": round(sum(s["wall_s"] for s in steps), 1),
                 "trained_on": "NVIDIA H100 80GB HBM3 (lent device), data T91 + BSD200, --device cuda"
-                + ("; last round on AMD EPYC (2 cores, 1 thread), --device cpu" if rnd == "cpu4" else ""),
+                + ("; last round on AMD EPYC (2 cores, 1 thread), --device cpu" if rnd.startswith("cpu") else ""),
                 "params": sum(p.numel() for p in m.parameters()),
                 "eval": results,
             }
