@@ -38,7 +38,12 @@ SHIPPED = {
     ("fsrcnn-s", 2): [("round1", "fsrcnn-s_2")],
     ("fsrcnn-s", 3): [("round2", "fsrcnn-s-res_3"), ("round3", "fsrcnn-s-res_3_ft")],
     ("fsrcnn-s", 4): [("round1", "fsrcnn-s_4")],
-    ("dcscn", 2): [("round1", "dcscn_2"), ("round2", "dcscn_2_cont"), ("round3", "dcscn_2_ft")],
+    ("dcscn", 2): [
+        ("round1", "dcscn_2"),
+        ("round2", "dcscn_2_cont"),
+        ("round3", "dcscn_2_ft"),
+        ("cpu5", "cpu5_dcscn_x2_b16"),
+    ],
     ("dcscn", 3): [("round1", "dcscn_3")],
     ("dcscn", 4): [("round1", "dcscn_4")],
 }
