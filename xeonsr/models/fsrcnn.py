@@ -87,11 +87,6 @@ def deconv_as_conv(deconv: nn.ConvTranspose2d, scale: int, channel_multiple: int
     return conv
 
 
-def deconv_as_conv_shuffle(deconv: nn.ConvTranspose2d, scale: int) -> nn.Sequential:
-    """deconv_as_conv followed by PixelShuffle: the exact, faster form of the deconvolution."""
-    return nn.Sequential(deconv_as_conv(deconv, scale), nn.PixelShuffle(scale))
-
-
 class _BicubicPhases(nn.Module):
     # A module (not a method call) so the exported ops keep the "__module.upsample" scope
     # that quantization uses to keep the skip branch in float.
