@@ -9,7 +9,8 @@ from train_speed import main  # noqa: E402
 
 
 def test_train_speed_runs_every_variant():
-    res = main(["--steps", "1", "--models", "fsrcnn-s", "--variants", "native-fp32,native-channels-last,ipex,bf16"])
+    variants = "native-fp32,native-channels-last,paper-layers,ipex,bf16"
+    res = main(["--steps", "1", "--models", "fsrcnn-s", "--variants", variants])
     r = res["fsrcnn-s"]
-    assert r["native-fp32"] > 0 and r["native-channels-last"] > 0
+    assert r["native-fp32"] > 0 and r["native-channels-last"] > 0 and r["paper-layers"] > 0
     assert isinstance(r["ipex"], float) or "IPEX" in r["ipex"]

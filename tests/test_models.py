@@ -62,7 +62,33 @@ def test_deploy_fsrcnn_is_the_same_function(scale, residual):
     assert fast.head.out_channels == {2: 4, 3: 16, 4: 16}[scale]
     x = torch.rand(2, 1, 13, 9)
     with torch.no_grad():
-        assert (fast(x) - net(x)).abs().max() < 1e-5
+        assert (fast(x) - net.paper_forward(x)).abs().max() < 1e-5
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+@pytest.mark.parametrize("residual", [False, True])
+def test_fsrcnn_trains_through_the_rewrite_with_the_papers_gradients(scale, residual):
+    # forward() runs the deconvolution as conv + shuffle (faster to train); outputs and the
+    # gradients of every parameter, the deconvolution's included, must be the paper layer's.
+    torch.manual_seed(30 + scale)
+    net = FSRCNN(scale=scale, residual=residual, d=16, s=6, m=2)
+    torch.nn.init.normal_(net.deconv.weight, std=0.05)
+    torch.nn.init.normal_(net.deconv.bias, std=0.1)
+    x = torch.rand(3, 1, 12, 10)
+    gt = torch.rand(3, 1, 12 * scale, 10 * scale)
+    grads = []
+    for fwd in (net, net.paper_forward):
+        net.zero_grad()
+        out = fwd(x)
+        torch.nn.functional.l1_loss(out, gt).backward()
+        grads.append((out.detach(), {k: p.grad.clone() for k, p in net.named_parameters()}))
+    (out_a, ga), (out_b, gb) = grads
+    assert out_a.shape == (3, 1, 12 * scale, 10 * scale)
+    assert (out_a - out_b).abs().max() < 1e-5
+    assert set(ga) == set(gb) and "deconv.weight" in ga
+    for k in ga:
+        assert torch.allclose(ga[k], gb[k], atol=1e-6, rtol=1e-4), k
+    assert ga["deconv.weight"].abs().sum() > 0
 
 
 @pytest.mark.parametrize("scale", [2, 4])
@@ -78,3 +104,26 @@ def test_deploy_srcnn_is_the_same_function(scale, f2, residual):
     x = torch.rand(2, 1, 11, 8)
     with torch.no_grad():
         assert (fast(x) - net(x)).abs().max() < 1e-5
+
+
+@pytest.mark.parametrize("f2,residual", [(1, True), (5, False)])
+def test_srcnn_trains_through_the_column_form_with_plain_gradients(f2, residual):
+    from xeonsr.models.srcnn import SRCNN
+
+    torch.manual_seed(40 + f2)
+    net = SRCNN(scale=3, f2=f2, n1=8, n2=6, residual=residual)
+    torch.nn.init.normal_(net.conv3.weight, std=0.05)
+    torch.nn.init.normal_(net.conv3.bias, std=0.1)
+    x = torch.rand(2, 1, 9, 7)
+    gt = torch.rand(2, 1, 27, 21)
+    grads = []
+    for fwd in (net, net.paper_forward):
+        net.zero_grad()
+        out = fwd(x)
+        torch.nn.functional.mse_loss(out, gt).backward()
+        grads.append((out.detach(), {k: p.grad.clone() for k, p in net.named_parameters() if p.grad is not None}))
+    (out_a, ga), (out_b, gb) = grads
+    assert (out_a - out_b).abs().max() < 1e-5
+    assert set(ga) == set(gb) and "conv3.weight" in ga
+    for k in ga:
+        assert torch.allclose(ga[k], gb[k], atol=1e-6, rtol=1e-4), k
