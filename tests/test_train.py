@@ -17,7 +17,7 @@ from PIL import Image
 
 from xeonsr.checkpoint import WeightsError, load_weights, read_card
 from xeonsr.data import PatchConfig, build_pairs
-from xeonsr.train import TrainConfig, TrainError, train
+from xeonsr.train import TrainConfig, TrainError, loss_margin_hr, make_loss, train
 
 
 @pytest.fixture()
@@ -95,6 +95,34 @@ def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path):
     assert card["model_args"]["d"] == 32 and card["config"]["backend"] in ("native", "ipex")
     model, _ = load_weights(weights, "fsrcnn-s", 3)
     assert model(torch.rand(1, 1, 5, 6)).shape == (1, 1, 15, 18)
+
+
+def test_loss_margin_leaves_the_patch_edges_out():
+    from xeonsr.models import create_model
+
+    net = create_model("fsrcnn-s", 3)
+    assert loss_margin_hr(TrainConfig(model="fsrcnn-s", scale=3, lq_patch=24, loss_margin="auto"), net) == 15
+    assert loss_margin_hr(TrainConfig(model="fsrcnn-s", scale=3, lq_patch=24, loss_margin=2), net) == 6
+    with pytest.raises(TrainError, match="leaves nothing"):
+        loss_margin_hr(TrainConfig(model="fsrcnn-s", scale=3, lq_patch=10, loss_margin="auto"), net)
+    gt = torch.rand(2, 1, 24, 24)
+    loss = make_loss("l1", 6)
+    edge = gt.clone()
+    edge[..., :6, :] += 1.0
+    edge[..., :, -6:] -= 1.0
+    assert loss(edge, gt).item() == 0.0  # edges only: no loss
+    inner = gt.clone()
+    inner[..., 6, 6] += 1.0
+    assert loss(inner, gt).item() == pytest.approx(1.0 / (12 * 12))  # one pixel per image of 2
+    assert make_loss("mse", 0)(edge, gt).item() > 0
+
+
+def test_loss_margin_run_trains(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    weights = train(_cfg(tiny_data, out, steps=20, loss_margin="auto", lq_patch=12), progress=False)
+    assert read_card(weights)["config"]["loss_margin"] == "auto"
+    recs = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert np.isfinite(recs[-1]["loss"]) and recs[-1]["loss"] > 0
 
 
 def test_refuses_to_train_on_test_sets(tiny_data, tmp_path):

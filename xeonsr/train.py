@@ -46,6 +46,10 @@ class TrainConfig:
     lr: float = 1e-3
     min_lr: float = 1e-5  # cosine schedule floor
     loss: str = "l1"  # l1 or mse
+    # LR pixels at each patch edge left out of the loss ("auto": the model's receptive radius).
+    # Those outputs see the convolutions' zero padding, which interior pixels of a real image
+    # never do; the papers' Caffe training used unpadded convolutions for the same reason.
+    loss_margin: int | str = 0
     threads: int | None = None
     precision: str = "auto"  # auto, fp32, bf16
     backend: str = "auto"  # auto, native, ipex
@@ -87,6 +91,34 @@ def _init_distributed(device: str) -> None:
 
             backend = "ccl"
     dist.init_process_group(backend=backend)
+
+
+def loss_margin_hr(cfg: TrainConfig, model) -> int:
+    """``cfg.loss_margin`` in HR pixels, checked against the patch size."""
+    m = cfg.loss_margin
+    if m == "auto":
+        m = int(getattr(model, "receptive_radius", 0))
+    try:
+        m = int(m)
+    except (TypeError, ValueError):
+        raise TrainError(f"--loss-margin must be a number of LR pixels or 'auto', not {m!r}") from None
+    if m < 0 or 2 * m >= cfg.lq_patch:
+        raise TrainError(
+            f"--loss-margin {m} leaves nothing of a {cfg.lq_patch}-pixel LR patch (need 0 <= 2*margin < --patch)"
+        )
+    return m * cfg.scale
+
+
+def make_loss(kind: str, margin: int):
+    """L1 or MSE over the patch less ``margin`` HR pixels at each edge."""
+    base = nn.L1Loss() if kind == "l1" else nn.MSELoss()
+    if not margin:
+        return base
+
+    def loss(sr, gt):
+        return base(sr[..., margin:-margin, margin:-margin], gt[..., margin:-margin, margin:-margin])
+
+    return loss
 
 
 def _lr_at(step: int, cfg: TrainConfig) -> float:
@@ -169,6 +201,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     rng = np.random.default_rng([cfg.seed, rank])
     model_args = model_kwargs(cfg.model, cfg.scale, cfg.model_args)
     model = create_model(cfg.model, cfg.scale, **cfg.model_args)
+    margin = loss_margin_hr(cfg, model)
     if cfg.init_from:
         from xeonsr.checkpoint import load_weights
 
@@ -240,7 +273,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             f"backend {backend_note}; precision {prec_note}; {len(pairs)} training images "
             f"(with down-scaled copies); threads {torch.get_num_threads()}"
         )
-    loss_fn = nn.L1Loss() if cfg.loss == "l1" else nn.MSELoss()
+    loss_fn = make_loss(cfg.loss, margin)
     autocast = (
         torch.autocast(device_type=device.type, dtype=torch.bfloat16)
         if precision == "bf16"

@@ -18,6 +18,11 @@ def add_arguments(p) -> None:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--min-lr", type=float, default=1e-5, help="end of the cosine schedule")
     p.add_argument("--loss", choices=["l1", "mse"], default="l1")
+    p.add_argument(
+        "--loss-margin",
+        default="0",
+        help="LR pixels at each patch edge left out of the loss ('auto': the model's receptive radius)",
+    )
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
     p.add_argument("--backend", choices=["auto", "native", "ipex"], default="auto")
@@ -58,6 +63,7 @@ def run(args) -> int:
         lq_patch=args.patch,
         lr=args.lr,
         min_lr=args.min_lr,
+        loss_margin=args.loss_margin if args.loss_margin == "auto" else _int(args.loss_margin, "--loss-margin"),
         loss=args.loss,
         threads=args.threads,
         precision=args.precision,
@@ -75,3 +81,12 @@ def run(args) -> int:
     path = train(cfg, progress=not args.no_progress)
     print(f"weights: {path}")
     return 0
+
+
+def _int(text: str, flag: str) -> int:
+    from xeonsr.errors import UserError
+
+    try:
+        return int(text)
+    except ValueError:
+        raise UserError(f"{flag} takes a whole number or 'auto', not {text!r}") from None
