@@ -10,7 +10,7 @@ from xeonsr.export import read_manifest
 from xeonsr.peers import PEER_MODELS
 
 MODELS = ["fsrcnn", "fsrcnn-s", "srcnn", "dcscn"]
-BACKENDS = ["torch-fp32", "ov-fp32", "ov-int8", "opencv"]
+BACKENDS = ["torch-fp32", "ov-fp32", "ov-int8", "opencv", "ort"]
 
 
 # Quick mode (CI) runs the two smaller sizes only.

@@ -7,7 +7,7 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-if ! .venv/bin/python -c "import xeonsr, torch, openvino, nncf, skimage, pytest, cv2, onnx, threadpoolctl" 2>/dev/null; then
+if ! .venv/bin/python -c "import xeonsr, torch, openvino, nncf, skimage, pytest, cv2, onnx, onnxruntime, threadpoolctl" 2>/dev/null; then
   .venv/bin/pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
 fi
 .venv/bin/python -c "import xeonsr, torch" >/dev/null

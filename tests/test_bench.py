@@ -86,3 +86,19 @@ def test_opencv_peer_computes_our_function(data_dir):
         }
     ]
     assert "OpenCV 4." in next(s["note"] for s in res["summary"] if s["backend"] == "opencv")
+
+
+def test_onnxruntime_peer_computes_our_function(data_dir):
+    """ONNX Runtime runs the IR's graph for every model: same PSNR as OpenVINO, same run."""
+    from xeonsr.bench import run_bench
+    from xeonsr.evaluate import load_samples
+
+    samples = load_samples(data_dir / "Set5", 3)[:2]
+    res = run_bench(samples, "Set5", 3, ["fsrcnn-s", "srcnn"], ["ov-fp32", "ort"], 1, 0, 1, log=lambda *_: None)
+    assert res["skipped"] == []
+    psnr = {(r["model"], r["backend"], r["image"]): r["psnr"] for r in res["rows"]}
+    for model in ("fsrcnn-s", "srcnn"):
+        for smp in samples:
+            assert abs(psnr[(model, "ort", smp.name)] - psnr[(model, "ov-fp32", smp.name)]) < 0.01
+            assert psnr[(model, "ort", smp.name)] > 28  # a real upscale, not an empty image
+    assert "ONNX Runtime 1." in next(s["note"] for s in res["summary"] if s["backend"] == "ort")

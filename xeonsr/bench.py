@@ -16,7 +16,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 
-BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8", "opencv")
+BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8", "opencv", "ort")
 
 
 @dataclass
@@ -58,6 +58,10 @@ def make_runner(model: str, scale: int, backend: str, threads: int) -> tuple[Cal
         from xeonsr.peers import opencv_runner
 
         return opencv_runner(model, scale, threads)
+    if backend == "ort":
+        from xeonsr.peers import onnxruntime_runner
+
+        return onnxruntime_runner(model, scale, threads)
     if backend.startswith("ov-"):
         from xeonsr.export import locate_ir
         from xeonsr.ov import compile_ir
@@ -227,6 +231,7 @@ def run_bench(
                 }
                 rows.append(row)
                 mine.append(row)
+            fn = None  # release this runtime (and any spinning threads) before the next one loads
             mean_lat = float(np.mean([r["latency_ms"] for r in mine]))
             gfs = float(np.mean([r["gflops_per_s"] for r in mine]))
             pm = PAPER_MEAN.get((dataset, scale))
@@ -337,7 +342,7 @@ def plot(result: dict, path, title: str) -> None:
     for name, (p, t) in PAPER_METHODS.get((result["dataset"], result["scale"]), {}).items():
         ax.scatter(t * 1e3, p, marker="s", color="grey")
         ax.annotate(f"{name} (paper)", (t * 1e3, p), fontsize=8, xytext=(4, -10), textcoords="offset points")
-    markers = {"torch-fp32": "o", "torch-bf16": "v", "ipex": "D", "ov-fp32": "^", "ov-int8": "*", "opencv": "P"}
+    markers = {"torch-fp32": "o", "torch-bf16": "v", "ipex": "D", "ov-fp32": "^", "ov-int8": "*", "opencv": "P", "ort": "X"}
     models = sorted({s["model"] for s in result["summary"]})
     colours = {m: plt.cm.tab10(i) for i, m in enumerate(models)}
     for s in result["summary"]:

@@ -1,4 +1,5 @@
-"""Peers measured in the same run as xeonsr: OpenCV's dnn module running FSRCNN.
+"""Peers measured in the same run as xeonsr: OpenCV's dnn module running FSRCNN, and ONNX
+Runtime running every model.
 
 OpenCV's ``dnn_superres`` runs FSRCNN as a plain network in ``cv2.dnn`` (its FSRCNN_x3.pb is
 the paper's layers: 5x5 conv, shrink, 4 maps, expand, 9x9 deconvolution). Its .pb files are not
@@ -7,6 +8,10 @@ our FSRCNN (the stride-s deconvolution, not our conv + shuffle rewrite), handed 
 ``cv2.dnn.readNetFromONNX``. Our bicubic skip goes in as a second input padded by
 ``cv2.copyMakeBorder(BORDER_REFLECT)`` (MATLAB's 'symmetric'), so OpenCV computes exactly
 the function we do and its PSNR is comparable; the padding is inside the timed call.
+ONNX Runtime gets the very graph the OpenVINO IR holds (the exact deploy form, exported to ONNX
+with dynamic H/W), so the two runtimes are compared on the same computation; it runs with its
+defaults for latency (all graph optimizations, sequential execution, spinning intra-op
+threads) and the bench's thread count.
 Needs the ``peers`` extra: ``pip install -e .[peers]``.
 """
 
@@ -83,3 +88,43 @@ def opencv_runner(model: str, scale: int, threads: int):
         return cv_net.forward()
 
     return fn, f"OpenCV {cv2.__version__} cv2.dnn fp32, paper-form FSRCNN (the network dnn_superres runs)"
+
+
+def onnxruntime_runner(model: str, scale: int, threads: int):
+    """-> (fn on a (1, 1, h, w) float32 array, note) running ``model`` in ONNX Runtime (CPU)."""
+    try:
+        import onnx  # noqa: F401 - torch's ONNX exporter needs it
+        import onnxruntime as ort
+    except ImportError:
+        raise UserError("ort backend needs the peers extra: pip install -e '.[peers]'") from None
+    import torch
+
+    from xeonsr.export import deploy_form
+    from xeonsr.infer import load_torch_model
+
+    net, _ = load_torch_model(model, scale)
+    graph = deploy_form(net.float()).eval()
+    with tempfile.TemporaryDirectory(prefix="xeonsr-peer-") as tmp:
+        path = Path(tmp) / f"{model}_x{scale}.onnx"
+        with torch.no_grad():
+            torch.onnx.export(
+                graph,
+                (torch.rand(1, 1, 24, 24),),
+                str(path),
+                dynamo=False,
+                input_names=["lr"],
+                output_names=["sr"],
+                opset_version=17,
+                dynamic_axes={"lr": {2: "h", 3: "w"}, "sr": {2: "H", 3: "W"}},
+            )
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+
+    def fn(lr: np.ndarray) -> np.ndarray:
+        return sess.run(None, {"lr": lr})[0]
+
+    return fn, f"ONNX Runtime {ort.__version__} CPU fp32, the same deploy-form graph as the OpenVINO IR"
