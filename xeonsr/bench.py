@@ -123,8 +123,10 @@ def flops_per_lr_pixel(model: str, scale: int) -> float:
             total[0] += 2.0 * mod.in_channels // mod.groups * mod.out_channels * k * out.shape[2] * out.shape[3]
 
     hooks = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
+    # The paper's layers define the FLOP count (forward() runs exact rewrites of some of them).
+    run = getattr(net, "paper_forward", net)
     with torch.no_grad():
-        net(torch.zeros(1, 1, 32, 32))
+        run(torch.zeros(1, 1, 32, 32))
     for h in hooks:
         h.remove()
     return total[0] / (32 * 32)
@@ -297,6 +299,17 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+PEER_PACKAGES = {"opencv": "opencv-contrib-python-headless", "ort": "onnxruntime"}
+
+
+def peer_versions(backends) -> dict[str, str]:
+    """Installed versions of the peer runtimes among ``backends``."""
+    from xeonsr.info import versions_of
+
+    pkgs = [PEER_PACKAGES[b] for b in dict.fromkeys(backends) if b in PEER_PACKAGES]
+    return {k: v for k, v in versions_of(*pkgs).items() if v}
+
+
 def markdown_summary(result: dict, command: str) -> str:
     """The README block: machine, peak, and one row per model/backend."""
     t = result["threads"]
@@ -307,7 +320,11 @@ def markdown_summary(result: dict, command: str) -> str:
         f"{t['requested']}, available {t['available']}, used {t['used']}; practical FP32 peak in the same run "
         f"{result['matmul_peak_gflops']:.0f} GFLOP/s ({result.get('matmul_peak_library', 'matrix product')}); "
         f"median of {result['repeats']} after {result['warmup']} warm-ups; "
-        + ", ".join(f"{k} {v}" for k, v in result.get("versions", {}).items() if k in ("torch", "openvino", "nncf")),
+        + ", ".join(
+            f"{k} {v}"
+            for k, v in result.get("versions", {}).items()
+            if k in ("torch", "openvino", "nncf", *PEER_PACKAGES.values())
+        ),
         "",
         f"| model | backend | mean ms / image | {result['dataset']} x{result['scale']} PSNR | speed-up vs paper SRCNN "
         "| GFLOP/s | of peak | load ms |",

@@ -23,7 +23,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from xeonsr.bench import plot, run_bench, table
+    from xeonsr.bench import peer_versions, plot, run_bench, table
     from xeonsr.evaluate import load_samples, resolve_dataset, versions
     from xeonsr.info import cpu_info
     from xeonsr.protocol import check_scale
@@ -51,7 +51,7 @@ def run(args) -> int:
             "flags": sorted(
                 cpu.flags & {"avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "avx_vnni"}
             ),
-            "versions": versions(),
+            "versions": {**versions(), **peer_versions([s["backend"] for s in res["summary"]])},
         }
     )
     if args.json:
