@@ -55,6 +55,8 @@ class FSRCNN(nn.Module):
         # them and the weight files keep the paper's layer). A CPU training step is 1.3x
         # (FSRCNN) to 1.6x (FSRCNN-s) faster than through ConvTranspose2d and its backward
         # (1 thread, batch 16 of 40x40 / 48x48 LR patches, x3).
+        if type(self.deconv) is not nn.ConvTranspose2d or self.deconv.weight.dim() != 4:
+            return self.paper_forward(x)  # ipex.optimize swapped in its own prepacked layer
         s = self.scale
         pad = self.deconv.padding[0]
         w, half = phase_weight(self.deconv.weight, s, pad)
