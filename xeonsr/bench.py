@@ -359,7 +359,15 @@ def plot(result: dict, path, title: str) -> None:
     for name, (p, t) in PAPER_METHODS.get((result["dataset"], result["scale"]), {}).items():
         ax.scatter(t * 1e3, p, marker="s", color="grey")
         ax.annotate(f"{name} (paper)", (t * 1e3, p), fontsize=8, xytext=(4, -10), textcoords="offset points")
-    markers = {"torch-fp32": "o", "torch-bf16": "v", "ipex": "D", "ov-fp32": "^", "ov-int8": "*", "opencv": "P", "ort": "X"}
+    markers = {
+        "torch-fp32": "o",
+        "torch-bf16": "v",
+        "ipex": "D",
+        "ov-fp32": "^",
+        "ov-int8": "*",
+        "opencv": "P",
+        "ort": "X",
+    }
     models = sorted({s["model"] for s in result["summary"]})
     colours = {m: plt.cm.tab10(i) for i, m in enumerate(models)}
     for s in result["summary"]:

@@ -45,6 +45,25 @@ def _peer_module(net):
     return PaperFSRCNN().eval()
 
 
+def _to_onnx(module, example: tuple, path: Path, inputs: dict[str, tuple[str, str]], opset: int) -> Path:
+    """Export ``module`` with dynamic H/W for each named input (and the output ``sr``)."""
+    import torch
+
+    axes = {name: {2: h, 3: w} for name, (h, w) in inputs.items()}
+    with torch.no_grad():
+        torch.onnx.export(
+            module,
+            example,
+            str(path),
+            dynamo=False,
+            input_names=list(inputs),
+            output_names=["sr"],
+            opset_version=opset,
+            dynamic_axes={**axes, "sr": {2: "H", 3: "W"}},
+        )
+    return path
+
+
 def opencv_runner(model: str, scale: int, threads: int):
     """-> (fn on a (1, 1, h, w) float32 array, note) running ``model`` in cv2.dnn."""
     if model not in PEER_MODELS:
@@ -64,18 +83,9 @@ def opencv_runner(model: str, scale: int, threads: int):
     x = torch.rand(1, 1, 24, 24)
     x_pad = torch.rand(1, 1, 24 + 2 * PAD, 24 + 2 * PAD)
     with tempfile.TemporaryDirectory(prefix="xeonsr-peer-") as tmp:
-        path = Path(tmp) / f"{model}_x{scale}.onnx"
-        with torch.no_grad():
-            torch.onnx.export(
-                peer,
-                (x, x_pad),
-                str(path),
-                dynamo=False,
-                input_names=["lr", "lr_pad"],
-                output_names=["sr"],
-                opset_version=13,
-                dynamic_axes={"lr": {2: "h", 3: "w"}, "lr_pad": {2: "hp", 3: "wp"}, "sr": {2: "H", 3: "W"}},
-            )
+        path = _to_onnx(
+            peer, (x, x_pad), Path(tmp) / f"{model}_x{scale}.onnx", {"lr": ("h", "w"), "lr_pad": ("hp", "wp")}, 13
+        )
         cv_net = cv2.dnn.readNetFromONNX(str(path))
     cv_net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
     cv_net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
@@ -105,18 +115,9 @@ def onnxruntime_runner(model: str, scale: int, threads: int):
     net, _ = load_torch_model(model, scale)
     graph = deploy_form(net.float()).eval()
     with tempfile.TemporaryDirectory(prefix="xeonsr-peer-") as tmp:
-        path = Path(tmp) / f"{model}_x{scale}.onnx"
-        with torch.no_grad():
-            torch.onnx.export(
-                graph,
-                (torch.rand(1, 1, 24, 24),),
-                str(path),
-                dynamo=False,
-                input_names=["lr"],
-                output_names=["sr"],
-                opset_version=17,
-                dynamic_axes={"lr": {2: "h", 3: "w"}, "sr": {2: "H", 3: "W"}},
-            )
+        path = _to_onnx(
+            graph, (torch.rand(1, 1, 24, 24),), Path(tmp) / f"{model}_x{scale}.onnx", {"lr": ("h", "w")}, 17
+        )
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1

@@ -11,7 +11,7 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--backends",
         default="torch-fp32,ov-fp32,ov-int8",
-        help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-int8, and the peers opencv (cv2.dnn) and ort (ONNX Runtime)",
+        help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-int8; peers opencv (cv2.dnn), ort",
     )
     p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
     p.add_argument("--warmup", type=int, default=2)

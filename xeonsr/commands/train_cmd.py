@@ -63,7 +63,8 @@ def run(args) -> int:
         lq_patch=args.patch,
         lr=args.lr,
         min_lr=args.min_lr,
-        loss_margin=args.loss_margin if args.loss_margin == "auto" else _int(args.loss_margin, "--loss-margin"),
+        # A whole number stays a number in the card; anything else is checked by train().
+        loss_margin=int(args.loss_margin) if args.loss_margin.isdigit() else args.loss_margin,
         loss=args.loss,
         threads=args.threads,
         precision=args.precision,
@@ -81,12 +82,3 @@ def run(args) -> int:
     path = train(cfg, progress=not args.no_progress)
     print(f"weights: {path}")
     return 0
-
-
-def _int(text: str, flag: str) -> int:
-    from xeonsr.errors import UserError
-
-    try:
-        return int(text)
-    except ValueError:
-        raise UserError(f"{flag} takes a whole number or 'auto', not {text!r}") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from xeonsr.models.bicubic import BicubicUpsample
@@ -56,15 +58,18 @@ class SRCNN(nn.Module):
         return x + y if self.residual else y
 
 
-def conv_by_columns(h: Tensor, w: Tensor, b: Tensor) -> Tensor:
-    """conv2d(h, w, b, padding=f // 2) for a single-output-channel ``w`` (1, c, f, f), as an
-    f x 1 convolution to one channel per kernel column and a 1 x f convolution adding them."""
-    import torch
-    import torch.nn.functional as F
-
+def column_weights(w: Tensor) -> tuple[Tensor, Tensor]:
+    """For a single-output-channel weight (1, c, f, f): the f x 1 weight to one channel per
+    kernel column (f, c, f, 1) and the 1 x f weight adding the columns back (1, f, 1, f)."""
     f = w.shape[-1]
     columns = w[0].permute(2, 0, 1).unsqueeze(-1)  # [k, c, dy, 0] = w[0, c, dy, k]
-    combine = torch.eye(f, dtype=w.dtype, device=w.device).view(1, f, 1, f)
+    return columns, torch.eye(f, dtype=w.dtype, device=w.device).view(1, f, 1, f)
+
+
+def conv_by_columns(h: Tensor, w: Tensor, b: Tensor) -> Tensor:
+    """conv2d(h, w, b, padding=f // 2) for a single-output-channel ``w``, as the column pair."""
+    f = w.shape[-1]
+    columns, combine = column_weights(w)
     return F.conv2d(F.conv2d(h, columns, padding=(f // 2, 0)), combine, b, padding=(0, f // 2))
 
 
@@ -81,8 +86,6 @@ class DeploySRCNN(nn.Module):
 
     def __init__(self, net: SRCNN) -> None:
         super().__init__()
-        import torch
-
         self.residual = net.residual
         self.upsample, self.conv1, self.conv2, self.relu = net.upsample, net.conv1, net.conv2, net.relu
         w = net.conv3.weight.detach()  # (1, n2, f3, f3)
@@ -90,8 +93,9 @@ class DeploySRCNN(nn.Module):
         self.columns = nn.Conv2d(w.shape[1], f3, (f3, 1), padding=(f3 // 2, 0), bias=False)
         self.combine = nn.Conv2d(f3, 1, (1, f3), padding=(0, f3 // 2))
         with torch.no_grad():
-            self.columns.weight.copy_(w[0].permute(2, 0, 1).unsqueeze(-1))  # [k, c, dy, 0] = w[0, c, dy, k]
-            self.combine.weight.copy_(torch.eye(f3).view(1, f3, 1, f3))
+            columns, combine = column_weights(w)
+            self.columns.weight.copy_(columns)
+            self.combine.weight.copy_(combine)
             self.combine.bias.copy_(net.conv3.bias.detach())
 
     def forward(self, x: Tensor) -> Tensor:
