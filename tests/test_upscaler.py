@@ -145,3 +145,88 @@ def test_12_megapixel_photo_peak_memory_under_3gb(tmp_path):
     peak_gb = int(proc.stdout.split("peak_kb")[1].split()[0]) / 1024**2
     assert peak_gb < 3.0, peak_gb
     assert Image.open(tmp_path / "big_x3.png").size == (12000, 9000)
+
+
+def _rgb16(h=30, w=40, alpha=False):
+    """A smooth 16-bit colour image whose low 8 bits matter (8-bit steps would show)."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    rgb = np.stack([20000 + 300 * xx + 7 * yy, 40000 - 250 * yy + 3 * xx, 30000 + 90 * (xx + yy)], axis=2)
+    if alpha:
+        rgb = np.concatenate([rgb, np.full((h, w, 1), 50000.0)], axis=2)
+    return np.round(rgb).astype(np.uint16)
+
+
+def test_16_bit_colour_png_keeps_16_bits_and_its_icc_profile(up, tmp_path):
+    cv2 = pytest.importorskip("cv2")  # the test extra installs it; CI always runs this
+    from xeonsr.upscaler import _png_with_icc
+
+    icc = b"\x00" * 128 + b"a 16-bit profile"
+    rgb = _rgb16()
+    ok, png = cv2.imencode(".png", rgb[:, :, ::-1].copy())
+    src = tmp_path / "in16.png"
+    src.write_bytes(_png_with_icc(png.tobytes(), icc))
+    assert Image.open(src).info["icc_profile"] == icc  # PIL accepts the chunk we wrote
+    out_path = tmp_path / "out16.png"
+    run = subprocess.run(
+        [sys.executable, "-m", "xeonsr.cli", "upscale", str(src), "-o", str(out_path), "--backend", "torch"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    out16 = cv2.imread(str(out_path), cv2.IMREAD_UNCHANGED)[:, :, ::-1]
+    assert out16.dtype == np.uint16 and out16.shape == (90, 120, 3)
+    assert Image.open(out_path).info["icc_profile"] == icc
+    # The same picture through the 8-bit path: 16-bit output agrees with it to rounding...
+    out8 = np.asarray(up.upscale(Image.fromarray(np.floor(rgb / 257.0 + 0.5).astype(np.uint8))))
+    assert np.abs(out16 / 257.0 - out8).max() <= 2.5
+    # ...and keeps the levels that 8 bits lose.
+    assert np.mean(out16 % 257 != 0) > 0.9
+    assert len(np.unique(out16[:, :, 0])) > 4 * len(np.unique(out8[:, :, 0]))
+
+
+def test_16_bit_rgba_tiff_and_8_bit_outputs(up, tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    from xeonsr.upscaler import Image16, open_image, save_image
+
+    rgba = _rgb16(alpha=True)
+    src = tmp_path / "in16.tif"
+    cv2.imwrite(str(src), rgba[:, :, [2, 1, 0, 3]])
+    im = open_image(src)
+    assert isinstance(im, Image16) and im.size == (40, 30)
+    assert np.array_equal(im.pixels, rgba)
+    out = up.upscale(im)
+    assert isinstance(out, Image16) and out.pixels.shape == (90, 120, 4)
+    assert np.abs(out.pixels[:, :, 3].astype(int) - 50000).max() <= 1  # constant alpha stays
+    save_image(out, tmp_path / "o.tif")
+    assert cv2.imread(str(tmp_path / "o.tif"), cv2.IMREAD_UNCHANGED).dtype == np.uint16
+    save_image(out, tmp_path / "o.jpg")  # JPEG holds 8 bits: converted, not refused
+    jpg = Image.open(tmp_path / "o.jpg")
+    assert jpg.mode == "RGB" and jpg.size == (120, 90)
+
+
+def test_16_bit_colour_without_opencv_reads_8_bits_and_says_so(tmp_path, monkeypatch, capsys):
+    cv2 = pytest.importorskip("cv2")
+    from xeonsr.upscaler import open_image
+
+    src = tmp_path / "in16.png"
+    cv2.imwrite(str(src), _rgb16()[:, :, ::-1].copy())
+    monkeypatch.setitem(sys.modules, "cv2", None)  # import cv2 now raises ImportError
+    im = open_image(src)
+    assert isinstance(im, Image.Image) and im.mode == "RGB"
+    assert "16 bits per colour channel" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("orientation", range(2, 9))
+def test_16_bit_exif_orientation_table_matches_pil(orientation):
+    from PIL import ImageOps
+
+    from xeonsr.upscaler import _EXIF_ORIENT
+
+    img = Image.fromarray(photo(5, 7))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif, quality=100)
+    decoded = Image.open(buf)
+    want = np.asarray(ImageOps.exif_transpose(decoded))
+    assert np.array_equal(_EXIF_ORIENT[orientation](np.asarray(decoded)), want)

@@ -1,14 +1,18 @@
 """Upscaling people's own images: ``Upscaler("fsrcnn", scale=3).upscale(pil_image)``.
 
 Y-channel models upscale Y (BT.601, as the protocol); Cb/Cr and alpha go through MATLAB
-bicubic; grey stays grey; 16-bit grey keeps 16 bits; palette images are converted; EXIF
-orientation is applied and the ICC profile kept. Large images are processed in tiles whose
+bicubic; grey stays grey; 16-bit grey keeps 16 bits, and so does 16-bit colour (PNG/TIFF, read
+and written through OpenCV where it is installed, as :class:`Image16`, since PIL holds colour
+in 8 bits only); palette images are converted; EXIF orientation is applied and the ICC profile
+kept. Large images are processed in tiles whose
 overlap covers the model's receptive field, so the tiled result equals the untiled one while
 memory stays bounded by the tile size.
 """
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +22,29 @@ from xeonsr.imaging import rgb_to_ycbcr, ycbcr_to_rgb
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
 MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
+
+
+@dataclass
+class Image16:
+    """A colour image with 16 bits per channel, which PIL cannot hold: ``pixels`` is an RGB or
+    RGBA uint16 array (H, W, C), ``icc`` the ICC profile it carried, if any."""
+
+    pixels: np.ndarray
+    icc: bytes | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+    def to_pil(self):
+        """An 8-bit PIL copy (for formats and views that hold 8 bits only)."""
+        from PIL import Image
+
+        eight = np.floor(self.pixels.astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
+        im = Image.fromarray(eight, "RGBA" if eight.shape[2] == 4 else "RGB")
+        if self.icc:
+            im.info["icc_profile"] = self.icc
+        return im
 
 
 class Upscaler:
@@ -153,9 +180,12 @@ class Upscaler:
 
     # -- images ------------------------------------------------------------------------------
     def upscale(self, image):
-        """PIL image in, PIL image out (mode, alpha, 16-bit grey, ICC profile preserved)."""
+        """PIL image in, PIL image out (mode, alpha, 16-bit grey, ICC profile preserved);
+        an :class:`Image16` in, an :class:`Image16` out."""
         from PIL import Image, ImageOps
 
+        if isinstance(image, Image16):
+            return Image16(self._upscale_rgb(image.pixels, 65535.0, np.uint16), image.icc)
         icc = image.info.get("icc_profile")
         image = ImageOps.exif_transpose(image)
         if image.mode == "P":
@@ -181,22 +211,27 @@ class Upscaler:
             )
             finish = (lambda p: _to8(p[0])) if mode == "L" else (lambda p: _to8(np.moveaxis(p, 0, 2)))
             res = Image.fromarray(self.upscale_array(arr, planes, finish, np.uint8, 1 if mode == "L" else 2), mode)
-        else:  # RGB, RGBA: Y through the model, Cb/Cr (and alpha) through bicubic
-
-            def planes(a):
-                ycc = np.moveaxis(rgb_to_ycbcr(a[:, :, :3]).astype(np.float32) / 255.0, 2, 0)
-                return ycc if a.shape[2] == 3 else np.concatenate([ycc, a[None, :, :, 3].astype(np.float32) / 255.0])
-
-            def finish(p):
-                rgb = ycbcr_to_rgb(np.moveaxis(p[:3], 0, 2) * 255.0) / 255.0
-                if p.shape[0] == 4:
-                    rgb = np.concatenate([rgb, p[3][:, :, None]], axis=2)
-                return _to8(rgb)
-
-            res = Image.fromarray(self.upscale_array(arr, planes, finish, np.uint8, arr.shape[2]), mode)
+        else:
+            res = Image.fromarray(self._upscale_rgb(arr, 255.0, np.uint8), mode)
         if icc:
             res.info["icc_profile"] = icc
         return res
+
+    def _upscale_rgb(self, arr: np.ndarray, top: float, dtype) -> np.ndarray:
+        """RGB(A) on 0..top: Y through the model, Cb/Cr (and alpha) through bicubic."""
+
+        def planes(a):
+            rgb = a[:, :, :3].astype(np.float64) * (255.0 / top)  # the protocol's YCbCr is on 0..255
+            ycc = np.moveaxis(rgb_to_ycbcr(rgb).astype(np.float32) / 255.0, 2, 0)
+            return ycc if a.shape[2] == 3 else np.concatenate([ycc, a[None, :, :, 3].astype(np.float32) / top])
+
+        def finish(p):
+            rgb = ycbcr_to_rgb(np.moveaxis(p[:3], 0, 2) * 255.0) / 255.0
+            if p.shape[0] == 4:
+                rgb = np.concatenate([rgb, p[3][:, :, None]], axis=2)
+            return np.clip(np.floor(rgb * top + 0.5), 0, top).astype(dtype)
+
+        return self.upscale_array(arr, planes, finish, dtype, arr.shape[2])
 
 
 def _to8(x: np.ndarray) -> np.ndarray:
@@ -224,6 +259,7 @@ def open_image(path: Path):
                     f"{path}: {im.width}x{im.height} is over the {MAX_INPUT_PIXELS // 1_000_000} "
                     "megapixel limit (a decompression bomb?)"
                 )
+            sixteen = im.mode in ("RGB", "RGBA") and _has_16_bit_samples(im)
             im.load()
     except ImageError:
         raise
@@ -233,7 +269,81 @@ def open_image(path: Path):
         raise ImageError(
             f"{path}: not a readable image ({str(e).splitlines()[0] if str(e) else type(e).__name__})"
         ) from None
+    if sixteen:
+        return _read_16_bit_colour(path, im)
     return im
+
+
+def _has_16_bit_samples(im) -> bool:
+    """Whether the file stores 16 bits per sample (PIL's raw mode says so before it decodes)."""
+    for tile in im.tile[:1]:
+        raw = tile.args if isinstance(tile.args, str) else (tile.args or ("",))[0]
+        return isinstance(raw, str) and ";16" in raw
+    return False
+
+
+_EXIF_ORIENT = {  # EXIF orientation -> the array operation that undoes it (as ImageOps.exif_transpose)
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.transpose(1, 0, 2),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a.transpose(1, 0, 2)[::-1, ::-1],
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+def _read_16_bit_colour(path: Path, im):
+    """A 16-bit RGB(A) PNG/TIFF as :class:`Image16` through OpenCV; without OpenCV, PIL's 8 bits
+    and one line saying so (PIL keeps only 8 bits of colour)."""
+    from xeonsr.imaging import ImageError
+
+    try:
+        import cv2
+    except ImportError:
+        print(
+            f"xeonsr: note: {path} has 16 bits per colour channel; reading 8 of them "
+            "(pip install opencv-python-headless to keep all 16)",
+            file=sys.stderr,
+        )
+        return im
+    pixels = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
+    if pixels is None or pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        raise ImageError(f"{path}: not a readable 16-bit colour image")
+    pixels = pixels[:, :, [2, 1, 0, 3][: pixels.shape[2]]]  # OpenCV's BGR(A) -> RGB(A)
+    undo = _EXIF_ORIENT.get(im.getexif().get(0x0112, 1))
+    if undo is not None:
+        pixels = undo(pixels)
+    return Image16(np.ascontiguousarray(pixels), im.info.get("icc_profile"))
+
+
+def _png_with_icc(png: bytes, icc: bytes) -> bytes:
+    """Insert an iCCP chunk right after IHDR (OpenCV's PNG writer cannot)."""
+    import struct
+    import zlib
+
+    body = b"iCCP" + b"ICC profile\x00\x00" + zlib.compress(icc)
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    end_of_ihdr = 8 + 8 + 13 + 4
+    return png[:end_of_ihdr] + chunk + png[end_of_ihdr:]
+
+
+def _save_16_bit_colour(image: Image16, path: Path, fmt: str) -> None:
+    import cv2
+
+    from xeonsr.fileio import atomic_write
+
+    bgr = np.ascontiguousarray(image.pixels[:, :, [2, 1, 0, 3][: image.pixels.shape[2]]])
+    ok, buf = cv2.imencode(".png" if fmt == "PNG" else ".tiff", bgr)
+    if not ok:
+        raise UserError(f"{path}: OpenCV could not encode a 16-bit {fmt}")
+    data = buf.tobytes()
+    if image.icc:
+        if fmt == "PNG":
+            data = _png_with_icc(data, image.icc)
+        else:
+            print(f"xeonsr: note: {path}: the ICC profile is not kept in a 16-bit TIFF", file=sys.stderr)
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def save_image(image, path: Path) -> None:
@@ -251,6 +361,10 @@ def save_image(image, path: Path) -> None:
     }.get(path.suffix.lower())
     if fmt is None:
         raise UserError(f"{path}: unknown output format (use .png, .jpg, .tif, .bmp or .webp)")
+    if isinstance(image, Image16):
+        if fmt in ("PNG", "TIFF"):
+            return _save_16_bit_colour(image, path, fmt)
+        image = image.to_pil()  # JPEG, WebP and BMP hold 8 bits per channel
     kwargs = {}
     if image.info.get("icc_profile"):
         kwargs["icc_profile"] = image.info["icc_profile"]

@@ -104,7 +104,9 @@ def compare_crop(src, result, scale: int, label: str, crop: int = 64):
     from PIL import Image, ImageDraw, ImageOps
 
     from xeonsr.imaging import imresize
+    from xeonsr.upscaler import Image16
 
+    src, result = (x.to_pil() if isinstance(x, Image16) else x for x in (src, result))
     src = ImageOps.exif_transpose(src).convert("RGB")
     w, h = src.size
     c = min(crop, w, h)
