@@ -102,3 +102,13 @@ def test_onnxruntime_peer_computes_our_function(data_dir):
             assert abs(psnr[(model, "ort", smp.name)] - psnr[(model, "ov-fp32", smp.name)]) < 0.01
             assert psnr[(model, "ort", smp.name)] > 28  # a real upscale, not an empty image
     assert "ONNX Runtime 1." in next(s["note"] for s in res["summary"] if s["backend"] == "ort")
+
+
+def test_nothing_measurable_is_an_error_not_an_empty_table(data_dir, tmp_path, capsys):
+    out = tmp_path / "b.json"
+    args = ["bench", "--dataset", "Set5", "--data-dir", str(data_dir), "--models", "dcscn"]
+    # OpenCV's dnn peer runs the FSRCNN family only: dcscn on it is skipped, leaving nothing.
+    assert main(args + ["--backends", "opencv", "--repeats", "1", "--json", str(out)]) == 1
+    err = capsys.readouterr()
+    assert "skip dcscn opencv" in err.out and "nothing measured" in err.err
+    assert not out.exists()

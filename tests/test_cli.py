@@ -54,6 +54,16 @@ def test_unsupported_scale():
     _one_line_error(run_cli("eval", "--scale", "5"), "unsupported scale 5")
 
 
+def test_negative_int8_budget_refused_before_any_work(tmp_path):
+    out = tmp_path / "ir"
+    _one_line_error(
+        run_cli("quantize", "--model", "fsrcnn", "--scale", "3", "--max-drop", "-1", "--out-dir", str(out)),
+        "--max-drop",
+        "-1",
+    )
+    assert not out.exists()
+
+
 def test_missing_weights_file(tmp_path):
     _one_line_error(
         run_cli("eval", "--model", "fsrcnn", "--dataset", "samples", "--weights", str(tmp_path / "none.safetensors")),

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from xeonsr.evaluate import evaluate, load_samples
-from xeonsr.export import IRError, deploy_form, export, locate_ir, read_manifest
+from xeonsr.export import DEFAULT_IR_DIR, IRError, deploy_form, export, locate_ir, read_manifest
 from xeonsr.infer import load_torch_model, torch_upscale_fn
 from xeonsr.ov import compile_ir, ov_upscale_fn
 
@@ -154,6 +154,17 @@ def test_skip_branch_ops_found(name):
     assert "aten::add/Add" in names
     assert "__module.upsample/aten::_convolution/Convolution" in names
     assert not any(n.startswith(("__module.body", "__module.conv", "__module.features")) for n in names)
+
+
+@pytest.mark.parametrize("name", ["fsrcnn_x3", "dcscn_x2"])
+def test_shipped_int8_irs_really_run_convolutions_in_int8(name):
+    import openvino as ov
+
+    from xeonsr.quantization import int8_layer_count
+
+    core = ov.Core()
+    assert int8_layer_count(core.read_model(str(DEFAULT_IR_DIR / f"{name}_fp32.xml"))) == 0
+    assert int8_layer_count(core.read_model(str(DEFAULT_IR_DIR / f"{name}_int8.xml"))) >= 3
 
 
 def test_installed_package_keeps_irs_in_user_data(tmp_path):

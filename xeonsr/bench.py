@@ -207,6 +207,8 @@ def run_bench(
                 log(f"skip {model} {backend}: {e}")
                 continue
             load_ms = (time.perf_counter() - t0) * 1e3
+            if "emulated" in note:
+                log(f"note {model} {backend}: {note}")
             fpp = flops_per_lr_pixel(model, scale)
             mine = []
             for smp in samples:
@@ -252,6 +254,8 @@ def run_bench(
                     "speedup_vs_paper": (pm[2] * 1e3 / mean_lat) if pm else None,
                 }
             )
+    if not rows:
+        raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
     return {
         "dataset": dataset,
         "scale": scale,

@@ -95,15 +95,24 @@ def skip_branch_ops(ov_model) -> list[str]:
     return names
 
 
+CONVOLUTIONS = ("Convolution", "GroupConvolution", "ConvolutionBackpropData")
+
+
 def float_layers(ov_model) -> list[str]:
     """Convolutions whose activation input is not fake-quantized (kept in floating point)."""
     kept = []
     for op in ov_model.get_ordered_ops():
-        if op.get_type_name() in ("Convolution", "GroupConvolution", "ConvolutionBackpropData"):
+        if op.get_type_name() in CONVOLUTIONS:
             src = op.input(0).get_source_output().get_node()
             if src.get_type_name() != "FakeQuantize":
                 kept.append(op.get_friendly_name())
     return kept
+
+
+def int8_layer_count(ov_model) -> int:
+    """Convolutions that run in INT8 (0: an "INT8" model that is really the FP32 one)."""
+    convs = sum(op.get_type_name() in CONVOLUTIONS for op in ov_model.get_ordered_ops())
+    return convs - len(float_layers(ov_model))
 
 
 def psnr_of(compiled, samples, scale: int) -> tuple[float, list[float]]:
@@ -201,6 +210,14 @@ def quantize(
     reports_dir.mkdir(parents=True, exist_ok=True)
     stem = ir_stem(model, scale, "int8")
     over = [ds for ds in recipe.budget_sets if results[ds]["drop_db"] > recipe.max_drop_db]
+    if not over and int8_layer_count(int8) == 0:
+        # NNCF met the budget by reverting every layer: that file would be FP32 named INT8.
+        report["status"] = "no layer stays INT8 within the budget: no INT8 IR written"
+        atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")
+        raise BudgetError(
+            f"{model} x{scale}: no convolution stays INT8 within the {recipe.max_drop_db} dB budget; "
+            "no INT8 IR written (FP32 untouched)"
+        )
     if over:
         report["status"] = "budget not met: no INT8 IR written"
         atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")

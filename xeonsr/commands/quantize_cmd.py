@@ -16,11 +16,14 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from pathlib import Path
 
+    from xeonsr.errors import UserError
     from xeonsr.export import DEFAULT_IR_DIR
     from xeonsr.protocol import check_scale
     from xeonsr.quantization import quantize
 
     check_scale(args.scale)
+    if args.max_drop is not None and not args.max_drop >= 0:  # also refuses nan
+        raise UserError(f"--max-drop is the PSNR INT8 may lose: 0 dB or more, not {args.max_drop}")
     overrides = {"max_drop_db": args.max_drop} if args.max_drop is not None else None
     rep = quantize(
         args.model, args.scale, args.data_dir, Path(args.out_dir) if args.out_dir else DEFAULT_IR_DIR, overrides
