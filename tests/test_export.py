@@ -119,9 +119,21 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
             users = [i.get_node().get_friendly_name() for i in op.output(0).get_target_inputs()]
             assert not any(u.startswith("__module.upsample/") or u.startswith("aten::add") for u in users)
     assert "__module.upsample/aten::_convolution/Convolution" in rep["layers_kept_in_fp"]
+    # Re-exporting the same weights keeps the INT8 IR; new weights make it stale: it goes.
+    export("fsrcnn", 3, ir_dir=ir_dir)
+    assert locate_ir("fsrcnn", 3, "int8", ir_dir)
+    from xeonsr.checkpoint import save_weights
+
+    model, card = load_torch_model("fsrcnn", 3)
+    with torch.no_grad():
+        model.deconv.bias.add_(0.01)
+    save_weights(model, tmp_path / "other.safetensors", card)
+    export("fsrcnn", 3, weights=str(tmp_path / "other.safetensors"), ir_dir=ir_dir)
+    with pytest.raises(IRError, match="no int8 IR"):
+        locate_ir("fsrcnn", 3, "int8", ir_dir)
+    assert not (ir_dir / "fsrcnn_x3_int8.bin").exists()
+    export("fsrcnn", 3, ir_dir=ir_dir)  # back to the shipped weights for what follows
     # A negative budget cannot be met: no INT8 file may be written, FP32 stays as it was.
-    (ir_dir / "fsrcnn_x3_int8.xml").unlink()
-    (ir_dir / "fsrcnn_x3_int8.bin").unlink()
     fp32_before = (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes()
     with pytest.raises(BudgetError, match="no INT8 IR written"):
         quantize(

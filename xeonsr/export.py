@@ -98,6 +98,18 @@ def update_manifest(entry: dict, ir_dir: Path = DEFAULT_IR_DIR) -> None:
     atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
 
 
+def drop_from_manifest(name: str, ir_dir: Path = DEFAULT_IR_DIR) -> bool:
+    """Remove an IR's manifest entry, then its files (a reader never sees an entry without files)."""
+    man = read_manifest(ir_dir)
+    entry = man["models"].pop(name, None)
+    if entry is None:
+        return False
+    atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
+    for key in ("xml", "bin"):
+        (ir_dir / entry[key]).unlink(missing_ok=True)
+    return True
+
+
 def manifest_entry(
     name: str, model: str, scale: int, precision: str, xml: Path, bin_: Path, extra: dict | None = None
 ) -> dict:
@@ -156,7 +168,15 @@ def export(
     model, card = load_torch_model(model_name, scale, weights)
     precision = "fp16" if fp16 else "fp32"
     stem = ir_stem(model_name, scale, precision)
+    before = read_manifest(ir_dir)["models"].get(stem, {}).get("bin_sha256")
     xml, bin_ = save_ir(convert(model), ir_dir, stem, compress_to_fp16=fp16)
+    if precision == "fp32" and before is not None and sha256(bin_) != before:
+        # The INT8 IR was quantized from the FP32 weights just replaced: it no longer matches.
+        if drop_from_manifest(ir_stem(model_name, scale, "int8"), ir_dir):
+            print(
+                f"removed the INT8 IR of {model_name} x{scale} (made from the previous weights); "
+                f"run `xeonsr quantize --model {model_name} --scale {scale}`"
+            )
     extra = {
         "weights": str(weights) if weights else f"xeonsr/weights/{model_name}_x{scale}.safetensors",
         "model_args": card["model_args"],
