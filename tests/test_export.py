@@ -119,6 +119,14 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
             users = [i.get_node().get_friendly_name() for i in op.output(0).get_target_inputs()]
             assert not any(u.startswith("__module.upsample/") or u.startswith("aten::add") for u in users)
     assert "__module.upsample/aten::_convolution/Convolution" in rep["layers_kept_in_fp"]
+    # A failed retry (here an impossible budget) keeps the INT8 IR there is, and its report.
+    with pytest.raises(BudgetError, match="earlier INT8 IR kept"):
+        quantize(
+            "fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 30, "max_drop_db": -1.0}, reports_dir=reports
+        )
+    assert json.loads((reports / "fsrcnn_x3_int8.json").read_text())["status"] == "ok"
+    assert json.loads((reports / "fsrcnn_x3_int8.rejected.json").read_text())["status"].startswith("budget not met")
+    assert locate_ir("fsrcnn", 3, "int8", ir_dir)
     # Re-exporting the same weights keeps the INT8 IR; new weights make it stale: it goes.
     export("fsrcnn", 3, ir_dir=ir_dir)
     assert locate_ir("fsrcnn", 3, "int8", ir_dir)

@@ -24,6 +24,7 @@ from xeonsr.export import (
     ir_stem,
     locate_ir,
     manifest_entry,
+    read_manifest,
     save_ir,
     update_manifest,
 )
@@ -210,20 +211,20 @@ def quantize(
     reports_dir.mkdir(parents=True, exist_ok=True)
     stem = ir_stem(model, scale, "int8")
     over = [ds for ds in recipe.budget_sets if results[ds]["drop_db"] > recipe.max_drop_db]
-    if not over and int8_layer_count(int8) == 0:
-        # NNCF met the budget by reverting every layer: that file would be FP32 named INT8.
-        report["status"] = "no layer stays INT8 within the budget: no INT8 IR written"
-        atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")
+    if over or int8_layer_count(int8) == 0:
+        if over:
+            report["status"] = "budget not met: no INT8 IR written"
+            why = f"INT8 loses {results[over[0]]['drop_db']:.3f} dB on {over[0]}, over the {recipe.max_drop_db} dB budget"
+        else:  # NNCF met the budget by reverting every layer: that file would be FP32 named INT8
+            report["status"] = "no layer stays INT8 within the budget: no INT8 IR written"
+            why = f"no convolution stays INT8 within the {recipe.max_drop_db} dB budget"
+        # An INT8 IR made earlier stays, and so does the report that describes it.
+        kept = stem in read_manifest(ir_dir)["models"]
+        where = reports_dir / (f"{stem}.rejected.json" if kept else f"{stem}.json")
+        atomic_write_text(where, json.dumps(report, indent=2) + "\n")
         raise BudgetError(
-            f"{model} x{scale}: no convolution stays INT8 within the {recipe.max_drop_db} dB budget; "
-            "no INT8 IR written (FP32 untouched)"
-        )
-    if over:
-        report["status"] = "budget not met: no INT8 IR written"
-        atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")
-        raise BudgetError(
-            f"{model} x{scale}: INT8 loses {results[over[0]]['drop_db']:.3f} dB on {over[0]}, over the "
-            f"{recipe.max_drop_db} dB budget; no INT8 IR written (FP32 untouched)"
+            f"{model} x{scale}: {why}; no INT8 IR written (FP32 untouched"
+            + (", the earlier INT8 IR kept)" if kept else ")")
         )
     xml8, bin8 = save_ir(int8, ir_dir, stem)
     report["status"] = "ok"

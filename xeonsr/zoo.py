@@ -60,7 +60,7 @@ def int8_table(reports_dir: Path | None = None) -> str:
         "| IR | Set5 FP32 | Set5 INT8 | drop | Set14 FP32 | Set14 INT8 | drop | layers kept in float | time |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for p in sorted(reports_dir.glob("*.json")):
+    for p in sorted(reports_dir.glob("*_int8.json")):  # not the *.rejected.json of failed retries
         r = json.loads(p.read_text())
         s5, s14 = r["psnr"]["Set5"], r["psnr"]["Set14"]
         status = "" if r.get("status") == "ok" else f" ({r.get('status')})"
