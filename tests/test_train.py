@@ -95,6 +95,17 @@ def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path):
     assert card["model_args"]["d"] == 32 and card["config"]["backend"] in ("native", "ipex")
     model, _ = load_weights(weights, "fsrcnn-s", 3)
     assert model(torch.rand(1, 1, 5, 6)).shape == (1, 1, 15, 18)
+    # The last checkpoint serves as --weights too, and is the same network as the weights file.
+    from_ckpt, ckpt_card = load_weights(ckpts[-1], "fsrcnn-s", 3)
+    assert ckpt_card["steps"] == 40 and ckpt_card["from_checkpoint"] == ckpts[-1].name
+    x = torch.rand(1, 1, 9, 7)
+    with torch.no_grad():
+        assert torch.equal(from_ckpt(x), model(x))
+    with pytest.raises(WeightsError, match="x3, not x4"):
+        load_weights(ckpts[-1], "fsrcnn-s", 4)
+    torch.save(model.state_dict(), tmp_path / "plain.pth")  # someone else's state dict
+    with pytest.raises(WeightsError, match="not an xeonsr training checkpoint"):
+        load_weights(tmp_path / "plain.pth", "fsrcnn-s", 3)
 
 
 def test_loss_margin_leaves_the_patch_edges_out():

@@ -73,41 +73,68 @@ def read_card(path: str | Path) -> dict[str, Any]:
 
 
 def load_weights(path: str | Path, model_name: str | None = None, scale: int | None = None) -> tuple[nn.Module, dict]:
-    """Rebuild the model a weights file describes; refuse one made for another model/scale."""
+    """Rebuild the model a weights file (or a training checkpoint) describes; refuse one made
+    for another model/scale."""
     from safetensors.torch import load_file
 
     from xeonsr.models import get_spec
 
-    card = read_card(path)
+    path = Path(path)
+    if _is_torch_zip(path):  # a training checkpoint (runs/*/checkpoints/step_*.pt)
+        state = _read_checkpoint(path)
+        card, tensors = checkpoint_card(state, path.name), state["model"]
+    else:
+        card, tensors = read_card(path), None
     if model_name is not None and card.get("model") != model_name:
         raise WeightsError(f"{path}: weights are for model '{card.get('model')}', not '{model_name}'")
     if scale is not None and card.get("scale") != scale:
         raise WeightsError(f"{path}: weights are for x{card.get('scale')}, not x{scale}")
     model = get_spec(card["model"]).cls(**card["model_args"])
     try:
-        model.load_state_dict(load_file(str(path)))
+        model.load_state_dict(load_file(str(path)) if tensors is None else tensors)
     except RuntimeError as e:
         first = str(e).splitlines()[1].strip() if "\n" in str(e) else str(e)
         raise WeightsError(f"{path}: weights do not fit {card['model']} x{card['scale']} ({first})") from None
     return model.eval(), card
 
 
-def weights_from_checkpoint(ckpt: str | Path, out: str | Path, extra: dict[str, Any] | None = None) -> dict:
-    """Release a training checkpoint (e.g. of a run stopped by a time limit) as weights + card."""
-    from xeonsr.models import get_spec
+def _is_torch_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PK\x03\x04"  # torch.save's zip container
+    except OSError:
+        return False
 
-    state = torch.load(ckpt, map_location="cpu", weights_only=True)
+
+def _read_checkpoint(path: Path) -> dict[str, Any]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)  # tensors only, no pickled code
+    except Exception as e:  # noqa: BLE001 - torch raises many kinds for foreign or damaged files
+        raise WeightsError(f"{path}: not a readable xeonsr checkpoint ({str(e).splitlines()[0]})") from None
+    if not (isinstance(state, dict) and "model" in state and "config" in state):
+        raise WeightsError(
+            f"{path}: a PyTorch file, but not an xeonsr training checkpoint (no model and config); "
+            "xeonsr reads its own .safetensors weights and runs/*/checkpoints/step_*.pt"
+        )
+    return state
+
+
+def checkpoint_card(state: dict[str, Any], name: str) -> dict[str, Any]:
+    """The weights card of a training checkpoint (model, scale and arguments from its config)."""
     cfg = json.loads(state["config"])
-    model = get_spec(cfg["model"]).cls(**cfg["model_args"])
-    model.load_state_dict(state["model"])
-    card = {
+    return {
         "model": cfg["model"],
         "scale": cfg["scale"],
         "model_args": cfg["model_args"],
         "config": cfg,
         "steps": int(state["step"]),
-        "from_checkpoint": Path(ckpt).name,
-        **(extra or {}),
+        "from_checkpoint": name,
     }
+
+
+def weights_from_checkpoint(ckpt: str | Path, out: str | Path, extra: dict[str, Any] | None = None) -> dict:
+    """Release a training checkpoint (e.g. of a run stopped by a time limit) as weights + card."""
+    model, card = load_weights(ckpt)
+    card = {**card, **(extra or {})}
     save_weights(model, out, card)
     return card
