@@ -136,6 +136,40 @@ def test_loss_margin_run_trains(tiny_data, tmp_path):
     assert np.isfinite(recs[-1]["loss"]) and recs[-1]["loss"] > 0
 
 
+def test_ema_update_is_the_ramped_moving_average():
+    from xeonsr.train import ema_update
+
+    model, avg = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        avg.weight.fill_(1.0)
+        model.weight.fill_(3.0)
+    ema_update(avg, model, decay=0.99, updates=1)  # ramp: d = min(0.99, 2/11)
+    assert torch.allclose(avg.weight, torch.full((1, 2), 2 / 11 * 1.0 + 9 / 11 * 3.0))
+    ema_update(avg, model, decay=0.5, updates=10_000)  # ramp over: d = 0.5
+    assert torch.allclose(avg.weight, torch.full((1, 2), 0.5 * (2 / 11 + 27 / 11) + 1.5))
+
+
+def test_ema_run_releases_the_average_and_resumes_it(tiny_data, tmp_path):
+    out = tmp_path / "ema"
+    weights = train(_cfg(tiny_data, out, steps=20, ema=0.9), progress=False)
+    state = torch.load(sorted((out / "checkpoints").glob("step_*.pt"))[-1], weights_only=True)
+    released, card = load_weights(weights, "fsrcnn-s", 3)
+    assert card["config"]["ema"] == 0.9
+    for k, v in released.state_dict().items():
+        assert torch.equal(v, state["ema"][k]), k
+    assert any(not torch.equal(state["ema"][k], state["model"][k]) for k in state["model"])
+    # Resuming restores the average itself (with nothing left to run, it is released as it was)...
+    again, _ = load_weights(train(_cfg(tiny_data, out, steps=20, ema=0.9, resume=True), progress=False))
+    for k, v in again.state_dict().items():
+        assert torch.equal(v, state["ema"][k]), k
+    # ...and goes on from it.
+    train(_cfg(tiny_data, out, steps=40, ema=0.9, resume=True), progress=False)
+    resumed = torch.load(sorted((out / "checkpoints").glob("step_*.pt"))[-1], weights_only=True)
+    assert resumed["step"] == 40 and set(resumed["ema"]) == set(state["ema"])
+    with pytest.raises(TrainError, match="--ema"):
+        train(_cfg(tiny_data, tmp_path / "bad", ema=1.0), progress=False)
+
+
 def test_refuses_to_train_on_test_sets(tiny_data, tmp_path):
     with pytest.raises(TrainError, match="test set"):
         train(_cfg(tiny_data, tmp_path / "x", datasets=("Set5",)), progress=False)

@@ -82,7 +82,8 @@ def load_weights(path: str | Path, model_name: str | None = None, scale: int | N
     path = Path(path)
     if _is_torch_zip(path):  # a training checkpoint (runs/*/checkpoints/step_*.pt)
         state = _read_checkpoint(path)
-        card, tensors = checkpoint_card(state, path.name), state["model"]
+        # With --ema the average is what the run releases, so it is what a checkpoint serves.
+        card, tensors = checkpoint_card(state, path.name), state.get("ema", state["model"])
     else:
         card, tensors = read_card(path), None
     if model_name is not None and card.get("model") != model_name:

@@ -10,6 +10,7 @@ alone validates and writes checkpoints.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import os
@@ -64,6 +65,9 @@ class TrainConfig:
     train_only: str | None = None  # parameter-name prefix to train, the rest frozen
     cache_dir: str | None = None
     max_minutes: float | None = None  # fit the run (schedule included) into this wall time
+    # Decay of an exponential moving average of the weights (0: off). Validation and the
+    # released weights then use the average, which smooths out the last steps' noise.
+    ema: float = 0.0
 
 
 TEST_SETS = {"set5", "set14", "b100", "urban100", "bsd100", "manga109"}
@@ -130,6 +134,14 @@ def _lr_at(step: int, cfg: TrainConfig) -> float:
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * t))
 
 
+def ema_update(avg: nn.Module, model: nn.Module, decay: float, updates: int) -> None:
+    """avg <- d * avg + (1 - d) * model, with d ramped up over the first updates (as TF's
+    ExponentialMovingAverage with num_updates) so a fresh average is not stuck at init."""
+    d = min(decay, (1 + updates) / (10 + updates))
+    with torch.no_grad():
+        torch._foreach_lerp_(list(avg.parameters()), [p.detach() for p in model.parameters()], 1.0 - d)
+
+
 def validate(model: nn.Module, samples, scale: int, device: str) -> float:
     """Mean Set5 PSNR by the protocol of ``xeonsr eval`` (fp32, whole images)."""
     from xeonsr.infer import torch_upscale_fn
@@ -182,6 +194,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     bad = [d for d in cfg.datasets if Path(d).name.lower() in TEST_SETS]
     if bad:
         raise TrainError(f"refusing to train on test set(s) {bad}: they are for evaluation only")
+    if not 0.0 <= cfg.ema < 1.0:
+        raise TrainError(f"--ema is a decay in [0, 1), e.g. 0.999; not {cfg.ema}")
     rank, world = _dist_env()
     if world > 1:
         _init_distributed(cfg.device)
@@ -219,12 +233,16 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=cfg.lr)
 
+    # The average lives beside the model in plain PyTorch layers (it is never trained).
+    avg = copy.deepcopy(model).eval().requires_grad_(False) if cfg.ema else None
     start_step = 0
     if cfg.resume:
         found = latest_checkpoint(out / "checkpoints")
         if found is not None:
             path, state = found
             model.load_state_dict(state["model"])
+            if avg is not None:
+                avg.load_state_dict(state.get("ema", state["model"]))
             optimizer.load_state_dict(state["optimizer"])
             start_step = int(state["step"])
             torch.set_rng_state(state["rng"]["torch"])
@@ -235,6 +253,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     if backend == "ipex":
         import intel_extension_for_pytorch as ipex
 
+        if avg is not None:
+            raise TrainError("--ema works with the native backend (ipex.optimize repacks the weights it averages)")
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         try:
             model, optimizer = ipex.optimize(model, optimizer=optimizer, dtype=dtype)
@@ -308,6 +328,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         loss.backward()
         optimizer.step()
         step += 1
+        if avg is not None:
+            ema_update(avg, model, cfg.ema, step)
         if cfg.max_minutes and step == start_step + 50:
             t_rate = time.perf_counter()  # rate is measured after warm-up (CUDA init, caches)
         if cfg.max_minutes and step == start_step + 250:
@@ -334,7 +356,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             }
             rec["patches_per_s"] = rec["steps_per_s"] * cfg.batch_size * world
             if val_now:
-                last_val = validate(model, val_samples, cfg.scale, cfg.device)
+                last_val = validate(avg if avg is not None else model, val_samples, cfg.scale, cfg.device)
                 rec["val_psnr"] = last_val
             rec["wall_s"] = wall_before + time.perf_counter() - t_start
             with open(metrics_path, "a") as f:
@@ -350,6 +372,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
                 "rng": _rng_state(rng),
                 "config": json.dumps(resolved),
             }
+            if avg is not None:
+                state["ema"] = avg.state_dict()
             save_checkpoint(out / "checkpoints", step, state)
             (out / "state.json").write_text(
                 json.dumps({"step": step, "train_seconds": wall_before + time.perf_counter() - t_start})
@@ -386,7 +410,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             "world_size": world,
             "replicas_max_abs_diff": replica_diff,
         }
-        save_weights(model.float().cpu(), final, card)
+        save_weights((avg if avg is not None else model).float().cpu(), final, card)
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()

@@ -39,6 +39,9 @@ def add_arguments(p) -> None:
         default=None,
         help="fit the run into this wall time: --steps is lowered to what fits",
     )
+    p.add_argument(
+        "--ema", type=float, default=0.0, help="weight moving-average decay, e.g. 0.999 (default 0: off)"
+    )
     p.add_argument("--cache-dir", default=None, help="patch cache (default $XEONSR_CACHE or ~/.cache/xeonsr)")
     p.add_argument("--no-progress", action="store_true")
 
@@ -77,6 +80,7 @@ def run(args) -> int:
         init_from=args.init_from,
         train_only=args.train_only,
         max_minutes=args.max_minutes,
+        ema=args.ema,
         cache_dir=args.cache_dir,
     )
     path = train(cfg, progress=not args.no_progress)
