@@ -112,3 +112,24 @@ def test_nothing_measurable_is_an_error_not_an_empty_table(data_dir, tmp_path, c
     err = capsys.readouterr()
     assert "skip dcscn opencv" in err.out and "nothing measured" in err.err
     assert not out.exists()
+
+
+def test_threads_go_to_physical_cores_first_whatever_the_numbering():
+    from xeonsr.bench import pick_cpus
+
+    intel = {c: (0, c % 4) for c in range(8)}  # 4 cores; siblings far apart: 0/4, 1/5, ...
+    adjacent = {c: (0, c // 2) for c in range(8)}  # siblings side by side: 0/1, 2/3, ...
+    two_sockets = {c: (c // 4, c % 2) for c in range(8)}  # 2 sockets x 2 cores x 2 threads
+    assert pick_cpus(list(range(8)), 4, intel.get) == [0, 1, 2, 3]
+    assert pick_cpus(list(range(8)), 4, adjacent.get) == [0, 2, 4, 6]
+    assert pick_cpus(list(range(8)), 6, adjacent.get) == [0, 1, 2, 3, 4, 6]  # 4 cores, then 2 siblings
+    assert pick_cpus(list(range(8)), 2, two_sockets.get) == [0, 1]  # one socket's two cores
+    assert pick_cpus([3, 5, 7], 2, lambda c: None) == [3, 5]  # no topology: CPUs as they are
+
+
+def test_thread_plan_on_this_machine_pins_real_cpus():
+    import os
+
+    plan = plan_threads(None)
+    assert plan.used == len(plan.pinned) >= 1
+    assert set(plan.pinned) <= os.sched_getaffinity(0)

@@ -34,14 +34,36 @@ class ThreadPlan:
         )
 
 
-def plan_threads(requested: int | None) -> ThreadPlan:
-    from xeonsr.info import cpu_info
-
+def plan_threads(requested: int | None, core_of: Callable[[int], tuple[int, int] | None] | None = None) -> ThreadPlan:
+    """Threads to use (capped at the CPUs this process may run on; default one per physical
+    core) and the CPUs to pin them to: one per physical core first, then SMT siblings."""
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
-    cpu = cpu_info()
-    physical = min(cpu.physical_cores, len(cpus))
+    core_of = core_of or _core_of
+    physical = len({core_of(c) or ("cpu", c) for c in cpus})
     used = min(requested or physical, len(cpus))
-    return ThreadPlan(requested, len(cpus), used, cpus[:used])
+    return ThreadPlan(requested, len(cpus), used, pick_cpus(cpus, used, core_of))
+
+
+def pick_cpus(cpus: list[int], n: int, core_of: Callable[[int], tuple[int, int] | None]) -> list[int]:
+    """``n`` of ``cpus``: the first logical CPU of each physical core, socket by socket, then
+    the cores' second threads. Linux numbers SMT siblings either far apart (Intel: 0 and 28)
+    or side by side (many VMs and AMD: 0 and 1), so taking the first n CPUs is not enough."""
+    firsts, rest, seen = [], [], set()
+    for c in sorted(cpus, key=lambda c: (core_of(c) or (-1, c), c)):
+        key = core_of(c) or ("cpu", c)  # unknown topology: every CPU its own core
+        (rest if key in seen else firsts).append(c)
+        seen.add(key)
+    return sorted((firsts + rest)[:n])
+
+
+def _core_of(cpu: int) -> tuple[int, int] | None:
+    """(socket, core) of a logical CPU, from sysfs (None where the kernel does not say)."""
+    topo = f"/sys/devices/system/cpu/cpu{cpu}/topology/"
+    try:
+        with open(topo + "physical_package_id") as f1, open(topo + "core_id") as f2:
+            return int(f1.read()), int(f2.read())
+    except (OSError, ValueError):
+        return None
 
 
 def apply_threads(plan: ThreadPlan) -> None:
