@@ -4,9 +4,8 @@ Y-channel models upscale Y (BT.601, as the protocol); Cb/Cr and alpha go through
 bicubic; grey stays grey; 16-bit grey keeps 16 bits, and so does 16-bit colour (PNG/TIFF, read
 and written through OpenCV where it is installed, as :class:`Image16`, since PIL holds colour
 in 8 bits only); palette images are converted; EXIF orientation is applied and the ICC profile
-kept. Large images are processed in tiles whose
-overlap covers the model's receptive field, so the tiled result equals the untiled one while
-memory stays bounded by the tile size.
+kept. Large images are processed in tiles whose overlap covers the model's receptive field, so
+the tiled result equals the untiled one while memory stays bounded by the tile size.
 """
 
 from __future__ import annotations
