@@ -38,10 +38,10 @@ def plan_threads(requested: int | None, core_of: Callable[[int], tuple[int, int]
     """Threads to use (capped at the CPUs this process may run on; default one per physical
     core) and the CPUs to pin them to: one per physical core first, then SMT siblings."""
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
-    core_of = core_of or _core_of
-    physical = len({core_of(c) or ("cpu", c) for c in cpus})
+    topology = {c: (core_of or _core_of)(c) for c in cpus}  # sysfs read once per CPU
+    physical = len({core or ("cpu", c) for c, core in topology.items()})
     used = min(requested or physical, len(cpus))
-    return ThreadPlan(requested, len(cpus), used, pick_cpus(cpus, used, core_of))
+    return ThreadPlan(requested, len(cpus), used, pick_cpus(cpus, used, topology.get))
 
 
 def pick_cpus(cpus: list[int], n: int, core_of: Callable[[int], tuple[int, int] | None]) -> list[int]:

@@ -91,11 +91,15 @@ def read_manifest(ir_dir: Path = DEFAULT_IR_DIR) -> dict:
     return json.loads(path.read_text())
 
 
+def _write_manifest(man: dict, ir_dir: Path) -> None:
+    man["models"] = dict(sorted(man["models"].items()))
+    atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
+
+
 def update_manifest(entry: dict, ir_dir: Path = DEFAULT_IR_DIR) -> None:
     man = read_manifest(ir_dir)
     man["models"][entry["name"]] = entry
-    man["models"] = dict(sorted(man["models"].items()))
-    atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
+    _write_manifest(man, ir_dir)
 
 
 def drop_from_manifest(name: str, ir_dir: Path = DEFAULT_IR_DIR) -> bool:
@@ -104,7 +108,7 @@ def drop_from_manifest(name: str, ir_dir: Path = DEFAULT_IR_DIR) -> bool:
     entry = man["models"].pop(name, None)
     if entry is None:
         return False
-    atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
+    _write_manifest(man, ir_dir)
     for key in ("xml", "bin"):
         (ir_dir / entry[key]).unlink(missing_ok=True)
     return True
