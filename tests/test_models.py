@@ -58,11 +58,25 @@ def test_deploy_fsrcnn_is_the_same_function(scale, residual):
     torch.nn.init.normal_(net.deconv.weight, std=0.05)
     torch.nn.init.normal_(net.deconv.bias, std=0.1)
     fast = DeployFSRCNN(net).eval()
-    # 9 phases (x3) run as 16 zero-padded channels; 4 and 16 stay as they are.
-    assert fast.head.out_channels == {2: 4, 3: 16, 4: 16}[scale]
+    # 9 phases (x3) run as 8 + a column pair for the last; 4 and 16 stay as they are.
+    assert fast.head.out_channels == {2: 4, 3: 8, 4: 16}[scale]
+    assert (fast.last is not None) == (scale == 3)
     x = torch.rand(2, 1, 13, 9)
     with torch.no_grad():
         assert (fast(x) - net.paper_forward(x)).abs().max() < 1e-5
+
+
+def test_deploy_fsrcnn_pads_phases_it_does_not_split():
+    # x3 with 4-channel groups: 9 = 2 * 4 + 1 splits; with 6-channel groups 9 pads to 12.
+    torch.manual_seed(3)
+    net = FSRCNN(scale=3, d=8, s=4, m=1).eval()
+    torch.nn.init.normal_(net.deconv.weight, std=0.05)
+    x = torch.rand(1, 1, 11, 7)
+    for multiple, outs in ((4, 8), (6, 12)):
+        fast = DeployFSRCNN(net, channel_multiple=multiple).eval()
+        assert fast.head.out_channels == outs
+        with torch.no_grad():
+            assert (fast(x) - net.paper_forward(x)).abs().max() < 1e-5
 
 
 @pytest.mark.parametrize("scale", [2, 3, 4])

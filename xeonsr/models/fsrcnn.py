@@ -142,23 +142,45 @@ class _BicubicPhases(nn.Module):
 class DeployFSRCNN(nn.Module):
     """The same function as a trained FSRCNN, in the form that runs fastest in OpenVINO.
 
-    The deconvolution becomes a convolution to scale^2 phase channels (padded to a multiple of
-    8); the bicubic skip is added to those phases before the single pixel shuffle, so the
-    network does one HR-sized shuffle instead of two and no HR-sized Add.
+    The deconvolution becomes a convolution to scale^2 phase channels; the bicubic skip is
+    added to those phases before the single pixel shuffle, so the network does one HR-sized
+    shuffle instead of two and no HR-sized Add.
+
+    AVX2 convolutions work on groups of 8 output channels. Phase counts that are not a multiple
+    of ``channel_multiple`` are padded with zero filters up to one (x2: 4 stay 4), except one
+    more than a multiple (x3: 9 = 8 + 1): the convolution takes the first 8 phases and the last
+    runs as its exact :class:`ColumnPair`. The head's multiply-adds fall from 16 to 9 filters'
+    worth; the whole FSRCNN x3 ran 9% faster in OpenVINO FP32 (15.0 vs 16.5 ms, 2 threads,
+    140x160 LR, trained weights).
     """
 
     def __init__(self, net: FSRCNN, channel_multiple: int = 8) -> None:
+        from xeonsr.models.srcnn import ColumnPair
+
         super().__init__()
-        self.scale = net.scale
+        s = self.scale = net.scale
         self.body = net.body
-        self.head = deconv_as_conv(net.deconv, net.scale, channel_multiple)
+        n = s * s
+        self.last = None
+        if n > channel_multiple and n % channel_multiple == 1:
+            full = deconv_as_conv(net.deconv, s)
+            self.head = nn.Conv2d(full.in_channels, n - 1, full.kernel_size, padding=full.padding)
+            with torch.no_grad():
+                self.head.weight.copy_(full.weight[: n - 1])
+                self.head.bias.copy_(full.bias[: n - 1])
+            self.last = ColumnPair(full.weight[n - 1 :].detach(), full.bias[n - 1 :].detach())
+        else:
+            self.head = deconv_as_conv(net.deconv, s, channel_multiple)
         self.upsample = None if net.upsample is None else _BicubicPhases(net.upsample)
-        self.padded = self.head.out_channels != self.scale**2
+        self.padded = self.head.out_channels > n
 
     def forward(self, x: Tensor) -> Tensor:
         s = self.scale
-        y = self.head(self.body(x))
-        if self.padded:
+        f = self.body(x)
+        y = self.head(f)
+        if self.last is not None:
+            y = torch.cat([y, self.last(f)], dim=1)
+        elif self.padded:
             y = y[:, : s * s]
         if self.upsample is not None:
             y = y + self.upsample(x)
