@@ -187,6 +187,53 @@ def test_shipped_int8_irs_really_run_convolutions_in_int8(name):
     assert int8_layer_count(core.read_model(str(DEFAULT_IR_DIR / f"{name}_int8.xml"))) >= 3
 
 
+def test_every_shipped_int8_ir_does_a_real_share_of_its_work_in_int8():
+    import openvino as ov
+
+    from xeonsr.export import read_manifest
+    from xeonsr.quantization import MIN_INT8_SHARE, int8_mac_share
+
+    core = ov.Core()
+    entries = [e for e in read_manifest(DEFAULT_IR_DIR)["models"].values() if e["precision"] == "int8"]
+    assert len(entries) >= 5
+    for e in entries:
+        share = int8_mac_share(core.read_model(str(DEFAULT_IR_DIR / e["xml"])))
+        assert share >= MIN_INT8_SHARE, (e["name"], share)
+        fp32 = core.read_model(str(DEFAULT_IR_DIR / e["fp32_ir"]))
+        assert int8_mac_share(fp32) == 0.0
+
+
+def test_conv_macs_counts_what_the_torch_model_does():
+    # DCSCN's IR is its torch layers one for one, so both counts must agree exactly.
+    import openvino as ov
+
+    from xeonsr.bench import flops_per_lr_pixel
+    from xeonsr.quantization import conv_macs
+
+    macs = conv_macs(ov.Core().read_model(str(DEFAULT_IR_DIR / "dcscn_x2_fp32.xml")), side=24)
+    assert 2 * sum(macs.values()) / 24**2 == flops_per_lr_pixel("dcscn", 2)
+
+
+@pytest.mark.slow
+def test_int8_ir_with_too_little_int8_work_is_refused(ir_dir, data_dir, tmp_path):
+    import openvino as ov
+
+    from xeonsr.quantization import BudgetError, float_layers, quantize
+
+    ir_dir = shutil.copytree(ir_dir, tmp_path / "ir")
+    reports = ir_dir / "reports"
+    convs = float_layers(ov.Core().read_model(str(ir_dir / "fsrcnn_x3_fp32.xml")))
+    # Everything float but the ninth phase's column pair: ~4% of the multiply-adds.
+    keep = [c for c in convs if "head_columns" not in c and not c.startswith("__module.upsample/")]
+    with pytest.raises(BudgetError, match="of the multiply-adds stay INT8"):
+        quantize(
+            "fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 20, "ignored_scope": keep}, reports_dir=reports
+        )
+    rep = json.loads((reports / "fsrcnn_x3_int8.json").read_text())
+    assert 0 < rep["int8_mac_share"] < 0.1 and "no INT8 IR written" in rep["status"]
+    assert not (ir_dir / "fsrcnn_x3_int8.xml").exists()
+
+
 def test_installed_package_keeps_irs_in_user_data(tmp_path):
     """Outside a checkout (a wheel install) IRs and reports go to ~/.local/share/xeonsr."""
     pkg = tmp_path / "site"

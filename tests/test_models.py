@@ -58,16 +58,32 @@ def test_deploy_fsrcnn_is_the_same_function(scale, residual):
     torch.nn.init.normal_(net.deconv.weight, std=0.05)
     torch.nn.init.normal_(net.deconv.bias, std=0.1)
     fast = DeployFSRCNN(net).eval()
-    # 9 phases (x3) run as 8 + a column pair for the last; 4 and 16 stay as they are.
-    assert fast.head.out_channels == {2: 4, 3: 8, 4: 16}[scale]
-    assert (fast.last is not None) == (scale == 3)
+    # x2: 4 phases all as a column pair; x3: 8 in the convolution + the ninth as a column
+    # pair; x4: one convolution to 16.
+    head = None if fast.head is None else fast.head.out_channels
+    cols = None if fast.head_columns is None else fast.head_columns.combine.out_channels
+    assert (head, cols) == {2: (None, 4), 3: (8, 1), 4: (16, None)}[scale]
     x = torch.rand(2, 1, 13, 9)
     with torch.no_grad():
         assert (fast(x) - net.paper_forward(x)).abs().max() < 1e-5
 
 
+@pytest.mark.parametrize("n", [1, 4])
+def test_column_pair_is_the_convolution(n):
+    from xeonsr.models.srcnn import ColumnPair
+
+    torch.manual_seed(n)
+    conv = torch.nn.Conv2d(6, n, 5, padding=2)
+    pair = ColumnPair(conv.weight.detach(), conv.bias.detach())
+    assert pair.columns.out_channels == 5 * n
+    x = torch.rand(2, 6, 9, 12)
+    with torch.no_grad():
+        assert (pair(x) - conv(x)).abs().max() < 1e-5
+
+
 def test_deploy_fsrcnn_pads_phases_it_does_not_split():
-    # x3 with 4-channel groups: 9 = 2 * 4 + 1 splits; with 6-channel groups 9 pads to 12.
+    # x3 with 4-channel groups: 9 = 2 * 4 + 1 splits; with 6-channel groups 9 pads to 12
+    # (the branch no shipped scale takes with AVX2's 8).
     torch.manual_seed(3)
     net = FSRCNN(scale=3, d=8, s=4, m=1).eval()
     torch.nn.init.normal_(net.deconv.weight, std=0.05)

@@ -39,9 +39,7 @@ def add_arguments(p) -> None:
         default=None,
         help="fit the run into this wall time: --steps is lowered to what fits",
     )
-    p.add_argument(
-        "--ema", type=float, default=0.0, help="weight moving-average decay, e.g. 0.999 (default 0: off)"
-    )
+    p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--cache-dir", default=None, help="patch cache (default $XEONSR_CACHE or ~/.cache/xeonsr)")
     p.add_argument("--no-progress", action="store_true")
 

@@ -146,12 +146,13 @@ class DeployFSRCNN(nn.Module):
     added to those phases before the single pixel shuffle, so the network does one HR-sized
     shuffle instead of two and no HR-sized Add.
 
-    AVX2 convolutions work on groups of 8 output channels. Phase counts that are not a multiple
-    of ``channel_multiple`` are padded with zero filters up to one (x2: 4 stay 4), except one
-    more than a multiple (x3: 9 = 8 + 1): the convolution takes the first 8 phases and the last
-    runs as its exact :class:`ColumnPair`. The head's multiply-adds fall from 16 to 9 filters'
-    worth; the whole FSRCNN x3 ran 9% faster in OpenVINO FP32 (15.0 vs 16.5 ms, 2 threads,
-    140x160 LR, trained weights).
+    AVX2 convolutions work on groups of 8 output channels (``channel_multiple``). Phase counts
+    that are a multiple stay one convolution (x4: 16). Fewer phases than that (x2: 4, kernel 5)
+    run as their exact :class:`ColumnPair` (20 channels busy instead of 4): FSRCNN x2 in OpenVINO
+    FP32 1.18x faster. One more than a multiple (x3: 9 = 8 + 1): the convolution takes the first
+    8 phases and the ninth runs as a column pair, instead of 16 zero-padded filters: FSRCNN x3
+    INT8 1.10x faster. Other counts are padded with zero filters up to a multiple. For x4 the
+    column form was slower (README, "OpenVINO IR and INT8", has the measurements).
     """
 
     def __init__(self, net: FSRCNN, channel_multiple: int = 8) -> None:
@@ -161,26 +162,32 @@ class DeployFSRCNN(nn.Module):
         s = self.scale = net.scale
         self.body = net.body
         n = s * s
-        self.last = None
-        if n > channel_multiple and n % channel_multiple == 1:
-            full = deconv_as_conv(net.deconv, s)
+        self.head, self.head_columns = None, None
+        full = deconv_as_conv(net.deconv, s)
+        w, b = full.weight.detach(), full.bias.detach()
+        if n < channel_multiple:
+            self.head_columns = ColumnPair(w, b)
+        elif n > channel_multiple and n % channel_multiple == 1:
             self.head = nn.Conv2d(full.in_channels, n - 1, full.kernel_size, padding=full.padding)
             with torch.no_grad():
-                self.head.weight.copy_(full.weight[: n - 1])
-                self.head.bias.copy_(full.bias[: n - 1])
-            self.last = ColumnPair(full.weight[n - 1 :].detach(), full.bias[n - 1 :].detach())
+                self.head.weight.copy_(w[: n - 1])
+                self.head.bias.copy_(b[: n - 1])
+            self.head_columns = ColumnPair(w[n - 1 :], b[n - 1 :])
         else:
             self.head = deconv_as_conv(net.deconv, s, channel_multiple)
         self.upsample = None if net.upsample is None else _BicubicPhases(net.upsample)
-        self.padded = self.head.out_channels > n
+        self.padded = self.head is not None and self.head.out_channels > n
 
     def forward(self, x: Tensor) -> Tensor:
         s = self.scale
         f = self.body(x)
-        y = self.head(f)
-        if self.last is not None:
-            y = torch.cat([y, self.last(f)], dim=1)
-        elif self.padded:
+        if self.head is None:
+            y = self.head_columns(f)
+        elif self.head_columns is not None:
+            y = torch.cat([self.head(f), self.head_columns(f)], dim=1)
+        else:
+            y = self.head(f)
+        if self.padded:
             y = y[:, : s * s]
         if self.upsample is not None:
             y = y + self.upsample(x)

@@ -59,37 +59,43 @@ class SRCNN(nn.Module):
 
 
 def column_weights(w: Tensor) -> tuple[Tensor, Tensor]:
-    """For a single-output-channel weight (1, c, f, f): the f x 1 weight to one channel per
-    kernel column (f, c, f, 1) and the 1 x f weight adding the columns back (1, f, 1, f)."""
-    f = w.shape[-1]
-    columns = w[0].permute(2, 0, 1).unsqueeze(-1)  # [k, c, dy, 0] = w[0, c, dy, k]
-    return columns, torch.eye(f, dtype=w.dtype, device=w.device).view(1, f, 1, f)
+    """For a weight (n, c, f, f) with few output channels: the f x 1 weight to one channel per
+    output channel and kernel column (n*f, c, f, 1), channel p*f + k holding column k of output
+    p, and the 1 x f weight adding each output's columns back at their offsets (n, n*f, 1, f)."""
+    n, c, f, _ = w.shape
+    columns = w.permute(0, 3, 1, 2).reshape(n * f, c, f, 1)  # [p*f + k, c, dy, 0] = w[p, c, dy, k]
+    combine = torch.zeros(n, n * f, 1, f, dtype=w.dtype, device=w.device)
+    for p in range(n):
+        combine[p, p * f : (p + 1) * f, 0] = torch.eye(f, dtype=w.dtype, device=w.device)
+    return columns, combine
 
 
 def conv_by_columns(h: Tensor, w: Tensor, b: Tensor) -> Tensor:
-    """conv2d(h, w, b, padding=f // 2) for a single-output-channel ``w``, as the column pair."""
+    """conv2d(h, w, b, padding=f // 2) as the column pair (:func:`column_weights`)."""
     f = w.shape[-1]
     columns, combine = column_weights(w)
     return F.conv2d(F.conv2d(h, columns, padding=(f // 2, 0)), combine, b, padding=(0, f // 2))
 
 
 class ColumnPair(nn.Module):
-    """A single-output-channel f x f convolution (weight (1, c, f, f), 'same' zero padding) as
-    its exact column pair (:func:`column_weights`), as fixed layers for export: a vertical
-    f x 1 convolution to one channel per kernel column, then a 1 x f convolution adding them
-    back at their offsets. The first pads rows, the second columns, as the original pads both.
+    """An f x f convolution with few output channels (weight (n, c, f, f), 'same' zero padding)
+    as its exact column pair (:func:`column_weights`), as fixed layers for export: a vertical
+    f x 1 convolution to one channel per output and kernel column (n*f channels, the same
+    multiply-adds, but n*f of AVX2's lanes busy instead of n), then a 1 x f convolution adding
+    each output's columns back. The first pads rows, the second columns, as the original pads
+    both.
     """
 
     def __init__(self, weight: Tensor, bias: Tensor) -> None:
         super().__init__()
-        f = weight.shape[-1]
-        self.columns = nn.Conv2d(weight.shape[1], f, (f, 1), padding=(f // 2, 0), bias=False)
-        self.combine = nn.Conv2d(f, 1, (1, f), padding=(0, f // 2))
+        n, c, f, _ = weight.shape
+        self.columns = nn.Conv2d(c, n * f, (f, 1), padding=(f // 2, 0), bias=False)
+        self.combine = nn.Conv2d(n * f, n, (1, f), padding=(0, f // 2))
         with torch.no_grad():
             columns, combine = column_weights(weight)
             self.columns.weight.copy_(columns)
             self.combine.weight.copy_(combine)
-            self.combine.bias.copy_(bias.reshape(1))
+            self.combine.bias.copy_(bias.reshape(n))
 
     def forward(self, h: Tensor) -> Tensor:
         return self.combine(self.columns(h))

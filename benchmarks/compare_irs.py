@@ -1,0 +1,54 @@
+"""Latency of several OpenVINO IRs on one input size, measured in one interleaved run.
+
+    python benchmarks/compare_irs.py --size 160x140 --threads 2 A.xml B.xml [...]
+
+Each IR is compiled as `xeonsr bench` compiles it (latency hint, f32 inference precision, the
+given threads) but reshaped to the one static size; rounds alternate between the IRs so that a
+machine whose speed drifts affects them alike. Prints the median per IR and its ratio to the
+first. For comparing two exports of a model: an older IR comes from git, e.g.
+`git show REV:openvino_models/fsrcnn_x3_int8.xml > /tmp/old.xml` (and the .bin).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("irs", nargs="+", help=".xml files (the .bin beside each)")
+    ap.add_argument("--size", default="160x140", help="LR input WxH (default 160x140)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=8)
+    ap.add_argument("--per-round", type=int, default=8)
+    args = ap.parse_args()
+    import openvino as ov
+
+    w, h = (int(v) for v in args.size.lower().split("x"))
+    core = ov.Core()
+    cfg = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": args.threads, "INFERENCE_PRECISION_HINT": "f32"}
+    requests = []
+    for xml in args.irs:
+        model = core.read_model(xml)
+        model.reshape([1, 1, h, w])
+        requests.append(core.compile_model(model, "CPU", cfg).create_infer_request())
+    x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
+    times: list[list[float]] = [[] for _ in requests]
+    for _ in range(args.rounds):
+        for req, ts in zip(requests, times, strict=True):
+            req.infer({0: x})  # warm after the other IRs ran
+            for _ in range(args.per_round):
+                t0 = time.perf_counter()
+                req.infer({0: x})
+                ts.append(time.perf_counter() - t0)
+    base = float(np.median(times[0]))
+    for xml, ts in zip(args.irs, times, strict=True):
+        med = float(np.median(ts))
+        print(f"{med * 1e3:8.2f} ms  {base / med:5.2f}x  {xml}")
+
+
+if __name__ == "__main__":
+    main()
