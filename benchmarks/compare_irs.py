@@ -3,8 +3,8 @@
     python benchmarks/compare_irs.py --size 160x140 --threads 2 A.xml B.xml [...]
 
 Each IR is compiled as `xeonsr bench` compiles it (latency hint, f32 inference precision, the
-given threads) but reshaped to the one static size; rounds alternate between the IRs so that a
-machine whose speed drifts affects them alike. Prints the median per IR and its ratio to the
+given threads, dynamic shape as shipped; `--static` reshapes it to the size first); rounds
+alternate between the IRs so that a machine whose speed drifts affects them alike. Prints the median per IR and its ratio to the
 first. For comparing two exports of a model: an older IR comes from git, e.g.
 `git show REV:openvino_models/fsrcnn_x3_int8.xml > /tmp/old.xml` (and the .bin).
 """
@@ -24,6 +24,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--per-round", type=int, default=8)
+    ap.add_argument("--static", action="store_true", help="reshape each IR to the input size before compiling")
     args = ap.parse_args()
     import openvino as ov
 
@@ -33,7 +34,8 @@ def main() -> None:
     requests = []
     for xml in args.irs:
         model = core.read_model(xml)
-        model.reshape([1, 1, h, w])
+        if args.static:
+            model.reshape([1, 1, h, w])
         requests.append(core.compile_model(model, "CPU", cfg).create_infer_request())
     x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
     times: list[list[float]] = [[] for _ in requests]

@@ -133,3 +133,22 @@ def test_thread_plan_on_this_machine_pins_real_cpus():
     plan = plan_threads(None)
     assert plan.used == len(plan.pinned) >= 1
     assert set(plan.pinned) <= os.sched_getaffinity(0)
+
+
+def test_compare_irs_script_times_each_ir(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    irs = [str(root / "openvino_models" / f"fsrcnn-s_x3_{p}.xml") for p in ("fp32", "int8")]
+    for extra in ([], ["--static"]):
+        out = subprocess.run(
+            [sys.executable, str(root / "benchmarks" / "compare_irs.py"), "--size", "20x12", "--threads", "1"]
+            + ["--rounds", "1", "--per-round", "2", *extra, *irs],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        assert [line.split()[-1] for line in out] == irs
+        assert out[0].split()[2] == "1.00x" and float(out[1].split()[0]) > 0

@@ -151,7 +151,7 @@ class DeployFSRCNN(nn.Module):
     run as their exact :class:`ColumnPair` (20 channels busy instead of 4): FSRCNN x2 in OpenVINO
     FP32 1.18x faster. One more than a multiple (x3: 9 = 8 + 1): the convolution takes the first
     8 phases and the ninth runs as a column pair, instead of 16 zero-padded filters: FSRCNN x3
-    INT8 1.10x faster. Other counts are padded with zero filters up to a multiple. For x4 the
+    INT8 1.09x faster. Other counts are padded with zero filters up to a multiple. For x4 the
     column form was slower (README, "OpenVINO IR and INT8", has the measurements).
     """
 
