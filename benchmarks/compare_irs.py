@@ -4,8 +4,8 @@
 
 Each IR is compiled as `xeonsr bench` compiles it (latency hint, f32 inference precision, the
 given threads, dynamic shape as shipped; `--static` reshapes it to the size first); rounds
-alternate between the IRs so that a machine whose speed drifts affects them alike. Prints the median per IR and its ratio to the
-first. For comparing two exports of a model: an older IR comes from git, e.g.
+alternate between the IRs so that a machine whose speed drifts affects them alike. Prints the
+median per IR and its ratio to the first. For comparing two exports of a model: an older IR comes from git, e.g.
 `git show REV:openvino_models/fsrcnn_x3_int8.xml > /tmp/old.xml` (and the .bin).
 """
 
