@@ -6,7 +6,7 @@ the lineage of `xeonsr train` commands that produced it, and evaluates it on Set
 by the protocol (`xeonsr eval` code path), recording the results in zoo/eval/.
 
 Usage: python scripts/assemble_zoo.py RUNS_ROOT DATA_DIR [model:scale ...]
-  RUNS_ROOT holds round1/ round2/ round3/ as returned from the device and cpu4/, cpu5/, cpu6/ (the
+  RUNS_ROOT holds round1/ round2/ round3/ as returned from the device and cpu4/ ... cpu7/ (the
   CPU fine-tunes of runs/); zoo/runs has their logs. Named model:scale pairs limit the work.
 """
 
@@ -33,13 +33,19 @@ SHIPPED = {
         ("cpu4", "cpu_ft_fsrcnn_x2"),
         ("cpu5", "cpu5_fsrcnn_x2_p32"),
     ],
-    ("fsrcnn", 3): [("round2", "fsrcnn-res_3"), ("round3", "fsrcnn-res_3_ft"), ("cpu6", "cpu6_fsrcnn_x3_p40")],
+    ("fsrcnn", 3): [
+        ("round2", "fsrcnn-res_3"),
+        ("round3", "fsrcnn-res_3_ft"),
+        ("cpu6", "cpu6_fsrcnn_x3_p40"),
+        ("cpu7", "cpu7_fsrcnn_x3_p32"),
+    ],
     ("fsrcnn", 4): [("round2", "fsrcnn-res_4"), ("round3", "fsrcnn-res_4_ft")],
     ("fsrcnn-s", 2): [("round1", "fsrcnn-s_2")],
     ("fsrcnn-s", 3): [
         ("round2", "fsrcnn-s-res_3"),
         ("round3", "fsrcnn-s-res_3_ft"),
         ("cpu6", "cpu6_fsrcnn-s_x3_p48m"),
+        ("cpu7", "cpu7_fsrcnn-s_x3_p32"),
     ],
     ("fsrcnn-s", 4): [("round1", "fsrcnn-s_4")],
     ("dcscn", 2): [

@@ -38,3 +38,23 @@ def test_int8_reports_and_shipped_int8_irs_agree():
         name = row.split("|")[1].strip()
         has_ir = "no INT8 IR written" not in name
         assert ("| - |" not in row) == has_ir, row
+
+
+def test_every_card_lineage_has_its_logs_in_the_repo():
+    # The cards name the runs they come from; their commands, metrics and logs must ship too
+    # (scripts/assemble_zoo.py reads them), so a clone can check any card.
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    cards = sorted((root / "xeonsr" / "weights").glob("*.json"))
+    assert len(cards) == 13
+    for card in cards:
+        for step in json.loads(card.read_text())["lineage"]:
+            run = root / "zoo" / "runs" / step["round"] / step["run"]
+            metrics = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+            assert metrics[-1]["step"] == step["steps"], (card.name, step["run"])
+            if step["command"].startswith("see zoo/zoo_"):
+                assert (root / step["command"].split()[1]).is_file()
+            else:
+                assert (run / "command.txt").read_text().strip() == step["command"]
