@@ -101,6 +101,26 @@ def test_shipped_manifest_entries_verify():
         assert xml.name == e["xml"], name
 
 
+def test_every_shipped_fp32_ir_computes_its_shipped_weights():
+    # Each IR is the exact deploy form of the weights beside it (x2's column-pair head, x3's
+    # 8 + 1 split, ...): same output as PyTorch on a real image crop, so an IR left behind by
+    # new weights or a broken rewrite fails here.
+    from xeonsr.evaluate import sample_photo_paths
+    from xeonsr.imaging import load_image, luma
+
+    y = luma(load_image(sample_photo_paths()[0]))[40:71, 60:97] / 255.0
+    x = np.ascontiguousarray(y, dtype=np.float32)[None, None]
+    fp32 = [e for e in read_manifest()["models"].values() if e["precision"] == "fp32"]
+    assert len(fp32) == 13
+    for e in fp32:
+        model, _ = load_torch_model(e["model"], e["scale"])
+        with torch.no_grad():
+            ref = model(torch.from_numpy(x)).numpy()
+        request = compile_ir(locate_ir(e["model"], e["scale"], "fp32")[0]).create_infer_request()
+        out = next(iter(request.infer({0: x}).values()))
+        assert np.abs(out - ref).max() < 1e-4, e["name"]
+
+
 @pytest.mark.slow
 def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_dir, tmp_path):
     from xeonsr.quantization import BudgetError, quantize
