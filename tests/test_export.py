@@ -101,6 +101,13 @@ def test_shipped_manifest_entries_verify():
         assert xml.name == e["xml"], name
 
 
+def test_missing_int8_ir_says_why_quantize_refused_it():
+    with pytest.raises(
+        IRError, match=r"srcnn-955 x3: `xeonsr quantize` refused it \(only 0.04% .*srcnn-955_x3_int8.json"
+    ):
+        locate_ir("srcnn-955", 3, "int8")
+
+
 def test_every_shipped_fp32_ir_computes_its_shipped_weights():
     # Each IR is the exact deploy form of the weights beside it (x2's column-pair head, x3's
     # 8 + 1 split, ...): same output as PyTorch on a real image crop, so an IR left behind by

@@ -136,10 +136,26 @@ def manifest_entry(
     }
 
 
+def _int8_refusal(model: str, scale: int) -> str | None:
+    """Why `xeonsr quantize` wrote no INT8 IR for ``model`` x``scale`` (from its report), if it refused."""
+    from xeonsr.quantization import REPORTS
+
+    path = REPORTS / f"{ir_stem(model, scale, 'int8')}.json"
+    try:
+        status = json.loads(path.read_text()).get("status", "ok")
+    except (OSError, ValueError):
+        return None
+    return None if status == "ok" else f"`xeonsr quantize` refused it ({status.split(': no INT8')[0]}; {path})"
+
+
 def locate_ir(model: str, scale: int, precision: str, ir_dir: Path = DEFAULT_IR_DIR) -> tuple[Path, dict]:
     """The verified .xml of a manifest entry; refuses missing, edited or mismatched files."""
     name = ir_stem(model, scale, precision)
     entry = read_manifest(ir_dir)["models"].get(name)
+    if entry is None and precision == "int8" and ir_dir == DEFAULT_IR_DIR:
+        refused = _int8_refusal(model, scale)
+        if refused:
+            raise IRError(f"no int8 IR for {model} x{scale}: {refused}; use the fp32 IR")
     if entry is None:
         hint = (
             f"xeonsr quantize --model {model} --scale {scale}"
