@@ -227,6 +227,7 @@ def quantize(
         fp = psnr_of(fp32_compiled, sets[ds], scale)[0]
         q = psnr_of(int8_compiled, sets[ds], scale)[0]
         results[ds] = {"fp32": round(fp, 3), "int8": round(q, 3), "drop_db": round(fp - q, 3)}
+    share = int8_mac_share(int8)
     report = {
         "model": model,
         "scale": scale,
@@ -234,25 +235,24 @@ def quantize(
         "psnr": results,
         "kept_float_by_design": "bicubic skip branch and the residual Add (see skip_branch_ops)",
         "layers_kept_in_fp": float_layers(int8),
-        "int8_mac_share": round(int8_mac_share(int8), 3),
+        "int8_mac_share": round(share, 3),
         "calibration_size": len(calib),
         "seconds": round(time.perf_counter() - t0, 1),
     }
     reports_dir.mkdir(parents=True, exist_ok=True)
     stem = ir_stem(model, scale, "int8")
     over = [ds for ds in recipe.budget_sets if results[ds]["drop_db"] > recipe.max_drop_db]
-    if over or report["int8_mac_share"] < MIN_INT8_SHARE:
+    if over or share < MIN_INT8_SHARE:
         if over:
             report["status"] = "budget not met: no INT8 IR written"
             why = (
                 f"INT8 loses {results[over[0]]['drop_db']:.3f} dB on {over[0]}, over the {recipe.max_drop_db} dB budget"
             )
         else:  # NNCF met the budget by reverting (nearly) every layer: FP32 named INT8
-            pct = 100 * int8_mac_share(int8)
-            share = f"{pct:.0f}%" if pct >= 1 else f"{pct:.2f}%"
-            report["status"] = f"only {share} of the multiply-adds stay INT8 within the budget: no INT8 IR written"
+            pct = f"{100 * share:.0f}%" if share >= 0.01 else f"{100 * share:.2f}%"
+            report["status"] = f"only {pct} of the multiply-adds stay INT8 within the budget: no INT8 IR written"
             why = (
-                f"only {share} of the multiply-adds stay INT8 within the {recipe.max_drop_db} dB budget "
+                f"only {pct} of the multiply-adds stay INT8 within the {recipe.max_drop_db} dB budget "
                 f"(under {MIN_INT8_SHARE:.0%}, an INT8 IR runs at FP32 speed)"
             )
         # An INT8 IR made earlier stays, and so does the report that describes it.

@@ -162,19 +162,17 @@ class DeployFSRCNN(nn.Module):
         s = self.scale = net.scale
         self.body = net.body
         n = s * s
-        self.head, self.head_columns = None, None
-        full = deconv_as_conv(net.deconv, s)
-        w, b = full.weight.detach(), full.bias.detach()
+        self.head = deconv_as_conv(net.deconv, s, channel_multiple)  # padded up to a multiple
+        self.head_columns = None
+        w, b = self.head.weight.detach()[:n], self.head.bias.detach()[:n]
         if n < channel_multiple:
-            self.head_columns = ColumnPair(w, b)
+            self.head, self.head_columns = None, ColumnPair(w, b)
         elif n > channel_multiple and n % channel_multiple == 1:
-            self.head = nn.Conv2d(full.in_channels, n - 1, full.kernel_size, padding=full.padding)
+            self.head = nn.Conv2d(self.head.in_channels, n - 1, self.head.kernel_size, padding=self.head.padding)
             with torch.no_grad():
                 self.head.weight.copy_(w[: n - 1])
                 self.head.bias.copy_(b[: n - 1])
             self.head_columns = ColumnPair(w[n - 1 :], b[n - 1 :])
-        else:
-            self.head = deconv_as_conv(net.deconv, s, channel_multiple)
         self.upsample = None if net.upsample is None else _BicubicPhases(net.upsample)
         self.padded = self.head is not None and self.head.out_channels > n
 
