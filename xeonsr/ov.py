@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 
-def compile_ir(xml: Path, threads: int | None = None, inference_precision: str = "f32"):
+def compile_ir(xml: Path, threads: int | None = None, inference_precision: str = "f32", profiling: bool = False):
     import openvino as ov
     import openvino.properties as props
     import openvino.properties.hint as hints
@@ -23,6 +23,8 @@ def compile_ir(xml: Path, threads: int | None = None, inference_precision: str =
     }
     if threads:
         config[props.inference_num_threads] = int(threads)
+    if profiling:  # per-node counters (xeonsr profile); they cost a little time, so off otherwise
+        config[props.enable_profiling] = True
     try:
         model = core.read_model(str(xml))
     except Exception as e:  # noqa: BLE001 - OpenVINO raises RuntimeError with pages of text

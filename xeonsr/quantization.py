@@ -110,14 +110,15 @@ def float_layers(ov_model) -> list[str]:
     return kept
 
 
-def conv_macs(ov_model, side: int = 24) -> dict[str, int]:
-    """Multiply-adds of each convolution (by name) on a side x side input, skip branch excluded."""
+def conv_macs(ov_model, side: int = 24, *, size: tuple[int, int] | None = None, skip: bool = False) -> dict[str, int]:
+    """Multiply-adds of each convolution (by name) on a side x side input (or ``size`` =
+    (height, width)), the bicubic skip branch excluded unless ``skip``."""
     model = ov_model.clone()
-    model.reshape([1, 1, side, side])
+    model.reshape([1, 1, *(size or (side, side))])
     macs = {}
     for op in model.get_ordered_ops():
         name = op.get_friendly_name()
-        if op.get_type_name() not in CONVOLUTIONS or name.startswith("__module.upsample/"):
+        if op.get_type_name() not in CONVOLUTIONS or (name.startswith("__module.upsample/") and not skip):
             continue
         per_pixel = int(np.prod(op.input(1).get_shape()))  # every weight once per output pixel...
         # ...of the output, or of the input for a transposed convolution.

@@ -1,0 +1,72 @@
+"""xeonsr profile: per-layer times of the shipped IRs, from OpenVINO's own counters."""
+
+import json
+
+import pytest
+
+from xeonsr.cli import main
+from xeonsr.export import DEFAULT_IR_DIR
+
+
+def test_fsrcnn_x3_int8_profile_names_each_layer_with_its_kernel_and_work():
+    import openvino as ov
+
+    from xeonsr.profile import profile_ir
+    from xeonsr.quantization import float_layers
+
+    xml = DEFAULT_IR_DIR / "fsrcnn_x3_int8.xml"
+    h, w = 32, 40
+    res = profile_ir(xml, (h, w), threads=1, warmup=1, repeats=3)
+    layers = {r.name: r for r in res["layers"]}
+    # The deploy form's head: 8 of the 9 phases, 3x3 over 56 channels, once per LR pixel.
+    assert layers["head"].macs == 8 * 56 * 9 * h * w
+    assert layers["body.0"].macs == 56 * 25 * h * w
+    # What the counters say runs in INT8 is what the IR's quantization says.
+    kept_float = {n.split("/")[0][len("__module.") :] for n in float_layers(ov.Core().read_model(str(xml)))}
+    convs = [r for r in res["layers"] if r.op == "Convolution"]
+    assert {r.name for r in convs if "I8" not in r.kernel} == kept_float
+    assert "body.0" in kept_float and "head" not in kept_float
+    assert abs(sum(r.share for r in res["layers"]) - 1) < 1e-6
+    assert 0 < res["summed_node_ms"] and 0 < res["wall_ms"]
+    assert all(r.ms > 0 for r in res["layers"])
+    assert res["macs"] == sum(r.macs for r in convs)
+
+
+def test_conv_macs_scales_with_a_non_square_size():
+    import openvino as ov
+
+    from xeonsr.quantization import conv_macs
+
+    model = ov.Core().read_model(str(DEFAULT_IR_DIR / "fsrcnn_x3_fp32.xml"))
+    square = conv_macs(model, side=24)
+    rect = conv_macs(model, size=(24, 48), skip=True)
+    assert all(rect[k] == 2 * v for k, v in square.items())
+    assert set(rect) - set(square) == {"__module.upsample/aten::_convolution/Convolution"}
+
+
+def test_profile_command_writes_json(tmp_path, capsys):
+    out = tmp_path / "p.json"
+    argv = ["profile", "fsrcnn-s", "--precision", "fp32", "--size", "40x24", "--repeats", "2", "--top", "3"]
+    assert main(argv + ["--threads", "1", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "fsrcnn-s_x3_fp32.xml on a 40x24 LR input" in printed
+    assert len(printed.strip().splitlines()) == 6  # thread plan, summary, header, the 3 slowest nodes
+    data = json.loads(out.read_text())
+    assert data["lr_size"] == [24, 40] and data["threads"] == 1
+    assert data["layers"][0]["ms"] >= data["layers"][-1]["ms"] and data["layers"][0]["kernel"]
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["profile", "fsrcnn", "--size", "160"], "--size wants WIDTHxHEIGHT"),
+        (["profile", "nosuch"], "unknown model 'nosuch'"),
+        (["profile", "missing/model.xml"], "no IR at missing/model.xml"),
+        (["profile", "fsrcnn", "--scale", "5"], "scale"),
+        (["profile", "fsrcnn-s", "--scale", "2", "--precision", "int8"], "no int8 IR for fsrcnn-s x2"),
+    ],
+)
+def test_profile_mistakes_are_one_line(argv, says, capsys):
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and says in err[0] and "error:" in err[0]

@@ -1,0 +1,33 @@
+"""xeonsr profile: per-layer time of an OpenVINO IR on this CPU (where the milliseconds go)."""
+
+from __future__ import annotations
+
+
+def add_arguments(p) -> None:
+    p.add_argument("model", help="registry name (its shipped IR) or path to an .xml")
+    p.add_argument("--scale", type=int, default=3)
+    p.add_argument("--precision", default="int8", help="fp32 or int8 (registry names only)")
+    p.add_argument("--size", default="160x140", help="LR input WIDTHxHEIGHT (default 160x140, a Set14-sized x3 LR)")
+    p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=30)
+    p.add_argument("--top", type=int, default=None, help="print only the N slowest nodes")
+    p.add_argument("--json", metavar="PATH")
+
+
+def run(args) -> int:
+    from xeonsr.bench import apply_threads, plan_threads
+    from xeonsr.profile import parse_size, profile_ir, resolve_ir, table, to_json
+
+    size = parse_size(args.size)
+    xml = resolve_ir(args.model, args.scale, args.precision)
+    plan = plan_threads(args.threads)
+    apply_threads(plan)
+    print(plan.describe())
+    res = profile_ir(xml, size, plan.used, args.warmup, args.repeats)
+    print(table(res, args.top))
+    if args.json:
+        from xeonsr.cli import write_json
+
+        write_json(args.json, {**to_json(res), "thread_plan": plan.describe()})
+    return 0

@@ -1,0 +1,133 @@
+"""Where an OpenVINO IR's time goes on this CPU: the runtime's own per-node counters, averaged
+over repeats, beside each convolution's multiply-adds and the rate it reached.
+
+A layer far below the others' rate is the one to look at (on the 2-core AVX2 EPYC, FSRCNN's
+12-channel mapping layers run INT8 at ~20 GMAC/s and its 56-channel head at ~36); a
+"Reorder" row is a precision or layout change between layers that an IR rewrite may avoid.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+
+
+@dataclass
+class LayerTime:
+    name: str  # the IR's node name, shortened to its module path where it has one
+    op: str  # node type: Convolution, Reorder, Concat, ...
+    kernel: str  # the implementation the runtime picked, e.g. jit_avx2_I8, brgconv_avx2_f32
+    ms: float  # mean per inference
+    share: float  # of the summed node times
+    macs: int | None  # multiply-adds per inference (convolutions)
+
+    @property
+    def gmacs_per_s(self) -> float | None:
+        return self.macs / (self.ms * 1e6) if self.macs and self.ms > 0 else None
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'WxH' -> (height, width)."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size wants WIDTHxHEIGHT in LR pixels, e.g. 160x140, not {text!r}") from None
+    if w < 8 or h < 8:
+        raise UserError(f"--size {text}: at least 8x8 LR pixels")
+    return h, w
+
+
+def short_name(node: str) -> str:
+    # "__module.body.4/aten::_convolution/Convolution" -> "body.4"; a Reorder between two
+    # layers, "<from>_f32_u8_<to>", becomes "body.0_f32_u8_body.2".
+    for noise in ("/aten::_convolution/Convolution", "__module."):
+        node = node.replace(noise, "")
+    return node
+
+
+def resolve_ir(target: str, scale: int, precision: str) -> Path:
+    """A registry model name (its shipped/exported IR at scale and precision) or an .xml path."""
+    if target.endswith(".xml"):
+        path = Path(target)
+        if not path.is_file():
+            raise UserError(f"no IR at {path}")
+        return path
+    from xeonsr.export import locate_ir
+    from xeonsr.models import get_spec
+    from xeonsr.protocol import check_scale
+
+    get_spec(target)  # an unknown name says which ones exist
+    if precision not in ("fp32", "int8"):
+        raise UserError(f"--precision is fp32 or int8, not {precision!r}")
+    return locate_ir(target, check_scale(scale), precision)[0]
+
+
+def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, repeats: int = 30) -> dict:
+    """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}."""
+    import openvino as ov
+
+    from xeonsr.ov import compile_ir
+    from xeonsr.quantization import conv_macs
+
+    if repeats < 1:
+        raise UserError("--repeats must be at least 1")
+    compiled = compile_ir(xml, threads, profiling=True)
+    macs = conv_macs(ov.Core().read_model(str(xml)), size=size, skip=True)
+    request = compiled.create_infer_request()
+    x = np.random.default_rng(0).random((1, 1, *size), dtype=np.float32)  # timing does not depend on content
+    for _ in range(warmup):
+        request.infer({0: x})
+    totals: dict[tuple[str, str, str], float] = {}
+    walls = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        request.infer({0: x})
+        walls.append((time.perf_counter() - t0) * 1e3)
+        for p in request.profiling_info:
+            key = (p.node_name, p.node_type, p.exec_type)
+            totals[key] = totals.get(key, 0.0) + p.real_time.total_seconds() * 1e3
+    summed = sum(totals.values()) / repeats
+    layers = [
+        LayerTime(short_name(n), t, k, ms / repeats, (ms / repeats) / summed if summed else 0.0, macs.get(n))
+        for (n, t, k), ms in totals.items()
+        if ms > 0
+    ]
+    layers.sort(key=lambda r: -r.ms)
+    all_macs = sum(macs.values())
+    wall = statistics.median(walls)
+    return {
+        "ir": str(xml),
+        "lr_size": list(size),
+        "threads": threads,
+        "repeats": repeats,
+        "wall_ms": wall,  # median, with the counters on
+        "summed_node_ms": summed,
+        "macs": all_macs,
+        "gmacs_per_s": all_macs / (wall * 1e6),
+        "layers": layers,
+    }
+
+
+def table(result: dict, top: int | None = None) -> str:
+    h, w = result["lr_size"]
+    lines = [
+        f"{result['ir']} on a {w}x{h} LR input, {result['threads']} threads, {result['repeats']} repeats: "
+        f"{result['wall_ms']:.2f} ms per inference (median, counters on), nodes sum to "
+        f"{result['summed_node_ms']:.2f} ms; {result['macs'] / 1e6:.1f} MMAC -> {result['gmacs_per_s']:.1f} GMAC/s",
+        f"{'ms':>8} {'share':>6} {'MMAC':>8} {'GMAC/s':>7}  {'op':<14} {'kernel':<24} layer",
+    ]
+    for r in result["layers"][:top]:
+        mm = f"{r.macs / 1e6:8.2f}" if r.macs else f"{'':8}"
+        rate = f"{r.gmacs_per_s:7.1f}" if r.gmacs_per_s else f"{'':7}"
+        lines.append(f"{r.ms:8.3f} {100 * r.share:5.1f}% {mm} {rate}  {r.op:<14} {r.kernel:<24} {r.name}")
+    return "\n".join(lines)
+
+
+def to_json(result: dict) -> dict:
+    return {**result, "layers": [{**asdict(r), "gmacs_per_s": r.gmacs_per_s} for r in result["layers"]]}
