@@ -23,7 +23,7 @@ class LayerTime:
     name: str  # the IR's node name, shortened to its module path where it has one
     op: str  # node type: Convolution, Reorder, Concat, ...
     kernel: str  # the implementation the runtime picked, e.g. jit_avx2_I8, brgconv_avx2_f32
-    ms: float  # mean per inference
+    ms: float  # per inference, the median over the repeats
     share: float  # of the summed node times
     macs: int | None  # multiply-adds per inference (convolutions)
 
@@ -83,7 +83,7 @@ def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, 
     x = np.random.default_rng(0).random((1, 1, *size), dtype=np.float32)  # timing does not depend on content
     for _ in range(warmup):
         request.infer({0: x})
-    totals: dict[tuple[str, str, str], float] = {}
+    times: dict[tuple[str, str, str], list[float]] = {}
     walls = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -91,23 +91,29 @@ def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, 
         walls.append((time.perf_counter() - t0) * 1e3)
         for p in request.profiling_info:
             key = (p.node_name, p.node_type, p.exec_type)
-            totals[key] = totals.get(key, 0.0) + p.real_time.total_seconds() * 1e3
-    summed = sum(totals.values()) / repeats
+            times.setdefault(key, []).append(p.real_time.total_seconds() * 1e3)
+    # Medians, like the wall time: on a shared machine a few slow repeats would skew means.
+    medians = {key: statistics.median(ts) for key, ts in times.items()}
+    summed = sum(medians.values())
     layers = [
-        LayerTime(short_name(n), t, k, ms / repeats, (ms / repeats) / summed if summed else 0.0, macs.get(n))
-        for (n, t, k), ms in totals.items()
+        LayerTime(short_name(n), t, k, ms, ms / summed if summed else 0.0, macs.get(n))
+        for (n, t, k), ms in medians.items()
         if ms > 0
     ]
     layers.sort(key=lambda r: -r.ms)
     all_macs = sum(macs.values())
     wall = statistics.median(walls)
+    try:
+        shown = xml.resolve().relative_to(Path.cwd())  # the shipped IRs, as a checkout names them
+    except ValueError:
+        shown = xml
     return {
-        "ir": str(xml),
+        "ir": str(shown),
         "lr_size": list(size),
         "threads": threads,
         "repeats": repeats,
         "wall_ms": wall,  # median, with the counters on
-        "summed_node_ms": summed,
+        "summed_node_ms": summed,  # the nodes' medians added up
         "macs": all_macs,
         "gmacs_per_s": all_macs / (wall * 1e6),
         "layers": layers,
