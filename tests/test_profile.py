@@ -70,3 +70,14 @@ def test_profile_mistakes_are_one_line(argv, says, capsys):
     assert main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and says in err[0] and "error:" in err[0]
+
+
+def test_an_ir_with_another_input_is_refused_in_one_line(tmp_path, capsys):
+    import openvino as ov
+    import torch
+
+    rgb = ov.convert_model(torch.nn.Conv2d(3, 3, 3, padding=1).eval(), example_input=torch.rand(1, 3, 16, 16))
+    ov.save_model(rgb, str(tmp_path / "rgb.xml"))
+    assert main(["profile", str(tmp_path / "rgb.xml"), "--repeats", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot run it on a (1, 1, H, W) input" in err[0]

@@ -1,9 +1,9 @@
-"""Where an OpenVINO IR's time goes on this CPU: the runtime's own per-node counters, averaged
-over repeats, beside each convolution's multiply-adds and the rate it reached.
+"""Where an OpenVINO IR's time goes on this CPU: the runtime's own per-node counters (medians
+over the repeats) beside each convolution's multiply-adds and the rate it reached.
 
-A layer far below the others' rate is the one to look at (on the 2-core AVX2 EPYC, FSRCNN's
-12-channel mapping layers run INT8 at ~20 GMAC/s and its 56-channel head at ~36); a
-"Reorder" row is a precision or layout change between layers that an IR rewrite may avoid.
+A layer far below the others' rate is the one to look at (on the 2-core AVX2 EPYC, FSRCNN x3's
+12-channel INT8 mapping layers run at ~25 GMAC/s and its 56-channel head at ~38); a "Reorder"
+row is a precision or layout change between layers that an IR rewrite may avoid.
 """
 
 from __future__ import annotations
@@ -78,7 +78,16 @@ def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, 
     if repeats < 1:
         raise UserError("--repeats must be at least 1")
     compiled = compile_ir(xml, threads, profiling=True)
-    macs = conv_macs(ov.Core().read_model(str(xml)), size=size, skip=True)
+    model = ov.Core().read_model(str(xml))
+    rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
+    if rank is None or rank.is_dynamic or rank.get_length() != 4:
+        raise UserError(f"{xml}: xeonsr profile takes IRs with one (N, 1, H, W) input, as xeonsr exports")
+    try:
+        macs = conv_macs(model, size=size, skip=True)
+    except Exception as e:  # noqa: BLE001 - OpenVINO's reshape error is pages long
+        raise UserError(
+            f"{xml}: cannot run it on a (1, 1, H, W) input ({str(e).strip().splitlines()[0][:120]})"
+        ) from None
     request = compiled.create_infer_request()
     x = np.random.default_rng(0).random((1, 1, *size), dtype=np.float32)  # timing does not depend on content
     for _ in range(warmup):
