@@ -28,7 +28,9 @@ def main() -> None:
     args = ap.parse_args()
     import openvino as ov
 
-    w, h = (int(v) for v in args.size.lower().split("x"))
+    from xeonsr.profile import parse_size
+
+    h, w = parse_size(args.size)
     core = ov.Core()
     cfg = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": args.threads, "INFERENCE_PRECISION_HINT": "f32"}
     requests = []

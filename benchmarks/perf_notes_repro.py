@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> dict:
     import torch
     from torch import nn
 
-    from xeonsr.bench import apply_threads, matmul_peak_gflops, plan_threads
+    from xeonsr.bench import apply_threads, matmul_peak_gflops, plan_threads, time_calls
     from xeonsr.evaluate import load_samples, resolve_dataset
 
     plan = plan_threads(args.threads)
@@ -93,18 +92,10 @@ def main(argv: list[str] | None = None) -> dict:
         return run, inputs
 
     def opencv(net, inputs):
+        from xeonsr.peers import _to_onnx
+
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "fsrcnn.onnx"
-            torch.onnx.export(
-                net,
-                torch.rand(1, 1, 48, 48),
-                str(path),
-                dynamo=False,
-                input_names=["lr"],
-                output_names=["sr"],
-                dynamic_axes={"lr": {2: "h", 3: "w"}, "sr": {2: "H", 3: "W"}},
-                opset_version=13,
-            )
+            path = _to_onnx(net, (torch.rand(1, 1, 48, 48),), Path(tmp) / "fsrcnn.onnx", {"lr": ("h", "w")}, 13)
             cv_net = cv2.dnn.readNetFromONNX(str(path))
         cv_net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
         cv_net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
@@ -129,14 +120,11 @@ def main(argv: list[str] | None = None) -> dict:
     }
     # Ours in the same run, compiled as `xeonsr bench` compiles them: trained FSRCNN x3 with
     # the bicubic skip (29.36/29.44 dB on Set14), so this row is what the OpenCV row competes with.
-    from xeonsr.export import locate_ir
-    from xeonsr.ov import compile_ir
+    from xeonsr.bench import make_runner
 
     for prec in ("int8", "fp32"):
         probes[f"xeonsr FSRCNN x3 shipped {prec.upper()} IR (trained, + bicubic skip)"] = lambda prec=prec: (
-            (lambda req: lambda x: req.infer({0: x}))(
-                compile_ir(locate_ir("fsrcnn", 3, prec)[0], plan.used).create_infer_request()
-            ),
+            make_runner("fsrcnn", 3, f"ov-{prec}", plan.used)[0],
             lr,
         )
     if args.skip_torch:
@@ -153,14 +141,7 @@ def main(argv: list[str] | None = None) -> dict:
         for name, (run, inputs) in runners.items():
             per_image = []
             for x in inputs:
-                for _ in range(2):
-                    run(x)
-                times = []
-                for _ in range(7):
-                    t0 = time.perf_counter()
-                    run(x)
-                    times.append((time.perf_counter() - t0) * 1e3)
-                per_image.append(float(np.median(times)))
+                per_image.append(float(np.median(time_calls(run, x, warmup=2, repeats=7)[0])))
             rounds[name].append(float(np.mean(per_image)))
     rows = []
     for name in runners:
