@@ -50,11 +50,12 @@ def main(argv: list[str] | None = None) -> dict:
     import torch
     from torch import nn
 
-    from xeonsr.bench import apply_threads, matmul_peak_gflops, plan_threads, time_calls
+    from xeonsr.bench import matmul_peak_gflops, time_calls
+    from xeonsr.threads import apply_threads, plan_threads
     from xeonsr.evaluate import load_samples, resolve_dataset
 
     plan = plan_threads(args.threads)
-    apply_threads(plan)
+    apply_threads(plan, pin=True)
     torch.set_num_threads(plan.used)
     cv2.setNumThreads(plan.used)
     torch.manual_seed(0)

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from xeonsr.bench import make_runner, plan_threads
+from xeonsr.bench import make_runner
+from xeonsr.threads import plan_threads
 from xeonsr.export import read_manifest
 from xeonsr.peers import PEER_MODELS
 

@@ -2,8 +2,8 @@
 
 import json
 
-from xeonsr.bench import plan_threads
 from xeonsr.cli import main
+from xeonsr.threads import plan_threads
 
 
 def test_more_threads_than_cores_is_reported_and_capped():
@@ -115,7 +115,7 @@ def test_nothing_measurable_is_an_error_not_an_empty_table(data_dir, tmp_path, c
 
 
 def test_threads_go_to_physical_cores_first_whatever_the_numbering():
-    from xeonsr.bench import pick_cpus
+    from xeonsr.threads import pick_cpus
 
     intel = {c: (0, c % 4) for c in range(8)}  # 4 cores; siblings far apart: 0/4, 1/5, ...
     adjacent = {c: (0, c // 2) for c in range(8)}  # siblings side by side: 0/1, 2/3, ...

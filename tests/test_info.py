@@ -24,6 +24,9 @@ def test_parses_model_flags_and_cores():
 def test_precision_auto_follows_the_cpu():
     assert resolve_precision("auto", cpu_info(AVX2_ONLY))[0] == "fp32"
     assert resolve_precision("auto", cpu_info(SAPPHIRE))[0] == "bf16"
+    # The device that trains decides, not the host CPU: a GPU run is fp32 unless bf16 is asked.
+    assert resolve_precision("auto", cpu_info(SAPPHIRE), "cuda")[0] == "fp32"
+    assert resolve_precision("bf16", cpu_info(AVX2_ONLY), "cuda")[0] == "bf16"
     prec, note = resolve_precision("bf16", cpu_info(AVX2_ONLY))
     assert prec == "bf16" and "slower" in note
 

@@ -19,6 +19,9 @@ from xeonsr.checkpoint import WeightsError, load_weights, read_card
 from xeonsr.data import PatchConfig, build_pairs
 from xeonsr.train import TrainConfig, TrainError, loss_margin_hr, make_loss, train
 
+# bf16 runs everywhere: natively with AVX512-BF16/AMX, emulated (slowly, said so) elsewhere.
+PRECISIONS = ["fp32", "bf16"]
+
 
 @pytest.fixture()
 def tiny_data(tmp_path, data_dir):
@@ -49,6 +52,7 @@ def _cfg(root, out, **kw):
         checkpoint_every=20,
         val_every=20,
         cache_dir=str(root / "cache"),
+        precision="fp32",  # explicit: the bf16 path has its own parametrised tests
     )
     base.update(kw)
     return TrainConfig(**base)
@@ -77,12 +81,15 @@ def _train_args(data: Path, out: Path, steps: int) -> list[str]:
         "8",
         "--threads",
         "1",
+        "--val-set",
+        str(data / "val"),
     ]
 
 
-def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path):
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path, precision):
     out = tmp_path / "run"
-    weights = train(_cfg(tiny_data, out), progress=False)
+    weights = train(_cfg(tiny_data, out, precision=precision), progress=False).weights
     recs = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert recs[-1]["step"] == 40
     vals = [r["val_psnr"] for r in recs if "val_psnr" in r]
@@ -93,6 +100,10 @@ def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path):
     assert state["step"] == 40
     card = read_card(weights)
     assert card["model_args"]["d"] == 32 and card["config"]["backend"] in ("native", "ipex")
+    assert card["config"]["precision"] == precision  # the path asked for is the path that ran
+    assert card["val_images"] == sorted(p.stem for p in (tiny_data / "val").iterdir()) and card["released"].startswith(
+        "the last step (40)"
+    )
     model, _ = load_weights(weights, "fsrcnn-s", 3)
     assert model(torch.rand(1, 1, 5, 6)).shape == (1, 1, 15, 18)
     # The last checkpoint serves as --weights too, and is the same network as the weights file.
@@ -130,7 +141,7 @@ def test_loss_margin_leaves_the_patch_edges_out():
 
 def test_loss_margin_run_trains(tiny_data, tmp_path):
     out = tmp_path / "run"
-    weights = train(_cfg(tiny_data, out, steps=20, loss_margin="auto", lq_patch=12), progress=False)
+    weights = train(_cfg(tiny_data, out, steps=20, loss_margin="auto", lq_patch=12), progress=False).weights
     assert read_card(weights)["config"]["loss_margin"] == "auto"
     recs = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert np.isfinite(recs[-1]["loss"]) and recs[-1]["loss"] > 0
@@ -151,7 +162,7 @@ def test_ema_update_is_the_ramped_moving_average():
 
 def test_ema_run_releases_the_average_and_resumes_it(tiny_data, tmp_path):
     out = tmp_path / "ema"
-    weights = train(_cfg(tiny_data, out, steps=20, ema=0.9), progress=False)
+    weights = train(_cfg(tiny_data, out, steps=20, ema=0.9), progress=False).weights
     state = torch.load(sorted((out / "checkpoints").glob("step_*.pt"))[-1], weights_only=True)
     released, card = load_weights(weights, "fsrcnn-s", 3)
     assert card["config"]["ema"] == 0.9
@@ -159,7 +170,7 @@ def test_ema_run_releases_the_average_and_resumes_it(tiny_data, tmp_path):
         assert torch.equal(v, state["ema"][k]), k
     assert any(not torch.equal(state["ema"][k], state["model"][k]) for k in state["model"])
     # Resuming restores the average itself (with nothing left to run, it is released as it was)...
-    again, _ = load_weights(train(_cfg(tiny_data, out, steps=20, ema=0.9, resume=True), progress=False))
+    again, _ = load_weights(train(_cfg(tiny_data, out, steps=20, ema=0.9, resume=True), progress=False).weights)
     for k, v in again.state_dict().items():
         assert torch.equal(v, state["ema"][k]), k
     # ...and goes on from it.
@@ -188,8 +199,6 @@ def test_kill_9_then_resume_continues_from_last_checkpoint(tiny_data, tmp_path):
         "--no-progress",
     ]
     env = {**os.environ, "XEONSR_CACHE": str(tiny_data / "cache")}
-    # Validation needs Set5-like images: use the tiny val folder through a symlinked name.
-    (tiny_data / "Set5").symlink_to(tiny_data / "val")
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.time() + 240
     while time.time() < deadline and len(list((out / "checkpoints").glob("step_*.pt"))) < 2:
@@ -257,48 +266,112 @@ def test_training_folder_with_no_usable_images_is_one_line(tmp_path):
 
 
 def test_wrong_model_or_scale_weights_are_refused(tiny_data, tmp_path):
-    weights = train(_cfg(tiny_data, tmp_path / "r", steps=2, val_every=100), progress=False)
+    weights = train(_cfg(tiny_data, tmp_path / "r", steps=2, val_every=100), progress=False).weights
     with pytest.raises(WeightsError, match="not 'fsrcnn'"):
         load_weights(weights, "fsrcnn", 3)
     with pytest.raises(WeightsError, match="x3, not x2"):
         load_weights(weights, "fsrcnn-s", 2)
 
 
-def test_two_process_data_parallel_replicas_stay_identical(tiny_data, tmp_path):
+def test_two_process_data_parallel_replicas_stay_identical_and_stop_and_resume_together(tiny_data, tmp_path):
+    whole = _torchrun(tiny_data, tmp_path / "ddp", 30)
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    card = read_card(tmp_path / "ddp" / "fsrcnn-s_x3.safetensors")
+    assert card["world_size"] == 2 and card["replicas_max_abs_diff"] == 0.0
+    assert len(list((tmp_path / "ddp" / "checkpoints").glob("step_*.pt"))) == 2  # rank 0 alone writes them
+    # Stopped by minutes (decided by both ranks together, at a step both reach), then resumed:
+    # each rank's batch stream is restored, so the result is the uninterrupted run's.
+    out = tmp_path / "parts"
+    stopped = _torchrun(tiny_data, out, 30, "--stop-after-minutes", "0.0001")
+    assert stopped.returncode == 0, stopped.stderr[-2000:]
+    assert "stopped at step 10 of 30" in stopped.stdout
+    state = torch.load(out / "checkpoints" / "step_00000010.pt", weights_only=True)
+    assert len(state["rng"]["generators"]) == 2 and not torch.equal(*state["rng"]["generators"])
+    resumed = _torchrun(tiny_data, out, 30, "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert _max_diff(_final_weights(tmp_path / "ddp"), _final_weights(out)) < 1e-6
+
+
+def _final_weights(out: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(str(out / "fsrcnn-s_x3.safetensors"))
+
+
+def _max_diff(a: dict, b: dict) -> float:
+    assert a.keys() == b.keys()
+    return max(float((a[k] - b[k]).abs().max()) for k in a)
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_stopped_and_resumed_twice_equals_one_uninterrupted_run(tiny_data, tmp_path, precision):
+    kw = dict(steps=45, ema=0.9, precision=precision, fp32_tail=0.2 if precision == "bf16" else None)
+    whole = train(_cfg(tiny_data, tmp_path / "whole", **kw), progress=False)
+    assert whole.finished and whole.step == 45
+    out = tmp_path / "parts"
+    first = train(_cfg(tiny_data, out, stop_at_step=13, **kw), progress=False)
+    assert not first.finished and first.step == 13 and first.weights is None
+    assert first.checkpoint.name == "step_00000013.pt" and not (out / "fsrcnn-s_x3.safetensors").exists()
+    # The resumed runs are given no --steps: the schedule is the checkpoint's.
+    second = train(_cfg(tiny_data, out, stop_at_step=31, resume=True, **{**kw, "steps": None}), progress=False)
+    assert (second.step, second.steps) == (31, 45)
+    third = train(_cfg(tiny_data, out, resume=True, **{**kw, "steps": None}), progress=False)
+    assert third.finished
+    assert _max_diff(_final_weights(tmp_path / "whole"), _final_weights(out)) < 1e-6
+    steps = [json.loads(ln)["step"] for ln in (out / "metrics.jsonl").read_text().splitlines()]
+    assert steps == sorted(set(steps)) and steps[-1] == 45  # one log, no step twice
+    assert json.loads((out / "state.json").read_text())["step"] == 45
+
+
+def test_stop_after_minutes_checkpoints_and_max_minutes_fixes_the_schedule_once(tiny_data, tmp_path, capsys):
+    out = tmp_path / "timed"
+    res = train(_cfg(tiny_data, out, steps=None, max_minutes=0.05, stop_after_minutes=1e-4), progress=False)
+    said = capsys.readouterr().out
+    assert "schedule fixed at" in said and not res.finished and res.step >= 1
+    fixed = res.steps
+    state = torch.load(res.checkpoint, weights_only=True)
+    assert json.loads(state["config"])["steps"] == fixed
+    # A resume keeps that schedule even with --max-minutes still on the command line.
+    done = train(_cfg(tiny_data, out, steps=None, max_minutes=0.05, resume=True), progress=False)
+    assert done.finished and done.steps == fixed and "schedule fixed at" not in capsys.readouterr().out
+    # And the recorded --steps repeats the run exactly: the probe drew no batches of the run's.
+    again = train(_cfg(tiny_data, tmp_path / "again", steps=fixed), progress=False)
+    assert _max_diff(_final_weights(out), _final_weights(tmp_path / "again")) < 1e-6
+    del again
+
+
+def test_test_sets_never_validate_and_cards_name_no_machine_paths(tiny_data, tmp_path):
+    with pytest.raises(TrainError, match="never choose"):
+        train(_cfg(tiny_data, tmp_path / "x", val_set="Set5"), progress=False)
+    with pytest.raises(TrainError, match="--fp32-tail"):
+        train(_cfg(tiny_data, tmp_path / "x", fp32_tail=1.5), progress=False)
+    res = train(_cfg(tiny_data, tmp_path / "r", steps=2, val_every=100), progress=False)
+    card = read_card(res.weights)
+    text = json.dumps(card)
+    assert str(tmp_path) not in text and str(tiny_data) not in text
+    assert card["config"]["out"] == ".../r"
+
+
+def test_resume_refuses_another_models_checkpoint(tiny_data, tmp_path):
+    out = tmp_path / "r"
+    train(_cfg(tiny_data, out, steps=2), progress=False)
+    with pytest.raises(TrainError, match="use another --out"):
+        train(_cfg(tiny_data, out, steps=4, resume=True, model="fsrcnn"), progress=False)
+
+
+def _torchrun(tiny_data: Path, out: Path, steps: int, *extra: str) -> subprocess.CompletedProcess:
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    (tiny_data / "Set5").symlink_to(tiny_data / "val")
-    out = tmp_path / "ddp"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--nproc-per-node",
-            "2",
-            "--master-addr",
-            "127.0.0.1",
-            "--master-port",
-            str(port),
-            "-m",
-            *_train_args(tiny_data, out, 20),
-            "--val-every",
-            "20",
-            "--checkpoint-every",
-            "10",
-            "--no-progress",
-            "--cache-dir",
-            str(tiny_data / "cache"),
-        ],
+    return subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1"]
+        + ["--master-port", str(port), "-m", *_train_args(tiny_data, out, steps)]
+        + ["--val-every", "20", "--checkpoint-every", "10", "--no-progress", "--precision", "fp32"]
+        + ["--cache-dir", str(tiny_data / "cache"), *extra],
         capture_output=True,
         text=True,
         timeout=300,
         env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    card = read_card(out / "fsrcnn-s_x3.safetensors")
-    assert card["world_size"] == 2 and card["replicas_max_abs_diff"] == 0.0
-    assert len(list((out / "checkpoints").glob("step_*.pt"))) == 2  # rank 0 alone writes them

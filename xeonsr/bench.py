@@ -6,72 +6,16 @@ pre-upscaling is its first layer, so it is included); model load/compile is time
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from xeonsr.errors import UserError
+from xeonsr.threads import apply_threads, plan_threads
 
 BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8", "opencv", "ort")
-
-
-@dataclass
-class ThreadPlan:
-    requested: int | None
-    available: int
-    used: int
-    pinned: list[int]
-
-    def describe(self) -> str:
-        asked = "all" if self.requested is None else str(self.requested)
-        note = "" if self.requested in (None, self.used) else f" (only {self.available} available)"
-        return (
-            f"threads: asked {asked}, available {self.available}, used {self.used}{note}; pinned to CPUs {self.pinned}"
-        )
-
-
-def plan_threads(requested: int | None, core_of: Callable[[int], tuple[int, int] | None] | None = None) -> ThreadPlan:
-    """Threads to use (capped at the CPUs this process may run on; default one per physical
-    core) and the CPUs to pin them to: one per physical core first, then SMT siblings."""
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
-    topology = {c: (core_of or _core_of)(c) for c in cpus}  # sysfs read once per CPU
-    physical = len({core or ("cpu", c) for c, core in topology.items()})
-    used = min(requested or physical, len(cpus))
-    return ThreadPlan(requested, len(cpus), used, pick_cpus(cpus, used, topology.get))
-
-
-def pick_cpus(cpus: list[int], n: int, core_of: Callable[[int], tuple[int, int] | None]) -> list[int]:
-    """``n`` of ``cpus``: the first logical CPU of each physical core, socket by socket, then
-    the cores' second threads. Linux numbers SMT siblings either far apart (Intel: 0 and 28)
-    or side by side (many VMs and AMD: 0 and 1), so taking the first n CPUs is not enough."""
-    firsts, rest, seen = [], [], set()
-    for c in sorted(cpus, key=lambda c: (core_of(c) or (-1, c), c)):
-        key = core_of(c) or ("cpu", c)  # unknown topology: every CPU its own core
-        (rest if key in seen else firsts).append(c)
-        seen.add(key)
-    return sorted((firsts + rest)[:n])
-
-
-def _core_of(cpu: int) -> tuple[int, int] | None:
-    """(socket, core) of a logical CPU, from sysfs (None where the kernel does not say)."""
-    topo = f"/sys/devices/system/cpu/cpu{cpu}/topology/"
-    try:
-        with open(topo + "physical_package_id") as f1, open(topo + "core_id") as f2:
-            return int(f1.read()), int(f2.read())
-    except (OSError, ValueError):
-        return None
-
-
-def apply_threads(plan: ThreadPlan) -> None:
-    import torch
-
-    torch.set_num_threads(plan.used)
-    if hasattr(os, "sched_setaffinity") and plan.used < plan.available:
-        os.sched_setaffinity(0, plan.pinned)
 
 
 def make_runner(model: str, scale: int, backend: str, threads: int) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
@@ -213,7 +157,7 @@ def run_bench(
     if unknown:
         raise UserError(f"unknown backend(s) {unknown}: choose from {', '.join(BACKENDS)}")
     plan = plan_threads(threads)
-    apply_threads(plan)
+    apply_threads(plan, pin=True)
     log(plan.describe())
     paper = PAPER.get((dataset, scale), {})
     peak, peak_lib = matmul_peak_gflops(plan.used)

@@ -1,9 +1,12 @@
 """Training data: paired (lq, gt) Y images degraded by the protocol's MATLAB bicubic.
 
 Each training image (and its FSRCNN-style down-scaled copies) is degraded once and cached
-as whole LR/HR pairs; batches are random crops drawn from that cache with a dihedral
-augmentation (flips/rotations) drawn once for both members of a pair.
+as whole LR/HR pairs (xeonsr.patches cuts the batches from them on the training device).
 Conventions: ``lq`` float32 Y on [0, 255] (unrounded, as the protocol), ``gt`` uint8 Y.
+
+Validation never uses a test set: ``BSD200-val`` names 20 BSD200 images (every tenth by
+name) that are held out of training whenever BSD200 is trained on, so a model is chosen on
+images it has neither seen nor will be reported on.
 """
 
 from __future__ import annotations
@@ -21,7 +24,35 @@ from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write
 from xeonsr.imaging import ImageError, imresize, list_images, load_image, luma, mod_crop
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: held-out validation images are left out of training sets
+
+# Held-out validation images: <set>-val is these images of <set>; training on <set> skips them.
+HELD_OUT: dict[str, tuple[str, ...]] = {
+    "BSD200": (
+        "100075",
+        "108073",
+        "12074",
+        "138078",
+        "151087",
+        "161062",
+        "176035",
+        "187039",
+        "198023",
+        "22013",
+        "232038",
+        "246053",
+        "268002",
+        "292066",
+        "317080",
+        "361084",
+        "376020",
+        "46076",
+        "65010",
+        "78019",
+    ),
+}
+VAL_SUFFIX = "-val"
+DEFAULT_VAL_SET = "BSD200-val"
 
 
 class DatasetError(UserError, ValueError):
@@ -53,6 +84,31 @@ class PatchConfig:
     lq_patch: int = 16  # LR patch side; the HR patch is scale times larger
 
 
+def dataset_files(name_or_path: str, data_dir: str | Path | None, *, training: bool = False) -> tuple[str, list[Path]]:
+    """-> (label, image files) of a dataset name (``BSD200-val`` included) or folder.
+
+    ``training``: a set with held-out images yields the others; a held-out set is refused.
+    """
+    base = name_or_path[: -len(VAL_SUFFIX)] if name_or_path.endswith(VAL_SUFFIX) else None
+    if base in HELD_OUT:
+        if training:
+            raise DatasetError(f"'{name_or_path}' is the held-out validation set: it is never trained on")
+        folder = find_dataset(base, data_dir)
+        by_stem = {p.stem: p for p in list_images(folder)}
+        missing = [n for n in HELD_OUT[base] if n not in by_stem]
+        if missing:
+            raise DatasetError(f"{folder} lacks the held-out images {missing[:3]}... of {name_or_path}")
+        return name_or_path, [by_stem[n] for n in HELD_OUT[base]]
+    folder = find_dataset(name_or_path, data_dir)
+    files = list_images(folder)
+    if training and folder.name in HELD_OUT:
+        held = set(HELD_OUT[folder.name])
+        files = [p for p in files if p.stem not in held]
+    if not files:
+        raise DatasetError(f"no images in {folder} (looked for png, bmp, jpg, tif, webp)")
+    return folder.name, files
+
+
 def _load_training_y(path: Path, min_side: int) -> np.ndarray | None:
     try:
         y = luma(load_image(path))
@@ -74,11 +130,7 @@ def build_pairs(cfg: PatchConfig, data_dir: str | Path | None) -> list[tuple[np.
     hr_patch = cfg.lq_patch * s
     pairs = []
     for name in cfg.datasets:
-        folder = find_dataset(name, data_dir)
-        files = list_images(folder)
-        if not files:
-            raise DatasetError(f"no images in {folder}")
-        for path in files:
+        for path in dataset_files(name, data_dir, training=True)[1]:
             y = _load_training_y(path, hr_patch)
             if y is None:
                 continue
@@ -120,42 +172,3 @@ def cached_pairs(
 
     atomic_write(cache, write)
     return pairs
-
-
-def dihedral(x: np.ndarray, k: int) -> np.ndarray:
-    """One of the 8 flips/rotations of the last two axes, k in [0, 8)."""
-    if k >= 4:
-        x = x[..., ::-1]
-    return np.rot90(x, k % 4, axes=(-2, -1))
-
-
-class PatchSampler:
-    """Random aligned (lq, gt) crops from a list of pairs, reproducible from ``rng``.
-
-    ``shard``/``num_shards`` give each data-parallel rank its own subset of the images.
-    """
-
-    def __init__(
-        self, pairs, scale: int, lq_patch: int, rng: np.random.Generator, shard: int = 0, num_shards: int = 1
-    ) -> None:
-        self.pairs = [p for i, p in enumerate(pairs) if i % num_shards == shard]
-        self.scale, self.lq_patch, self.rng = scale, lq_patch, rng
-        areas = np.array([lq.shape[0] * lq.shape[1] for lq, _ in self.pairs], dtype=np.float64)
-        self.weights = areas / areas.sum()  # every pixel equally likely to be sampled
-
-    def sample(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
-        """-> lq (B, 1, p, p) float32 on [0, 1], gt (B, 1, s*p, s*p) float32 on [0, 1]."""
-        p, s, rng = self.lq_patch, self.scale, self.rng
-        idx = rng.choice(len(self.pairs), size=batch, p=self.weights)
-        lqs = np.empty((batch, 1, p, p), np.float32)
-        gts = np.empty((batch, 1, p * s, p * s), np.float32)
-        for b, i in enumerate(idx):
-            lq, gt = self.pairs[i]
-            y = int(rng.integers(0, lq.shape[0] - p + 1))
-            x = int(rng.integers(0, lq.shape[1] - p + 1))
-            k = int(rng.integers(0, 8))
-            lqs[b, 0] = dihedral(lq[y : y + p, x : x + p], k)
-            gts[b, 0] = dihedral(gt[y * s : (y + p) * s, x * s : (x + p) * s], k)
-        lqs /= 255.0
-        gts /= 255.0
-        return lqs, gts

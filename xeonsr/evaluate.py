@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xeonsr.data import DatasetError, find_dataset
+from xeonsr.data import DatasetError, dataset_files
 from xeonsr.imaging import list_images, load_image, to_uint8
 from xeonsr.metrics import psnr, ssim
 from xeonsr.paper import PAPER, PAPER_MEAN
@@ -41,11 +41,7 @@ def resolve_dataset(name_or_path: str | None, data_dir) -> tuple[str, list[Path]
             return "samples", sample_photo_paths()
     if name_or_path == "samples":
         return "samples", sample_photo_paths()
-    folder = find_dataset(name_or_path, data_dir)
-    files = list_images(folder)
-    if not files:
-        raise DatasetError(f"no images in {folder} (looked for png, bmp, jpg, tif, webp)")
-    return folder.name, files
+    return dataset_files(name_or_path, data_dir)
 
 
 def load_samples(source: str | Path | list[Path], scale: int) -> list[Sample]:

@@ -1,10 +1,14 @@
-"""train(cfg) -> path of the final weights. Resumable, observable, data-parallel capable.
+"""train(cfg) -> TrainResult. A fixed schedule that resumes exactly, held-out validation.
 
-Backends: ``native`` (stock PyTorch, channels-last, bf16 autocast only where the CPU has
-native bf16) and ``ipex`` (``ipex.optimize``), chosen in xeonsr.info from what the CPU has.
-Under ``torchrun`` (WORLD_SIZE > 1) each rank samples its own shard of the training images,
-gradients are averaged by DDP (gloo, or oneCCL when its bindings are installed), and rank 0
-alone validates and writes checkpoints.
+Backends: ``native`` (stock PyTorch, channels-last, bf16 autocast where asked or native) and
+``ipex`` (``ipex.optimize``). The schedule is fixed by the step count when a run starts
+(``--max-minutes`` picks that count from a short timed probe, then it is fixed too);
+``--stop-after-minutes``/``--stop-at-step`` checkpoint and exit without touching it, and
+``--resume`` continues bit for bit: weights, Adam, the moving average, every rank's batch
+generator. Under ``torchrun`` each rank samples its own shard of the images, DDP averages
+gradients, ranks agree on stopping through a collective, and rank 0 alone validates and
+writes. Validation runs the released form of the weights (fp32, plain PyTorch layers) on
+held-out images; the run releases its last step, never a step chosen by a score.
 """
 
 from __future__ import annotations
@@ -12,36 +16,33 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import math
-import os
-import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
+from xeonsr import distributed as ddp
 from xeonsr.checkpoint import latest_checkpoint, save_checkpoint, save_weights
-from xeonsr.data import PatchConfig, PatchSampler, cached_pairs, find_dataset
+from xeonsr.data import DEFAULT_VAL_SET, dataset_files
 from xeonsr.errors import UserError
-from xeonsr.evaluate import evaluate, load_samples, versions
-from xeonsr.info import cpu_info, resolve_backend, resolve_precision
-from xeonsr.models import create_model, model_kwargs
 from xeonsr.protocol import check_scale
+from xeonsr.train_run import RunLog, lr_at, portable_config, probe_steps
+
+TEST_SETS = {"set5", "set14", "b100", "urban100", "bsd100", "manga109"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainConfig:
     model: str = "fsrcnn"
     scale: int = 3
     out: str = "runs/fsrcnn_x3"
-    data_dir: str | None = None  # folder holding T91/, BSD200/, Set5/ (or $XEONSR_DATA)
+    data_dir: str | None = None  # folder holding T91/, BSD200/ (or $XEONSR_DATA)
     datasets: tuple[str, ...] = ("T91",)  # training sets; test sets are never allowed here
     device: str = "cpu"
-    steps: int = 20000
+    steps: int | None = None  # the schedule's length (None: 20000, or the checkpoint's on --resume)
     batch_size: int = 64
     lq_patch: int = 16  # LR patch side; SRCNN sees it bicubic-upscaled
     lr: float = 1e-3
@@ -53,48 +54,39 @@ class TrainConfig:
     loss_margin: int | str = 0
     threads: int | None = None
     precision: str = "auto"  # auto, fp32, bf16
+    # Last fraction of the steps run in fp32 after bf16 (None: the auto policy's, else 0).
+    fp32_tail: float | None = None
     backend: str = "auto"  # auto, native, ipex
-    channels_last: bool = True  # 1.5x faster FSRCNN steps on CPU (perf-notes)
+    channels_last: bool = True  # 1.3x faster FSRCNN steps on CPU (perf-notes)
     checkpoint_every: int = 1000
     val_every: int = 1000
-    val_set: str = "Set5"
+    # Held out of training and never reported; test sets are refused here.
+    val_set: str = DEFAULT_VAL_SET
     resume: bool = False
     seed: int = 0
     model_args: dict[str, Any] = field(default_factory=dict)
     init_from: str | None = None  # weights to start from (e.g. the x3 model for x2/x4)
     train_only: str | None = None  # parameter-name prefix to train, the rest frozen
     cache_dir: str | None = None
-    max_minutes: float | None = None  # fit the run (schedule included) into this wall time
+    max_minutes: float | None = None  # pick --steps so a fresh run fits this wall time
+    stop_after_minutes: float | None = None  # checkpoint and exit after this long (resumable)
+    stop_at_step: int | None = None  # checkpoint and exit at this step (resumable)
     # Decay of an exponential moving average of the weights (0: off). Validation and the
     # released weights then use the average, which smooths out the last steps' noise.
     ema: float = 0.0
 
 
-TEST_SETS = {"set5", "set14", "b100", "urban100", "bsd100", "manga109"}
+@dataclass
+class TrainResult:
+    finished: bool  # False: stopped early by --stop-*; resume with --resume
+    step: int
+    steps: int
+    checkpoint: Path | None
+    weights: Path | None  # the released weights (finished runs only)
 
 
 class TrainError(UserError, RuntimeError):
     pass
-
-
-def _dist_env() -> tuple[int, int]:
-    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
-
-
-def _init_distributed(device: str) -> None:
-    import torch.distributed as dist
-
-    if dist.is_initialized():
-        return
-    backend = "gloo"
-    if device == "cuda":
-        backend = "nccl"
-    else:
-        with contextlib.suppress(ImportError):
-            import oneccl_bindings_for_pytorch  # noqa: F401 - registers the "ccl" backend
-
-            backend = "ccl"
-    dist.init_process_group(backend=backend)
 
 
 def loss_margin_hr(cfg: TrainConfig, model) -> int:
@@ -125,15 +117,6 @@ def make_loss(kind: str, margin: int):
     return loss
 
 
-def _lr_at(step: int, cfg: TrainConfig) -> float:
-    # Cosine decay from lr to min_lr over the run, with a short linear warm-up.
-    warm = min(500, cfg.steps // 20)
-    if step < warm:
-        return cfg.lr * (step + 1) / warm
-    t = (step - warm) / max(1, cfg.steps - warm)
-    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * t))
-
-
 def ema_update(avg: nn.Module, model: nn.Module, decay: float, updates: int) -> None:
     """avg <- d * avg + (1 - d) * model, with d ramped up over the first updates (as TF's
     ExponentialMovingAverage with num_updates) so a fresh average is not stuck at init."""
@@ -142,81 +125,77 @@ def ema_update(avg: nn.Module, model: nn.Module, decay: float, updates: int) -> 
         torch._foreach_lerp_(list(avg.parameters()), [p.detach() for p in model.parameters()], 1.0 - d)
 
 
-def validate(model: nn.Module, samples, scale: int, device: str) -> float:
-    """Mean Set5 PSNR by the protocol of ``xeonsr eval`` (fp32, whole images)."""
-    from xeonsr.infer import torch_upscale_fn
-
-    was_training = model.training
-    model.eval()
-    res = evaluate(torch_upscale_fn(model, device=device), samples, scale, with_ssim=False)
-    model.train(was_training)
-    return res["mean_psnr"]
-
-
-def _plot_curve(metrics_path: Path, png: Path, bicubic_psnr: float | None, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    steps, vals = [], []
-    if not metrics_path.exists():
-        return
-    for line in metrics_path.read_text().splitlines():
-        rec = json.loads(line)
-        if rec.get("val_psnr") is not None:
-            steps.append(rec["step"])
-            vals.append(rec["val_psnr"])
-    if not steps:
-        return
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(steps, vals, marker="o", ms=3, label=title)
-    if bicubic_psnr is not None:
-        ax.axhline(bicubic_psnr, color="grey", ls="--", label=f"bicubic {bicubic_psnr:.2f} dB")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("Set5 mean PSNR (dB)")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    from xeonsr.fileio import atomic_write
-
-    atomic_write(png, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
-    plt.close(fig)
-
-
-def _rng_state(rng: np.random.Generator) -> dict[str, Any]:
-    return {"torch": torch.get_rng_state(), "numpy": json.dumps(rng.bit_generator.state)}
-
-
-def train(cfg: TrainConfig, progress: bool = True) -> Path:
-    """Train ``cfg.model`` and return the path of its final safetensors weights."""
+def check_config(cfg: TrainConfig) -> None:
+    """Refuse what cannot be right before anything is loaded or written."""
     check_scale(cfg.scale)
     bad = [d for d in cfg.datasets if Path(d).name.lower() in TEST_SETS]
     if bad:
         raise TrainError(f"refusing to train on test set(s) {bad}: they are for evaluation only")
+    if Path(cfg.val_set).name.lower() in TEST_SETS:
+        raise TrainError(
+            f"refusing to validate on the test set {cfg.val_set}: test sets grade, they never choose; "
+            f"validate on {DEFAULT_VAL_SET} (held out of training) or a folder of your own"
+        )
     if not 0.0 <= cfg.ema < 1.0:
         raise TrainError(f"--ema is a decay in [0, 1), e.g. 0.999; not {cfg.ema}")
-    rank, world = _dist_env()
-    if world > 1:
-        _init_distributed(cfg.device)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    if cfg.fp32_tail is not None and not 0.0 <= cfg.fp32_tail <= 1.0:
+        raise TrainError(f"--fp32-tail is a fraction of the steps in [0, 1], not {cfg.fp32_tail}")
+    if cfg.steps is not None and cfg.steps < 1:
+        raise TrainError(f"--steps must be at least 1, not {cfg.steps}")
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise TrainError("--device cuda: no CUDA device is available; use --device cpu")
+
+
+def released_model(model: nn.Module, avg: nn.Module | None, model_args: dict, name: str) -> nn.Module:
+    """The weights the run releases, as a plain fp32 module on the CPU.
+
+    Validation runs this too: it is what a user gets. (An IPEX-optimized module holds
+    prepacked, possibly bf16 weights that only its training forward can run.)"""
+    from xeonsr.models import get_spec
+
+    src = avg if avg is not None else model
+    net = get_spec(name).cls(**model_args)
+    net.load_state_dict({k: v.detach().float().cpu() for k, v in src.state_dict().items()})
+    return net.eval()
+
+
+def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
+    """Train ``cfg.model``; a finished run writes ``<out>/<model>_x<scale>.safetensors``."""
+    from xeonsr.data import PatchConfig, cached_pairs
+    from xeonsr.evaluate import bicubic_fn, evaluate, load_samples
+    from xeonsr.info import AUTO_FP32_TAIL, cpu_info, resolve_backend, resolve_precision
+    from xeonsr.models import create_model, model_kwargs
+    from xeonsr.patches import PatchBank
+    from xeonsr.threads import apply_threads, plan_threads
+
+    check_config(cfg)
+    rank, world = ddp.dist_env()
+    if world > 1:
+        ddp.init_distributed(cfg.device)
+    plan = plan_threads(cfg.threads)
+    apply_threads(plan)  # not pinned: two training jobs side by side must not share a core
     device = torch.device(cfg.device)
     cpu = cpu_info()
-    precision, prec_note = resolve_precision(cfg.precision, cpu)
-    backend, backend_note = ("native", "CUDA") if cfg.device == "cuda" else resolve_backend(cfg.backend)
+    precision, prec_note = resolve_precision(cfg.precision, cpu, device.type)
+    tail = cfg.fp32_tail if cfg.fp32_tail is not None else (AUTO_FP32_TAIL if cfg.precision == "auto" else 0.0)
+    tail = tail if precision == "bf16" else 0.0
+    backend, backend_note = ("native", "CUDA") if device.type == "cuda" else resolve_backend(cfg.backend)
+    if backend == "ipex" and (cfg.ema or tail):
+        raise TrainError("--ema and an fp32 tail need --backend native (ipex.optimize repacks the weights)")
     out = Path(cfg.out)
-    if rank == 0:
-        out.mkdir(parents=True, exist_ok=True)
+    found = latest_checkpoint(out / "checkpoints") if cfg.resume else None
+    model_args = model_kwargs(cfg.model, cfg.scale, cfg.model_args)
+    saved = json.loads(found[1]["config"]) if found else None
+    if saved and (saved["model"], saved["scale"], saved["model_args"]) != (cfg.model, cfg.scale, model_args):
+        raise TrainError(
+            f"--resume: {found[0]} is {saved['model']} x{saved['scale']} {saved['model_args']}, "
+            f"not {cfg.model} x{cfg.scale} {model_args}; use another --out"
+        )
 
     torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng([cfg.seed, rank])
-    model_args = model_kwargs(cfg.model, cfg.scale, cfg.model_args)
     model = create_model(cfg.model, cfg.scale, **cfg.model_args)
     margin = loss_margin_hr(cfg, model)
-    if cfg.init_from:
+    if cfg.init_from and not found:
         from xeonsr.checkpoint import load_weights
 
         src, _ = load_weights(cfg.init_from, model_name=cfg.model)
@@ -230,188 +209,199 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     model.to(device)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=cfg.lr)
-
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     # The average lives beside the model in plain PyTorch layers (it is never trained).
     avg = copy.deepcopy(model).eval().requires_grad_(False) if cfg.ema else None
-    start_step = 0
-    if cfg.resume:
-        found = latest_checkpoint(out / "checkpoints")
-        if found is not None:
-            path, state = found
-            model.load_state_dict(state["model"])
-            if avg is not None:
-                avg.load_state_dict(state.get("ema", state["model"]))
-            optimizer.load_state_dict(state["optimizer"])
-            start_step = int(state["step"])
-            torch.set_rng_state(state["rng"]["torch"])
-            rng.bit_generator.state = json.loads(state["rng"]["numpy"])
-            if rank == 0:
-                print(f"resumed from {path} at step {start_step}")
+
+    data_root = cfg.data_dir
+    patch_cfg = PatchConfig(scale=cfg.scale, datasets=tuple(cfg.datasets), lq_patch=cfg.lq_patch)
+    cache_dir = cfg.cache_dir or _default_cache()
+    pairs = cached_pairs(patch_cfg, data_root, cache_dir)
+    gen = torch.Generator(device=device)
+    gen.manual_seed(cfg.seed * 65536 + rank)
+    bank = PatchBank(pairs, cfg.scale, cfg.lq_patch, device, gen, shard=rank, num_shards=world)
+    autocast = lambda on: (  # noqa: E731
+        torch.autocast(device_type=device.type, dtype=torch.bfloat16) if on else contextlib.nullcontext()
+    )
+    loss_fn = make_loss(cfg.loss, margin)
+
+    start_step, train_seconds = 0, 0.0
+    if found:
+        path, state = found
+        model.load_state_dict(state["model"])
+        if avg is not None:
+            avg.load_state_dict(state.get("ema", state["model"]))
+        optimizer.load_state_dict(state["optimizer"])
+        start_step = int(state["step"])
+        train_seconds = float(state.get("train_seconds", 0.0))
+        torch.set_rng_state(state["rng"]["torch"])
+        gens = state["rng"].get("generators")
+        if gens is not None and len(gens) == world:
+            gen.set_state(gens[rank].to(gen.get_state().device))
+        elif rank == 0:
+            print(f"resume: {path.name} has no batch-generator state for {world} rank(s); batches are reseeded")
+        if rank == 0:
+            print(f"resumed from {path} at step {start_step}")
+    elif cfg.resume and rank == 0:
+        print(f"resume: no checkpoint in {out / 'checkpoints'}; starting afresh")
+
+    steps = cfg.steps or (saved["steps"] if saved else None)
+    if saved and cfg.steps and cfg.steps != saved["steps"] and rank == 0:
+        print(f"schedule changed on resume: {saved['steps']} -> {cfg.steps} steps (not an exact continuation)")
+    if steps is None and cfg.max_minutes and not found:
+        steps = ddp.from_rank0(
+            probe_steps(model, optimizer, bank, loss_fn, autocast, precision == "bf16", cfg, rank == 0)
+        )
+    steps = steps or 20000
+    bf16_until = round(steps * (1.0 - tail)) if precision == "bf16" else 0
+    if start_step >= steps and rank == 0:
+        print(f"resume: the run already reached step {start_step} of {steps}")
 
     if backend == "ipex":
-        import intel_extension_for_pytorch as ipex
-
-        if avg is not None:
-            raise TrainError("--ema works with the native backend (ipex.optimize repacks the weights it averages)")
-        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-        try:
-            model, optimizer = ipex.optimize(model, optimizer=optimizer, dtype=dtype)
-        except Exception as e:  # noqa: BLE001 - IPEX refuses bf16 on CPUs without it
-            if dtype is torch.float32:
-                raise
-            print(f"ipex: bf16 not supported on this CPU ({str(e).splitlines()[0]}); using fp32")
-            precision = "fp32"
-            model, optimizer = ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
-    train_model: nn.Module = model
-    if world > 1:
-        train_model = nn.parallel.DistributedDataParallel(model)
-
-    patch_cfg = PatchConfig(scale=cfg.scale, datasets=tuple(cfg.datasets), lq_patch=cfg.lq_patch)
-    cache_dir = cfg.cache_dir or os.environ.get("XEONSR_CACHE") or str(Path.home() / ".cache" / "xeonsr")
-    data_root = cfg.data_dir or os.environ.get("XEONSR_DATA")
-    pairs = cached_pairs(patch_cfg, data_root, cache_dir)
-    sampler = PatchSampler(pairs, cfg.scale, cfg.lq_patch, rng, shard=rank, num_shards=world)
-    val_samples = load_samples(find_dataset(cfg.val_set, data_root), cfg.scale) if rank == 0 else []
-    from xeonsr.evaluate import bicubic_fn
-
-    bicubic_psnr = (
-        evaluate(bicubic_fn(cfg.scale), val_samples, cfg.scale, with_ssim=False)["mean_psnr"] if rank == 0 else None
-    )
+        model, optimizer = _ipex_optimize(model, optimizer, precision)
+        if precision == "fp32":
+            bf16_until = 0
+    train_model: nn.Module = nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
     resolved = {
-        **asdict(cfg),
+        **portable_config(asdict(replace(cfg, resume=False))),
+        "steps": steps,
         "precision": precision,
+        "fp32_tail": tail,
         "backend": backend,
         "world_size": world,
         "model_args": model_args,
+        "threads": plan.used,
     }
+    val_label, val_files = dataset_files(cfg.val_set, data_root) if rank == 0 else ("", [])
+    val_samples = load_samples(val_files, cfg.scale) if rank == 0 else []
+    bicubic_psnr = None
     if rank == 0:
-        print(
-            f"xeonsr train: {cfg.model} x{cfg.scale} on {cfg.device} ({cpu.model}); "
-            f"backend {backend_note}; precision {prec_note}; {len(pairs)} training images "
-            f"(with down-scaled copies); threads {torch.get_num_threads()}"
-        )
-    loss_fn = make_loss(cfg.loss, margin)
-    autocast = (
-        torch.autocast(device_type=device.type, dtype=torch.bfloat16)
-        if precision == "bf16"
-        else contextlib.nullcontext()
+        bicubic_psnr = evaluate(bicubic_fn(cfg.scale), val_samples, cfg.scale, with_ssim=False)["mean_psnr"]
+    log = RunLog(out, rank == 0, steps, start_step, progress, f"{cfg.model} x{cfg.scale}", val_label, bicubic_psnr)
+    log.train_seconds = train_seconds
+    log.say(
+        f"xeonsr train: {cfg.model} x{cfg.scale} on {cfg.device} ({cpu.model}); backend {backend_note}; "
+        f"precision {prec_note}"
+        + (f", fp32 from step {bf16_until}" if 0 < bf16_until < steps else "")
+        + f"; {bank.num_images} training images (with down-scaled copies); {plan.describe(pinned=False)}; "
+        f"validation on {val_label} ({len(val_samples)} images)"
     )
-    metrics_path = out / "metrics.jsonl"
-    bar = None
-    if progress and rank == 0:
-        from tqdm import tqdm
 
-        bar = tqdm(total=cfg.steps, initial=start_step, unit="step", dynamic_ncols=True)
-    last_val = None
+    def validate() -> float:
+        from xeonsr.infer import torch_upscale_fn
+
+        net = released_model(model, avg, model_args, cfg.model)
+        return evaluate(torch_upscale_fn(net), val_samples, cfg.scale, with_ssim=False)["mean_psnr"]
+
+    def checkpoint(step: int) -> Path | None:
+        gens = ddp.gather_states(gen.get_state())
+        if rank != 0:
+            return None
+        state = {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "rng": {"torch": torch.get_rng_state(), "generators": gens},
+            "config": json.dumps(resolved),
+            "train_seconds": train_seconds + time.perf_counter() - t_start,
+        }
+        if avg is not None:
+            state["ema"] = avg.state_dict()
+        path = save_checkpoint(out / "checkpoints", step, state)
+        log.checkpointed(step, state["train_seconds"])
+        return path
+
     t_start = time.perf_counter()
-    wall_before = 0.0
-    if cfg.resume and start_step and (out / "state.json").exists():
-        wall_before = json.loads((out / "state.json").read_text()).get("train_seconds", 0.0)
+    deadline = t_start + cfg.stop_after_minutes * 60 if cfg.stop_after_minutes else None
     train_model.train()
-    step = start_step
-    window_loss, window_n, t_window = 0.0, 0, time.perf_counter()
-    while step < cfg.steps:
-        lq, gt = sampler.sample(cfg.batch_size)
-        lq_t = torch.from_numpy(lq).to(device, non_blocking=True)
-        gt_t = torch.from_numpy(gt).to(device, non_blocking=True)
-        if cfg.channels_last:
-            lq_t = lq_t.contiguous(memory_format=torch.channels_last)
+    step, ckpt, stopped = start_step, None, False
+    while step < steps:
         for g in optimizer.param_groups:
-            g["lr"] = _lr_at(step, cfg)
-        with autocast:
-            sr = train_model(lq_t)
-        loss = loss_fn(sr.float(), gt_t)
+            g["lr"] = lr_at(step, steps, cfg.lr, cfg.min_lr)
+        lq, gt = bank.sample(cfg.batch_size)
+        if cfg.channels_last:
+            lq = lq.contiguous(memory_format=torch.channels_last)
+        with autocast(step < bf16_until):
+            sr = train_model(lq)
+        loss = loss_fn(sr.float(), gt)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         step += 1
         if avg is not None:
             ema_update(avg, model, cfg.ema, step)
-        if cfg.max_minutes and step == start_step + 50:
-            t_rate = time.perf_counter()  # rate is measured after warm-up (CUDA init, caches)
-        if cfg.max_minutes and step == start_step + 250:
-            # Fit the schedule into the time budget: steps at the measured rate, 10% spare
-            # for validation and checkpoints. The card records the steps actually run.
-            rate = 200 / (time.perf_counter() - t_rate)
-            budget = cfg.max_minutes * 60 * 0.9 - (time.perf_counter() - t_start)
-            cfg.steps = min(cfg.steps, step + max(0, int(rate * budget)))
-            resolved["steps"] = cfg.steps
-            if bar is not None:
-                bar.total = cfg.steps
-        window_loss += float(loss.detach())
-        window_n += 1
-        if bar is not None:
-            bar.update(1)
-        log_now = step % 100 == 0 or step == cfg.steps
-        val_now = rank == 0 and (step % cfg.val_every == 0 or step == cfg.steps)
-        if rank == 0 and (log_now or val_now):
-            rec: dict[str, Any] = {
-                "step": step,
-                "loss": window_loss / max(1, window_n),
-                "lr": _lr_at(step - 1, cfg),
-                "steps_per_s": window_n / (time.perf_counter() - t_window),
-            }
-            rec["patches_per_s"] = rec["steps_per_s"] * cfg.batch_size * world
-            if val_now:
-                last_val = validate(avg if avg is not None else model, val_samples, cfg.scale, cfg.device)
-                rec["val_psnr"] = last_val
-            rec["wall_s"] = wall_before + time.perf_counter() - t_start
-            with open(metrics_path, "a") as f:
-                f.write(json.dumps(rec) + "\n")
-            if bar is not None:
-                bar.set_postfix(loss=f"{rec['loss']:.4f}", val=f"{last_val:.2f}" if last_val else "-")
-            window_loss, window_n, t_window = 0.0, 0, time.perf_counter()
-        if rank == 0 and (step % cfg.checkpoint_every == 0 or step == cfg.steps):
-            state = {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "step": step,
-                "rng": _rng_state(rng),
-                "config": json.dumps(resolved),
-            }
-            if avg is not None:
-                state["ema"] = avg.state_dict()
-            save_checkpoint(out / "checkpoints", step, state)
-            (out / "state.json").write_text(
-                json.dumps({"step": step, "train_seconds": wall_before + time.perf_counter() - t_start})
-            )
-            _plot_curve(metrics_path, out / "curve.png", bicubic_psnr, f"{cfg.model} x{cfg.scale}")
-    if bar is not None:
-        bar.close()
-    final = out / f"{cfg.model}_x{cfg.scale}.safetensors"
-    replica_diff = None
+        log.step(float(loss.detach()), cfg.batch_size * world)
+        val_now = rank == 0 and (step % cfg.val_every == 0 or step == steps)
+        if rank == 0 and (step % 100 == 0 or val_now):
+            log.record(step, lr_at(step - 1, steps, cfg.lr, cfg.min_lr), validate() if val_now else None)
+        # Time is checked every 10 steps by all ranks together (one rank's clock never decides).
+        late = (
+            deadline is not None
+            and step % (10 if world > 1 else 1) == 0
+            and ddp.any_rank(time.perf_counter() > deadline)
+        )
+        stopped = step < steps and (late or step == cfg.stop_at_step)
+        if step % cfg.checkpoint_every == 0 or step == steps or stopped:
+            ckpt = checkpoint(step)
+        if stopped:
+            break
+    log.close()
     if world > 1:
-        import torch.distributed as dist
+        log.replica_diff = ddp.replica_max_diff(model)  # DDP keeps replicas in step; check it
+    result = TrainResult(not stopped and step >= steps, step, steps, ckpt, None)
+    if stopped:
+        log.say(f"stopped at step {step} of {steps}: checkpoint {ckpt}; the same command with --resume continues it")
+    elif rank == 0:
+        result.weights = _release(cfg, out, model, avg, model_args, resolved, val_label, val_files, log, step)
+    if world > 1:
+        ddp.shutdown()
+    return result
 
-        # DDP keeps replicas in step; check it rather than assume it.
-        flat = torch.cat([p.detach().float().reshape(-1).cpu() for p in model.parameters()])
-        gathered = [torch.zeros_like(flat) for _ in range(world)]
-        dist.all_gather(gathered, flat)
-        replica_diff = max(float((g - flat).abs().max()) for g in gathered)
-    if rank == 0:
-        wall = wall_before + time.perf_counter() - t_start
-        card = {
-            "model": cfg.model,
-            "scale": cfg.scale,
-            "model_args": model_args,
-            "config": resolved,
-            "steps": step,
-            "train_seconds": round(wall, 1),
-            "device": cfg.device,
-            "cpu": cpu.model if cfg.device == "cpu" else torch.cuda.get_device_name(),
-            "host": platform.node(),
-            "val_set": cfg.val_set,
-            "val_psnr": last_val,
-            "bicubic_psnr": bicubic_psnr,
-            "versions": versions(),
-            "world_size": world,
-            "replicas_max_abs_diff": replica_diff,
-        }
-        save_weights((avg if avg is not None else model).float().cpu(), final, card)
-    if world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+
+def _ipex_optimize(model, optimizer, precision):
+    import intel_extension_for_pytorch as ipex
+
+    if precision == "fp32":
+        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
+    try:
+        return ipex.optimize(model, optimizer=optimizer, dtype=torch.bfloat16)
+    except Exception as e:  # noqa: BLE001 - IPEX refuses bf16 on CPUs without it
+        print(f"ipex: bf16 not supported on this CPU ({str(e).splitlines()[0]}); using fp32")
+        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
+
+
+def _default_cache() -> str:
+    import os
+
+    return os.environ.get("XEONSR_CACHE") or str(Path.home() / ".cache" / "xeonsr")
+
+
+def _release(cfg, out, model, avg, model_args, resolved, val_label, val_files, log, step) -> Path:
+    import platform
+
+    from xeonsr.evaluate import versions
+    from xeonsr.info import cpu_info
+
+    final = out / f"{cfg.model}_x{cfg.scale}.safetensors"
+    card = {
+        "model": cfg.model,
+        "scale": cfg.scale,
+        "model_args": model_args,
+        "config": resolved,
+        "steps": step,
+        "released": f"the last step ({step}); no checkpoint was chosen by a score",
+        "train_seconds": round(log.train_seconds, 1),
+        "device": cfg.device,
+        "cpu": cpu_info().model if cfg.device == "cpu" else torch.cuda.get_device_name(),
+        "host": platform.node(),
+        "val_set": val_label,
+        "val_images": [p.stem for p in val_files],
+        "val_psnr": log.last_val,
+        "bicubic_psnr": log.bicubic_psnr,
+        "versions": versions(),
+        "world_size": resolved["world_size"],
+        "replicas_max_abs_diff": log.replica_diff,
+    }
+    save_weights(released_model(model, avg, model_args, cfg.model), final, card)
     return final

@@ -16,13 +16,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from xeonsr.bench import apply_threads, plan_threads
     from xeonsr.profile import parse_size, profile_ir, resolve_ir, table, to_json
+    from xeonsr.threads import apply_threads, plan_threads
 
     size = parse_size(args.size)
     xml = resolve_ir(args.model, args.scale, args.precision)
     plan = plan_threads(args.threads)
-    apply_threads(plan)
+    apply_threads(plan, pin=True)
     print(plan.describe())
     res = profile_ir(xml, size, plan.used, args.warmup, args.repeats)
     print(table(res, args.top))

@@ -12,7 +12,9 @@ def add_arguments(p) -> None:
     p.add_argument("--data-dir", default=None, help="folder holding T91/, BSD200/, Set5/ (default $XEONSR_DATA)")
     p.add_argument("--datasets", default="T91", help="comma-separated training sets (default T91)")
     p.add_argument("--out", default=None, help="run folder (default runs/<model>_x<scale>)")
-    p.add_argument("--steps", type=int, default=20000)
+    p.add_argument(
+        "--steps", type=int, default=None, help="the schedule's length (default 20000; on --resume the run's own)"
+    )
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--patch", type=int, default=16, help="LR patch side (HR is scale times larger)")
     p.add_argument("--lr", type=float, default=1e-3)
@@ -25,10 +27,17 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    p.add_argument(
+        "--fp32-tail",
+        type=float,
+        default=None,
+        help="last fraction of the steps run in fp32 after bf16 (default: auto's policy, else 0)",
+    )
     p.add_argument("--backend", choices=["auto", "native", "ipex"], default="auto")
     p.add_argument("--checkpoint-every", type=int, default=1000)
     p.add_argument("--val-every", type=int, default=1000)
-    p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    p.add_argument("--val-set", default=None, help="held-out validation images (default BSD200-val; never a test set)")
+    p.add_argument("--resume", action="store_true", help="continue exactly from the newest checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model-args", default=None, help="JSON overrides, e.g. '{\"d\": 64}'")
     p.add_argument("--init-from", default=None, help="weights to start from (e.g. the x3 model)")
@@ -37,14 +46,19 @@ def add_arguments(p) -> None:
         "--max-minutes",
         type=float,
         default=None,
-        help="fit the run into this wall time: --steps is lowered to what fits",
+        help="pick --steps (once, when the run starts) so that it fits this wall time",
     )
+    p.add_argument(
+        "--stop-after-minutes", type=float, default=None, help="checkpoint and exit after this long (resumable)"
+    )
+    p.add_argument("--stop-at-step", type=int, default=None, help="checkpoint and exit at this step (resumable)")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--cache-dir", default=None, help="patch cache (default $XEONSR_CACHE or ~/.cache/xeonsr)")
     p.add_argument("--no-progress", action="store_true")
 
 
 def run(args) -> int:
+    from xeonsr.data import DEFAULT_VAL_SET
     from xeonsr.errors import UserError
     from xeonsr.train import TrainConfig, train
 
@@ -69,6 +83,8 @@ def run(args) -> int:
         loss=args.loss,
         threads=args.threads,
         precision=args.precision,
+        fp32_tail=args.fp32_tail,
+        val_set=args.val_set or DEFAULT_VAL_SET,
         backend=args.backend,
         checkpoint_every=args.checkpoint_every,
         val_every=args.val_every,
@@ -78,9 +94,12 @@ def run(args) -> int:
         init_from=args.init_from,
         train_only=args.train_only,
         max_minutes=args.max_minutes,
+        stop_after_minutes=args.stop_after_minutes,
+        stop_at_step=args.stop_at_step,
         ema=args.ema,
         cache_dir=args.cache_dir,
     )
-    path = train(cfg, progress=not args.no_progress)
-    print(f"weights: {path}")
+    res = train(cfg, progress=not args.no_progress)
+    if res.weights is not None:
+        print(f"weights: {res.weights}")
     return 0

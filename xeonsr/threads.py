@@ -1,0 +1,85 @@
+"""One thread policy for every command: what was asked, what is there, what is used.
+
+Threads go to physical cores first (never silently more threads than CPUs this process may
+run on). Measuring commands (bench, profile) also pin themselves to the chosen CPUs;
+training, eval and upscale only set the count, so two jobs side by side are not pinned onto
+the same core.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+CoreOf = Callable[[int], "tuple[int, int] | None"]
+
+
+@dataclass
+class ThreadPlan:
+    requested: int | None
+    available: int
+    used: int
+    pinned: list[int]
+
+    def describe(self, pinned: bool = True) -> str:
+        asked = "all" if self.requested is None else str(self.requested)
+        note = "" if self.requested in (None, self.used) else f" (only {self.available} available)"
+        where = f"; pinned to CPUs {self.pinned}" if pinned else ""
+        return f"threads: asked {asked}, available {self.available}, used {self.used}{note}{where}"
+
+    def as_dict(self) -> dict:
+        return {"requested": self.requested, "available": self.available, "used": self.used, "pinned": self.pinned}
+
+
+def usable_cpus() -> list[int]:
+    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
+
+
+def plan_threads(requested: int | None, core_of: CoreOf | None = None, cpus: list[int] | None = None) -> ThreadPlan:
+    """Threads to use (capped at the CPUs this process may run on; default one per physical
+    core) and the CPUs they belong on: one per physical core first, then SMT siblings."""
+    if requested is not None and requested < 1:
+        from xeonsr.errors import UserError
+
+        raise UserError(f"--threads must be at least 1, not {requested}")
+    cpus = usable_cpus() if cpus is None else sorted(cpus)
+    topology = {c: (core_of or core_of_cpu)(c) for c in cpus}  # sysfs read once per CPU
+    physical = len({core or ("cpu", c) for c, core in topology.items()})
+    used = min(requested or physical, len(cpus))
+    return ThreadPlan(requested, len(cpus), used, pick_cpus(cpus, used, topology.get))
+
+
+def pick_cpus(cpus: list[int], n: int, core_of: CoreOf) -> list[int]:
+    """``n`` of ``cpus``: the first logical CPU of each physical core, socket by socket, then
+    the cores' second threads. Linux numbers SMT siblings either far apart (Intel: 0 and 28)
+    or side by side (many VMs and AMD: 0 and 1), so taking the first n CPUs is not enough."""
+    firsts, rest, seen = [], [], set()
+    for c in sorted(cpus, key=lambda c: (core_of(c) or (-1, c), c)):
+        key = core_of(c) or ("cpu", c)  # unknown topology: every CPU its own core
+        (rest if key in seen else firsts).append(c)
+        seen.add(key)
+    return sorted((firsts + rest)[:n])
+
+
+def core_of_cpu(cpu: int) -> tuple[int, int] | None:
+    """(socket, core) of a logical CPU, from sysfs (None where the kernel does not say)."""
+    topo = f"/sys/devices/system/cpu/cpu{cpu}/topology/"
+    try:
+        with open(topo + "physical_package_id") as f1, open(topo + "core_id") as f2:
+            return int(f1.read()), int(f2.read())
+    except (OSError, ValueError):
+        return None
+
+
+def apply_threads(plan: ThreadPlan, pin: bool = False) -> None:
+    """Set torch's thread count and, with ``pin``, this process's CPUs. torch is not imported
+    for this: if it is not loaded yet, OMP_NUM_THREADS tells it when it is."""
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(plan.used)
+    else:
+        os.environ["OMP_NUM_THREADS"] = str(plan.used)
+    if pin and hasattr(os, "sched_setaffinity") and plan.used < plan.available:
+        os.sched_setaffinity(0, plan.pinned)
