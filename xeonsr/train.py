@@ -312,6 +312,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         log.checkpointed(step, state["train_seconds"])
         return path
 
+    stop_signal = _StopOnSignal()  # SIGTERM/SIGINT: checkpoint at the next step and exit
     t_start = time.perf_counter()
     deadline = t_start + cfg.stop_after_minutes * 60 if cfg.stop_after_minutes else None
     train_model.train()
@@ -335,18 +336,17 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         val_now = rank == 0 and (step % cfg.val_every == 0 or step == steps)
         if rank == 0 and (step % 100 == 0 or val_now):
             log.record(step, lr_at(step - 1, steps, cfg.lr, cfg.min_lr), validate() if val_now else None)
-        # Time is checked every 10 steps by all ranks together (one rank's clock never decides).
-        late = (
-            deadline is not None
-            and step % (10 if world > 1 else 1) == 0
-            and ddp.any_rank(time.perf_counter() > deadline)
+        # Checked every 10 steps by all ranks together (one rank's clock never decides).
+        asked = step % (10 if world > 1 else 1) == 0 and ddp.any_rank(
+            stop_signal.is_set() or (deadline is not None and time.perf_counter() > deadline)
         )
-        stopped = step < steps and (late or step == cfg.stop_at_step)
+        stopped = step < steps and (asked or step == cfg.stop_at_step)
         if step % cfg.checkpoint_every == 0 or step == steps or stopped:
             ckpt = checkpoint(step)
         if stopped:
             break
     log.close()
+    stop_signal.restore()
     if world > 1:
         log.replica_diff = ddp.replica_max_diff(model)  # DDP keeps replicas in step; check it
     result = TrainResult(not stopped and step >= steps, step, steps, ckpt, None)
@@ -357,6 +357,32 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     if world > 1:
         ddp.shutdown()
     return result
+
+
+class _StopOnSignal:
+    """SIGTERM and SIGINT ask the loop to checkpoint and stop (a kill -9 loses at most the
+    steps since the last checkpoint). Installed only where Python allows: the main thread."""
+
+    def __init__(self) -> None:
+        import signal
+        import threading
+
+        self._flag, self._old = False, {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._old[sig] = signal.signal(sig, self._set)
+
+    def _set(self, signum, frame) -> None:
+        self._flag = True
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    def restore(self) -> None:
+        import signal
+
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
 
 
 def _ipex_optimize(model, optimizer, precision):
