@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> dict:
     from torch import nn
 
     from xeonsr.bench import matmul_peak_gflops, time_calls
-    from xeonsr.threads import apply_threads, plan_threads
     from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.threads import apply_threads, plan_threads
 
     plan = plan_threads(args.threads)
     apply_threads(plan, pin=True)

@@ -6,9 +6,9 @@ import os
 import pytest
 
 from xeonsr.bench import make_runner
-from xeonsr.threads import plan_threads
 from xeonsr.export import read_manifest
 from xeonsr.peers import PEER_MODELS
+from xeonsr.threads import plan_threads
 
 MODELS = ["fsrcnn", "fsrcnn-s", "srcnn", "dcscn"]
 BACKENDS = ["torch-fp32", "ov-fp32", "ov-int8", "opencv", "ort"]

@@ -1,7 +1,8 @@
 """Training speed (patches/s) per model for native fp32, native channels-last, ipex and bf16,
 measured in one run so the ratios compare like with like. ``paper-layers`` is native
 channels-last through the paper's layers (FSRCNN's ConvTranspose2d, SRCNN's one-channel conv3)
-instead of the exact rewrites that ``forward`` trains through.
+instead of the exact rewrites that ``forward`` trains through. ``compile`` is native
+channels-last through ``torch.compile`` (its compile time, the first steps, is reported apart).
 
 Usage: python benchmarks/train_speed.py [--steps 30] [--models fsrcnn,srcnn] [--json PATH]
 """
@@ -40,6 +41,8 @@ def patches_per_s(model_name: str, variant: str, steps: int, batch: int = 64, pa
     if variant == "paper-layers" and not hasattr(model, "paper_forward"):
         return "n/a (no rewrite)"
     fwd = model.paper_forward if variant == "paper-layers" else model
+    if variant == "compile":
+        fwd = torch.compile(model)
     x = torch.rand(batch, 1, patch, patch)
     y = torch.rand(batch, 1, 3 * patch, 3 * patch)
     if cl:
@@ -57,8 +60,11 @@ def patches_per_s(model_name: str, variant: str, steps: int, batch: int = 64, pa
         loss.backward()
         opt.step()
 
+    t0 = time.perf_counter()
     for _ in range(3):
         step()
+    if variant == "compile":
+        note = f"compile {time.perf_counter() - t0:.0f} s"
     t0 = time.perf_counter()
     for _ in range(steps):
         step()
@@ -66,20 +72,28 @@ def patches_per_s(model_name: str, variant: str, steps: int, batch: int = 64, pa
     return f"{rate:.0f} ({note})" if note else rate
 
 
+def _cell(r, base) -> str:
+    if isinstance(r, float):
+        return f"{r:.0f}/s ({r / base:.2f}x)"
+    num = r.split(" ", 1)[0]
+    return f"{r} ({float(num) / base:.2f}x)" if num.replace(".", "").isdigit() else r
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--models", default="fsrcnn,fsrcnn-s,srcnn,dcscn")
-    ap.add_argument("--variants", default="native-fp32,native-channels-last,paper-layers,ipex,bf16")
+    ap.add_argument("--variants", default="native-fp32,native-channels-last,paper-layers,ipex,bf16,compile")
+    ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--json")
     args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     res = {}
     for m in args.models.split(","):
         res[m] = {v: patches_per_s(m, v, args.steps) for v in args.variants.split(",")}
         base = res[m]["native-fp32"]
-        cells = [
-            f"{v}: {r:.0f}/s ({r / base:.2f}x)" if isinstance(r, float) else f"{v}: {r}" for v, r in res[m].items()
-        ]
+        cells = [f"{v}: {_cell(r, base)}" for v, r in res[m].items()]
         print(f"{m:<9} " + "  ".join(cells))
     if args.json:
         with open(args.json, "w") as f:

@@ -230,3 +230,60 @@ def test_16_bit_exif_orientation_table_matches_pil(orientation):
     decoded = Image.open(buf)
     want = np.asarray(ImageOps.exif_transpose(decoded))
     assert np.array_equal(_EXIF_ORIENT[orientation](np.asarray(decoded)), want)
+
+
+def test_openvino_upscale_never_imports_torch(tmp_path):
+    Image.fromarray(photo()).save(tmp_path / "in.png")
+    code = (
+        "import sys\n"
+        "from xeonsr.cli import main\n"
+        f"rc = main(['upscale', {str(tmp_path / 'in.png')!r}, '-o', {str(tmp_path / 'out.png')!r}, '--backend', "
+        "'openvino'])\n"
+        "from PIL import Image\n"
+        "import numpy as np\n"
+        "from xeonsr import Upscaler\n"
+        "big = Upscaler('fsrcnn', scale=2, backend='openvino', precision='fp32').upscale(Image.new('RGB', (9, 7)))\n"
+        "assert big.size == (18, 14)\n"
+        "print(rc, 'torch' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "0 False"
+    assert Image.open(tmp_path / "out.png").size == (53 * 3, 41 * 3)
+
+
+def test_openvino_upscale_equals_the_torch_path_to_one_grey_level(up):
+    img = Image.fromarray(photo(37, 45, seed=3))
+    ov = Upscaler("fsrcnn", scale=3, backend="openvino", precision="fp32").upscale(img)
+    diff = np.abs(np.asarray(ov, np.int16) - np.asarray(up.upscale(img), np.int16))
+    assert diff.max() <= 1  # FP32 IR vs PyTorch, numpy vs torch bicubic chroma
+
+
+def test_colliding_names_ppm_inputs_and_a_failing_file_in_one_batch(tmp_path, monkeypatch):
+    from xeonsr.cli import main
+    from xeonsr.upscaler import Upscaler as U
+
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        Image.fromarray(photo(seed=ord(sub))).save(tmp_path / sub / "x.png")
+    Image.fromarray(photo()).save(tmp_path / "p.ppm")
+    Image.fromarray(photo()[..., 0]).save(tmp_path / "g.pgm")
+    out = tmp_path / "out"
+    args = [str(tmp_path / "a" / "x.png"), str(tmp_path / "b" / "x.png"), str(tmp_path / "p.ppm")]
+    assert main(["upscale", *args, str(tmp_path / "g.pgm"), "-o", str(out), "--scale", "2"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["g.png", "p.png", "x-b.png", "x.png"]
+    a, b = (np.asarray(Image.open(out / n)) for n in ("x.png", "x-b.png"))
+    assert a.shape == b.shape and not np.array_equal(a, b)  # both results kept
+    # An unexpected failure (not the file's fault) fails that file only; the batch goes on.
+    real = U.upscale
+    calls = []
+
+    def flaky(self, image):
+        calls.append(1)
+        if len(calls) == 1:
+            raise MemoryError("out of memory")
+        return real(self, image)
+
+    monkeypatch.setattr(U, "upscale", flaky)
+    assert main(["upscale", *args[:2], "-o", str(tmp_path / "out2"), "--scale", "2"]) == 1
+    assert [p.name for p in (tmp_path / "out2").iterdir()] == ["x-b.png"]

@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xeonsr: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `xeonsr info | head -1`: the reader left; that is not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:  # noqa: BLE001 - people get one line; --traceback gets the rest
         if args.traceback or os.environ.get("XEONSR_TRACEBACK"):
             raise

@@ -200,6 +200,8 @@ def export(
     extra = {
         "weights": str(weights) if weights else f"xeonsr/weights/{model_name}_x{scale}.safetensors",
         "model_args": card["model_args"],
+        # LR pixels an output pixel depends on: how far tiles must overlap (without torch).
+        "receptive_radius": int(getattr(model, "receptive_radius", 0)),
         "ov_inference_precision": "f32",
     }
     extra["psnr"] = measure_psnr(xml, scale, data_dir)

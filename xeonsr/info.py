@@ -51,12 +51,16 @@ def cpu_info(cpuinfo_text: str | None = None) -> CpuInfo:
         except OSError:
             cpuinfo_text = ""
     model, flags, cores = platform.processor() or "unknown", set(), set()
-    phys_id = core_id = None
+    phys_id = core_id = family = number = None
     for line in cpuinfo_text.splitlines():
         key, _, val = line.partition(":")
         key, val = key.strip(), val.strip()
         if key == "model name":
             model = val
+        elif key == "cpu family" and family is None:
+            family = val
+        elif key == "model" and number is None:
+            number = val
         elif key == "flags" and not flags:
             flags = set(val.split())
         elif key == "physical id":
@@ -64,6 +68,9 @@ def cpu_info(cpuinfo_text: str | None = None) -> CpuInfo:
         elif key == "core id":
             core_id = val
             cores.add((phys_id, core_id))
+    if family and number:
+        # VMs often say only "AMD EPYC": the family and model tell Zen 1 (23/1) from Zen 4 (25/17).
+        model = f"{model} (family {family} model {number})"
     logical = os.cpu_count() or 1
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else logical
     return CpuInfo(

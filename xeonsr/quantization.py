@@ -276,6 +276,7 @@ def quantize(
         {
             "psnr": {ds: r["int8"] for ds, r in results.items()},
             "fp32_ir": fp32_entry["xml"],
+            "receptive_radius": fp32_entry.get("receptive_radius"),
             "report": f"quantize/reports/{stem}.json" if reports_dir == REPORTS else str(reports_dir / f"{stem}.json"),
             "ov_inference_precision": "f32 (non-quantized ops)",
         },

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.imaging import rgb_to_ycbcr, ycbcr_to_rgb
+from xeonsr.imaging import imresize, rgb_to_ycbcr, ycbcr_to_rgb
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
 MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
@@ -46,6 +46,9 @@ class Image16:
         return im
 
 
+UNKNOWN_RADIUS = 16  # LR pixels of tile overlap when a user IR does not say (ours: 4-11)
+
+
 class Upscaler:
     """A model (shipped weights, or ``weights``) on OpenVINO or PyTorch, ready to upscale.
 
@@ -55,7 +58,8 @@ class Upscaler:
         backend: "openvino", "torch" or "auto" (OpenVINO when its IR is in the manifest).
         precision: "int8" or "fp32" for OpenVINO ("auto": INT8 where the manifest has it).
         tile: LR tile side in pixels (None: 256; 0: whole image at once).
-        threads: inference threads (None: the library's default, all cores).
+        threads: inference threads (None: one per physical core; never more than the CPUs
+            this process may use).
     """
 
     def __init__(
@@ -69,31 +73,30 @@ class Upscaler:
         threads: int | None = None,
         weights: str | None = None,
     ) -> None:
-        from xeonsr.infer import load_torch_model
         from xeonsr.protocol import check_scale
+        from xeonsr.threads import apply_threads, plan_threads
 
         self.model_name, self.scale = model, check_scale(scale)
         self.tile = 256 if tile is None else tile
-        torch_model, _ = load_torch_model(model, scale, weights)  # also validates the name
-        self.radius = int(getattr(torch_model, "receptive_radius", 8)) + 4
+        self.threads = plan_threads(threads)
+        apply_threads(self.threads)
         self.backend, self.precision = self._choose(backend, precision, weights)
         if self.backend == "openvino":
+            # Torch-free: the IR, its manifest entry (receptive radius) and numpy bicubic.
             from xeonsr.export import locate_ir
             from xeonsr.ov import compile_ir
 
-            self._compiled = compile_ir(locate_ir(model, scale, self.precision)[0], threads)
+            xml, entry = locate_ir(model, scale, self.precision)
+            self.radius = int(entry.get("receptive_radius") or UNKNOWN_RADIUS) + 4
+            self._compiled = compile_ir(xml, self.threads.used)
             self._request = self._compiled.create_infer_request()
         else:
-            import torch
-
             from xeonsr.export import deploy_form
+            from xeonsr.infer import load_torch_model
 
-            if threads:
-                torch.set_num_threads(threads)
+            torch_model, _ = load_torch_model(model, scale, weights)  # also validates the name
+            self.radius = int(getattr(torch_model, "receptive_radius", UNKNOWN_RADIUS)) + 4
             self._torch = deploy_form(torch_model)  # the same function, faster (FSRCNN)
-        from xeonsr.models.bicubic import BicubicUpsample
-
-        self._bicubic = BicubicUpsample(scale)
 
     def _choose(self, backend: str, precision: str, weights) -> tuple[str, str]:
         from xeonsr.export import read_manifest
@@ -126,10 +129,8 @@ class Upscaler:
             return self._torch(torch.from_numpy(inp))[0, 0].numpy()
 
     def _bicubic_plane(self, x: np.ndarray) -> np.ndarray:
-        import torch
-
-        with torch.inference_mode():
-            return self._bicubic(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None, None])[0, 0].numpy()
+        """Chroma and alpha: MATLAB bicubic in numpy (the same as the models' bicubic layer)."""
+        return imresize(x.astype(np.float64), self.scale).astype(np.float32)
 
     def _tiled(self, plane_fn, x: np.ndarray) -> np.ndarray:
         """Apply ``plane_fn`` tile by tile with an overlap of the receptive field."""

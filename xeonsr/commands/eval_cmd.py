@@ -19,7 +19,7 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--precision", choices=["fp32", "int8"], default="fp32", help="OpenVINO IR precision (openvino backend)"
     )
-    p.add_argument("--threads", type=int, default=None, help="inference threads (default: all)")
+    p.add_argument("--threads", type=int, default=None, help="inference threads (default: one per physical core)")
     p.add_argument("--no-ssim", action="store_true", help="skip SSIM (faster)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
 
@@ -27,20 +27,20 @@ def add_arguments(p) -> None:
 def upscale_fn_for(args, scale: int):
     """-> (fn, description dict) for the requested model/backend."""
     from xeonsr.evaluate import bicubic_fn
+    from xeonsr.threads import apply_threads, plan_threads
 
     if args.model == "bicubic":
         return bicubic_fn(scale), {"backend": "numpy"}
+    plan = plan_threads(args.threads)
+    apply_threads(plan)
+    print(plan.describe(pinned=False))
     if args.backend == "openvino":
         from xeonsr.ov import openvino_upscale_fn
 
-        fn, meta = openvino_upscale_fn(args.model, scale, args.precision, threads=args.threads)
+        fn, meta = openvino_upscale_fn(args.model, scale, args.precision, threads=plan.used)
         return fn, {"backend": "openvino", **meta}
-    import torch
-
     from xeonsr.infer import load_torch_model, torch_upscale_fn
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     model, card = load_torch_model(args.model, scale, args.weights)
     return torch_upscale_fn(model), {
         "backend": "torch",

@@ -39,6 +39,26 @@ def expand_inputs(inputs: list[str]):
     return files
 
 
+# Inputs whose format is read but not worth writing back: their results are PNG (lossless).
+PNG_INSTEAD = {".gif", ".ppm", ".pgm"}
+
+
+def output_paths(files, out):
+    """One distinct output path in folder ``out`` per input: the input's name (suffix kept,
+    PNG for formats in PNG_INSTEAD); a name taken by an earlier input gets its folder's name
+    added (``x-b.png``), then a number, so no result overwrites another."""
+    taken: set[str] = set()
+    paths = []
+    for f in files:
+        suffix = ".png" if f.suffix.lower() in PNG_INSTEAD else f.suffix
+        candidates = [f.stem, f"{f.stem}-{f.parent.name or 'input'}"]
+        candidates += [f"{f.stem}-{f.parent.name or 'input'}-{i}" for i in range(2, len(files) + 2)]
+        name = next(c + suffix for c in candidates if (c + suffix).lower() not in taken)
+        taken.add(name.lower())
+        paths.append(out / name)
+    return paths
+
+
 def run(args) -> int:
     import time
     from pathlib import Path
@@ -71,9 +91,9 @@ def run(args) -> int:
     )
     failed: list[str] = []
     t0 = time.perf_counter()
-    bar = tqdm(files, unit="img", disable=len(files) < 2, dynamic_ncols=True)
-    for path in bar:
-        dest = out if single else out / (path.stem + (path.suffix if path.suffix.lower() != ".gif" else ".png"))
+    dests = [out] if single else output_paths(files, out)
+    bar = tqdm(list(zip(files, dests, strict=True)), unit="img", disable=len(files) < 2, dynamic_ncols=True)
+    for path, dest in bar:
         try:
             src = open_image(path)
             result = up.upscale(src)
@@ -83,10 +103,13 @@ def run(args) -> int:
                     compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), Path(args.compare)
                 )
         except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
-            if not is_user_error(e):
-                raise
-            failed.append(str(e))
-            tqdm.write(f"xeonsr upscale: error: {e}", file=sys.stderr)
+            if is_user_error(e):
+                msg = str(e)
+            else:  # not the file's fault (memory, the runtime): still this file only, said so
+                first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+                msg = f"{path}: internal error ({e.__class__.__name__}) {first}".rstrip()
+            failed.append(msg)
+            tqdm.write(f"xeonsr upscale: error: {msg}", file=sys.stderr)
     dt = time.perf_counter() - t0
     ok = len(files) - len(failed)
     print(
