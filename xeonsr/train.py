@@ -25,11 +25,20 @@ import torch
 from torch import nn
 
 from xeonsr import distributed as ddp
-from xeonsr.checkpoint import latest_checkpoint, save_checkpoint, save_weights
+from xeonsr.checkpoint import latest_checkpoint, save_checkpoint
 from xeonsr.data import DEFAULT_VAL_SET, dataset_files
-from xeonsr.errors import UserError
 from xeonsr.protocol import check_scale
-from xeonsr.train_run import RunLog, lr_at, portable_config, probe_steps
+from xeonsr.train_model import (
+    TrainError,
+    build_model,
+    ema_update,
+    ipex_optimize,
+    loss_margin_hr,
+    make_loss,
+    released_model,
+    restore,
+)
+from xeonsr.train_run import RunLog, StopOnSignal, lr_at, portable_config, probe_steps, release_weights
 
 TEST_SETS = {"set5", "set14", "b100", "urban100", "bsd100", "manga109"}
 
@@ -85,46 +94,6 @@ class TrainResult:
     weights: Path | None  # the released weights (finished runs only)
 
 
-class TrainError(UserError, RuntimeError):
-    pass
-
-
-def loss_margin_hr(cfg: TrainConfig, model) -> int:
-    """``cfg.loss_margin`` in HR pixels, checked against the patch size."""
-    m = cfg.loss_margin
-    if m == "auto":
-        m = int(getattr(model, "receptive_radius", 0))
-    try:
-        m = int(m)
-    except (TypeError, ValueError):
-        raise TrainError(f"--loss-margin must be a number of LR pixels or 'auto', not {m!r}") from None
-    if m < 0 or 2 * m >= cfg.lq_patch:
-        raise TrainError(
-            f"--loss-margin {m} leaves nothing of a {cfg.lq_patch}-pixel LR patch (need 0 <= 2*margin < --patch)"
-        )
-    return m * cfg.scale
-
-
-def make_loss(kind: str, margin: int):
-    """L1 or MSE over the patch less ``margin`` HR pixels at each edge."""
-    base = nn.L1Loss() if kind == "l1" else nn.MSELoss()
-    if not margin:
-        return base
-
-    def loss(sr, gt):
-        return base(sr[..., margin:-margin, margin:-margin], gt[..., margin:-margin, margin:-margin])
-
-    return loss
-
-
-def ema_update(avg: nn.Module, model: nn.Module, decay: float, updates: int) -> None:
-    """avg <- d * avg + (1 - d) * model, with d ramped up over the first updates (as TF's
-    ExponentialMovingAverage with num_updates) so a fresh average is not stuck at init."""
-    d = min(decay, (1 + updates) / (10 + updates))
-    with torch.no_grad():
-        torch._foreach_lerp_(list(avg.parameters()), [p.detach() for p in model.parameters()], 1.0 - d)
-
-
 def check_config(cfg: TrainConfig) -> None:
     """Refuse what cannot be right before anything is loaded or written."""
     check_scale(cfg.scale)
@@ -146,25 +115,12 @@ def check_config(cfg: TrainConfig) -> None:
         raise TrainError("--device cuda: no CUDA device is available; use --device cpu")
 
 
-def released_model(model: nn.Module, avg: nn.Module | None, model_args: dict, name: str) -> nn.Module:
-    """The weights the run releases, as a plain fp32 module on the CPU.
-
-    Validation runs this too: it is what a user gets. (An IPEX-optimized module holds
-    prepacked, possibly bf16 weights that only its training forward can run.)"""
-    from xeonsr.models import get_spec
-
-    src = avg if avg is not None else model
-    net = get_spec(name).cls(**model_args)
-    net.load_state_dict({k: v.detach().float().cpu() for k, v in src.state_dict().items()})
-    return net.eval()
-
-
 def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     """Train ``cfg.model``; a finished run writes ``<out>/<model>_x<scale>.safetensors``."""
     from xeonsr.data import PatchConfig, cached_pairs
     from xeonsr.evaluate import bicubic_fn, evaluate, load_samples
     from xeonsr.info import AUTO_FP32_TAIL, cpu_info, resolve_backend, resolve_precision
-    from xeonsr.models import create_model, model_kwargs
+    from xeonsr.models import model_kwargs
     from xeonsr.patches import PatchBank
     from xeonsr.threads import apply_threads, plan_threads
 
@@ -193,22 +149,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         )
 
     torch.manual_seed(cfg.seed)
-    model = create_model(cfg.model, cfg.scale, **cfg.model_args)
+    model = build_model(cfg, device, init=not found)
     margin = loss_margin_hr(cfg, model)
-    if cfg.init_from and not found:
-        from xeonsr.checkpoint import load_weights
-
-        src, _ = load_weights(cfg.init_from, model_name=cfg.model)
-        own = model.state_dict()
-        # Copy every tensor whose shape fits (the x3 body into an x2/x4 model).
-        fit = {k: v for k, v in src.state_dict().items() if k in own and own[k].shape == v.shape}
-        model.load_state_dict(fit, strict=False)
-    if cfg.train_only:
-        for name, p in model.named_parameters():
-            p.requires_grad_(name.startswith(cfg.train_only))
-    model.to(device)
-    if cfg.channels_last:
-        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     # The average lives beside the model in plain PyTorch layers (it is never trained).
     avg = copy.deepcopy(model).eval().requires_grad_(False) if cfg.ema else None
@@ -227,21 +169,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
 
     start_step, train_seconds = 0, 0.0
     if found:
-        path, state = found
-        model.load_state_dict(state["model"])
-        if avg is not None:
-            avg.load_state_dict(state.get("ema", state["model"]))
-        optimizer.load_state_dict(state["optimizer"])
-        start_step = int(state["step"])
-        train_seconds = float(state.get("train_seconds", 0.0))
-        torch.set_rng_state(state["rng"]["torch"])
-        gens = state["rng"].get("generators")
-        if gens is not None and len(gens) == world:
-            gen.set_state(gens[rank].to(gen.get_state().device))
-        elif rank == 0:
-            print(f"resume: {path.name} has no batch-generator state for {world} rank(s); batches are reseeded")
-        if rank == 0:
-            print(f"resumed from {path} at step {start_step}")
+        start_step, train_seconds = restore(found, model, avg, optimizer, gen, rank, world)
     elif cfg.resume and rank == 0:
         print(f"resume: no checkpoint in {out / 'checkpoints'}; starting afresh")
 
@@ -258,7 +186,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         print(f"resume: the run already reached step {start_step} of {steps}")
 
     if backend == "ipex":
-        model, optimizer = _ipex_optimize(model, optimizer, precision)
+        model, optimizer = ipex_optimize(model, optimizer, precision)
         if precision == "fp32":
             bf16_until = 0
     train_model: nn.Module = nn.parallel.DistributedDataParallel(model) if world > 1 else model
@@ -312,7 +240,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         log.checkpointed(step, state["train_seconds"])
         return path
 
-    stop_signal = _StopOnSignal()  # SIGTERM/SIGINT: checkpoint at the next step and exit
+    stop_signal = StopOnSignal()  # SIGTERM/SIGINT: checkpoint at the next step and exit
     t_start = time.perf_counter()
     deadline = t_start + cfg.stop_after_minutes * 60 if cfg.stop_after_minutes else None
     train_model.train()
@@ -353,81 +281,13 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     if stopped:
         log.say(f"stopped at step {step} of {steps}: checkpoint {ckpt}; the same command with --resume continues it")
     elif rank == 0:
-        result.weights = _release(cfg, out, model, avg, model_args, resolved, val_label, val_files, log, step)
+        result.weights = release_weights(cfg, out, model, avg, model_args, resolved, val_label, val_files, log, step)
     if world > 1:
         ddp.shutdown()
     return result
-
-
-class _StopOnSignal:
-    """SIGTERM and SIGINT ask the loop to checkpoint and stop (a kill -9 loses at most the
-    steps since the last checkpoint). Installed only where Python allows: the main thread."""
-
-    def __init__(self) -> None:
-        import signal
-        import threading
-
-        self._flag, self._old = False, {}
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                self._old[sig] = signal.signal(sig, self._set)
-
-    def _set(self, signum, frame) -> None:
-        self._flag = True
-
-    def is_set(self) -> bool:
-        return self._flag
-
-    def restore(self) -> None:
-        import signal
-
-        for sig, old in self._old.items():
-            signal.signal(sig, old)
-
-
-def _ipex_optimize(model, optimizer, precision):
-    import intel_extension_for_pytorch as ipex
-
-    if precision == "fp32":
-        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
-    try:
-        return ipex.optimize(model, optimizer=optimizer, dtype=torch.bfloat16)
-    except Exception as e:  # noqa: BLE001 - IPEX refuses bf16 on CPUs without it
-        print(f"ipex: bf16 not supported on this CPU ({str(e).splitlines()[0]}); using fp32")
-        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
 
 
 def _default_cache() -> str:
     import os
 
     return os.environ.get("XEONSR_CACHE") or str(Path.home() / ".cache" / "xeonsr")
-
-
-def _release(cfg, out, model, avg, model_args, resolved, val_label, val_files, log, step) -> Path:
-    import platform
-
-    from xeonsr.evaluate import versions
-    from xeonsr.info import cpu_info
-
-    final = out / f"{cfg.model}_x{cfg.scale}.safetensors"
-    card = {
-        "model": cfg.model,
-        "scale": cfg.scale,
-        "model_args": model_args,
-        "config": resolved,
-        "steps": step,
-        "released": f"the last step ({step}); no checkpoint was chosen by a score",
-        "train_seconds": round(log.train_seconds, 1),
-        "device": cfg.device,
-        "cpu": cpu_info().model if cfg.device == "cpu" else torch.cuda.get_device_name(),
-        "host": platform.node(),
-        "val_set": val_label,
-        "val_images": [p.stem for p in val_files],
-        "val_psnr": log.last_val,
-        "bicubic_psnr": log.bicubic_psnr,
-        "versions": versions(),
-        "world_size": resolved["world_size"],
-        "replicas_max_abs_diff": log.replica_diff,
-    }
-    save_weights(released_model(model, avg, model_args, cfg.model), final, card)
-    return final

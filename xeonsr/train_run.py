@@ -186,3 +186,64 @@ def plot_curve(metrics_path: Path, png: Path, bicubic_psnr: float | None, title:
     fig.tight_layout()
     atomic_write(png, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
     plt.close(fig)
+
+
+class StopOnSignal:
+    """SIGTERM and SIGINT ask the loop to checkpoint and stop (a kill -9 loses at most the
+    steps since the last checkpoint). Installed only where Python allows: the main thread."""
+
+    def __init__(self) -> None:
+        import signal
+        import threading
+
+        self._flag, self._old = False, {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._old[sig] = signal.signal(sig, self._set)
+
+    def _set(self, signum, frame) -> None:
+        self._flag = True
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    def restore(self) -> None:
+        import signal
+
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+
+def release_weights(cfg, out, model, avg, model_args, resolved, val_label, val_files, log, step) -> Path:
+    """Write the finished run's weights and card (config, lineage facts, validation images)."""
+    import platform
+
+    import torch
+
+    from xeonsr.checkpoint import save_weights
+    from xeonsr.evaluate import versions
+    from xeonsr.info import cpu_info
+    from xeonsr.train_model import released_model
+
+    final = out / f"{cfg.model}_x{cfg.scale}.safetensors"
+    card = {
+        "model": cfg.model,
+        "scale": cfg.scale,
+        "model_args": model_args,
+        "config": resolved,
+        "steps": step,
+        "released": f"the last step ({step}); no checkpoint was chosen by a score",
+        "train_seconds": round(log.train_seconds, 1),
+        "device": cfg.device,
+        "cpu": cpu_info().model if cfg.device == "cpu" else torch.cuda.get_device_name(),
+        "host": platform.node(),
+        "val_set": val_label,
+        "val_images": [p.stem for p in val_files],
+        "val_psnr": log.last_val,
+        "bicubic_psnr": log.bicubic_psnr,
+        "versions": versions(),
+        "world_size": resolved["world_size"],
+        "replicas_max_abs_diff": log.replica_diff,
+    }
+    save_weights(released_model(model, avg, model_args, cfg.model), final, card)
+    return final

@@ -1,0 +1,114 @@
+"""The network side of training: building the model to train, the loss, the moving average
+of its weights, and the plain fp32 module a run validates and releases."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from xeonsr.errors import UserError
+
+
+class TrainError(UserError, RuntimeError):
+    pass
+
+
+def build_model(cfg, device: torch.device, init: bool = True) -> nn.Module:
+    """The registry model of ``cfg`` on ``device`` (channels-last if asked), started from
+    ``cfg.init_from`` where its tensors fit, with only ``cfg.train_only`` trainable."""
+    from xeonsr.models import create_model
+
+    model = create_model(cfg.model, cfg.scale, **cfg.model_args)
+    if cfg.init_from and init:
+        from xeonsr.checkpoint import load_weights
+
+        src, _ = load_weights(cfg.init_from, model_name=cfg.model)
+        own = model.state_dict()
+        # Copy every tensor whose shape fits (the x3 body into an x2/x4 model).
+        fit = {k: v for k, v in src.state_dict().items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(fit, strict=False)
+    if cfg.train_only:
+        for name, p in model.named_parameters():
+            p.requires_grad_(name.startswith(cfg.train_only))
+    model.to(device)
+    return model.to(memory_format=torch.channels_last) if cfg.channels_last else model
+
+
+def loss_margin_hr(cfg, model) -> int:
+    """``cfg.loss_margin`` in HR pixels, checked against the patch size."""
+    m = cfg.loss_margin
+    if m == "auto":
+        m = int(getattr(model, "receptive_radius", 0))
+    try:
+        m = int(m)
+    except (TypeError, ValueError):
+        raise TrainError(f"--loss-margin must be a number of LR pixels or 'auto', not {m!r}") from None
+    if m < 0 or 2 * m >= cfg.lq_patch:
+        raise TrainError(
+            f"--loss-margin {m} leaves nothing of a {cfg.lq_patch}-pixel LR patch (need 0 <= 2*margin < --patch)"
+        )
+    return m * cfg.scale
+
+
+def make_loss(kind: str, margin: int):
+    """L1 or MSE over the patch less ``margin`` HR pixels at each edge."""
+    base = nn.L1Loss() if kind == "l1" else nn.MSELoss()
+    if not margin:
+        return base
+
+    def loss(sr, gt):
+        return base(sr[..., margin:-margin, margin:-margin], gt[..., margin:-margin, margin:-margin])
+
+    return loss
+
+
+def ema_update(avg: nn.Module, model: nn.Module, decay: float, updates: int) -> None:
+    """avg <- d * avg + (1 - d) * model, with d ramped up over the first updates (as TF's
+    ExponentialMovingAverage with num_updates) so a fresh average is not stuck at init."""
+    d = min(decay, (1 + updates) / (10 + updates))
+    with torch.no_grad():
+        torch._foreach_lerp_(list(avg.parameters()), [p.detach() for p in model.parameters()], 1.0 - d)
+
+
+def released_model(model: nn.Module, avg: nn.Module | None, model_args: dict, name: str) -> nn.Module:
+    """The weights the run releases, as a plain fp32 module on the CPU.
+
+    Validation runs this too: it is what a user gets. (An IPEX-optimized module holds
+    prepacked, possibly bf16 weights that only its training forward can run.)"""
+    from xeonsr.models import get_spec
+
+    src = avg if avg is not None else model
+    net = get_spec(name).cls(**model_args)
+    net.load_state_dict({k: v.detach().float().cpu() for k, v in src.state_dict().items()})
+    return net.eval()
+
+
+def ipex_optimize(model, optimizer, precision):
+    import intel_extension_for_pytorch as ipex
+
+    if precision == "fp32":
+        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
+    try:
+        return ipex.optimize(model, optimizer=optimizer, dtype=torch.bfloat16)
+    except Exception as e:  # noqa: BLE001 - IPEX refuses bf16 on CPUs without it
+        print(f"ipex: bf16 not supported on this CPU ({str(e).splitlines()[0]}); using fp32")
+        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
+
+
+def restore(found, model, avg, optimizer, gen, rank: int, world: int) -> tuple[int, float]:
+    """Put a checkpoint's state back: weights, average, Adam, the global and this rank's batch
+    generator. -> (step, training seconds so far)."""
+    path, state = found
+    model.load_state_dict(state["model"])
+    if avg is not None:
+        avg.load_state_dict(state.get("ema", state["model"]))
+    optimizer.load_state_dict(state["optimizer"])
+    torch.set_rng_state(state["rng"]["torch"])
+    gens = state["rng"].get("generators")
+    if gens is not None and len(gens) == world:
+        gen.set_state(gens[rank].to(gen.get_state().device))
+    elif rank == 0:
+        print(f"resume: {path.name} has no batch-generator state for {world} rank(s); batches are reseeded")
+    if rank == 0:
+        print(f"resumed from {path} at step {int(state['step'])}")
+    return int(state["step"]), float(state.get("train_seconds", 0.0))
