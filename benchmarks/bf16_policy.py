@@ -24,7 +24,8 @@ POLICIES = {"fp32": ("fp32", None), "bf16": ("bf16", 0.0), "bf16+fp32 last 10%":
 def run(model: str, policy: str, data_dir: str, threads: int, work: Path, scale: int = 3, quick: bool = False) -> dict:
     from xeonsr.data import dataset_files
     from xeonsr.evaluate import evaluate, load_samples
-    from xeonsr.infer import load_torch_model, torch_upscale_fn
+    from xeonsr.infer import load_torch_model
+    from xeonsr.runtime import plane_fn, torch_run
     from xeonsr.train import TrainConfig, train
 
     args, steps, batch, patch = RUNS[model]
@@ -55,7 +56,7 @@ def run(model: str, policy: str, data_dir: str, threads: int, work: Path, scale:
 
     wall = read_card(res.weights)["train_seconds"]  # the training loop only (no data preparation)
     net, _ = load_torch_model(model, scale, res.weights)
-    fn = torch_upscale_fn(net)
+    fn = plane_fn(torch_run(net, channels_last=False))
     psnr = {}
     for ds in ("BSD200-val", "Set5", "Set14"):
         files = dataset_files(ds, data_dir)[1][: 2 if quick else None]

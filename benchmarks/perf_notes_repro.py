@@ -121,11 +121,11 @@ def main(argv: list[str] | None = None) -> dict:
     }
     # Ours in the same run, compiled as `xeonsr bench` compiles them: trained FSRCNN x3 with
     # the bicubic skip (29.36/29.44 dB on Set14), so this row is what the OpenCV row competes with.
-    from xeonsr.bench import make_runner
+    from xeonsr.runtime import load_runner
 
     for prec in ("int8", "fp32"):
         probes[f"xeonsr FSRCNN x3 shipped {prec.upper()} IR (trained, + bicubic skip)"] = lambda prec=prec: (
-            make_runner("fsrcnn", 3, f"ov-{prec}", plan.used)[0],
+            load_runner("fsrcnn", 3, f"ov-{prec}", threads=plan.used).run,
             lr,
         )
     if args.skip_torch:

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from xeonsr.bench import make_runner
-from xeonsr.export import read_manifest
+from xeonsr.irs import read_manifest
 from xeonsr.peers import PEER_MODELS
+from xeonsr.runtime import load_runner
 from xeonsr.threads import plan_threads
 
 MODELS = ["fsrcnn", "fsrcnn-s", "srcnn", "dcscn"]
@@ -26,8 +26,9 @@ CASES = [(m, b) for m in MODELS for b in BACKENDS if b != "opencv" or m in PEER_
 @pytest.mark.parametrize("model,backend", CASES)
 def test_latency(benchmark, lr_images, model, backend, size):
     if backend.startswith("ov-") and f"{model}_x3_{backend[3:]}" not in read_manifest()["models"]:
-        pytest.fail(f"{model} x3 {backend} IR is not in openvino_models/manifest.json")
-    fn, note = make_runner(model, 3, backend, plan_threads(None).used)
+        pytest.fail(f"{model} x3 {backend} IR is not in the shipped manifest")
+    runner = load_runner(model, 3, backend, threads=plan_threads(None).used)
+    fn, note = runner.run, runner.note
     x = lr_images[size]
     benchmark.extra_info["note"] = note
     out = benchmark(fn, x)

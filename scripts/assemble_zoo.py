@@ -17,9 +17,11 @@ import sys
 from pathlib import Path
 
 from xeonsr.checkpoint import load_weights, save_weights, weights_from_checkpoint
-from xeonsr.evaluate import evaluate, load_samples, versions
-from xeonsr.infer import PACKAGE_WEIGHTS, torch_upscale_fn
+from xeonsr.evaluate import evaluate, load_samples
+from xeonsr.infer import PACKAGE_WEIGHTS
+from xeonsr.info import versions
 from xeonsr.protocol import PROTOCOL
+from xeonsr.runtime import plane_fn, torch_run
 
 # (model, scale) -> [(round, run name), ...] oldest first; the last one is shipped.
 SHIPPED = {
@@ -96,7 +98,7 @@ def main(runs_root: str, data_dir: str, *only: str) -> None:
                 }
             )
         m, _ = load_weights(out, model, scale)
-        fn = torch_upscale_fn(m)
+        fn = plane_fn(torch_run(m, channels_last=False))
         results = {}
         for ds, by_scale in sets.items():
             res = evaluate(fn, by_scale[scale], scale)

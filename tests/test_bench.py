@@ -141,7 +141,7 @@ def test_compare_irs_script_times_each_ir(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    irs = [str(root / "openvino_models" / f"fsrcnn-s_x3_{p}.xml") for p in ("fp32", "int8")]
+    irs = [str(root / "xeonsr" / "openvino_models" / f"fsrcnn-s_x3_{p}.xml") for p in ("fp32", "int8")]
     for extra in ([], ["--static"]):
         out = subprocess.run(
             [sys.executable, str(root / "benchmarks" / "compare_irs.py"), "--size", "20x12", "--threads", "1"]

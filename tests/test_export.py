@@ -11,9 +11,12 @@ import pytest
 import torch
 
 from xeonsr.evaluate import evaluate, load_samples
-from xeonsr.export import DEFAULT_IR_DIR, IRError, deploy_form, export, locate_ir, read_manifest
-from xeonsr.infer import load_torch_model, torch_upscale_fn
-from xeonsr.ov import compile_ir, ov_upscale_fn
+from xeonsr.export import export
+from xeonsr.infer import load_torch_model
+from xeonsr.irs import SHIPPED_IR_DIR, IRError, locate_ir, read_manifest
+from xeonsr.models import deploy_form
+from xeonsr.ov import compile_ir
+from xeonsr.runtime import ov_run, plane_fn, torch_run
 
 
 @pytest.mark.parametrize("name", ["fsrcnn", "fsrcnn-s", "srcnn", "srcnn-955", "dcscn"])
@@ -35,7 +38,7 @@ def test_fp32_ir_matches_pytorch_on_real_images(ir_dir, data_dir):
     samples = load_samples(data_dir / "Set5", 3)
     model, _ = load_torch_model("fsrcnn", 3)
     xml, entry = locate_ir("fsrcnn", 3, "fp32", ir_dir)
-    ov_fn, pt_fn = ov_upscale_fn(compile_ir(xml)), torch_upscale_fn(model)
+    ov_fn, pt_fn = plane_fn(ov_run(compile_ir(xml))), plane_fn(torch_run(model, channels_last=False))
     for smp in samples[:2]:
         assert np.abs(ov_fn(smp.lr) - pt_fn(smp.lr)).max() < 1e-3 * 255
     ov_res = evaluate(ov_fn, samples, 3, with_ssim=False)
@@ -46,7 +49,7 @@ def test_fp32_ir_matches_pytorch_on_real_images(ir_dir, data_dir):
 
 
 def test_one_ir_serves_every_size(ir_dir):
-    fn = ov_upscale_fn(compile_ir(locate_ir("fsrcnn", 3, "fp32", ir_dir)[0]))
+    fn = plane_fn(ov_run(compile_ir(locate_ir("fsrcnn", 3, "fp32", ir_dir)[0])))
     for h, w in [(5, 7), (31, 12), (64, 64)]:
         assert fn(np.full((h, w), 100.0)).shape == (3 * h, 3 * w)
 
@@ -86,8 +89,10 @@ def test_cli_refuses_edited_bin_with_one_line(ir_dir, tmp_path, data_dir):
             "Set5",
             "--data-dir",
             str(data_dir),
+            "--ir-dir",
+            str(bad),
         ],
-        env={**os.environ, "XEONSR_IR_DIR": str(bad)},
+        env=os.environ,
         capture_output=True,
         text=True,
     )
@@ -210,23 +215,23 @@ def test_shipped_int8_irs_really_run_convolutions_in_int8(name):
     from xeonsr.quantization import int8_layer_count
 
     core = ov.Core()
-    assert int8_layer_count(core.read_model(str(DEFAULT_IR_DIR / f"{name}_fp32.xml"))) == 0
-    assert int8_layer_count(core.read_model(str(DEFAULT_IR_DIR / f"{name}_int8.xml"))) >= 3
+    assert int8_layer_count(core.read_model(str(SHIPPED_IR_DIR / f"{name}_fp32.xml"))) == 0
+    assert int8_layer_count(core.read_model(str(SHIPPED_IR_DIR / f"{name}_int8.xml"))) >= 3
 
 
 def test_every_shipped_int8_ir_does_a_real_share_of_its_work_in_int8():
     import openvino as ov
 
-    from xeonsr.export import read_manifest
+    from xeonsr.irs import read_manifest
     from xeonsr.quantization import MIN_INT8_SHARE, int8_mac_share
 
     core = ov.Core()
-    entries = [e for e in read_manifest(DEFAULT_IR_DIR)["models"].values() if e["precision"] == "int8"]
+    entries = [e for e in read_manifest(SHIPPED_IR_DIR)["models"].values() if e["precision"] == "int8"]
     assert len(entries) >= 5
     for e in entries:
-        share = int8_mac_share(core.read_model(str(DEFAULT_IR_DIR / e["xml"])))
+        share = int8_mac_share(core.read_model(str(SHIPPED_IR_DIR / e["xml"])))
         assert share >= MIN_INT8_SHARE, (e["name"], share)
-        fp32 = core.read_model(str(DEFAULT_IR_DIR / e["fp32_ir"]))
+        fp32 = core.read_model(str(SHIPPED_IR_DIR / e["fp32_ir"]))
         assert int8_mac_share(fp32) == 0.0
 
 
@@ -237,7 +242,7 @@ def test_conv_macs_counts_what_the_torch_model_does():
     from xeonsr.bench import flops_per_lr_pixel
     from xeonsr.quantization import conv_macs
 
-    macs = conv_macs(ov.Core().read_model(str(DEFAULT_IR_DIR / "dcscn_x2_fp32.xml")), side=24)
+    macs = conv_macs(ov.Core().read_model(str(SHIPPED_IR_DIR / "dcscn_x2_fp32.xml")), side=24)
     assert 2 * sum(macs.values()) / 24**2 == flops_per_lr_pixel("dcscn", 2)
 
 
@@ -261,16 +266,30 @@ def test_int8_ir_with_too_little_int8_work_is_refused(ir_dir, data_dir, tmp_path
     assert not (ir_dir / "fsrcnn_x3_int8.xml").exists()
 
 
-def test_installed_package_keeps_irs_in_user_data(tmp_path):
-    """Outside a checkout (a wheel install) IRs and reports go to ~/.local/share/xeonsr."""
+def test_installed_package_reads_shipped_irs_from_the_package_and_writes_to_user_data(tmp_path):
+    """Outside a checkout (a wheel install) the shipped IRs are read from the package, and
+    exports, INT8 IRs and reports go to ~/.local/share/xeonsr."""
     pkg = tmp_path / "site"
     src = os.path.join(os.path.dirname(__file__), "..", "xeonsr")
     shutil.copytree(src, pkg / "xeonsr", ignore=shutil.ignore_patterns("weights"))
     env = {k: v for k, v in os.environ.items() if k not in ("XEONSR_IR_DIR", "XDG_DATA_HOME")}
     env.update(HOME=str(tmp_path / "home"), PYTHONPATH=str(pkg))
-    code = "import xeonsr.quantization as q, xeonsr.export as e; print(e.DEFAULT_IR_DIR); print(q.REPORTS)"
+    code = (
+        "import xeonsr.irs as i, xeonsr.export as e\n"
+        "print(i.SHIPPED_IR_DIR); print(e.export_dir(None, None)); print(e.export_dir('w.safetensors', None))\n"
+        "print(i.REPORTS); print(i.locate_ir('fsrcnn', 3, 'int8')[0])"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    ir, reports = out.stdout.split()
-    assert ir == str(tmp_path / "home" / ".local" / "share" / "xeonsr" / "openvino_models")
-    assert reports.startswith(str(tmp_path / "home"))
+    shipped, mine, yours, reports, located = out.stdout.split()
+    user = str(tmp_path / "home" / ".local" / "share" / "xeonsr" / "openvino_models")
+    assert shipped == str(pkg / "xeonsr" / "openvino_models") and located.startswith(shipped)
+    assert mine == yours == user and reports.startswith(str(tmp_path / "home"))
+
+
+def test_your_weights_never_replace_a_shipped_ir(tmp_path):
+    from xeonsr.export import export_dir
+
+    with pytest.raises(IRError, match="store of its own"):
+        export_dir("mine.safetensors", SHIPPED_IR_DIR)
+    assert export_dir("mine.safetensors", tmp_path / "mine") == tmp_path / "mine"

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from xeonsr.cli import main
-from xeonsr.export import DEFAULT_IR_DIR
+from xeonsr.irs import SHIPPED_IR_DIR
 
 
 def test_fsrcnn_x3_int8_profile_names_each_layer_with_its_kernel_and_work():
@@ -14,7 +14,7 @@ def test_fsrcnn_x3_int8_profile_names_each_layer_with_its_kernel_and_work():
     from xeonsr.profile import profile_ir
     from xeonsr.quantization import float_layers
 
-    xml = DEFAULT_IR_DIR / "fsrcnn_x3_int8.xml"
+    xml = SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"
     h, w = 32, 40
     res = profile_ir(xml, (h, w), threads=1, warmup=1, repeats=3)
     layers = {r.name: r for r in res["layers"]}
@@ -37,7 +37,7 @@ def test_conv_macs_scales_with_a_non_square_size():
 
     from xeonsr.quantization import conv_macs
 
-    model = ov.Core().read_model(str(DEFAULT_IR_DIR / "fsrcnn_x3_fp32.xml"))
+    model = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_fp32.xml"))
     square = conv_macs(model, side=24)
     rect = conv_macs(model, size=(24, 48), skip=True)
     assert all(rect[k] == 2 * v for k, v in square.items())

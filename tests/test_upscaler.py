@@ -13,7 +13,7 @@ from PIL import Image
 from xeonsr import Upscaler
 from xeonsr.evaluate import bicubic_fn
 from xeonsr.imaging import ImageError, luma, mod_crop, to_uint8
-from xeonsr.upscaler import open_image
+from xeonsr.photo_io import open_image
 
 
 def photo(h=41, w=53, seed=0):
@@ -158,13 +158,13 @@ def _rgb16(h=30, w=40, alpha=False):
 
 def test_16_bit_colour_png_keeps_16_bits_and_its_icc_profile(up, tmp_path):
     cv2 = pytest.importorskip("cv2")  # the test extra installs it; CI always runs this
-    from xeonsr.upscaler import _png_with_icc
+    from xeonsr.photo_io import png_with_icc
 
     icc = b"\x00" * 128 + b"a 16-bit profile"
     rgb = _rgb16()
     ok, png = cv2.imencode(".png", rgb[:, :, ::-1].copy())
     src = tmp_path / "in16.png"
-    src.write_bytes(_png_with_icc(png.tobytes(), icc))
+    src.write_bytes(png_with_icc(png.tobytes(), icc))
     assert Image.open(src).info["icc_profile"] == icc  # PIL accepts the chunk we wrote
     out_path = tmp_path / "out16.png"
     run = subprocess.run(
@@ -186,7 +186,7 @@ def test_16_bit_colour_png_keeps_16_bits_and_its_icc_profile(up, tmp_path):
 
 def test_16_bit_rgba_tiff_and_8_bit_outputs(up, tmp_path):
     cv2 = pytest.importorskip("cv2")
-    from xeonsr.upscaler import Image16, open_image, save_image
+    from xeonsr.photo_io import Image16, open_image, save_image
 
     rgba = _rgb16(alpha=True)
     src = tmp_path / "in16.tif"
@@ -206,7 +206,7 @@ def test_16_bit_rgba_tiff_and_8_bit_outputs(up, tmp_path):
 
 def test_16_bit_colour_without_opencv_reads_8_bits_and_says_so(tmp_path, monkeypatch, capsys):
     cv2 = pytest.importorskip("cv2")
-    from xeonsr.upscaler import open_image
+    from xeonsr.photo_io import open_image
 
     src = tmp_path / "in16.png"
     cv2.imwrite(str(src), _rgb16()[:, :, ::-1].copy())
@@ -220,7 +220,7 @@ def test_16_bit_colour_without_opencv_reads_8_bits_and_says_so(tmp_path, monkeyp
 def test_16_bit_exif_orientation_table_matches_pil(orientation):
     from PIL import ImageOps
 
-    from xeonsr.upscaler import _EXIF_ORIENT
+    from xeonsr.photo_io import EXIF_ORIENTATION
 
     img = Image.fromarray(photo(5, 7))
     exif = Image.Exif()
@@ -229,7 +229,7 @@ def test_16_bit_exif_orientation_table_matches_pil(orientation):
     img.save(buf, format="JPEG", exif=exif, quality=100)
     decoded = Image.open(buf)
     want = np.asarray(ImageOps.exif_transpose(decoded))
-    assert np.array_equal(_EXIF_ORIENT[orientation](np.asarray(decoded)), want)
+    assert np.array_equal(EXIF_ORIENTATION[orientation](np.asarray(decoded)), want)
 
 
 def test_openvino_upscale_never_imports_torch(tmp_path):

@@ -3,7 +3,8 @@
 import pytest
 
 from xeonsr.evaluate import evaluate, load_samples
-from xeonsr.infer import load_torch_model, torch_upscale_fn
+from xeonsr.infer import load_torch_model
+from xeonsr.runtime import plane_fn, torch_run
 from xeonsr.zoo import shipped_cards
 
 
@@ -18,7 +19,9 @@ def test_every_card_has_provenance():
 @pytest.mark.parametrize("model,scale", [("fsrcnn", 3), ("dcscn", 4)])
 def test_shipped_weights_reproduce_their_card(data_dir, model, scale):
     net, card = load_torch_model(model, scale)
-    res = evaluate(torch_upscale_fn(net), load_samples(data_dir / "Set5", scale), scale, with_ssim=False)
+    res = evaluate(
+        plane_fn(torch_run(net, channels_last=False)), load_samples(data_dir / "Set5", scale), scale, with_ssim=False
+    )
     assert res["mean_psnr"] == pytest.approx(card["eval"]["Set5"]["psnr"], abs=0.01)
 
 
@@ -26,12 +29,12 @@ def test_int8_reports_and_shipped_int8_irs_agree():
     import json
     from pathlib import Path
 
-    from xeonsr.export import DEFAULT_IR_DIR, read_manifest
+    from xeonsr.irs import SHIPPED_IR_DIR, read_manifest
     from xeonsr.zoo import int8_table
 
     reports = Path(__file__).resolve().parents[1] / "quantize" / "reports"
     ok = {p.name[: -len(".json")] for p in reports.glob("*_int8.json") if json.loads(p.read_text())["status"] == "ok"}
-    shipped = {k for k, v in read_manifest(DEFAULT_IR_DIR)["models"].items() if v["precision"] == "int8"}
+    shipped = {k for k, v in read_manifest(SHIPPED_IR_DIR)["models"].items() if v["precision"] == "int8"}
     assert ok == shipped
     table = int8_table(reports)
     for row in table.splitlines()[2:]:

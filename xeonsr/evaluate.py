@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -92,14 +91,6 @@ def evaluate(fn: UpscaleFn, samples: list[Sample], scale: int, *, with_ssim: boo
     }
 
 
-def versions() -> dict[str, str]:
-    """Python and the installed versions of the packages that shape results (for artefacts)."""
-    from xeonsr.info import versions_of
-
-    found = versions_of("xeonsr", "numpy", "pillow", "scikit-image", "torch", "openvino", "nncf")
-    return {"python": platform.python_version(), **{k: v for k, v in found.items() if v}}
-
-
 def report(result: dict, dataset: str) -> str:
     """A table with the SRCNN paper's per-image values beside ours (where the paper has them)."""
     scale = result["scale"]
@@ -127,4 +118,4 @@ def report(result: dict, dataset: str) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["PROTOCOL", "evaluate", "load_samples", "report", "versions", "bicubic_fn"]
+__all__ = ["PROTOCOL", "evaluate", "load_samples", "report", "bicubic_fn"]

@@ -7,61 +7,35 @@ pixel shuffle of xeonsr.models.fsrcnn.DeployFSRCNN (2-4x faster in OpenVINO).
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
-from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write_text
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# A checkout (editable install) keeps the IRs it ships in <repo>/openvino_models; an installed
-# wheel has no such folder, so IRs it builds go to the user's data folder, never site-packages.
-IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file()
-USER_DATA = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "xeonsr"
-DEFAULT_IR_DIR = Path(
-    os.environ.get("XEONSR_IR_DIR", REPO_ROOT / "openvino_models" if IN_CHECKOUT else USER_DATA / "openvino_models")
+from xeonsr.irs import (
+    IN_CHECKOUT,
+    INPUT_NAME,
+    OUTPUT_NAME,
+    SHIPPED_IR_DIR,
+    USER_IR_DIR,
+    IRError,
+    drop_from_manifest,
+    ir_stem,
+    is_shipped,
+    manifest_entry,
+    read_manifest,
+    save_ir,
+    sha256,
+    update_manifest,
 )
-INPUT_NAME, OUTPUT_NAME = "lr", "sr"
-
-
-class IRError(UserError):
-    pass
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def ir_stem(model: str, scale: int, precision: str) -> str:
-    return f"{model}_x{scale}_{precision}"
-
-
-def deploy_form(model):
-    """A copy of ``model`` in its fastest exact form (DeployFSRCNN, DeploySRCNN)."""
-    from xeonsr.models.fsrcnn import FSRCNN, DeployFSRCNN
-    from xeonsr.models.srcnn import SRCNN, DeploySRCNN
-
-    model = copy.deepcopy(model).eval().float()
-    if isinstance(model, FSRCNN):
-        model = DeployFSRCNN(model)
-    elif isinstance(model, SRCNN):
-        model = DeploySRCNN(model)
-    return model
 
 
 def convert(model):
     """torch module -> openvino.Model with dynamic N, H, W and named input/output."""
     import openvino as ov
     import torch
+
+    from xeonsr.models import deploy_form
 
     example = torch.rand(1, 1, 24, 24)
     with torch.no_grad():
@@ -71,120 +45,33 @@ def convert(model):
     return ov_model
 
 
-def save_ir(ov_model, out_dir: Path, stem: str, compress_to_fp16: bool = False) -> tuple[Path, Path]:
-    """Write <stem>.xml/.bin atomically (both land, or neither changes)."""
-    import openvino as ov
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
-        ov.save_model(ov_model, str(Path(tmp) / f"{stem}.xml"), compress_to_fp16=compress_to_fp16)
-        xml, bin_ = out_dir / f"{stem}.xml", out_dir / f"{stem}.bin"
-        os.replace(Path(tmp) / f"{stem}.bin", bin_)
-        os.replace(Path(tmp) / f"{stem}.xml", xml)
-    return xml, bin_
-
-
-def read_manifest(ir_dir: Path = DEFAULT_IR_DIR) -> dict:
-    path = ir_dir / "manifest.json"
-    if not path.exists():
-        return {"models": {}}
-    return json.loads(path.read_text())
-
-
-def _write_manifest(man: dict, ir_dir: Path) -> None:
-    man["models"] = dict(sorted(man["models"].items()))
-    atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
-
-
-def update_manifest(entry: dict, ir_dir: Path = DEFAULT_IR_DIR) -> None:
-    man = read_manifest(ir_dir)
-    man["models"][entry["name"]] = entry
-    _write_manifest(man, ir_dir)
-
-
-def drop_from_manifest(name: str, ir_dir: Path = DEFAULT_IR_DIR) -> bool:
-    """Remove an IR's manifest entry, then its files (a reader never sees an entry without files)."""
-    man = read_manifest(ir_dir)
-    entry = man["models"].pop(name, None)
-    if entry is None:
-        return False
-    _write_manifest(man, ir_dir)
-    for key in ("xml", "bin"):
-        (ir_dir / entry[key]).unlink(missing_ok=True)
-    return True
-
-
-def manifest_entry(
-    name: str, model: str, scale: int, precision: str, xml: Path, bin_: Path, extra: dict | None = None
-) -> dict:
-    from xeonsr.evaluate import versions
-
-    return {
-        "name": name,
-        "model": model,
-        "scale": scale,
-        "precision": precision,
-        "xml": xml.name,
-        "bin": bin_.name,
-        "bin_sha256": sha256(bin_),
-        "input": {"name": INPUT_NAME, "layout": "NCHW", "shape": "[N, 1, h, w] (dynamic N, h, w)"},
-        "output": {"name": OUTPUT_NAME, "layout": "NCHW", "shape": f"[N, 1, {scale}h, {scale}w]"},
-        "value_range": [0.0, 1.0],
-        "colour": "Y of BT.601 YCbCr (studio swing) / 255",
-        "versions": versions(),
-        **(extra or {}),
-    }
-
-
-def _int8_refusal(model: str, scale: int) -> str | None:
-    """Why `xeonsr quantize` wrote no INT8 IR for ``model`` x``scale`` (from its report), if it refused."""
-    from xeonsr.quantization import REPORTS
-
-    path = REPORTS / f"{ir_stem(model, scale, 'int8')}.json"
-    try:
-        status = json.loads(path.read_text()).get("status", "ok")
-    except (OSError, ValueError):
-        return None
-    return None if status == "ok" else f"`xeonsr quantize` refused it ({status.split(': no INT8')[0]}; {path})"
-
-
-def locate_ir(model: str, scale: int, precision: str, ir_dir: Path = DEFAULT_IR_DIR) -> tuple[Path, dict]:
-    """The verified .xml of a manifest entry; refuses missing, edited or mismatched files."""
-    name = ir_stem(model, scale, precision)
-    entry = read_manifest(ir_dir)["models"].get(name)
-    if entry is None and precision == "int8" and ir_dir == DEFAULT_IR_DIR:
-        refused = _int8_refusal(model, scale)
-        if refused:
-            raise IRError(f"no int8 IR for {model} x{scale}: {refused}; use the fp32 IR")
-    if entry is None:
-        hint = (
-            f"xeonsr quantize --model {model} --scale {scale}"
-            if precision == "int8"
-            else f"xeonsr export --model {model} --scale {scale}"
+def export_dir(weights: str | None, ir_dir: str | Path | None) -> Path:
+    """Where an export goes: the store asked for; else the shipped store for the shipped
+    weights in a checkout, the user store for anything else. Your own weights never go
+    into the shipped store."""
+    if ir_dir is None:
+        return SHIPPED_IR_DIR if weights is None and IN_CHECKOUT else USER_IR_DIR
+    ir_dir = Path(ir_dir)
+    if weights is not None and is_shipped(ir_dir):
+        raise IRError(
+            f"{ir_dir} holds the shipped IRs: a model of your own goes to a store of its own "
+            f"(--ir-dir DIR, default {USER_IR_DIR})"
         )
-        raise IRError(f"no {precision} IR for {model} x{scale} in {ir_dir}/manifest.json; make it with `{hint}`")
-    xml, bin_ = ir_dir / entry["xml"], ir_dir / entry["bin"]
-    for p in (xml, bin_):
-        if not p.is_file():
-            raise IRError(f"{p}: missing (listed in {ir_dir}/manifest.json)")
-    if sha256(bin_) != entry["bin_sha256"]:
-        raise IRError(f"{bin_}: sha256 differs from the manifest: the file was changed or corrupted; re-export it")
-    if entry.get("model") != model or entry.get("scale") != scale:
-        raise IRError(f"{xml}: manifest says {entry.get('model')} x{entry.get('scale')}")
-    return xml, entry
+    return ir_dir
 
 
 def export(
     model_name: str,
     scale: int,
     weights: str | None = None,
-    ir_dir: Path = DEFAULT_IR_DIR,
+    ir_dir: str | Path | None = None,
     fp16: bool = False,
     data_dir: str | None = None,
 ) -> dict:
     """Convert the shipped (or given) weights and register the IR with its measured PSNR."""
     from xeonsr.infer import load_torch_model
 
+    ir_dir = export_dir(weights, ir_dir)
     model, card = load_torch_model(model_name, scale, weights)
     precision = "fp16" if fp16 else "fp32"
     stem = ir_stem(model_name, scale, precision)
@@ -214,7 +101,8 @@ def measure_psnr(xml: Path, scale: int, data_dir: str | None) -> dict:
     """Set5/Set14 mean PSNR of an IR by the protocol (empty when the datasets are absent)."""
     from xeonsr.data import DatasetError, find_dataset
     from xeonsr.evaluate import evaluate, load_samples
-    from xeonsr.ov import compile_ir, ov_upscale_fn
+    from xeonsr.ov import compile_ir
+    from xeonsr.runtime import ov_run, plane_fn
 
     out = {}
     compiled = compile_ir(xml)
@@ -223,18 +111,22 @@ def measure_psnr(xml: Path, scale: int, data_dir: str | None) -> dict:
             folder = find_dataset(ds, data_dir)
         except DatasetError:
             continue
-        res = evaluate(ov_upscale_fn(compiled), load_samples(folder, scale), scale, with_ssim=False)
+        res = evaluate(plane_fn(ov_run(compiled)), load_samples(folder, scale), scale, with_ssim=False)
         out[ds] = round(res["mean_psnr"], 3)
     return out
 
 
-def ovms_layout(out_dir: Path, ir_dir: Path = DEFAULT_IR_DIR) -> Path:
-    """OpenVINO Model Server repository: out_dir/<name>/1/model.xml|bin + config.json."""
+def ovms_layout(out_dir: Path, ir_dir: Path = SHIPPED_IR_DIR) -> Path:
+    """OpenVINO Model Server repository of what a store holds (verified, nothing re-exported):
+    out_dir/<name>/1/model.xml|bin + config.json."""
+    from xeonsr.irs import verified
+
     man = read_manifest(ir_dir)["models"]
     if not man:
         raise IRError(f"no IR in {ir_dir}/manifest.json to lay out")
     config = {"model_config_list": []}
     for name, entry in man.items():
+        verified(ir_dir, entry)
         dest = out_dir / name / "1"
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ir_dir / entry["xml"], dest / "model.xml")

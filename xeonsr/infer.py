@@ -1,34 +1,14 @@
-"""Y-channel upscalers over PyTorch or OpenVINO, sharing one interface.
-
-An upscale function maps an LR Y image (h, w) float on 0..255 to (s*h, s*w) float on 0..255.
-"""
+"""PyTorch weights: the shipped ones by model and scale, or a file of the user's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
-
-UpscaleFn = Callable[[np.ndarray], np.ndarray]
 
 PACKAGE_WEIGHTS = Path(__file__).parent / "weights"
 
 
 def shipped_weights(model: str, scale: int) -> Path:
     return PACKAGE_WEIGHTS / f"{model}_x{scale}.safetensors"
-
-
-def torch_upscale_fn(model, device: str = "cpu") -> UpscaleFn:
-    import torch
-
-    def fn(lr: np.ndarray) -> np.ndarray:
-        x = torch.from_numpy(np.ascontiguousarray(lr, dtype=np.float32) / 255.0)[None, None]
-        with torch.inference_mode():
-            y = model(x.to(device)).float().cpu().numpy()[0, 0]
-        return y * 255.0
-
-    return fn
 
 
 def load_torch_model(model: str, scale: int, weights: str | Path | None = None):

@@ -147,6 +147,12 @@ def versions_of(*packages: str) -> dict[str, str | None]:
     return out
 
 
+def versions() -> dict[str, str]:
+    """Python and the installed versions of the packages that shape results (for artefacts)."""
+    found = versions_of("xeonsr", "numpy", "pillow", "scikit-image", "torch", "openvino", "nncf")
+    return {"python": platform.python_version(), **{k: v for k, v in found.items() if v}}
+
+
 def ir_precision_order(cpu: CpuInfo) -> list[str]:
     """Which IR `xeonsr upscale` tries first when no precision is asked for.
 

@@ -64,8 +64,8 @@ def _to_onnx(module, example: tuple, path: Path, inputs: dict[str, tuple[str, st
     return path
 
 
-def opencv_runner(model: str, scale: int, threads: int):
-    """-> (fn on a (1, 1, h, w) float32 array, note) running ``model`` in cv2.dnn."""
+def opencv_runner(model: str, scale: int, threads: int | None, weights=None):
+    """-> (fn on a (1, 1, h, w) float32 array, note, torch module) running ``model`` in cv2.dnn."""
     if model not in PEER_MODELS:
         raise UserError(f"the opencv peer runs the FSRCNN family ({', '.join(PEER_MODELS)}), not {model}")
     try:
@@ -78,7 +78,7 @@ def opencv_runner(model: str, scale: int, threads: int):
     from xeonsr.infer import load_torch_model
     from xeonsr.models.bicubic import PAD
 
-    net, _ = load_torch_model(model, scale)
+    net, _ = load_torch_model(model, scale, weights)
     peer = _peer_module(net.float())
     x = torch.rand(1, 1, 24, 24)
     x_pad = torch.rand(1, 1, 24 + 2 * PAD, 24 + 2 * PAD)
@@ -89,7 +89,8 @@ def opencv_runner(model: str, scale: int, threads: int):
         cv_net = cv2.dnn.readNetFromONNX(str(path))
     cv_net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
     cv_net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
-    cv2.setNumThreads(threads)
+    if threads:
+        cv2.setNumThreads(threads)
 
     def fn(lr: np.ndarray) -> np.ndarray:
         padded = cv2.copyMakeBorder(lr[0, 0], PAD, PAD, PAD, PAD, cv2.BORDER_REFLECT)
@@ -97,11 +98,11 @@ def opencv_runner(model: str, scale: int, threads: int):
         cv_net.setInput(padded[None, None], "lr_pad")
         return cv_net.forward()
 
-    return fn, f"OpenCV {cv2.__version__} cv2.dnn fp32, paper-form FSRCNN (the network dnn_superres runs)"
+    return fn, f"OpenCV {cv2.__version__} cv2.dnn fp32, paper-form FSRCNN (the network dnn_superres runs)", net
 
 
-def onnxruntime_runner(model: str, scale: int, threads: int):
-    """-> (fn on a (1, 1, h, w) float32 array, note) running ``model`` in ONNX Runtime (CPU)."""
+def onnxruntime_runner(model: str, scale: int, threads: int | None, weights=None):
+    """-> (fn on a (1, 1, h, w) float32 array, note, torch module) running ``model`` in ONNX Runtime."""
     try:
         import onnx  # noqa: F401 - torch's ONNX exporter needs it
         import onnxruntime as ort
@@ -109,17 +110,17 @@ def onnxruntime_runner(model: str, scale: int, threads: int):
         raise UserError("ort backend needs the peers extra: pip install -e '.[peers]'") from None
     import torch
 
-    from xeonsr.export import deploy_form
     from xeonsr.infer import load_torch_model
+    from xeonsr.models import deploy_form
 
-    net, _ = load_torch_model(model, scale)
+    net, _ = load_torch_model(model, scale, weights)
     graph = deploy_form(net.float()).eval()
     with tempfile.TemporaryDirectory(prefix="xeonsr-peer-") as tmp:
         path = _to_onnx(
             graph, (torch.rand(1, 1, 24, 24),), Path(tmp) / f"{model}_x{scale}.onnx", {"lr": ("h", "w")}, 17
         )
         so = ort.SessionOptions()
-        so.intra_op_num_threads = threads
+        so.intra_op_num_threads = threads or 0
         so.inter_op_num_threads = 1
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -128,4 +129,4 @@ def onnxruntime_runner(model: str, scale: int, threads: int):
     def fn(lr: np.ndarray) -> np.ndarray:
         return sess.run(None, {"lr": lr})[0]
 
-    return fn, f"ONNX Runtime {ort.__version__} CPU fp32, the same deploy-form graph as the OpenVINO IR"
+    return fn, f"ONNX Runtime {ort.__version__} CPU fp32, the same deploy-form graph as the OpenVINO IR", net

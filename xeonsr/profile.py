@@ -58,7 +58,7 @@ def resolve_ir(target: str, scale: int, precision: str) -> Path:
         if not path.is_file():
             raise UserError(f"no IR at {path}")
         return path
-    from xeonsr.export import locate_ir
+    from xeonsr.irs import locate_ir
     from xeonsr.models import get_spec
     from xeonsr.protocol import check_scale
 

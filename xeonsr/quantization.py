@@ -16,22 +16,21 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.export import (
-    DEFAULT_IR_DIR,
-    IN_CHECKOUT,
+from xeonsr.fileio import atomic_write_text
+from xeonsr.irs import (
     REPO_ROOT,
-    USER_DATA,
+    REPORTS,
+    SHIPPED_IR_DIR,
     ir_stem,
+    is_shipped,
     locate_ir,
     manifest_entry,
     read_manifest,
     save_ir,
     update_manifest,
 )
-from xeonsr.fileio import atomic_write_text
 
 RECIPES = REPO_ROOT / "quantize" / "recipes.json"  # absent from a wheel: QuantRecipe's defaults apply
-REPORTS = REPO_ROOT / "quantize" / "reports" if IN_CHECKOUT else USER_DATA / "quantize_reports"
 
 
 class BudgetError(UserError):
@@ -148,9 +147,9 @@ def int8_layer_count(ov_model) -> int:
 
 def psnr_of(compiled, samples, scale: int) -> tuple[float, list[float]]:
     from xeonsr.evaluate import evaluate
-    from xeonsr.ov import ov_upscale_fn
+    from xeonsr.runtime import ov_run, plane_fn
 
-    res = evaluate(ov_upscale_fn(compiled), samples, scale, with_ssim=False)
+    res = evaluate(plane_fn(ov_run(compiled)), samples, scale, with_ssim=False)
     return res["mean_psnr"], [r["psnr"] for r in res["images"]]
 
 
@@ -158,11 +157,13 @@ def quantize(
     model: str,
     scale: int,
     data_dir=None,
-    ir_dir: Path = DEFAULT_IR_DIR,
+    ir_dir: Path = SHIPPED_IR_DIR,
     overrides: dict | None = None,
-    reports_dir: Path = REPORTS,
+    reports_dir: Path | None = None,
 ) -> dict:
-    """Write <model>_x<scale>_int8 IR + manifest entry + report, or raise BudgetError."""
+    """Write <model>_x<scale>_int8 IR + manifest entry + report, or raise BudgetError.
+
+    Reports of the shipped store go to quantize/reports; of another store, to its reports/."""
     import nncf
     import openvino as ov
 
@@ -170,6 +171,9 @@ def quantize(
     from xeonsr.evaluate import load_samples
     from xeonsr.ov import compile_ir
 
+    ir_dir = Path(ir_dir)
+    if reports_dir is None:
+        reports_dir = REPORTS if is_shipped(ir_dir) else ir_dir / "reports"
     t0 = time.perf_counter()
     recipe = load_recipe(model, overrides)
     xml, fp32_entry = locate_ir(model, scale, "fp32", ir_dir)

@@ -1,4 +1,5 @@
-"""Generated README sections: text between `<!-- name:begin -->` and `<!-- name:end -->`."""
+"""Generated sections of README.md and docs/: text between `<!-- name:begin -->` and
+`<!-- name:end -->`."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write_text
 
 
-def replace_blocks(path: str | Path, blocks: dict[str, str]) -> None:
-    """Rewrite each named block of ``path`` in one atomic write (all or nothing)."""
+def replace_blocks(path: str | Path, blocks: dict[str, str], *, only_present: bool = False) -> list[str]:
+    """Rewrite each named block of ``path`` in one atomic write (all or nothing).
+
+    ``only_present``: rewrite the blocks whose markers ``path`` has (at least one), so one
+    command can keep a table in README.md and another in a docs page. -> the names written."""
     path = Path(path)
     try:
         text = path.read_text()
     except OSError as e:
         raise UserError(f"{path}: cannot read ({e.strerror})") from None
+    if only_present:
+        present = {n: c for n, c in blocks.items() if f"<!-- {n}:begin -->" in text and f"<!-- {n}:end -->" in text}
+        if not present:
+            raise UserError(f"{path}: has none of the blocks {', '.join(blocks)} (<!-- NAME:begin --> ... end)")
+        blocks = present
     for name, content in blocks.items():
         begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
         if begin not in text or end not in text:
@@ -23,3 +32,4 @@ def replace_blocks(path: str | Path, blocks: dict[str, str]) -> None:
         _, tail = rest.split(end, 1)
         text = f"{head}{begin}\n{content.rstrip()}\n{end}{tail}"
     atomic_write_text(path, text)
+    return list(blocks)

@@ -217,10 +217,11 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     )
 
     def validate() -> float:
-        from xeonsr.infer import torch_upscale_fn
+        from xeonsr.runtime import plane_fn, torch_run
 
         net = released_model(model, avg, model_args, cfg.model)
-        return evaluate(torch_upscale_fn(net), val_samples, cfg.scale, with_ssim=False)["mean_psnr"]
+        fn = plane_fn(torch_run(net, channels_last=False))
+        return evaluate(fn, val_samples, cfg.scale, with_ssim=False)["mean_psnr"]
 
     def checkpoint(step: int) -> Path | None:
         gens = ddp.gather_states(gen.get_state())

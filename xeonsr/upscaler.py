@@ -10,40 +10,13 @@ the tiled result equals the untiled one while memory stays bounded by the tile s
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 
 from xeonsr.errors import UserError
 from xeonsr.imaging import imresize, rgb_to_ycbcr, ycbcr_to_rgb
+from xeonsr.photo_io import Image16
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
-MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
-
-
-@dataclass
-class Image16:
-    """A colour image with 16 bits per channel, which PIL cannot hold: ``pixels`` is an RGB or
-    RGBA uint16 array (H, W, C), ``icc`` the ICC profile it carried, if any."""
-
-    pixels: np.ndarray
-    icc: bytes | None = None
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.pixels.shape[1], self.pixels.shape[0]
-
-    def to_pil(self):
-        """An 8-bit PIL copy (for formats and views that hold 8 bits only)."""
-        from PIL import Image
-
-        eight = np.floor(self.pixels.astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
-        im = Image.fromarray(eight, "RGBA" if eight.shape[2] == 4 else "RGB")
-        if self.icc:
-            im.info["icc_profile"] = self.icc
-        return im
 
 
 UNKNOWN_RADIUS = 16  # LR pixels of tile overlap when a user IR does not say (ours: 4-11)
@@ -60,6 +33,8 @@ class Upscaler:
         tile: LR tile side in pixels (None: 256; 0: whole image at once).
         threads: inference threads (None: one per physical core; never more than the CPUs
             this process may use).
+        weights: your own weights file (runs PyTorch).
+        ir_dir: an IR store of your own (``xeonsr export --weights W --ir-dir D``).
     """
 
     def __init__(
@@ -72,40 +47,29 @@ class Upscaler:
         tile: int | None = None,
         threads: int | None = None,
         weights: str | None = None,
+        ir_dir: str | None = None,
     ) -> None:
         from xeonsr.protocol import check_scale
+        from xeonsr.runtime import load_runner
         from xeonsr.threads import apply_threads, plan_threads
 
         self.model_name, self.scale = model, check_scale(scale)
         self.tile = 256 if tile is None else tile
         self.threads = plan_threads(threads)
         apply_threads(self.threads)
-        self.backend, self.precision = self._choose(backend, precision, weights)
-        if self.backend == "openvino":
-            # Torch-free: the IR, its manifest entry (receptive radius) and numpy bicubic.
-            from xeonsr.export import locate_ir
-            from xeonsr.ov import compile_ir
+        self.backend, self.precision = self._choose(backend, precision, weights, ir_dir)
+        kind = f"ov-{self.precision}" if self.backend == "openvino" else "torch-fp32"
+        self.runner = load_runner(model, self.scale, kind, weights=weights, ir_dir=ir_dir, threads=self.threads.used)
+        self.radius = (self.runner.receptive_radius or UNKNOWN_RADIUS) + 4
 
-            xml, entry = locate_ir(model, scale, self.precision)
-            self.radius = int(entry.get("receptive_radius") or UNKNOWN_RADIUS) + 4
-            self._compiled = compile_ir(xml, self.threads.used)
-            self._request = self._compiled.create_infer_request()
-        else:
-            from xeonsr.export import deploy_form
-            from xeonsr.infer import load_torch_model
-
-            torch_model, _ = load_torch_model(model, scale, weights)  # also validates the name
-            self.radius = int(getattr(torch_model, "receptive_radius", UNKNOWN_RADIUS)) + 4
-            self._torch = deploy_form(torch_model)  # the same function, faster (FSRCNN)
-
-    def _choose(self, backend: str, precision: str, weights) -> tuple[str, str]:
-        from xeonsr.export import read_manifest
+    def _choose(self, backend: str, precision: str, weights, ir_dir) -> tuple[str, str]:
+        from xeonsr.irs import read_manifest, store_dir
 
         if backend == "torch" or weights:
             return "torch", "fp32"
         from xeonsr.info import cpu_info, ir_precision_order
 
-        have = read_manifest()["models"]
+        have = read_manifest(store_dir(ir_dir))["models"]
         order = ir_precision_order(cpu_info()) if precision == "auto" else [precision]
         for prec in order:
             if f"{self.model_name}_x{self.scale}_{prec}" in have:
@@ -120,13 +84,7 @@ class Upscaler:
     # -- planes ------------------------------------------------------------------------------
     def _model_plane(self, x: np.ndarray) -> np.ndarray:
         """(h, w) float32 on [0, 1] -> (s*h, s*w) float32 through the network."""
-        inp = np.ascontiguousarray(x, dtype=np.float32)[None, None]
-        if self.backend == "openvino":
-            return next(iter(self._request.infer({0: inp}).values()))[0, 0]
-        import torch
-
-        with torch.inference_mode():
-            return self._torch(torch.from_numpy(inp))[0, 0].numpy()
+        return self.runner(np.ascontiguousarray(x, dtype=np.float32)[None, None])[0, 0]
 
     def _bicubic_plane(self, x: np.ndarray) -> np.ndarray:
         """Chroma and alpha: MATLAB bicubic in numpy (the same as the models' bicubic layer)."""
@@ -236,140 +194,3 @@ class Upscaler:
 
 def _to8(x: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(x * 255.0 + 0.5), 0, 255).astype(np.uint8)
-
-
-def open_image(path: Path):
-    """Open an image for upscaling, refusing bombs and broken files with a one-line error."""
-    import warnings
-
-    from PIL import Image
-
-    from xeonsr.imaging import ImageError
-
-    if not path.is_file():
-        raise ImageError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise ImageError(f"{path}: empty file")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(path)
-            if im.width * im.height > MAX_INPUT_PIXELS:
-                raise ImageError(
-                    f"{path}: {im.width}x{im.height} is over the {MAX_INPUT_PIXELS // 1_000_000} "
-                    "megapixel limit (a decompression bomb?)"
-                )
-            sixteen = im.mode in ("RGB", "RGBA") and _has_16_bit_samples(im)
-            im.load()
-    except ImageError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageError(f"{path}: refused, the header claims absurd dimensions ({e})") from None
-    except Exception as e:  # noqa: BLE001 - PIL raises many kinds for broken files
-        raise ImageError(
-            f"{path}: not a readable image ({str(e).splitlines()[0] if str(e) else type(e).__name__})"
-        ) from None
-    if sixteen:
-        return _read_16_bit_colour(path, im)
-    return im
-
-
-def _has_16_bit_samples(im) -> bool:
-    """Whether the file stores 16 bits per sample (PIL's raw mode says so before it decodes)."""
-    for tile in im.tile[:1]:
-        raw = tile.args if isinstance(tile.args, str) else (tile.args or ("",))[0]
-        return isinstance(raw, str) and ";16" in raw
-    return False
-
-
-_EXIF_ORIENT = {  # EXIF orientation -> the array operation that undoes it (as ImageOps.exif_transpose)
-    2: lambda a: a[:, ::-1],
-    3: lambda a: a[::-1, ::-1],
-    4: lambda a: a[::-1],
-    5: lambda a: a.transpose(1, 0, 2),
-    6: lambda a: np.rot90(a, -1),
-    7: lambda a: a.transpose(1, 0, 2)[::-1, ::-1],
-    8: lambda a: np.rot90(a, 1),
-}
-
-
-def _read_16_bit_colour(path: Path, im):
-    """A 16-bit RGB(A) PNG/TIFF as :class:`Image16` through OpenCV; without OpenCV, PIL's 8 bits
-    and one line saying so (PIL keeps only 8 bits of colour)."""
-    from xeonsr.imaging import ImageError
-
-    try:
-        import cv2
-    except ImportError:
-        print(
-            f"xeonsr: note: {path} has 16 bits per colour channel; reading 8 of them "
-            "(pip install opencv-python-headless to keep all 16)",
-            file=sys.stderr,
-        )
-        return im
-    pixels = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
-    if pixels is None or pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
-        raise ImageError(f"{path}: not a readable 16-bit colour image")
-    pixels = pixels[:, :, [2, 1, 0, 3][: pixels.shape[2]]]  # OpenCV's BGR(A) -> RGB(A)
-    undo = _EXIF_ORIENT.get(im.getexif().get(0x0112, 1))
-    if undo is not None:
-        pixels = undo(pixels)
-    return Image16(np.ascontiguousarray(pixels), im.info.get("icc_profile"))
-
-
-def _png_with_icc(png: bytes, icc: bytes) -> bytes:
-    """Insert an iCCP chunk right after IHDR (OpenCV's PNG writer cannot)."""
-    import struct
-    import zlib
-
-    body = b"iCCP" + b"ICC profile\x00\x00" + zlib.compress(icc)
-    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
-    end_of_ihdr = 8 + 8 + 13 + 4
-    return png[:end_of_ihdr] + chunk + png[end_of_ihdr:]
-
-
-def _save_16_bit_colour(image: Image16, path: Path, fmt: str) -> None:
-    import cv2
-
-    from xeonsr.fileio import atomic_write
-
-    bgr = np.ascontiguousarray(image.pixels[:, :, [2, 1, 0, 3][: image.pixels.shape[2]]])
-    ok, buf = cv2.imencode(".png" if fmt == "PNG" else ".tiff", bgr)
-    if not ok:
-        raise UserError(f"{path}: OpenCV could not encode a 16-bit {fmt}")
-    data = buf.tobytes()
-    if image.icc:
-        if fmt == "PNG":
-            data = _png_with_icc(data, image.icc)
-        else:
-            print(f"xeonsr: note: {path}: the ICC profile is not kept in a 16-bit TIFF", file=sys.stderr)
-    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
-
-
-def save_image(image, path: Path) -> None:
-    """Save atomically (a temporary name, then rename), keeping the ICC profile."""
-    from xeonsr.fileio import atomic_write
-
-    fmt = {
-        ".jpg": "JPEG",
-        ".jpeg": "JPEG",
-        ".png": "PNG",
-        ".tif": "TIFF",
-        ".tiff": "TIFF",
-        ".bmp": "BMP",
-        ".webp": "WEBP",
-    }.get(path.suffix.lower())
-    if fmt is None:
-        raise UserError(f"{path}: unknown output format (use .png, .jpg, .tif, .bmp or .webp)")
-    if isinstance(image, Image16):
-        if fmt in ("PNG", "TIFF"):
-            return _save_16_bit_colour(image, path, fmt)
-        image = image.to_pil()  # JPEG, WebP and BMP hold 8 bits per channel
-    kwargs = {}
-    if image.info.get("icc_profile"):
-        kwargs["icc_profile"] = image.info["icc_profile"]
-    if fmt == "JPEG":
-        kwargs["quality"] = 95
-        if image.mode in ("RGBA", "LA"):
-            image = image.convert("RGB")
-    atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs))

@@ -14,6 +14,14 @@ def add_arguments(p) -> None:
         help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-int8; peers opencv (cv2.dnn), ort",
     )
     p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
+    p.add_argument(
+        "--weights",
+        action="append",
+        default=[],
+        metavar="[MODEL=]FILE",
+        help="your weights for the torch rows and the peers (repeatable; MODEL= when several models)",
+    )
+    p.add_argument("--ir-dir", default=None, help="IR store for the ov-* rows (default: the shipped IRs)")
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--json", metavar="PATH")
@@ -22,10 +30,28 @@ def add_arguments(p) -> None:
     p.add_argument("--update-readme", metavar="README", help="rewrite the table between the bench-table markers")
 
 
+def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
+    """``--weights FILE`` (one model) or ``--weights MODEL=FILE`` -> {model: file}."""
+    from xeonsr.errors import UserError
+
+    out = {}
+    for item in items:
+        model, sep, path = item.partition("=")
+        if not sep:
+            if len(models) != 1:
+                raise UserError(f"--weights {item}: name the model (MODEL=FILE) when benchmarking {len(models)} models")
+            model, path = models[0], item
+        if model not in models:
+            raise UserError(f"--weights {item}: {model} is not among --models {','.join(models)}")
+        out[model] = path
+    return out
+
+
 def run(args) -> int:
-    from xeonsr.bench import peer_versions, plot, run_bench, table
-    from xeonsr.evaluate import load_samples, resolve_dataset, versions
-    from xeonsr.info import cpu_info
+    from xeonsr.bench import run_bench
+    from xeonsr.bench_report import peer_versions, plot, table
+    from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.info import cpu_info, versions
     from xeonsr.protocol import check_scale
 
     scale = check_scale(args.scale)
@@ -33,15 +59,19 @@ def run(args) -> int:
     samples = load_samples(files, scale)
     cpu = cpu_info()
     print(f"xeonsr bench: {label} x{scale} on {cpu.model}")
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    weights = parse_weights(args.weights, models)
     res = run_bench(
         samples,
         label,
         scale,
-        [m.strip() for m in args.models.split(",") if m.strip()],
+        models,
         [b.strip() for b in args.backends.split(",") if b.strip()],
         args.threads,
         args.warmup,
         args.repeats,
+        weights=weights,
+        ir_dir=args.ir_dir,
     )
     text = table(res)
     print(text)
@@ -68,7 +98,7 @@ def run(args) -> int:
         import shlex
         import sys
 
-        from xeonsr.bench import markdown_summary
+        from xeonsr.bench_report import markdown_summary
         from xeonsr.readme import replace_blocks
 
         command = (

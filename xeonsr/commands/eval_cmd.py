@@ -14,10 +14,14 @@ def add_arguments(p) -> None:
         "when a data dir is set, else 'samples'",
     )
     p.add_argument("--data-dir", default=None, help="folder holding the datasets (default $XEONSR_DATA)")
-    p.add_argument("--weights", default=None, help="weights file (default: the shipped ones)")
+    p.add_argument("--weights", default=None, help="your weights for --backend torch (default: the shipped ones)")
+    p.add_argument("--ir-dir", default=None, help="IR store for --backend openvino (default: the shipped IRs)")
     p.add_argument("--backend", choices=["torch", "openvino"], default="torch")
     p.add_argument(
-        "--precision", choices=["fp32", "int8"], default="fp32", help="OpenVINO IR precision (openvino backend)"
+        "--precision",
+        choices=["fp32", "int8", "bf16"],
+        default="fp32",
+        help="fp32; int8 (an OpenVINO IR); bf16 (PyTorch autocast)",
     )
     p.add_argument("--threads", type=int, default=None, help="inference threads (default: one per physical core)")
     p.add_argument("--no-ssim", action="store_true", help="skip SSIM (faster)")
@@ -25,8 +29,9 @@ def add_arguments(p) -> None:
 
 
 def upscale_fn_for(args, scale: int):
-    """-> (fn, description dict) for the requested model/backend."""
+    """-> (fn on an LR Y plane, description dict) for the requested model/backend."""
     from xeonsr.evaluate import bicubic_fn
+    from xeonsr.runtime import load_runner
     from xeonsr.threads import apply_threads, plan_threads
 
     if args.model == "bicubic":
@@ -34,24 +39,28 @@ def upscale_fn_for(args, scale: int):
     plan = plan_threads(args.threads)
     apply_threads(plan)
     print(plan.describe(pinned=False))
-    if args.backend == "openvino":
-        from xeonsr.ov import openvino_upscale_fn
+    backend = f"ov-{args.precision}" if args.backend == "openvino" else f"torch-{args.precision}"
+    from xeonsr.errors import UserError
 
-        fn, meta = openvino_upscale_fn(args.model, scale, args.precision, threads=plan.used)
-        return fn, {"backend": "openvino", **meta}
-    from xeonsr.infer import load_torch_model, torch_upscale_fn
-
-    model, card = load_torch_model(args.model, scale, args.weights)
-    return torch_upscale_fn(model), {
-        "backend": "torch",
-        "precision": "fp32",
-        "weights": str(args.weights or "shipped"),
-        "model_args": card.get("model_args"),
+    if args.backend == "torch" and args.precision == "int8":
+        raise UserError("--precision int8 is an OpenVINO IR: use --backend openvino")
+    if args.backend == "openvino" and (args.precision == "bf16" or args.weights):
+        raise UserError(
+            "--backend openvino runs IRs (fp32, int8): for your weights, `xeonsr export --weights W --ir-dir D` "
+            "and pass --ir-dir D"
+        )
+    runner = load_runner(args.model, scale, backend, weights=args.weights, ir_dir=args.ir_dir, threads=plan.used)
+    return runner.plane_fn(), {
+        "backend": backend,
+        "runs": runner.note,
+        "source": runner.source,
+        "threads": plan.used,
     }
 
 
 def run(args) -> int:
-    from xeonsr.evaluate import PROTOCOL, evaluate, load_samples, report, resolve_dataset, versions
+    from xeonsr.evaluate import PROTOCOL, evaluate, load_samples, report, resolve_dataset
+    from xeonsr.info import versions
     from xeonsr.protocol import check_scale
 
     scale = check_scale(args.scale)

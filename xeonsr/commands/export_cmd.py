@@ -6,20 +6,38 @@ from __future__ import annotations
 def add_arguments(p) -> None:
     p.add_argument("--model", default=None, help="registry model (default: every shipped model)")
     p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: every shipped scale)")
-    p.add_argument("--weights", default=None, help="weights file (default: the shipped ones)")
+    p.add_argument(
+        "--weights",
+        default=None,
+        help="your weights (.safetensors or training checkpoint); default: the shipped ones",
+    )
     p.add_argument("--fp16", action="store_true", help="store FP16 weights (a separate *_fp16 IR)")
-    p.add_argument("--out-dir", default=None, help="IR folder (default openvino_models/)")
+    p.add_argument(
+        "--ir-dir",
+        "--out-dir",
+        dest="ir_dir",
+        default=None,
+        help="IR store to write (default: the shipped store for the shipped weights in a checkout, "
+        "else $XEONSR_IR_DIR or ~/.local/share/xeonsr/openvino_models); never the shipped one for your weights",
+    )
     p.add_argument("--data-dir", default=None, help="datasets, to record Set5/Set14 PSNR (default $XEONSR_DATA)")
-    p.add_argument("--ovms", metavar="DIR", help="also lay out the IRs as an OpenVINO Model Server repository")
+    p.add_argument("--ovms", metavar="DIR", help="lay out the IRs of the store as an OpenVINO Model Server repository")
 
 
 def run(args) -> int:
     from pathlib import Path
 
-    from xeonsr.export import DEFAULT_IR_DIR, export, ovms_layout
+    from xeonsr.errors import UserError
+    from xeonsr.export import export, export_dir, ovms_layout
     from xeonsr.zoo import shipped_cards
 
-    ir_dir = Path(args.out_dir) if args.out_dir else DEFAULT_IR_DIR
+    ir_dir = export_dir(args.weights, args.ir_dir)
+    if args.ovms and not (args.model or args.scale or args.weights):
+        # Lay out what the store holds; nothing is re-exported (or dropped) on the way.
+        print(f"OVMS repository: {ovms_layout(Path(args.ovms), ir_dir)}")
+        return 0
+    if args.weights and not (args.model and args.scale):
+        raise UserError("--weights needs --model and --scale (the weights' own)")
     if args.model and args.scale:
         jobs = [(args.model, args.scale)]
     else:

@@ -10,14 +10,18 @@ def add_arguments(p) -> None:
         "--max-drop", type=float, default=None, help="mean PSNR (dB) INT8 may lose on Set5 and on Set14 (default 0.1)"
     )
     p.add_argument("--data-dir", default=None, help="folder holding T91/, Set5/, Set14/ (default $XEONSR_DATA)")
-    p.add_argument("--out-dir", default=None, help="IR folder (default openvino_models/)")
+    p.add_argument(
+        "--ir-dir",
+        "--out-dir",
+        dest="ir_dir",
+        default=None,
+        help="IR store holding the FP32 IR; the INT8 IR is written beside it (default: the shipped store)",
+    )
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from xeonsr.errors import UserError
-    from xeonsr.export import DEFAULT_IR_DIR
+    from xeonsr.irs import store_dir
     from xeonsr.protocol import check_scale
     from xeonsr.quantization import quantize
 
@@ -25,9 +29,7 @@ def run(args) -> int:
     if args.max_drop is not None and not args.max_drop >= 0:  # also refuses nan
         raise UserError(f"--max-drop is the PSNR INT8 may lose: 0 dB or more, not {args.max_drop}")
     overrides = {"max_drop_db": args.max_drop} if args.max_drop is not None else None
-    rep = quantize(
-        args.model, args.scale, args.data_dir, Path(args.out_dir) if args.out_dir else DEFAULT_IR_DIR, overrides
-    )
+    rep = quantize(args.model, args.scale, args.data_dir, store_dir(args.ir_dir), overrides)
     for ds, r in rep["psnr"].items():
         print(f"{ds}: FP32 {r['fp32']:.3f} dB, INT8 {r['int8']:.3f} dB, drop {r['drop_db']:.3f} dB")
     print(f"layers kept in floating point: {len(rep['layers_kept_in_fp'])}; took {rep['seconds']} s")

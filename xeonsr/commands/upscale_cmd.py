@@ -15,6 +15,7 @@ def add_arguments(p) -> None:
     p.add_argument("--tile", type=int, default=None, help="LR tile side (default 256; 0 = no tiling)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--weights", default=None, help="your own weights (implies --backend torch)")
+    p.add_argument("--ir-dir", default=None, help="IR store to take the model's IR from (default: the shipped IRs)")
     p.add_argument("--compare", metavar="PNG", help="also save a before/after crop: input (nearest), bicubic, model")
 
 
@@ -66,8 +67,9 @@ def run(args) -> int:
     from tqdm import tqdm
 
     from xeonsr.errors import UserError, is_user_error
+    from xeonsr.photo_io import open_image, save_image
     from xeonsr.protocol import check_scale
-    from xeonsr.upscaler import Upscaler, open_image, save_image
+    from xeonsr.upscaler import Upscaler
 
     scale = check_scale(args.scale)
     files = expand_inputs(args.inputs)
@@ -88,6 +90,7 @@ def run(args) -> int:
         tile=args.tile,
         threads=args.threads,
         weights=args.weights,
+        ir_dir=args.ir_dir,
     )
     failed: list[str] = []
     t0 = time.perf_counter()
@@ -127,7 +130,7 @@ def compare_crop(src, result, scale: int, label: str, crop: int = 64):
     from PIL import Image, ImageDraw, ImageOps
 
     from xeonsr.imaging import imresize
-    from xeonsr.upscaler import Image16
+    from xeonsr.photo_io import Image16
 
     src, result = (x.to_pil() if isinstance(x, Image16) else x for x in (src, result))
     src = ImageOps.exif_transpose(src).convert("RGB")

@@ -6,7 +6,12 @@ MARKERS = {"zoo-table": "markdown_table", "int8-table": "int8_table"}
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--update-readme", metavar="README", help="rewrite the table between the zoo-table markers")
+    p.add_argument(
+        "--update-readme",
+        metavar="FILE",
+        action="append",
+        help="rewrite the zoo-table / int8-table blocks that FILE has (README.md, docs/int8.md); repeatable",
+    )
 
 
 def run(args) -> int:
@@ -16,5 +21,7 @@ def run(args) -> int:
     if args.update_readme:
         from xeonsr.readme import replace_blocks
 
-        replace_blocks(args.update_readme, {marker: getattr(zoo, fn)() for marker, fn in MARKERS.items()})
+        tables = {marker: getattr(zoo, fn)() for marker, fn in MARKERS.items()}
+        for path in args.update_readme:
+            replace_blocks(path, tables, only_present=True)
     return 0

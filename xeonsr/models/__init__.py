@@ -5,6 +5,7 @@ Every model maps an LR Y image (N, 1, h, w) on [0, 1] to (N, 1, scale*h, scale*w
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,8 +13,8 @@ from torch import nn
 
 from xeonsr.errors import UserError
 from xeonsr.models.dcscn import DCSCN
-from xeonsr.models.fsrcnn import FSRCNN
-from xeonsr.models.srcnn import SRCNN
+from xeonsr.models.fsrcnn import FSRCNN, DeployFSRCNN
+from xeonsr.models.srcnn import SRCNN, DeploySRCNN
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,13 @@ def model_kwargs(name: str, scale: int, overrides: dict[str, Any] | None = None)
 def create_model(name: str, scale: int, **overrides: Any) -> nn.Module:
     """Build a registry model with its default (or overridden) architecture."""
     return get_spec(name).cls(**model_kwargs(name, scale, overrides))
+
+
+def deploy_form(model):
+    """A copy of ``model`` in its fastest exact form (DeployFSRCNN, DeploySRCNN)."""
+    model = copy.deepcopy(model).eval().float()
+    if isinstance(model, FSRCNN):
+        model = DeployFSRCNN(model)
+    elif isinstance(model, SRCNN):
+        model = DeploySRCNN(model)
+    return model

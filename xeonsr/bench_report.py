@@ -1,0 +1,130 @@
+"""Renderers of a bench result: the per-image text table, the README/docs markdown block and
+the PSNR-vs-latency plot. Measuring lives in xeonsr.bench; this module only formats."""
+
+from __future__ import annotations
+
+
+def table(result: dict) -> str:
+    lines = [
+        f"{'model':<10} {'backend':<10} {'image':<11} {'ms':>8} {'spread':>7} {'PSNR':>6} | "
+        f"{'paper PSNR':>10} {'paper s':>7} {'speed-up':>8}"
+    ]
+    for r in result["rows"]:
+        pp = (
+            f"{r['paper_psnr']:10.2f} {r['paper_time_s']:7.2f} {r['speedup_vs_paper']:7.1f}x"
+            if r["paper_psnr"]
+            else f"{'-':>10} {'-':>7} {'-':>8}"
+        )
+        lines.append(
+            f"{r['model']:<10} {r['backend']:<10} {r['image']:<11} {r['latency_ms']:8.2f} "
+            f"{r['latency_iqr_ms']:7.2f} {r['psnr']:6.2f} | {pp}"
+        )
+    lines.append("")
+    lines.append(
+        f"{'model':<10} {'backend':<10} {'mean ms':>8} {'PSNR':>6} {'load ms':>8} {'GFLOP/s':>8} {'of peak':>7} | "
+        f"{'paper SRCNN':>11} {'speed-up':>8}"
+    )
+    for s in result["summary"]:
+        pp = (
+            f"{s['paper_srcnn_psnr']:.2f}/{s['paper_srcnn_time_s']:.2f}s {s['speedup_vs_paper']:7.1f}x"
+            if s["paper_srcnn_psnr"]
+            else "-"
+        )
+        lines.append(
+            f"{s['model']:<10} {s['backend']:<10} {s['mean_latency_ms']:8.2f} {s['mean_psnr']:6.2f} "
+            f"{s['load_ms']:8.0f} {s['gflops_per_s']:8.1f} {s['fraction_of_peak']:7.0%} | {pp}"
+        )
+    return "\n".join(lines)
+
+
+PEER_PACKAGES = {"opencv": "opencv-contrib-python-headless", "ort": "onnxruntime"}
+
+
+def peer_versions(backends) -> dict[str, str]:
+    """Installed versions of the peer runtimes among ``backends``."""
+    from xeonsr.info import versions_of
+
+    pkgs = [PEER_PACKAGES[b] for b in dict.fromkeys(backends) if b in PEER_PACKAGES]
+    return {k: v for k, v in versions_of(*pkgs).items() if v}
+
+
+def markdown_summary(result: dict, command: str) -> str:
+    """The README block: machine, peak, and one row per model/backend."""
+    t = result["threads"]
+    lines = [
+        f"`{command}`",
+        "",
+        f"{result.get('cpu', '?')} ({', '.join(result.get('flags', [])) or 'no AVX flags read'}); threads asked "
+        f"{t['requested']}, available {t['available']}, used {t['used']}; practical FP32 peak in the same run "
+        f"{result['matmul_peak_gflops']:.0f} GFLOP/s ({result.get('matmul_peak_library', 'matrix product')}); "
+        f"median of {result['repeats']} after {result['warmup']} warm-ups; "
+        + ", ".join(
+            f"{k} {v}"
+            for k, v in result.get("versions", {}).items()
+            if k in ("torch", "openvino", "nncf", *PEER_PACKAGES.values())
+        ),
+        "",
+        f"| model | backend | mean ms / image | {result['dataset']} x{result['scale']} PSNR | speed-up vs paper SRCNN "
+        "| GFLOP/s | of peak | load ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in result["summary"]:
+        sp = f"{s['speedup_vs_paper']:.1f}x" if s["speedup_vs_paper"] else "-"
+        lines.append(
+            f"| {s['model']} | {s['backend']} | {s['mean_latency_ms']:.2f} | {s['mean_psnr']:.2f} | {sp} | "
+            f"{s['gflops_per_s']:.1f} | {s['fraction_of_peak']:.0%} | {s['load_ms']:.0f} |"
+        )
+    ref = next((s for s in result["summary"] if s["paper_srcnn_time_s"]), None)
+    if ref:
+        lines += [
+            "",
+            f"Paper SRCNN (Table 2 means): {ref['paper_srcnn_psnr']:.2f} dB, {ref['paper_srcnn_time_s']} s per image.",
+        ]
+    return "\n".join(lines)
+
+
+def plot(result: dict, path, title: str) -> None:
+    """PSNR vs latency (log) per model/backend, with the paper's methods (its Figure 4 kind)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from xeonsr.fileio import atomic_write
+    from xeonsr.paper import PAPER_METHODS
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, (p, t) in PAPER_METHODS.get((result["dataset"], result["scale"]), {}).items():
+        ax.scatter(t * 1e3, p, marker="s", color="grey")
+        ax.annotate(f"{name} (paper)", (t * 1e3, p), fontsize=8, xytext=(4, -10), textcoords="offset points")
+    markers = {
+        "torch-fp32": "o",
+        "torch-bf16": "v",
+        "ipex": "D",
+        "ov-fp32": "^",
+        "ov-int8": "*",
+        "opencv": "P",
+        "ort": "X",
+    }
+    models = sorted({s["model"] for s in result["summary"]})
+    colours = {m: plt.cm.tab10(i) for i, m in enumerate(models)}
+    for s in result["summary"]:
+        ax.scatter(
+            s["mean_latency_ms"],
+            s["mean_psnr"],
+            marker=markers.get(s["backend"], "o"),
+            s=70,
+            color=colours[s["model"]],
+            label=f"{s['model']} {s['backend']}",
+            edgecolors="black",
+            linewidths=0.4,
+        )
+    ax.legend(fontsize=7, ncol=2, loc="lower left")
+    ax.set_xscale("log")
+    ax.set_xlabel("ms per image (log)")
+    ax.set_ylabel(f"{result['dataset']} x{result['scale']} mean PSNR (dB)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)

@@ -1,0 +1,177 @@
+"""The IR store: folders of OpenVINO IRs with a manifest, verified before use.
+
+A store is a folder of ``<model>_x<scale>_<precision>.xml/.bin`` and ``manifest.json`` (one
+entry per IR: model, scale, precision, sha256 of both files, input/output, PSNR, receptive
+radius). Two kinds of store, kept apart:
+
+- the shipped store, ``xeonsr/openvino_models`` inside the package (so a wheel carries it);
+  only the shipped weights are ever exported into it, and only from a checkout;
+- user stores: your own models' IRs, by default ``$XEONSR_IR_DIR`` or
+  ``~/.local/share/xeonsr/openvino_models``, or any folder given as ``--ir-dir``.
+
+This module reads and writes stores and nothing else: no torch, no OpenVINO.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from xeonsr.errors import UserError
+from xeonsr.fileio import atomic_write_text
+
+SHIPPED_IR_DIR = Path(__file__).resolve().parent / "openvino_models"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file()  # an editable install of the repository
+USER_DATA = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "xeonsr"
+USER_IR_DIR = Path(os.environ.get("XEONSR_IR_DIR") or USER_DATA / "openvino_models")
+# Quantization reports of the shipped INT8 IRs (a checkout's); a wheel writes to the user's.
+REPORTS = REPO_ROOT / "quantize" / "reports" if IN_CHECKOUT else USER_DATA / "quantize_reports"
+INPUT_NAME, OUTPUT_NAME = "lr", "sr"
+
+
+class IRError(UserError):
+    pass
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ir_stem(model: str, scale: int, precision: str) -> str:
+    return f"{model}_x{scale}_{precision}"
+
+
+def store_dir(ir_dir: str | Path | None) -> Path:
+    """The store to read: the one given, else the shipped store."""
+    return Path(ir_dir) if ir_dir else SHIPPED_IR_DIR
+
+
+def is_shipped(ir_dir: Path) -> bool:
+    return ir_dir.resolve() == SHIPPED_IR_DIR
+
+
+def read_manifest(ir_dir: Path = SHIPPED_IR_DIR) -> dict:
+    path = ir_dir / "manifest.json"
+    if not path.exists():
+        return {"models": {}}
+    try:
+        man = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise IRError(f"{path}: not a readable manifest ({e})") from None
+    if not isinstance(man, dict) or not isinstance(man.get("models"), dict):
+        raise IRError(f"{path}: not an xeonsr IR manifest (no 'models')")
+    return man
+
+
+def _write_manifest(man: dict, ir_dir: Path) -> None:
+    man["models"] = dict(sorted(man["models"].items()))
+    atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
+
+
+def update_manifest(entry: dict, ir_dir: Path) -> None:
+    man = read_manifest(ir_dir)
+    man["models"][entry["name"]] = entry
+    _write_manifest(man, ir_dir)
+
+
+def drop_from_manifest(name: str, ir_dir: Path) -> bool:
+    """Remove an IR's manifest entry, then its files (a reader never sees an entry without files)."""
+    man = read_manifest(ir_dir)
+    entry = man["models"].pop(name, None)
+    if entry is None:
+        return False
+    _write_manifest(man, ir_dir)
+    for key in ("xml", "bin"):
+        (ir_dir / entry[key]).unlink(missing_ok=True)
+    return True
+
+
+def manifest_entry(
+    name: str, model: str, scale: int, precision: str, xml: Path, bin_: Path, extra: dict | None = None
+) -> dict:
+    from xeonsr.info import versions
+
+    return {
+        "name": name,
+        "model": model,
+        "scale": scale,
+        "precision": precision,
+        "xml": xml.name,
+        "bin": bin_.name,
+        "xml_sha256": sha256(xml),
+        "bin_sha256": sha256(bin_),
+        "input": {"name": INPUT_NAME, "layout": "NCHW", "shape": "[N, 1, h, w] (dynamic N, h, w)"},
+        "output": {"name": OUTPUT_NAME, "layout": "NCHW", "shape": f"[N, 1, {scale}h, {scale}w]"},
+        "value_range": [0.0, 1.0],
+        "colour": "Y of BT.601 YCbCr (studio swing) / 255",
+        "versions": versions(),
+        **(extra or {}),
+    }
+
+
+def int8_refusal(model: str, scale: int) -> str | None:
+    """Why `xeonsr quantize` wrote no shipped INT8 IR for ``model`` x``scale`` (its report says)."""
+    path = REPORTS / f"{ir_stem(model, scale, 'int8')}.json"
+    try:
+        status = json.loads(path.read_text()).get("status", "ok")
+    except (OSError, ValueError):
+        return None
+    return None if status == "ok" else f"`xeonsr quantize` refused it ({status.split(': no INT8')[0]}; {path})"
+
+
+def locate_ir(model: str, scale: int, precision: str, ir_dir: str | Path | None = None) -> tuple[Path, dict]:
+    """The verified .xml of a store's entry; refuses missing, edited or mismatched files."""
+    ir_dir = store_dir(ir_dir)
+    name = ir_stem(model, scale, precision)
+    entry = read_manifest(ir_dir)["models"].get(name)
+    if entry is None and precision == "int8" and is_shipped(ir_dir):
+        refused = int8_refusal(model, scale)
+        if refused:
+            raise IRError(f"no int8 IR for {model} x{scale}: {refused}; use the fp32 IR")
+    if entry is None:
+        hint = (
+            f"xeonsr quantize --model {model} --scale {scale}"
+            if precision == "int8"
+            else f"xeonsr export --model {model} --scale {scale}"
+        )
+        raise IRError(f"no {precision} IR for {model} x{scale} in {ir_dir}/manifest.json; make it with `{hint}`")
+    if entry.get("model") != model or entry.get("scale") != scale:
+        raise IRError(f"{ir_dir / entry['xml']}: manifest says {entry.get('model')} x{entry.get('scale')}")
+    return verified(ir_dir, entry), entry
+
+
+def verified(ir_dir: Path, entry: dict) -> Path:
+    """The .xml of ``entry`` once both files exist and match the manifest's sha256."""
+    xml, bin_ = ir_dir / entry["xml"], ir_dir / entry["bin"]
+    for p in (xml, bin_):
+        if not p.is_file():
+            raise IRError(f"{p}: missing (listed in {ir_dir}/manifest.json)")
+    for p, key in ((bin_, "bin_sha256"), (xml, "xml_sha256")):
+        if key in entry and sha256(p) != entry[key]:
+            raise IRError(f"{p}: sha256 differs from the manifest: the file was changed or corrupted; re-export it")
+    return xml
+
+
+def save_ir(ov_model, out_dir: Path, stem: str, compress_to_fp16: bool = False) -> tuple[Path, Path]:
+    """Write <stem>.xml/.bin atomically (both land, or neither changes)."""
+    import openvino as ov
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
+        ov.save_model(ov_model, str(Path(tmp) / f"{stem}.xml"), compress_to_fp16=compress_to_fp16)
+        xml, bin_ = out_dir / f"{stem}.xml", out_dir / f"{stem}.bin"
+        os.replace(Path(tmp) / f"{stem}.bin", bin_)
+        os.replace(Path(tmp) / f"{stem}.xml", xml)
+    return xml, bin_
+
+
+def entries(ir_dir: Path) -> dict[str, dict]:
+    return read_manifest(ir_dir)["models"]

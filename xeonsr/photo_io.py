@@ -1,0 +1,176 @@
+"""Image files for upscaling: open (refusing bombs and broken files in one line), save
+atomically, 16-bit colour through OpenCV (PIL holds colour in 8 bits), ICC profiles kept,
+EXIF orientation applied. Public: Image16, open_image, save_image, png_with_icc,
+EXIF_ORIENTATION."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+
+MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
+
+
+@dataclass
+class Image16:
+    """A colour image with 16 bits per channel, which PIL cannot hold: ``pixels`` is an RGB or
+    RGBA uint16 array (H, W, C), ``icc`` the ICC profile it carried, if any."""
+
+    pixels: np.ndarray
+    icc: bytes | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+    def to_pil(self):
+        """An 8-bit PIL copy (for formats and views that hold 8 bits only)."""
+        from PIL import Image
+
+        eight = np.floor(self.pixels.astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
+        im = Image.fromarray(eight, "RGBA" if eight.shape[2] == 4 else "RGB")
+        if self.icc:
+            im.info["icc_profile"] = self.icc
+        return im
+
+
+def open_image(path: Path):
+    """Open an image for upscaling, refusing bombs and broken files with a one-line error."""
+    import warnings
+
+    from PIL import Image
+
+    from xeonsr.imaging import ImageError
+
+    if not path.is_file():
+        raise ImageError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ImageError(f"{path}: empty file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(path)
+            if im.width * im.height > MAX_INPUT_PIXELS:
+                raise ImageError(
+                    f"{path}: {im.width}x{im.height} is over the {MAX_INPUT_PIXELS // 1_000_000} "
+                    "megapixel limit (a decompression bomb?)"
+                )
+            sixteen = im.mode in ("RGB", "RGBA") and _has_16_bit_samples(im)
+            im.load()
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(f"{path}: refused, the header claims absurd dimensions ({e})") from None
+    except Exception as e:  # noqa: BLE001 - PIL raises many kinds for broken files
+        raise ImageError(
+            f"{path}: not a readable image ({str(e).splitlines()[0] if str(e) else type(e).__name__})"
+        ) from None
+    if sixteen:
+        return _read_16_bit_colour(path, im)
+    return im
+
+
+def _has_16_bit_samples(im) -> bool:
+    """Whether the file stores 16 bits per sample (PIL's raw mode says so before it decodes)."""
+    for tile in im.tile[:1]:
+        raw = tile.args if isinstance(tile.args, str) else (tile.args or ("",))[0]
+        return isinstance(raw, str) and ";16" in raw
+    return False
+
+
+EXIF_ORIENTATION = {  # EXIF orientation -> the array operation that undoes it (as ImageOps.exif_transpose)
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.transpose(1, 0, 2),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a.transpose(1, 0, 2)[::-1, ::-1],
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+def _read_16_bit_colour(path: Path, im):
+    """A 16-bit RGB(A) PNG/TIFF as :class:`Image16` through OpenCV; without OpenCV, PIL's 8 bits
+    and one line saying so (PIL keeps only 8 bits of colour)."""
+    from xeonsr.imaging import ImageError
+
+    try:
+        import cv2
+    except ImportError:
+        print(
+            f"xeonsr: note: {path} has 16 bits per colour channel; reading 8 of them "
+            "(pip install opencv-python-headless to keep all 16)",
+            file=sys.stderr,
+        )
+        return im
+    pixels = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
+    if pixels is None or pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        raise ImageError(f"{path}: not a readable 16-bit colour image")
+    pixels = pixels[:, :, [2, 1, 0, 3][: pixels.shape[2]]]  # OpenCV's BGR(A) -> RGB(A)
+    undo = EXIF_ORIENTATION.get(im.getexif().get(0x0112, 1))
+    if undo is not None:
+        pixels = undo(pixels)
+    return Image16(np.ascontiguousarray(pixels), im.info.get("icc_profile"))
+
+
+def png_with_icc(png: bytes, icc: bytes) -> bytes:
+    """Insert an iCCP chunk right after IHDR (OpenCV's PNG writer cannot)."""
+    import struct
+    import zlib
+
+    body = b"iCCP" + b"ICC profile\x00\x00" + zlib.compress(icc)
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    end_of_ihdr = 8 + 8 + 13 + 4
+    return png[:end_of_ihdr] + chunk + png[end_of_ihdr:]
+
+
+def _save_16_bit_colour(image: Image16, path: Path, fmt: str) -> None:
+    import cv2
+
+    from xeonsr.fileio import atomic_write
+
+    bgr = np.ascontiguousarray(image.pixels[:, :, [2, 1, 0, 3][: image.pixels.shape[2]]])
+    ok, buf = cv2.imencode(".png" if fmt == "PNG" else ".tiff", bgr)
+    if not ok:
+        raise UserError(f"{path}: OpenCV could not encode a 16-bit {fmt}")
+    data = buf.tobytes()
+    if image.icc:
+        if fmt == "PNG":
+            data = png_with_icc(data, image.icc)
+        else:
+            print(f"xeonsr: note: {path}: the ICC profile is not kept in a 16-bit TIFF", file=sys.stderr)
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
+def save_image(image, path: Path) -> None:
+    """Save atomically (a temporary name, then rename), keeping the ICC profile."""
+    from xeonsr.fileio import atomic_write
+
+    fmt = {
+        ".jpg": "JPEG",
+        ".jpeg": "JPEG",
+        ".png": "PNG",
+        ".tif": "TIFF",
+        ".tiff": "TIFF",
+        ".bmp": "BMP",
+        ".webp": "WEBP",
+    }.get(path.suffix.lower())
+    if fmt is None:
+        raise UserError(f"{path}: unknown output format (use .png, .jpg, .tif, .bmp or .webp)")
+    if isinstance(image, Image16):
+        if fmt in ("PNG", "TIFF"):
+            return _save_16_bit_colour(image, path, fmt)
+        image = image.to_pil()  # JPEG, WebP and BMP hold 8 bits per channel
+    kwargs = {}
+    if image.info.get("icc_profile"):
+        kwargs["icc_profile"] = image.info["icc_profile"]
+    if fmt == "JPEG":
+        kwargs["quality"] = 95
+        if image.mode in ("RGBA", "LA"):
+            image = image.convert("RGB")
+    atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs))

@@ -1,0 +1,145 @@
+"""One runtime: every command runs a network through a Runner made here.
+
+A Runner maps (N, 1, h, w) float32 LR Y on [0, 1] to (N, 1, s*h, s*w) float32, whatever runs
+it: PyTorch (the exact deploy form, channels-last; fp32, bf16 autocast or IPEX), OpenVINO (a
+verified IR of a store) or a peer (OpenCV cv2.dnn, ONNX Runtime). eval, bench, upscale,
+quantize's PSNR and training's validation all take their runner from here, so the same
+backend name means the same graph everywhere. The OpenVINO path never imports torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+
+BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8", "opencv", "ort")
+RunFn = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass
+class Runner:
+    run: RunFn  # (N, 1, h, w) float32 on [0, 1] -> (N, 1, s*h, s*w) float32
+    model: str
+    scale: int
+    backend: str
+    note: str  # what runs, in words (runtime, precision, graph)
+    threads: int | None
+    source: str  # the weights or IR file it runs
+    receptive_radius: int | None  # LR pixels an output pixel depends on (None: unknown)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.run(x)
+
+    def plane_fn(self) -> Callable[[np.ndarray], np.ndarray]:
+        """LR Y (h, w) on 0..255 -> SR Y (s*h, s*w) on 0..255 (the protocol's convention)."""
+        return plane_fn(self.run)
+
+
+def plane_fn(run: RunFn) -> Callable[[np.ndarray], np.ndarray]:
+    def fn(lr: np.ndarray) -> np.ndarray:
+        x = (np.ascontiguousarray(lr, dtype=np.float32) / 255.0)[None, None]
+        return run(x)[0, 0] * 255.0
+
+    return fn
+
+
+def ov_run(compiled) -> RunFn:
+    """A compiled OpenVINO model as a run function (one infer request, reused)."""
+    request = compiled.create_infer_request()
+    return lambda x: next(iter(request.infer({0: np.ascontiguousarray(x, dtype=np.float32)}).values()))
+
+
+def torch_run(net, *, bf16: bool = False, channels_last: bool = True) -> RunFn:
+    """A PyTorch module as a run function (inference mode; bf16 autocast if asked)."""
+    import contextlib
+
+    import torch
+
+    ctx = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+
+    def run(x: np.ndarray) -> np.ndarray:
+        t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).contiguous(memory_format=fmt)
+        with torch.inference_mode(), ctx():
+            return net(t).float().numpy()
+
+    return run
+
+
+def load_runner(
+    model: str,
+    scale: int,
+    backend: str = "ov-fp32",
+    *,
+    weights: str | Path | None = None,
+    ir_dir: str | Path | None = None,
+    threads: int | None = None,
+) -> Runner:
+    """A runner for ``model`` x``scale`` on ``backend`` (one of BACKENDS).
+
+    ``weights``: your own weights for the torch backends and the peers (default: shipped).
+    ``ir_dir``: the IR store for the OpenVINO backends (default: the shipped store).
+    ``threads``: the thread count to run with (the caller's thread plan decides it).
+    """
+    from xeonsr.protocol import check_scale
+
+    check_scale(scale)
+    if backend not in BACKENDS:
+        raise UserError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
+    if backend.startswith("ov-"):
+        from xeonsr.irs import locate_ir
+        from xeonsr.ov import compile_ir
+
+        prec = backend[3:]
+        xml, entry = locate_ir(model, scale, prec, ir_dir)
+        note = f"OpenVINO {prec} IR, inference precision f32"
+        return Runner(
+            ov_run(compile_ir(xml, threads)), model, scale, backend, note, threads, str(xml),
+            entry.get("receptive_radius"),
+        )  # fmt: skip
+    if backend in ("opencv", "ort"):
+        from xeonsr import peers
+
+        make = peers.opencv_runner if backend == "opencv" else peers.onnxruntime_runner
+        run, note, net = make(model, scale, threads, weights)
+        return Runner(run, model, scale, backend, note, threads, str(weights or "shipped"), _radius(net))
+    return _torch_runner(model, scale, backend, weights, threads)
+
+
+def _radius(net) -> int | None:
+    r = getattr(net, "receptive_radius", None)
+    return None if r is None else int(r)
+
+
+def _torch_runner(model: str, scale: int, backend: str, weights, threads: int | None) -> Runner:
+    import torch
+
+    from xeonsr.infer import load_torch_model
+    from xeonsr.info import cpu_info, ipex_status
+    from xeonsr.models import deploy_form
+
+    if threads:
+        torch.set_num_threads(threads)
+    net, _ = load_torch_model(model, scale, weights)
+    radius = _radius(net)
+    # The exact deploy form: FSRCNN's conv + shuffle is ~2x faster than its deconvolution in
+    # PyTorch too (95 vs 187 ms, 1 thread, Set14-sized image, channels-last).
+    graph = deploy_form(net).to(memory_format=torch.channels_last)
+    note = "PyTorch fp32 channels-last, deploy form"
+    if backend == "torch-bf16":
+        note = "PyTorch bf16 autocast" + ("" if cpu_info().native_bf16 else " (emulated: no native bf16 on this CPU)")
+    elif backend == "ipex":
+        ok, why = ipex_status()
+        if not ok:
+            raise UserError(f"ipex backend unavailable: intel-extension-for-pytorch {why}")
+        import intel_extension_for_pytorch as ipex
+
+        graph = ipex.optimize(graph, dtype=torch.float32)
+        note = f"IPEX {why} fp32"
+    run = torch_run(graph, bf16=backend == "torch-bf16")
+    return Runner(run, model, scale, backend, note, threads, str(weights or "shipped"), radius)
