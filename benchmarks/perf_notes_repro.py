@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"{cv / r['ms']:.2f}x OpenCV's paper-form FSRCNN in this run: {r['probe']}")
     result = {"threads": plan.describe(), "images": len(lr), "peak_gflops": peak, "peak_lib": lib, "rows": rows}
     if args.json:
-        from xeonsr.cli import write_json
+        from xeonsr.fileio import write_json
 
         write_json(args.json, result)
     return result

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
-from pathlib import Path
 
 # command -> module with add_arguments(parser) and run(args) -> int
 COMMANDS = {
@@ -69,12 +67,6 @@ def main(argv: list[str] | None = None) -> int:
         if not is_user_error(e):
             print("  (run with --traceback for details)", file=sys.stderr)
         return EXIT_FAIL
-
-
-def write_json(path: str | Path, obj) -> None:
-    from xeonsr.fileio import atomic_write_text
-
-    atomic_write_text(path, json.dumps(obj, indent=2) + "\n")
 
 
 if __name__ == "__main__":

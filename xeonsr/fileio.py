@@ -29,6 +29,12 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
+def write_json(path: str | Path, obj) -> None:
+    import json
+
+    atomic_write_text(path, json.dumps(obj, indent=2) + "\n")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -85,7 +85,7 @@ def run(args) -> int:
         }
     )
     if args.json:
-        from xeonsr.cli import write_json
+        from xeonsr.fileio import write_json
 
         write_json(args.json, res)
     if args.plot:

@@ -71,7 +71,7 @@ def run(args) -> int:
     print(f"{args.model} x{scale} on {label} ({len(samples)} images, Y channel, shave {scale})")
     print(report(result, label))
     if args.json:
-        from xeonsr.cli import write_json
+        from xeonsr.fileio import write_json
 
         write_json(
             args.json,

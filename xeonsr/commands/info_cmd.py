@@ -12,7 +12,7 @@ def run(args) -> int:
     if args.json:
         from dataclasses import asdict
 
-        from xeonsr.cli import write_json
+        from xeonsr.fileio import write_json
         from xeonsr.info import cpu_info, ipex_status, resolve_backend, resolve_precision, versions_of
 
         cpu = cpu_info()

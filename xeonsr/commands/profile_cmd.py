@@ -27,7 +27,7 @@ def run(args) -> int:
     res = profile_ir(xml, size, plan.used, args.warmup, args.repeats)
     print(table(res, args.top))
     if args.json:
-        from xeonsr.cli import write_json
+        from xeonsr.fileio import write_json
 
         write_json(args.json, {**to_json(res), "thread_plan": plan.describe()})
     return 0
