@@ -27,7 +27,12 @@ def add_arguments(p) -> None:
     p.add_argument("--json", metavar="PATH")
     p.add_argument("--plot", metavar="PATH", help="PSNR vs latency PNG with the paper's methods")
     p.add_argument("--table", metavar="PATH", help="write the per-image table printed here to a text file too")
-    p.add_argument("--update-readme", metavar="README", help="rewrite the table between the bench-table markers")
+    p.add_argument(
+        "--update-readme",
+        metavar="FILE",
+        action="append",
+        help="rewrite the bench-table block of FILE (README.md, docs/performance.md); repeatable",
+    )
 
 
 def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
@@ -104,5 +109,6 @@ def run(args) -> int:
         command = (
             "xeonsr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "xeonsr bench"
         )
-        replace_blocks(args.update_readme, {"bench-table": markdown_summary(res, command)})
+        for path in args.update_readme:
+            replace_blocks(path, {"bench-table": markdown_summary(res, command)})
     return 0

@@ -29,13 +29,14 @@ def run(args) -> int:
 
     from xeonsr.errors import UserError
     from xeonsr.export import export, export_dir, ovms_layout
+    from xeonsr.irs import store_dir
     from xeonsr.zoo import shipped_cards
 
-    ir_dir = export_dir(args.weights, args.ir_dir)
     if args.ovms and not (args.model or args.scale or args.weights):
-        # Lay out what the store holds; nothing is re-exported (or dropped) on the way.
-        print(f"OVMS repository: {ovms_layout(Path(args.ovms), ir_dir)}")
+        # Lay out what the store holds (the shipped one unless --ir-dir); nothing is re-exported.
+        print(f"OVMS repository: {ovms_layout(Path(args.ovms), store_dir(args.ir_dir))}")
         return 0
+    ir_dir = export_dir(args.weights, args.ir_dir)
     if args.weights and not (args.model and args.scale):
         raise UserError("--weights needs --model and --scale (the weights' own)")
     if args.model and args.scale:
