@@ -85,19 +85,25 @@ def main(argv=None) -> dict:
     ap.add_argument("--models", default="fsrcnn,fsrcnn-s,srcnn,dcscn")
     ap.add_argument("--variants", default="native-fp32,native-channels-last,paper-layers,ipex,bf16,compile")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--patch", type=int, default=16, help="LR patch side")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     res = {}
     for m in args.models.split(","):
-        res[m] = {v: patches_per_s(m, v, args.steps) for v in args.variants.split(",")}
-        base = res[m]["native-fp32"]
+        res[m] = {v: patches_per_s(m, v, args.steps, args.batch, args.patch) for v in args.variants.split(",")}
+        base = next((r for r in res[m].values() if isinstance(r, float)), 1.0)  # ratios to the first variant
         cells = [f"{v}: {_cell(r, base)}" for v, r in res[m].items()]
         print(f"{m:<9} " + "  ".join(cells))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"threads": torch.get_num_threads(), "results": res}, f, indent=2)
+            from xeonsr.info import cpu_info
+
+            meta = {"cpu": cpu_info().model, "threads": torch.get_num_threads()}
+            meta.update(batch=args.batch, patch=args.patch)
+            json.dump({**meta, "results": res}, f, indent=2)
     return res
 
 
