@@ -13,3 +13,11 @@ def lr_images():
     rng = np.random.default_rng(0)
     sizes = [(64, 64), (150, 170)] if os.environ.get("XEONSR_BENCH_QUICK") else [(64, 64), (150, 170), (256, 256)]
     return {f"{h}x{w}": rng.random((1, 1, h, w), dtype=np.float32) for h, w in sizes}
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    for cand in (os.environ.get("XEONSR_DATA"), REPO.parent / "shared" / "datasets"):
+        if cand and (Path(cand) / "Set5").is_dir():
+            return Path(cand)
+    pytest.skip("datasets not found: set XEONSR_DATA to the folder holding Set5/, Set14/, T91/")

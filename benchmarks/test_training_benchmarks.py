@@ -1,0 +1,24 @@
+"""The training benchmarks in miniature, so they cannot rot (their numbers: docs/training.md)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import bf16_policy  # noqa: E402
+import sampler_speed  # noqa: E402
+
+
+def test_sampler_speed_measures_both_samplers_and_a_step(data_dir, tmp_path):
+    out = sampler_speed.main(
+        ["--data-dir", str(data_dir), "--datasets", "T91", "--seconds", "0.2", "--cache-dir", str(tmp_path)]
+    )
+    rates = out["batches_per_s"]
+    assert rates["old"] > 0 and rates["new"] > 0 and rates["fsrcnn_step"] > 0
+    assert 0 < out["sampler_share_of_step"]["new"]
+
+
+def test_bf16_policy_runs_every_policy(data_dir):
+    rows = bf16_policy.main(["--data-dir", str(data_dir), "--quick", "--models", "fsrcnn"])
+    assert [r["policy"] for r in rows] == list(bf16_policy.POLICIES)
+    assert all(set(r["psnr"]) == {"BSD200-val", "Set5", "Set14"} for r in rows)
