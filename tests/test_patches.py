@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from xeonsr.patches import PatchBank, dihedral, dihedral_maps
+from xeonsr.patches import PatchBank, dihedral
 
 
 def _pairs(rng, sizes, s=3):
@@ -16,12 +16,15 @@ def _pairs(rng, sizes, s=3):
     return out
 
 
-def test_dihedral_maps_are_the_eight_transforms():
-    rows, cols = dihedral_maps(5)
-    x = np.arange(25).reshape(5, 5)
-    for k in range(8):
-        assert np.array_equal(x[rows[k].numpy(), cols[k].numpy()], dihedral(x, k))
-    assert len({dihedral(x, k).tobytes() for k in range(8)}) == 8
+def test_the_batch_transforms_are_the_eight_dihedral_ones():
+    from xeonsr.patches import _dihedral_copies, _dihedral_selects
+
+    x = torch.arange(8 * 25, dtype=torch.float32).view(8, 1, 5, 5)
+    for form in (_dihedral_copies, _dihedral_selects):  # the CPU's and the GPU's
+        out = form(x, torch.arange(8))
+        for k in range(8):
+            assert np.array_equal(out[k, 0].numpy(), dihedral(x[k, 0].numpy(), k)), (form.__name__, k)
+    assert len({dihedral(x[0, 0].numpy(), k).tobytes() for k in range(8)}) == 8
 
 
 def test_every_crop_is_an_aligned_pair_under_one_transform():

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# One lent-GPU run that trains the zoo's remaining short models side by side (issue: a zoo that
+# beats every paper figure). Prepare here, then run there in one call of under 10 minutes:
+#
+#   echo /.carry/ >> .git/info/exclude
+#   .venv/bin/python scripts/pack_y_planes.py "$XEONSR_DATA" .carry/data T91 BSD200   # ~30 MB of Y planes
+#   device run, carry [".carry"], command: MINUTES=8 bash scripts/gpu_campaigns.sh
+#
+# Each job is the campaign's own command from zoo/campaigns/PLAN.md with --device cuda
+# --precision fp32 and --max-minutes (its step count is fixed by a timed probe and recorded,
+# so `--device cpu --steps N` repeats it). Everything comes back as one archive in $OUT
+# (checkpoints, metrics, cards, logs); evaluate and release on the CPU with
+# scripts/assemble_zoo.py. The first lines also measure the patch sampler and a full FSRCNN x3
+# step on the GPU (benchmarks/sampler_speed.py --device cuda).
+set -u
+cd "$(dirname "$0")/.."
+MINUTES=${MINUTES:-8}
+DEVICE=${DEVICE:-cuda}  # DEVICE=cpu MINUTES=0.1 tries the script here
+OUT=${OUT:-runs/gpu}
+DATA=${DATA:-.carry/data}
+mkdir -p "$OUT/runs"
+export PYTHONPATH=$PWD XEONSR_CACHE=$OUT/cache PYTHONUNBUFFERED=1
+PY=${PY:-python3}
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$OUT/runs/gpu.txt" 2>&1
+$PY benchmarks/sampler_speed.py --data-dir "$DATA" --device "$DEVICE" --seconds 5 --json "$OUT/runs/sampler_cuda.json" \
+  > "$OUT/runs/sampler_cuda.txt" 2>&1
+COMMON=(--device "$DEVICE" --precision fp32 --data-dir "$DATA" --datasets T91,BSD200 --val-set BSD200-val
+        --val-every 2000 --checkpoint-every 2000 --max-minutes "$MINUTES" --threads "${THREADS:-3}" --no-progress)
+while read -r name args; do
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  mkdir -p "$OUT/runs/$name"
+  echo "xeonsr train $args ${COMMON[*]}" > "$OUT/runs/$name/command.txt"
+  eval "$PY -m xeonsr.cli train $args --out '$OUT/runs/$name' \"\${COMMON[@]}\"" > "$OUT/runs/$name/train.log" 2>&1 &
+done <<'JOBS'
+fsrcnn_x3      --model fsrcnn --scale 3 --model-args '{"residual": true}' --patch 32 --loss-margin 4 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+fsrcnn-s_x3    --model fsrcnn-s --scale 3 --model-args '{"residual": true}' --patch 32 --loss-margin 4 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+srcnn_x3       --model srcnn --scale 3 --model-args '{"residual": true}' --patch 32 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+srcnn_x4       --model srcnn --scale 4 --model-args '{"residual": true}' --patch 24 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+srcnn-955_x3   --model srcnn-955 --scale 3 --model-args '{"residual": true}' --patch 32 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+JOBS
+wait
+tar czf "$OUT/gpu_runs.tgz" -C "$OUT" runs
+ls -la "$OUT"
