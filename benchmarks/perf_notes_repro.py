@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> dict:
     import torch
     from torch import nn
 
-    from xeonsr.bench import matmul_peak_gflops, time_calls
+    from xeonsr.bench import time_calls
     from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.peaks import fp32_matmul_peak
     from xeonsr.threads import apply_threads, plan_threads
 
     plan = plan_threads(args.threads)
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> dict:
         )
     if args.skip_torch:
         probes.pop("FSRCNN x3, deconvolution, PyTorch FP32")
-    peak, lib = matmul_peak_gflops(plan.used)
+    peak, lib = fp32_matmul_peak(plan.used)
     print(plan.describe())
     print(f"practical FP32 peak: {peak:.0f} GFLOP/s ({lib}); notes: {NOTES_PEAK:.0f} -> {NOTES_PEAK / peak:.2f}x")
     # Each probe runs all images by itself, as the notes and `xeonsr bench` do: taking turns

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from xeonsr.cli import main
 from xeonsr.threads import plan_threads
 
@@ -152,3 +154,19 @@ def test_compare_irs_script_times_each_ir(tmp_path):
         ).stdout.splitlines()
         assert [line.split()[-1] for line in out] == irs
         assert out[0].split()[2] == "1.00x" and float(out[1].split()[0]) > 0
+
+
+def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
+    from xeonsr.bench import run_bench
+    from xeonsr.evaluate import load_samples
+    from xeonsr.peaks import int8_conv_peak
+
+    gops, kernel = int8_conv_peak(1, channels=64, side=24, repeats=3)
+    assert gops > 0 and "I8" in kernel.upper()  # an INT8 kernel ran, not a float fallback
+    samples = load_samples(data_dir / "Set5", 3)[:1]
+    res = run_bench(samples, "Set5", 3, ["fsrcnn"], ["ov-fp32", "ov-int8"], 1, 0, 1, log=lambda *_: None)
+    by = {s["backend"]: s for s in res["summary"]}
+    assert by["ov-int8"]["peak_precision"] == "int8" and by["ov-fp32"]["peak_precision"] == "fp32"
+    for s in by.values():
+        assert s["fraction_of_peak"] == pytest.approx(s["gflops_per_s"] / res["peaks"][s["peak_precision"]]["gflops"])
+    assert "kernel" in res["peaks"]["int8"]["how"]

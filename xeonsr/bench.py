@@ -12,8 +12,13 @@ import time
 import numpy as np
 
 from xeonsr.errors import UserError
+from xeonsr.peaks import measure_peaks
 from xeonsr.runtime import BACKENDS, load_runner
 from xeonsr.threads import apply_threads, plan_threads
+
+# Which practical peak a backend's rows are a fraction of: INT8 IRs of the INT8 convolution
+# peak, bf16 autocast of the bf16 matrix product's, everything else of the FP32 one.
+PEAK_PRECISION = {"ov-int8": "int8", "torch-bf16": "bf16"}
 
 
 def flops_per_lr_pixel(model: str, scale: int) -> float:
@@ -41,34 +46,6 @@ def flops_per_lr_pixel(model: str, scale: int) -> float:
     for h in hooks:
         h.remove()
     return total[0] / (32 * 32)
-
-
-def matmul_peak_gflops(threads: int, n: int = 2048, repeats: int = 10) -> tuple[float, str]:
-    """The practical FP32 peak now: the faster of two BLAS libraries on a large matrix product.
-
-    Both, because neither is best everywhere: torch's MKL takes a slow path on AMD CPUs (about
-    0.6x OpenBLAS on this EPYC), numpy's OpenBLAS may trail MKL on Intel. -> (GFLOP/s, which).
-    """
-    import torch
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    def rate(mm, a, b) -> float:
-        for _ in range(3):
-            mm(a, b)
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            mm(a, b)
-        return 2.0 * n**3 * repeats / (time.perf_counter() - t0) / 1e9
-
-    torch.set_num_threads(threads)
-    results = {"torch (MKL)": rate(torch.matmul, torch.randn(n, n), torch.randn(n, n))}
-    rng = np.random.default_rng(0)
-    with threadpool_limits(limits=threads, user_api="blas"):
-        a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
-        blas = [i["internal_api"] for i in threadpool_info() if "numpy" in i.get("filepath", "")]
-        results[f"numpy ({blas[0] if blas else 'BLAS'})"] = rate(np.matmul, a, b)
-    best = max(results, key=results.get)
-    return results[best], best
 
 
 def time_calls(fn, x, warmup: int, repeats: int) -> tuple[list[float], np.ndarray]:
@@ -109,8 +86,9 @@ def run_bench(
     apply_threads(plan, pin=True)
     log(plan.describe())
     paper = PAPER.get((dataset, scale), {})
-    peak, peak_lib = matmul_peak_gflops(plan.used)
-    log(f"practical FP32 peak now (2048^3 matrix product, {plan.used} threads, {peak_lib}): {peak:.0f} GFLOP/s")
+    peaks = measure_peaks(plan.used, {PEAK_PRECISION.get(b, "fp32") for b in backends})
+    for prec, pk in peaks.items():
+        log(f"practical {prec.upper()} peak now ({pk['how']}, {plan.used} threads): {pk['gflops']:.0f} GFLOP/s")
     rows, summary, skipped = [], [], []
     for model in models:
         for backend in backends:
@@ -164,7 +142,8 @@ def run_bench(
                     "note": note,
                     "load_ms": load_ms,
                     "gflops_per_s": gfs,
-                    "fraction_of_peak": gfs / peak,
+                    "peak_precision": PEAK_PRECISION.get(backend, "fp32"),
+                    "fraction_of_peak": gfs / peaks[PEAK_PRECISION.get(backend, "fp32")]["gflops"],
                     "mean_latency_ms": mean_lat,
                     "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
                     "paper_srcnn_psnr": pm[1] if pm else None,
@@ -178,8 +157,9 @@ def run_bench(
         "dataset": dataset,
         "scale": scale,
         "threads": plan.__dict__,
-        "matmul_peak_gflops": peak,
-        "matmul_peak_library": peak_lib,
+        "matmul_peak_gflops": peaks["fp32"]["gflops"],
+        "matmul_peak_library": peaks["fp32"]["how"],
+        "peaks": peaks,
         "warmup": warmup,
         "repeats": repeats,
         "rows": rows,

@@ -48,6 +48,13 @@ def peer_versions(backends) -> dict[str, str]:
     return {k: v for k, v in versions_of(*pkgs).items() if v}
 
 
+def _peaks(result: dict) -> dict:
+    """The run's peaks (results written before per-precision peaks had the FP32 one only)."""
+    return result.get("peaks") or {
+        "fp32": {"gflops": result["matmul_peak_gflops"], "how": result.get("matmul_peak_library", "matrix product")}
+    }
+
+
 def markdown_summary(result: dict, command: str) -> str:
     """The README block: machine, peak, and one row per model/backend."""
     t = result["threads"]
@@ -55,9 +62,9 @@ def markdown_summary(result: dict, command: str) -> str:
         f"`{command}`",
         "",
         f"{result.get('cpu', '?')} ({', '.join(result.get('flags', [])) or 'no AVX flags read'}); threads asked "
-        f"{t['requested']}, available {t['available']}, used {t['used']}; practical FP32 peak in the same run "
-        f"{result['matmul_peak_gflops']:.0f} GFLOP/s ({result.get('matmul_peak_library', 'matrix product')}); "
-        f"median of {result['repeats']} after {result['warmup']} warm-ups; "
+        f"{t['requested']}, available {t['available']}, used {t['used']}; practical peaks in the same run: "
+        + "; ".join(f"{k.upper()} {v['gflops']:.0f} GFLOP/s ({v['how']})" for k, v in _peaks(result).items())
+        + f"; median of {result['repeats']} after {result['warmup']} warm-ups; "
         + ", ".join(
             f"{k} {v}"
             for k, v in result.get("versions", {}).items()
@@ -65,14 +72,15 @@ def markdown_summary(result: dict, command: str) -> str:
         ),
         "",
         f"| model | backend | mean ms / image | {result['dataset']} x{result['scale']} PSNR | speed-up vs paper SRCNN "
-        "| GFLOP/s | of peak | load ms |",
+        "| GFLOP/s | of its precision's peak | load ms |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for s in result["summary"]:
         sp = f"{s['speedup_vs_paper']:.1f}x" if s["speedup_vs_paper"] else "-"
         lines.append(
             f"| {s['model']} | {s['backend']} | {s['mean_latency_ms']:.2f} | {s['mean_psnr']:.2f} | {sp} | "
-            f"{s['gflops_per_s']:.1f} | {s['fraction_of_peak']:.0%} | {s['load_ms']:.0f} |"
+            f"{s['gflops_per_s']:.1f} | {s['fraction_of_peak']:.0%} {s.get('peak_precision', 'fp32').upper()} | "
+            f"{s['load_ms']:.0f} |"
         )
     ref = next((s for s in result["summary"] if s["paper_srcnn_time_s"]), None)
     if ref:

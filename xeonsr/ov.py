@@ -23,6 +23,8 @@ def compile_ir(xml: Path, threads: int | None = None, inference_precision: str =
         config[props.inference_num_threads] = int(threads)
     if profiling:  # per-node counters (xeonsr profile); they cost a little time, so off otherwise
         config[props.enable_profiling] = True
+    if isinstance(xml, ov.Model):
+        return core.compile_model(xml, "CPU", config)
     try:
         model = core.read_model(str(xml))
     except Exception as e:  # noqa: BLE001 - OpenVINO raises RuntimeError with pages of text

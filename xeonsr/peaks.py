@@ -1,0 +1,86 @@
+"""Practical peaks of this CPU, per precision, measured now: what "of peak" divides by.
+
+- fp32: the faster of two BLAS libraries on a 2048^3 matrix product (torch's MKL takes a slow
+  path on AMD CPUs, about 0.6x OpenBLAS on an EPYC; numpy's OpenBLAS may trail MKL on Intel).
+- bf16: torch's matrix product in bf16 (oneDNN; native only with AVX512-BF16 or AMX).
+- int8: OpenVINO running a large INT8 convolution (256 -> 256 channels, 3x3, 56x56), the
+  kernel class its INT8 IRs use; the kernel OpenVINO picked is reported (e.g. a *_vnni_* or
+  *_amx_* name where the CPU has them), so a peak measured on a fallback kernel shows.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def _rate(fn, flop: float, repeats: int) -> float:
+    for _ in range(3):
+        fn()
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    return flop * repeats / (time.perf_counter() - t0) / 1e9
+
+
+def fp32_matmul_peak(threads: int, n: int = 2048, repeats: int = 10) -> tuple[float, str]:
+    """-> (GFLOP/s, which library)."""
+    import torch
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    torch.set_num_threads(threads)
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    results = {"torch (MKL)": _rate(lambda: torch.matmul(a, b), 2.0 * n**3, repeats)}
+    rng = np.random.default_rng(0)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        x, y = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
+        blas = [i["internal_api"] for i in threadpool_info() if "numpy" in i.get("filepath", "")]
+        results[f"numpy ({blas[0] if blas else 'BLAS'})"] = _rate(lambda: np.matmul(x, y), 2.0 * n**3, repeats)
+    best = max(results, key=results.get)
+    return results[best], best
+
+
+def bf16_matmul_peak(threads: int, n: int = 2048, repeats: int = 10) -> float:
+    """GFLOP/s of torch's bf16 matrix product (emulated, and slow, without native bf16)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    a, b = torch.randn(n, n, dtype=torch.bfloat16), torch.randn(n, n, dtype=torch.bfloat16)
+    return _rate(lambda: torch.matmul(a, b), 2.0 * n**3, repeats)
+
+
+def int8_conv_peak(threads: int, channels: int = 256, side: int = 56, repeats: int = 20) -> tuple[float, str]:
+    """-> (GOP/s of an INT8 3x3 convolution in OpenVINO, the kernel it ran on)."""
+    import nncf
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    from xeonsr.ov import compile_ir
+
+    rng = np.random.default_rng(0)
+    x = ops.parameter([1, channels, side, side], ov.Type.f32, name="x")
+    w = ops.constant(rng.normal(0, 0.05, (channels, channels, 3, 3)).astype(np.float32))
+    conv = ops.convolution(x, w, [1, 1], [1, 1], [1, 1], [1, 1])
+    conv.set_friendly_name("peak_conv")
+    model = ov.Model([ops.relu(conv)], [x], "int8_peak")
+    calib = [rng.random((1, channels, side, side), dtype=np.float32) for _ in range(4)]
+    int8 = nncf.quantize(model, nncf.Dataset(calib), subset_size=len(calib))
+    compiled = compile_ir(int8, threads, profiling=True)
+    request = compiled.create_infer_request()
+    inp = calib[0]
+    gops = _rate(lambda: request.infer({0: inp}), 2.0 * channels * channels * 9 * side * side, repeats)
+    kernels = [p.exec_type for p in request.profiling_info if p.node_type == "Convolution"]
+    return gops, kernels[0] if kernels else "unknown"
+
+
+def measure_peaks(threads: int, precisions: set[str]) -> dict[str, dict]:
+    """{"fp32": {"gflops": ..., "how": ...}, ...} for the precisions asked (fp32 always)."""
+    peak, lib = fp32_matmul_peak(threads)
+    out = {"fp32": {"gflops": peak, "how": f"2048^3 matrix product, {lib}"}}
+    if "bf16" in precisions:
+        out["bf16"] = {"gflops": bf16_matmul_peak(threads), "how": "2048^3 matrix product, torch bf16"}
+    if "int8" in precisions:
+        gops, kernel = int8_conv_peak(threads)
+        out["int8"] = {"gflops": gops, "how": f"OpenVINO INT8 3x3 conv 256->256 on 56x56, kernel {kernel}"}
+    return out
