@@ -375,3 +375,13 @@ def _torchrun(tiny_data: Path, out: Path, steps: int, *extra: str) -> subprocess
         timeout=300,
         env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
+
+
+@pytest.mark.slow
+def test_compiled_training_runs_and_resumes(tiny_data, tmp_path):
+    out = tmp_path / "compiled"
+    first = train(_cfg(tiny_data, out, steps=8, compile=True, stop_at_step=4), progress=False)
+    assert not first.finished
+    done = train(_cfg(tiny_data, out, steps=None, compile=True, resume=True), progress=False)
+    card = read_card(done.weights)
+    assert done.finished and card["config"]["compile"] is True and np.isfinite(card["val_psnr"])

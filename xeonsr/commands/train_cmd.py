@@ -34,6 +34,9 @@ def add_arguments(p) -> None:
         help="last fraction of the steps run in fp32 after bf16 (default: auto's policy, else 0)",
     )
     p.add_argument("--backend", choices=["auto", "native", "ipex"], default="auto")
+    p.add_argument(
+        "--compile", action="store_true", help="torch.compile the model (pays for FSRCNN-s/FSRCNN; docs/training.md)"
+    )
     p.add_argument("--checkpoint-every", type=int, default=1000)
     p.add_argument("--val-every", type=int, default=1000)
     p.add_argument("--val-set", default=None, help="held-out validation images (default BSD200-val; never a test set)")
@@ -86,6 +89,7 @@ def run(args) -> int:
         fp32_tail=args.fp32_tail,
         val_set=args.val_set or DEFAULT_VAL_SET,
         backend=args.backend,
+        compile=args.compile,
         checkpoint_every=args.checkpoint_every,
         val_every=args.val_every,
         resume=args.resume,
