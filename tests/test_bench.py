@@ -170,3 +170,20 @@ def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
     for s in by.values():
         assert s["fraction_of_peak"] == pytest.approx(s["gflops_per_s"] / res["peaks"][s["peak_precision"]]["gflops"])
     assert "kernel" in res["peaks"]["int8"]["how"]
+
+
+def test_ov_bf16_runs_the_fp32_ir_in_bf16_where_the_cpu_has_it(data_dir):
+    from xeonsr.bench import run_bench
+    from xeonsr.evaluate import load_samples
+    from xeonsr.info import cpu_info
+
+    samples = load_samples(data_dir / "Set5", 3)[:2]
+    res = run_bench(samples, "Set5", 3, ["fsrcnn-s"], ["ov-fp32", "ov-bf16"], 1, 0, 1, log=lambda *_: None)
+    if cpu_info().native_bf16:  # this CPU has AVX512-BF16/AMX: the row must exist, not be skipped
+        by = {(r["backend"], r["image"]): r["psnr"] for r in res["rows"]}
+        for smp in samples:
+            assert abs(by[("ov-bf16", smp.name)] - by[("ov-fp32", smp.name)]) < 0.05
+        row = next(s for s in res["summary"] if s["backend"] == "ov-bf16")
+        assert row["peak_precision"] == "bf16" and "inference precision bf16" in row["note"]
+    else:
+        assert res["skipped"][0]["backend"] == "ov-bf16" and "native bf16" in res["skipped"][0]["why"]

@@ -17,8 +17,8 @@ from xeonsr.runtime import BACKENDS, load_runner
 from xeonsr.threads import apply_threads, plan_threads
 
 # Which practical peak a backend's rows are a fraction of: INT8 IRs of the INT8 convolution
-# peak, bf16 autocast of the bf16 matrix product's, everything else of the FP32 one.
-PEAK_PRECISION = {"ov-int8": "int8", "torch-bf16": "bf16"}
+# peak, bf16 (autocast, OpenVINO's bf16 precision) of the bf16 matrix product's, the rest FP32.
+PEAK_PRECISION = {"ov-int8": "int8", "torch-bf16": "bf16", "ov-bf16": "bf16"}
 
 
 def flops_per_lr_pixel(model: str, scale: int) -> float:

@@ -17,7 +17,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 
-BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-int8", "opencv", "ort")
+BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-bf16", "ov-int8", "opencv", "ort")
 RunFn = Callable[[np.ndarray], np.ndarray]
 
 
@@ -95,12 +95,19 @@ def load_runner(
         from xeonsr.irs import locate_ir
         from xeonsr.ov import compile_ir
 
+        # ov-bf16: the FP32 IR with OpenVINO's bf16 inference precision (native bf16 CPUs only).
         prec = backend[3:]
-        xml, entry = locate_ir(model, scale, prec, ir_dir)
-        note = f"OpenVINO {prec} IR, inference precision f32"
+        xml, entry = locate_ir(model, scale, "fp32" if prec == "bf16" else prec, ir_dir)
+        infer = "bf16" if prec == "bf16" else "f32"
+        note = f"OpenVINO {'fp32' if prec == 'bf16' else prec} IR, inference precision {infer}"
+        if prec == "bf16":
+            from xeonsr.info import cpu_info
+
+            if not cpu_info().native_bf16:
+                raise UserError("ov-bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); OpenVINO would run f32")
         return Runner(
-            ov_run(compile_ir(xml, threads)), model, scale, backend, note, threads, str(xml),
-            entry.get("receptive_radius"),
+            ov_run(compile_ir(xml, threads, inference_precision=infer)), model, scale, backend, note, threads,
+            str(xml), entry.get("receptive_radius"),
         )  # fmt: skip
     if backend in ("opencv", "ort"):
         from xeonsr import peers

@@ -11,7 +11,7 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--backends",
         default="torch-fp32,ov-fp32,ov-int8",
-        help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-int8; peers opencv (cv2.dnn), ort",
+        help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-bf16, ov-int8; peers opencv (cv2.dnn), ort",
     )
     p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
     p.add_argument(

@@ -21,7 +21,7 @@ def add_arguments(p) -> None:
         "--precision",
         choices=["fp32", "int8", "bf16"],
         default="fp32",
-        help="fp32; int8 (an OpenVINO IR); bf16 (PyTorch autocast)",
+        help="fp32; int8 (an OpenVINO IR); bf16 (PyTorch autocast, or OpenVINO's bf16 precision on the FP32 IR)",
     )
     p.add_argument("--threads", type=int, default=None, help="inference threads (default: one per physical core)")
     p.add_argument("--no-ssim", action="store_true", help="skip SSIM (faster)")
@@ -44,7 +44,7 @@ def upscale_fn_for(args, scale: int):
 
     if args.backend == "torch" and args.precision == "int8":
         raise UserError("--precision int8 is an OpenVINO IR: use --backend openvino")
-    if args.backend == "openvino" and (args.precision == "bf16" or args.weights):
+    if args.backend == "openvino" and args.weights:
         raise UserError(
             "--backend openvino runs IRs (fp32, int8): for your weights, `xeonsr export --weights W --ir-dir D` "
             "and pass --ir-dir D"
