@@ -187,3 +187,17 @@ def test_ov_bf16_runs_the_fp32_ir_in_bf16_where_the_cpu_has_it(data_dir):
         assert row["peak_precision"] == "bf16" and "inference precision bf16" in row["note"]
     else:
         assert res["skipped"][0]["backend"] == "ov-bf16" and "native bf16" in res["skipped"][0]["why"]
+
+
+def test_stream_plan_for_two_sockets_of_28_cores():
+    from xeonsr.threads import plan_streams, plan_threads
+
+    # 2 sockets x 28 cores x 2 hardware threads, siblings numbered far apart (0 and 56, ...).
+    xeon = {c: ((c % 56) // 28, c % 28) for c in range(112)}
+    plan = plan_threads(None, xeon.get, cpus=list(range(112)))
+    assert plan.used == 56 and len({xeon[c] for c in plan.pinned}) == 56  # one thread per core
+    assert plan_streams(plan, 1, xeon.get) == 56
+    assert plan_streams(plan, 4, xeon.get) == 14  # 7 per socket
+    small = plan_threads(6, xeon.get, cpus=[0, 1, 2, 28, 29, 30])  # 3 cores on each socket
+    assert plan_streams(small, 2, xeon.get) == 2  # one per socket, none across the two
+    assert plan_streams(plan_threads(28, xeon.get, cpus=list(range(112))), 1, xeon.get) == 28

@@ -285,5 +285,24 @@ def test_colliding_names_ppm_inputs_and_a_failing_file_in_one_batch(tmp_path, mo
         return real(self, image)
 
     monkeypatch.setattr(U, "upscale", flaky)
-    assert main(["upscale", *args[:2], "-o", str(tmp_path / "out2"), "--scale", "2"]) == 1
+    assert main(["upscale", *args[:2], "-o", str(tmp_path / "out2"), "--scale", "2", "--jobs", "1"]) == 1
     assert [p.name for p in (tmp_path / "out2").iterdir()] == ["x-b.png"]
+
+
+def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, data_dir):
+    from xeonsr.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted((data_dir / "Set5").iterdir()):
+        Image.open(p).save(src / p.name)
+    for i, (h, w) in enumerate([(9, 7), (70, 33), (300, 20)]):  # odd sizes, one taller than a tile
+        Image.fromarray(photo(h, w, seed=i)).save(src / f"odd{i}.png")
+    outs = {}
+    for jobs in (1, 3):
+        out = tmp_path / f"out{jobs}"
+        assert main(["upscale", str(src), "-o", str(out), "--scale", "3", "--jobs", str(jobs), "--tile", "128"]) == 0
+        outs[jobs] = {p.name: np.asarray(Image.open(p)) for p in sorted(out.iterdir())}
+    assert len(outs[1]) == 8 and outs[1].keys() == outs[3].keys()
+    for name, arr in outs[1].items():
+        assert np.array_equal(arr, outs[3][name]), name

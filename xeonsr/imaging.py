@@ -81,11 +81,13 @@ def _round_uint8(x: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(x + 0.5), 0, 255).astype(np.uint8)
 
 
-def imresize(img: np.ndarray, scale: float, out_shape: tuple[int, int] | None = None) -> np.ndarray:
+def imresize(
+    img: np.ndarray, scale: float, out_shape: tuple[int, int] | None = None, dtype: type = np.float64
+) -> np.ndarray:
     """MATLAB ``imresize(img, scale, 'bicubic')`` for HW or HWC arrays.
 
-    Float input is resized in float64 and returned as float64 (no clipping, like MATLAB on
-    single/double). uint8 input is rounded after each pass, as MATLAB does, and returned as
+    Float input is resized in float64 (or ``dtype``) and returned as such (no clipping, like
+    MATLAB on single/double). uint8 input is rounded after each pass, as MATLAB does, and returned as
     uint8. ``out_shape`` (H, W) overrides ``ceil(scale * size)``.
     """
     if scale <= 0:
@@ -94,10 +96,11 @@ def imresize(img: np.ndarray, scale: float, out_shape: tuple[int, int] | None = 
     if out_shape is None:
         out_shape = (int(math.ceil(h * scale)), int(math.ceil(w * scale)))
     is_uint8 = img.dtype == np.uint8
-    out = img.astype(np.float64)
+    work = np.float64 if is_uint8 else dtype
+    out = img.astype(work)
     # MATLAB resizes the dimension with the smaller scale first (ties: rows first).
     for axis in (0, 1):
-        m = resize_matrix(img.shape[axis], out_shape[axis], float(scale))
+        m = resize_matrix(img.shape[axis], out_shape[axis], float(scale)).astype(work, copy=False)
         # (out, in) x (in, ...) along the chosen axis.
         out = np.moveaxis(np.tensordot(m, np.moveaxis(out, axis, 0), axes=(1, 0)), 0, axis)
         if is_uint8:

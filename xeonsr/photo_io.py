@@ -169,6 +169,10 @@ def save_image(image, path: Path) -> None:
     kwargs = {}
     if image.info.get("icc_profile"):
         kwargs["icc_profile"] = image.info["icc_profile"]
+    if fmt == "PNG":
+        # zlib level 1, OpenCV's default too: a 1.2 MP result encodes in ~40 ms instead of
+        # ~200 ms at PIL's default 6 (which dominated a folder's time), for a ~10% larger file.
+        kwargs["compress_level"] = 1
     if fmt == "JPEG":
         kwargs["quality"] = 95
         if image.mode in ("RGBA", "LA"):

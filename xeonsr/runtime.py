@@ -10,7 +10,7 @@ backend name means the same graph everywhere. The OpenVINO path never imports to
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +31,18 @@ class Runner:
     threads: int | None
     source: str  # the weights or IR file it runs
     receptive_radius: int | None  # LR pixels an output pixel depends on (None: unknown)
+    # Another run function on the same loaded network, for another thread (OpenVINO: a new
+    # infer request, served by a stream of its own); None where the backend has no such thing.
+    spawn: Callable[[], RunFn] | None = None
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.run(x)
+
+    def for_thread(self) -> Runner:
+        """A runner for one more worker thread: its own request on the same compiled network."""
+        if self.spawn is None:
+            return self
+        return replace(self, run=self.spawn())
 
     def plane_fn(self) -> Callable[[np.ndarray], np.ndarray]:
         """LR Y (h, w) on 0..255 -> SR Y (s*h, s*w) on 0..255 (the protocol's convention)."""
@@ -79,12 +88,14 @@ def load_runner(
     weights: str | Path | None = None,
     ir_dir: str | Path | None = None,
     threads: int | None = None,
+    streams: int = 1,
 ) -> Runner:
     """A runner for ``model`` x``scale`` on ``backend`` (one of BACKENDS).
 
     ``weights``: your own weights for the torch backends and the peers (default: shipped).
     ``ir_dir``: the IR store for the OpenVINO backends (default: the shipped store).
     ``threads``: the thread count to run with (the caller's thread plan decides it).
+    ``streams``: OpenVINO streams for several images at once (``Runner.for_thread`` per worker).
     """
     from xeonsr.protocol import check_scale
 
@@ -105,9 +116,12 @@ def load_runner(
 
             if not cpu_info().native_bf16:
                 raise UserError("ov-bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); OpenVINO would run f32")
+        compiled = compile_ir(xml, threads, inference_precision=infer, streams=streams)
+        if streams > 1:
+            note += f", {streams} streams (throughput)"
         return Runner(
-            ov_run(compile_ir(xml, threads, inference_precision=infer)), model, scale, backend, note, threads,
-            str(xml), entry.get("receptive_radius"),
+            ov_run(compiled), model, scale, backend, note, threads, str(xml), entry.get("receptive_radius"),
+            spawn=lambda: ov_run(compiled),
         )  # fmt: skip
     if backend in ("opencv", "ort"):
         from xeonsr import peers

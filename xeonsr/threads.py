@@ -83,3 +83,16 @@ def apply_threads(plan: ThreadPlan, pin: bool = False) -> None:
         os.environ["OMP_NUM_THREADS"] = str(plan.used)
     if pin and hasattr(os, "sched_setaffinity") and plan.used < plan.available:
         os.sched_setaffinity(0, plan.pinned)
+
+
+def plan_streams(plan: ThreadPlan, threads_per_stream: int = 1, core_of: CoreOf | None = None) -> int:
+    """How many inference streams a folder of images gets: per socket, its used physical cores
+    divided by the threads each stream takes (at least one per socket), so no stream spans
+    two sockets (OpenVINO keeps each stream's threads on one NUMA node)."""
+    topology = {c: (core_of or core_of_cpu)(c) for c in plan.pinned}
+    cores_by_socket: dict[object, set] = {}
+    for c, core in topology.items():
+        socket = core[0] if core else "?"
+        cores_by_socket.setdefault(socket, set()).add(core or ("cpu", c))
+    tps = max(1, threads_per_stream)
+    return sum(max(1, len(cores) // tps) for cores in cores_by_socket.values())

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--dataset", default="Set14", help="Set5, Set14 (under --data-dir) or a folder")
+    p.add_argument(
+        "--dataset", default="Set14", help="Set5, Set14 (under --data-dir) or a folder; throughput: comma-separated"
+    )
+    p.add_argument(
+        "--mode",
+        choices=["latency", "throughput"],
+        default="latency",
+        help="latency: each image timed alone, beside the paper; throughput: a folder of mixed sizes, images/s",
+    )
     p.add_argument("--data-dir", default=None)
     p.add_argument("--scale", type=int, default=3)
     p.add_argument("--models", default="srcnn,fsrcnn", help="comma-separated registry names")
@@ -60,6 +68,8 @@ def run(args) -> int:
     from xeonsr.protocol import check_scale
 
     scale = check_scale(args.scale)
+    if args.mode == "throughput":
+        return run_throughput_mode(args, scale)
     label, files = resolve_dataset(args.dataset, args.data_dir)
     samples = load_samples(files, scale)
     cpu = cpu_info()
@@ -111,4 +121,48 @@ def run(args) -> int:
         )
         for path in args.update_readme:
             replace_blocks(path, {"bench-table": markdown_summary(res, command)})
+    return 0
+
+
+def run_throughput_mode(args, scale: int) -> int:
+    import shlex
+    import sys
+
+    from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.info import cpu_info, versions
+    from xeonsr.throughput import markdown, run_throughput
+
+    files = []
+    for name in (d.strip() for d in args.dataset.split(",") if d.strip()):
+        files += resolve_dataset(name, args.data_dir)[1]
+    cpu = cpu_info()
+    print(f"xeonsr bench --mode throughput: {len(files)} images ({args.dataset}) x{scale} on {cpu.model}")
+    res = run_throughput(
+        load_samples(files, scale),
+        files,
+        scale,
+        [m.strip() for m in args.models.split(",") if m.strip()],
+        [b.strip() for b in args.backends.split(",") if b.strip()],
+        args.threads,
+    )
+    if not res["rows"]:
+        from xeonsr.errors import UserError
+
+        raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
+    command = (
+        "xeonsr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "xeonsr bench"
+    )
+    text = markdown(res, cpu.model, command)
+    print(text)
+    if args.json:
+        from xeonsr.fileio import write_json
+
+        write_json(
+            args.json, {**res, "cpu": cpu.model, "dataset": args.dataset, "scale": scale, "versions": versions()}
+        )
+    if args.update_readme:
+        from xeonsr.readme import replace_blocks
+
+        for path in args.update_readme:
+            replace_blocks(path, {"throughput-table": text})
     return 0

@@ -13,7 +13,13 @@ def add_arguments(p) -> None:
     p.add_argument("--backend", choices=["auto", "openvino", "torch"], default="auto")
     p.add_argument("--precision", choices=["auto", "int8", "fp32"], default="auto")
     p.add_argument("--tile", type=int, default=None, help="LR tile side (default 256; 0 = no tiling)")
-    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--threads", type=int, default=None, help="threads (default: one per physical core)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="images in flight at once (OpenVINO streams; default: one per physical core for several images)",
+    )
     p.add_argument("--weights", default=None, help="your own weights (implies --backend torch)")
     p.add_argument("--ir-dir", default=None, help="IR store to take the model's IR from (default: the shipped IRs)")
     p.add_argument("--compare", metavar="PNG", help="also save a before/after crop: input (nearest), bicubic, model")
@@ -66,9 +72,11 @@ def run(args) -> int:
 
     from tqdm import tqdm
 
-    from xeonsr.errors import UserError, is_user_error
+    from xeonsr.errors import UserError
+    from xeonsr.folder import Progress, upscale_files
     from xeonsr.photo_io import open_image, save_image
     from xeonsr.protocol import check_scale
+    from xeonsr.threads import plan_streams, plan_threads
     from xeonsr.upscaler import Upscaler
 
     scale = check_scale(args.scale)
@@ -82,6 +90,9 @@ def run(args) -> int:
             raise UserError(f"{out}: several inputs need an output folder, not a file")
         out.mkdir(parents=True, exist_ok=True)
     model = args.model or DEFAULT_MODEL[scale]
+    plan = plan_threads(args.threads)
+    # A folder on OpenVINO: one stream per physical core (per socket), a worker thread each.
+    jobs = args.jobs or (plan_streams(plan) if len(files) > 1 and args.backend != "torch" and not args.weights else 1)
     up = Upscaler(
         model,
         scale,
@@ -91,36 +102,33 @@ def run(args) -> int:
         threads=args.threads,
         weights=args.weights,
         ir_dir=args.ir_dir,
+        streams=jobs,
     )
-    failed: list[str] = []
-    t0 = time.perf_counter()
+    workers = jobs if up.backend == "openvino" else 1  # PyTorch uses its threads inside one call
     dests = [out] if single else output_paths(files, out)
-    bar = tqdm(list(zip(files, dests, strict=True)), unit="img", disable=len(files) < 2, dynamic_ncols=True)
-    for path, dest in bar:
-        try:
-            src = open_image(path)
-            result = up.upscale(src)
-            save_image(result, dest)
-            if args.compare and path == files[0]:
-                save_image(
-                    compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), Path(args.compare)
-                )
-        except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
-            if is_user_error(e):
-                msg = str(e)
-            else:  # not the file's fault (memory, the runtime): still this file only, said so
-                first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-                msg = f"{path}: internal error ({e.__class__.__name__}) {first}".rstrip()
-            failed.append(msg)
-            tqdm.write(f"xeonsr upscale: error: {msg}", file=sys.stderr)
+    progress = Progress()
+    bar = tqdm(total=len(files), unit="img", disable=len(files) < 2, dynamic_ncols=True)
+
+    def on_done(done) -> None:
+        if done.error:
+            tqdm.write(f"xeonsr upscale: error: {done.error}", file=sys.stderr)
+        bar.set_postfix_str(progress.add(done))
+        bar.update(1)
+
+    t0 = time.perf_counter()
+    results = upscale_files(up, list(zip(files, dests, strict=True)), workers, on_done)
+    bar.close()
     dt = time.perf_counter() - t0
+    failed = [r for r in results if r.error]
+    if args.compare and not results[0].error:
+        src, result = open_image(files[0]), open_image(dests[0])
+        save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), Path(args.compare))
     ok = len(files) - len(failed)
+    how = f"{workers} streams" if workers > 1 else f"{plan.used} threads"
     print(
-        f"upscaled {ok}/{len(files)} image(s) x{scale} with {model} ({up.backend} {up.precision}) "
+        f"upscaled {ok}/{len(files)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
         f"in {dt:.2f} s -> {out}" + (f"; failed: {len(failed)}" if failed else "")
     )
-    if failed and len(files) == 1:
-        return 1
     return 1 if failed else 0
 
 

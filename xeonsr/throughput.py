@@ -1,0 +1,153 @@
+"""Folder throughput: images/s and output MP/s over a folder of mixed sizes, each runtime in its
+own best throughput setting, beside the rate its one-image-at-a-time latency gives.
+
+- OpenVINO: one stream per physical core (``plan_streams``), a worker thread per stream.
+- ONNX Runtime: one InferenceSession per worker, the threads split between them.
+- OpenCV cv2.dnn and PyTorch: one network using every thread, images in turn (their own
+  parallelism is inside a call).
+
+"No IO" runs the network over LR Y planes already in memory; "with IO" is the whole
+``xeonsr upscale`` path (decode, colour conversion, tiles, encode to PNG) through
+:func:`xeonsr.folder.upscale_files`, on the same LR images written as PNG files.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from xeonsr.errors import UserError
+from xeonsr.runtime import load_runner
+from xeonsr.threads import apply_threads, plan_streams, plan_threads
+
+
+def _workers(backend: str, plan) -> int:
+    return plan_streams(plan) if backend.startswith("ov-") or backend == "ort" else 1
+
+
+def _runners(model: str, scale: int, backend: str, plan, workers: int):
+    if backend.startswith("ov-"):
+        first = load_runner(model, scale, backend, threads=plan.used, streams=workers)
+        return [first] + [first.for_thread() for _ in range(workers - 1)]
+    per = max(1, plan.used // workers)
+    return [load_runner(model, scale, backend, threads=per) for _ in range(workers)]
+
+
+def _drain(runners, inputs: list[np.ndarray]) -> float:
+    """Seconds to run every input once, the runners pulling from one shared queue."""
+    it = iter(range(len(inputs)))
+    lock = threading.Lock()
+
+    def worker(run) -> None:
+        while True:
+            with lock:
+                i = next(it, None)
+            if i is None:
+                return
+            run(inputs[i])
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(runners)) as pool:
+        list(pool.map(worker, runners))
+    return time.perf_counter() - t0
+
+
+def run_throughput(samples, files: list[Path], scale: int, models, backends, threads, rounds: int = 3, log=print):
+    """Rows of images/s and MP/s per model x backend, no IO and with IO (best of ``rounds``)."""
+    plan = plan_threads(threads)
+    apply_threads(plan, pin=True)
+    log(plan.describe())
+    inputs = [(s.lr.astype(np.float32) / 255.0)[None, None] for s in samples]
+    out_mp = sum(s.hr.size for s in samples) / 1e6
+    rows = []
+    for model in models:
+        for backend in backends:
+            workers = _workers(backend, plan)
+            try:
+                runners = _runners(model, scale, backend, plan, workers)
+                latency_runner = load_runner(model, scale, backend, threads=plan.used)
+            except UserError as e:
+                log(f"skip {model} {backend}: {e}")
+                continue
+            _drain([latency_runner], inputs)  # warm-up: every shape once
+            latency_s = min(_drain([latency_runner], inputs) for _ in range(rounds))
+            latency_runner = None
+            _drain(runners, inputs)
+            folder_s = min(_drain(runners, inputs) for _ in range(rounds))
+            row = {
+                "model": model,
+                "backend": backend,
+                "workers": workers,
+                "images": len(inputs),
+                "latency_images_per_s": len(inputs) / latency_s,
+                "images_per_s": len(inputs) / folder_s,
+                "mp_per_s": out_mp / folder_s,
+            }
+            row["vs_latency"] = row["images_per_s"] / row["latency_images_per_s"]
+            if backend in ("ov-fp32", "ov-int8", "torch-fp32"):
+                row["io_images_per_s"] = _with_io(model, scale, backend, files, plan, workers, rounds)
+            rows.append(row)
+            log(
+                f"{model} {backend}: {row['images_per_s']:.1f} img/s ({row['mp_per_s']:.2f} MP/s) with {workers} "
+                f"worker(s); one at a time {row['latency_images_per_s']:.1f} img/s ({row['vs_latency']:.2f}x)"
+                + (f"; with file IO {row['io_images_per_s']:.1f} img/s" if "io_images_per_s" in row else "")
+            )
+    return {"threads": plan.__dict__, "rows": rows}
+
+
+def _with_io(model: str, scale: int, backend: str, files: list[Path], plan, workers: int, rounds: int) -> float:
+    from xeonsr.folder import upscale_files
+    from xeonsr.upscaler import Upscaler
+
+    prec = backend.split("-")[1]
+    up = Upscaler(
+        model, scale, backend="torch" if backend.startswith("torch") else "openvino", precision=prec,
+        threads=plan.used, streams=workers,
+    )  # fmt: skip
+    from PIL import Image
+
+    from xeonsr.imaging import imresize, load_image
+
+    best = float("inf")
+    with tempfile.TemporaryDirectory(prefix="xeonsr-throughput-") as tmp:
+        # The folder a user upscales: the LR images (MATLAB bicubic 1/scale of the test images),
+        # so the files hold the same pixels the no-IO rows start from.
+        jobs = []
+        for i, f in enumerate(files):
+            lr = Path(tmp) / f"lr{i}.png"
+            Image.fromarray(imresize(load_image(f), 1.0 / scale)).save(lr)
+            jobs.append((lr, Path(tmp) / f"sr{i}.png"))
+        upscale_files(up, jobs, workers)
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            results = upscale_files(up, jobs, workers if up.backend == "openvino" else 1)
+            best = min(best, time.perf_counter() - t0)
+            bad = [r.error for r in results if r.error]
+            if bad:
+                raise UserError(f"throughput with IO: {bad[0]}")
+    return len(files) / best
+
+
+def markdown(result: dict, cpu: str, command: str) -> str:
+    t = result["threads"]
+    lines = [
+        f"`{command}`",
+        "",
+        f"{cpu}; threads used {t['used']}; best of the rounds; output megapixels per second over the folder",
+        "",
+        "| model | backend | workers | images/s | MP/s | one at a time, images/s | folder / one at a time "
+        "| with file IO, images/s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in result["rows"]:
+        io = f"{r['io_images_per_s']:.1f}" if "io_images_per_s" in r else "-"
+        lines.append(
+            f"| {r['model']} | {r['backend']} | {r['workers']} | {r['images_per_s']:.1f} | {r['mp_per_s']:.2f} | "
+            f"{r['latency_images_per_s']:.1f} | {r['vs_latency']:.2f}x | {io} |"
+        )
+    return "\n".join(lines)
