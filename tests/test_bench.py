@@ -201,3 +201,18 @@ def test_stream_plan_for_two_sockets_of_28_cores():
     small = plan_threads(6, xeon.get, cpus=[0, 1, 2, 28, 29, 30])  # 3 cores on each socket
     assert plan_streams(small, 2, xeon.get) == 2  # one per socket, none across the two
     assert plan_streams(plan_threads(28, xeon.get, cpus=list(range(112))), 1, xeon.get) == 28
+
+
+def test_throughput_mode_over_a_folder_of_mixed_sizes(data_dir, tmp_path):
+    from xeonsr.cli import main
+
+    out = tmp_path / "t.json"
+    args = ["bench", "--mode", "throughput", "--dataset", "Set5", "--data-dir", str(data_dir)]
+    assert main(args + ["--models", "fsrcnn-s", "--backends", "ov-fp32,ort,torch-fp32", "--json", str(out)]) == 0
+    res = json.loads(out.read_text())
+    rows = {r["backend"]: r for r in res["rows"]}
+    assert set(rows) == {"ov-fp32", "ort", "torch-fp32"} and all(r["images"] == 5 for r in rows.values())
+    assert rows["ov-fp32"]["workers"] == rows["ort"]["workers"] >= 1 and rows["torch-fp32"]["workers"] == 1
+    for r in rows.values():
+        assert r["images_per_s"] > 0 and r["mp_per_s"] > 0 and r["vs_latency"] > 0
+    assert rows["ov-fp32"]["io_images_per_s"] > 0 and "io_images_per_s" not in rows["ort"]
