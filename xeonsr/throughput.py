@@ -38,7 +38,7 @@ def _runners(model: str, scale: int, backend: str, plan, workers: int):
     return [load_runner(model, scale, backend, threads=per) for _ in range(workers)]
 
 
-def _drain(runners, inputs: list[np.ndarray]) -> float:
+def drain(runners, inputs: list[np.ndarray]) -> float:
     """Seconds to run every input once, the runners pulling from one shared queue."""
     it = iter(range(len(inputs)))
     lock = threading.Lock()
@@ -74,11 +74,11 @@ def run_throughput(samples, files: list[Path], scale: int, models, backends, thr
             except UserError as e:
                 log(f"skip {model} {backend}: {e}")
                 continue
-            _drain([latency_runner], inputs)  # warm-up: every shape once
-            latency_s = min(_drain([latency_runner], inputs) for _ in range(rounds))
+            drain([latency_runner], inputs)  # warm-up: every shape once
+            latency_s = min(drain([latency_runner], inputs) for _ in range(rounds))
             latency_runner = None
-            _drain(runners, inputs)
-            folder_s = min(_drain(runners, inputs) for _ in range(rounds))
+            drain(runners, inputs)
+            folder_s = min(drain(runners, inputs) for _ in range(rounds))
             row = {
                 "model": model,
                 "backend": backend,

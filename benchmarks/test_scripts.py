@@ -1,4 +1,4 @@
-"""The training benchmarks in miniature, so they cannot rot (their numbers: docs/training.md)."""
+"""Benchmark scripts in miniature, so they cannot rot (their numbers: docs/training.md, docs/performance.md)."""
 
 import sys
 from pathlib import Path
@@ -22,3 +22,13 @@ def test_bf16_policy_runs_every_policy(data_dir):
     rows = bf16_policy.main(["--data-dir", str(data_dir), "--quick", "--models", "fsrcnn"])
     assert [r["policy"] for r in rows] == list(bf16_policy.POLICIES)
     assert all(set(r["psnr"]) == {"BSD200-val", "Set5", "Set14"} for r in rows)
+
+
+def test_scaling_curve_runs(data_dir, tmp_path):
+    import scaling
+
+    res = scaling.main(
+        ["--data-dir", str(data_dir), "--max-cores", "1", "--rounds", "1", "--plot", str(tmp_path / "s.png")]
+    )
+    assert res["points"][0]["cores"] == 1 and res["points"][0]["throughput_images_per_s"] > 0
+    assert (tmp_path / "s.png").stat().st_size > 1000
