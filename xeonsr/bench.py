@@ -143,7 +143,7 @@ def run_bench(
                     "load_ms": load_ms,
                     "gflops_per_s": gfs,
                     "peak_precision": PEAK_PRECISION.get(backend, "fp32"),
-                    "fraction_of_peak": gfs / peaks[PEAK_PRECISION.get(backend, "fp32")]["gflops"],
+                    "fraction_of_peak": None,  # once the peaks are final, below
                     "mean_latency_ms": mean_lat,
                     "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
                     "paper_srcnn_psnr": pm[1] if pm else None,
@@ -153,6 +153,14 @@ def run_bench(
             )
     if not rows:
         raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
+    # Measured again after the models: a shared machine's slow moment at the start would
+    # otherwise make a peak too low (and rows over 100% of it). The higher of the two counts.
+    again = measure_peaks(plan.used, set(peaks))
+    for prec, pk in again.items():
+        if pk["gflops"] > peaks[prec]["gflops"]:
+            peaks[prec] = pk
+    for row in summary:
+        row["fraction_of_peak"] = row["gflops_per_s"] / peaks[row["peak_precision"]]["gflops"]
     return {
         "dataset": dataset,
         "scale": scale,

@@ -81,7 +81,7 @@ def export(
         # The INT8 IR was quantized from the FP32 weights just replaced: it no longer matches.
         if drop_from_manifest(ir_stem(model_name, scale, "int8"), ir_dir):
             print(
-                f"removed the INT8 IR of {model_name} x{scale} (made from the previous weights); "
+                f"removed the INT8 IR of {model_name} x{scale} (made from the FP32 IR just replaced); "
                 f"run `xeonsr quantize --model {model_name} --scale {scale}`"
             )
     extra = {

@@ -146,16 +146,18 @@ class DeployFSRCNN(nn.Module):
     added to those phases before the single pixel shuffle, so the network does one HR-sized
     shuffle instead of two and no HR-sized Add.
 
-    AVX2 convolutions work on groups of 8 output channels (``channel_multiple``). Phase counts
-    that are a multiple stay one convolution (x4: 16). Fewer phases than that (x2: 4, kernel 5)
-    run as their exact :class:`ColumnPair` (20 channels busy instead of 4): FSRCNN x2 in OpenVINO
-    FP32 1.18x faster. One more than a multiple (x3: 9 = 8 + 1): the convolution takes the first
-    8 phases and the ninth runs as a column pair, instead of 16 zero-padded filters: FSRCNN x3
-    INT8 1.09x faster. Other counts are padded with zero filters up to a multiple. For x4 the
-    column form was slower (README, "OpenVINO IR and INT8", has the measurements).
+    Convolutions work on groups of output channels: 8 with AVX2, 16 with AVX-512
+    (``channel_multiple``, 16: the form that serves both). Phase counts that are a multiple stay
+    one convolution (x4: 16). Fewer phases than that (x2: 4, x3: 9) run as their exact
+    :class:`ColumnPair` (5 or 9 column channels per phase busy instead of one): FSRCNN x2 in
+    OpenVINO FP32 1.18x faster on AVX2; FSRCNN x3 on a Zen 4 (AVX-512) 1.14-1.22x faster in
+    FP32 and 1.24x in INT8 than the AVX2-shaped 8 + 1 split, which it equals on AVX2 (the split:
+    a convolution to 8 phases and the ninth as a column pair, what ``channel_multiple=8``
+    builds). One more than a multiple is split that way; other counts are padded with zero
+    filters up to a multiple. For x4 the column form was slower (docs/performance.md).
     """
 
-    def __init__(self, net: FSRCNN, channel_multiple: int = 8) -> None:
+    def __init__(self, net: FSRCNN, channel_multiple: int = 16) -> None:
         from xeonsr.models.srcnn import ColumnPair
 
         super().__init__()
