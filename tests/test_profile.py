@@ -18,14 +18,14 @@ def test_fsrcnn_x3_int8_profile_names_each_layer_with_its_kernel_and_work():
     h, w = 32, 40
     res = profile_ir(xml, (h, w), threads=1, warmup=1, repeats=3)
     layers = {r.name: r for r in res["layers"]}
-    # The deploy form's head: 8 of the 9 phases, 3x3 over 56 channels, once per LR pixel.
-    assert layers["head"].macs == 8 * 56 * 9 * h * w
+    # The deploy form's head: the 9 phases' column pair, 3 columns (3x1 taps) over 56 channels.
+    assert layers["head_columns.columns"].macs == 9 * 3 * 56 * 3 * h * w
     assert layers["body.0"].macs == 56 * 25 * h * w
     # What the counters say runs in INT8 is what the IR's quantization says.
     kept_float = {n.split("/")[0][len("__module.") :] for n in float_layers(ov.Core().read_model(str(xml)))}
     convs = [r for r in res["layers"] if r.op == "Convolution"]
     assert {r.name for r in convs if "I8" not in r.kernel} == kept_float
-    assert "body.0" in kept_float and "head" not in kept_float
+    assert "body.0" in kept_float and "head_columns.columns" not in kept_float
     assert abs(sum(r.share for r in res["layers"]) - 1) < 1e-6
     assert 0 < res["summed_node_ms"] and 0 < res["wall_ms"]
     assert all(r.ms > 0 for r in res["layers"])
