@@ -11,8 +11,8 @@ from xeonsr.irs import SHIPPED_IR_DIR
 def test_fsrcnn_x3_int8_profile_names_each_layer_with_its_kernel_and_work():
     import openvino as ov
 
+    from xeonsr.ir_graph import float_layers
     from xeonsr.profile import profile_ir
-    from xeonsr.quantization import float_layers
 
     xml = SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"
     h, w = 32, 40
@@ -35,7 +35,7 @@ def test_fsrcnn_x3_int8_profile_names_each_layer_with_its_kernel_and_work():
 def test_conv_macs_scales_with_a_non_square_size():
     import openvino as ov
 
-    from xeonsr.quantization import conv_macs
+    from xeonsr.ir_graph import conv_macs
 
     model = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_fp32.xml"))
     square = conv_macs(model, side=24)
@@ -63,7 +63,7 @@ def test_profile_command_writes_json(tmp_path, capsys):
         (["profile", "nosuch"], "unknown model 'nosuch'"),
         (["profile", "missing/model.xml"], "no IR at missing/model.xml"),
         (["profile", "fsrcnn", "--scale", "5"], "scale"),
-        (["profile", "fsrcnn-s", "--scale", "2", "--precision", "int8"], "no int8 IR for fsrcnn-s x2"),
+        (["profile", "srcnn-955", "--scale", "3", "--precision", "int8"], "no int8 IR for srcnn-955 x3"),
     ],
 )
 def test_profile_mistakes_are_one_line(argv, says, capsys):

@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
+    import warnings
+
+    # A skipped file and the like are one line each, as errors are (not Python's two).
+    warnings.formatwarning = lambda message, *_args, **_kw: f"xeonsr: warning: {message}\n"
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
     except KeyboardInterrupt:

@@ -72,8 +72,8 @@ def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, 
     """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}."""
     import openvino as ov
 
+    from xeonsr.ir_graph import conv_macs
     from xeonsr.ov import compile_ir
-    from xeonsr.quantization import conv_macs
 
     if repeats < 1:
         raise UserError("--repeats must be at least 1")

@@ -1,0 +1,75 @@
+"""Reading an OpenVINO graph: which convolutions run in INT8, their multiply-adds, the ops of
+the bicubic skip branch. Used by quantize (to decide), profile and the tests (to check)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def skip_branch_ops(ov_model) -> list[str]:
+    """Ops of the bicubic skip branch and the residual Add that joins it to the network.
+
+    They must stay float. NNCF otherwise puts separately calibrated quantizers on the pieces of
+    the branch's symmetric padding and on both inputs of the final Add, i.e. it rounds the output
+    image itself to 8 bits with calibration ranges: about -1.5 dB on Set5 for FSRCNN x3, in any
+    single-layer experiment. The branch costs ~3% of FSRCNN's time, so nothing is lost by
+    keeping it float.
+    """
+    names = []
+    for op in ov_model.get_ops():
+        name = op.get_friendly_name()
+        if name.startswith("__module.upsample/"):
+            names.append(name)
+        elif op.get_type_name() == "Add" and name.startswith("aten::add"):
+            names.append(name)  # a `+` in forward() (the skip), not a convolution's bias
+    return names
+
+
+CONVOLUTIONS = ("Convolution", "GroupConvolution", "ConvolutionBackpropData")
+
+
+def float_layers(ov_model) -> list[str]:
+    """Convolutions whose activation input is not fake-quantized (kept in floating point)."""
+    kept = []
+    for op in ov_model.get_ordered_ops():
+        if op.get_type_name() in CONVOLUTIONS:
+            src = op.input(0).get_source_output().get_node()
+            if src.get_type_name() != "FakeQuantize":
+                kept.append(op.get_friendly_name())
+    return kept
+
+
+def conv_macs(ov_model, side: int = 24, *, size: tuple[int, int] | None = None, skip: bool = False) -> dict[str, int]:
+    """Multiply-adds of each convolution (by name) on a side x side input (or ``size`` =
+    (height, width)), the bicubic skip branch excluded unless ``skip``."""
+    model = ov_model.clone()
+    model.reshape([1, 1, *(size or (side, side))])
+    macs = {}
+    for op in model.get_ordered_ops():
+        name = op.get_friendly_name()
+        if op.get_type_name() not in CONVOLUTIONS or (name.startswith("__module.upsample/") and not skip):
+            continue
+        per_pixel = int(np.prod(op.input(1).get_shape()))  # every weight once per output pixel...
+        # ...of the output, or of the input for a transposed convolution.
+        where = op.input(0) if op.get_type_name() == "ConvolutionBackpropData" else op.output(0)
+        macs[name] = per_pixel * int(np.prod(where.get_shape()[2:]))
+    return macs
+
+
+def int8_mac_share(ov_model) -> float:
+    """Fraction of the network's convolution multiply-adds that run in INT8."""
+    macs = conv_macs(ov_model)
+    float_ = set(float_layers(ov_model))
+    return sum(v for k, v in macs.items() if k not in float_) / max(1, sum(macs.values()))
+
+
+# An "INT8" IR whose INT8 layers do less than this share of the work runs at FP32 speed:
+# srcnn-955 x3 with only its tiny column-adding layer INT8 (0.04%) took 770 vs 767 ms FP32,
+# fsrcnn-s x2 (8%) 13.8 vs 13.6 ms (2 threads, the AVX2 EPYC). xeonsr writes none.
+MIN_INT8_SHARE = 0.1
+
+
+def int8_layer_count(ov_model) -> int:
+    """Convolutions that run in INT8 (0: an "INT8" model that is really the FP32 one)."""
+    convs = sum(op.get_type_name() in CONVOLUTIONS for op in ov_model.get_ordered_ops())
+    return convs - len(float_layers(ov_model))
