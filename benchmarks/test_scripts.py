@@ -32,3 +32,19 @@ def test_scaling_curve_runs(data_dir, tmp_path):
     )
     assert res["points"][0]["cores"] == 1 and res["points"][0]["throughput_images_per_s"] > 0
     assert (tmp_path / "s.png").stat().st_size > 1000
+
+
+def test_compare_irs_times_int8_against_fp32():
+    # What benchmarks/int8_vs_fp32.sh runs per model, in miniature.
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    irs = [str(root / "xeonsr" / "openvino_models" / f"fsrcnn-s_x3_{p}.xml") for p in ("fp32", "int8")]
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "compare_irs.py"), "--size", "40x30", "--threads", "1"]
+        + ["--rounds", "1", "--per-round", "2", *irs],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert len(out) == 2 and out[0].split()[2] == "1.00x" and out[1].endswith("fsrcnn-s_x3_int8.xml")

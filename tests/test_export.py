@@ -106,7 +106,16 @@ def test_shipped_manifest_entries_verify():
         assert xml.name == e["xml"], name
 
 
-def test_missing_int8_ir_says_why_quantize_refused_it():
+def test_missing_int8_ir_says_why_quantize_refused_it(tmp_path, monkeypatch):
+    import xeonsr.irs as irs
+
+    # A shipped store whose srcnn-955 x3 INT8 IR was refused: its report says why.
+    man = read_manifest()
+    man["models"].pop("srcnn-955_x3_int8", None)
+    monkeypatch.setattr(irs, "read_manifest", lambda ir_dir=SHIPPED_IR_DIR: man)
+    status = "only 0.04% of the multiply-adds stay INT8 within the 0.05 dB budget: no INT8 IR written"
+    (tmp_path / "srcnn-955_x3_int8.json").write_text(json.dumps({"status": status}))
+    monkeypatch.setattr(irs, "REPORTS", tmp_path)
     with pytest.raises(
         IRError, match=r"srcnn-955 x3: `xeonsr quantize` refused it \(only 0.04% .*srcnn-955_x3_int8.json"
     ):
@@ -139,9 +148,9 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
 
     ir_dir = shutil.copytree(ir_dir, tmp_path / "ir")  # leave the module's IR folder as it was
     reports = ir_dir / "reports"
-    rep = quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 60}, reports_dir=reports)
+    rep = quantize("fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 60}, reports_dir=reports, method="ptq")
     # The budget held on the held-out images; Set5 and Set14 were only measured.
-    assert rep["psnr"]["BSD200-val"]["drop_db"] <= 0.1 and rep["status"] == "ok"
+    assert rep["psnr"]["BSD200-val"]["drop_db"] <= 0.05 and rep["status"] == "ok"
     assert list(rep["budget_sets"]) == ["BSD200-val"] and len(rep["budget_sets"]["BSD200-val"]) == 20
     assert rep["reported_sets"] == ["Set5", "Set14"] and rep["method"].startswith("ptq")
     entry = locate_ir("fsrcnn", 3, "int8", ir_dir)[1]
@@ -161,7 +170,13 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
     # A failed retry (here an impossible budget) keeps the INT8 IR there is, and its report.
     with pytest.raises(BudgetError, match="earlier INT8 IR kept"):
         quantize(
-            "fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 30, "max_drop_db": -1.0}, reports_dir=reports
+            "fsrcnn",
+            3,
+            str(data_dir),
+            ir_dir,
+            {"calibration_crops": 30, "max_drop_db": -1.0},
+            reports_dir=reports,
+            method="ptq",
         )
     assert json.loads((reports / "fsrcnn_x3_int8.json").read_text())["status"] == "ok"
     assert json.loads((reports / "fsrcnn_x3_int8.rejected.json").read_text())["status"].startswith("budget not met")
@@ -184,7 +199,13 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
     fp32_before = (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes()
     with pytest.raises(BudgetError, match="no INT8 IR written"):
         quantize(
-            "fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 30, "max_drop_db": -1.0}, reports_dir=reports
+            "fsrcnn",
+            3,
+            str(data_dir),
+            ir_dir,
+            {"calibration_crops": 30, "max_drop_db": -1.0},
+            reports_dir=reports,
+            method="ptq",
         )
     assert json.loads((reports / "fsrcnn_x3_int8.json").read_text())["status"].startswith("budget not met")
     assert not (ir_dir / "fsrcnn_x3_int8.xml").exists()
@@ -203,10 +224,10 @@ def test_quantize_your_model_on_your_own_folders(ir_dir, data_dir, tmp_path):
     for p in sorted((data_dir / "T91").iterdir())[-4:]:
         shutil.copy(p, val / p.name)
     args = ["quantize", "--model", "fsrcnn", "--scale", "3", "--ir-dir", str(store), "--data-dir", str(data_dir)]
-    assert main(args + ["--calib", str(calib), "--val", str(val)]) == 0
+    assert main(args + ["--calib", str(calib), "--val", str(val), "--method", "ptq"]) == 0
     rep = json.loads((store / "reports" / "fsrcnn_x3_int8.json").read_text())
     assert list(rep["budget_sets"]) == ["val"] and rep["recipe"]["calibration_set"] == str(calib)
-    assert rep["psnr"]["val"]["drop_db"] <= 0.1 and "Set5" in rep["psnr"]
+    assert rep["psnr"]["val"]["drop_db"] <= 0.05 and "Set5" in rep["psnr"]
     # An empty or unreadable folder is one line, and nothing is written.
     (tmp_path / "empty").mkdir()
     (tmp_path / "junk").mkdir()
@@ -304,7 +325,13 @@ def test_int8_ir_with_too_little_int8_work_is_refused(ir_dir, data_dir, tmp_path
     keep = [c for c in convs if not c.startswith(("__module.body.2/", "__module.upsample/"))]
     with pytest.raises(BudgetError, match="of the multiply-adds stay INT8"):
         quantize(
-            "fsrcnn", 3, str(data_dir), ir_dir, {"calibration_crops": 20, "ignored_scope": keep}, reports_dir=reports
+            "fsrcnn",
+            3,
+            str(data_dir),
+            ir_dir,
+            {"calibration_crops": 20, "ignored_scope": keep},
+            reports_dir=reports,
+            method="ptq",
         )
     rep = json.loads((reports / "fsrcnn_x3_int8.json").read_text())
     assert 0 < rep["int8_mac_share"] < 0.1 and "no INT8 IR written" in rep["status"]
@@ -338,3 +365,16 @@ def test_your_weights_never_replace_a_shipped_ir(tmp_path):
     with pytest.raises(IRError, match="store of its own"):
         export_dir("mine.safetensors", SHIPPED_IR_DIR)
     assert export_dir("mine.safetensors", tmp_path / "mine") == tmp_path / "mine"
+
+
+def test_concurrent_manifest_writers_lose_no_entry(tmp_path):
+    # Two quantize runs into one store each read, add and write the manifest; under the lock
+    # neither write drops the other's entries.
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom xeonsr.irs import update_manifest\n"
+        "for i in range(60):\n"
+        "    update_manifest({'name': f'{sys.argv[1]}{i}'}, Path(sys.argv[2]))\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, tag, str(tmp_path)]) for tag in ("a", "b", "c")]
+    assert all(p.wait() == 0 for p in procs)
+    assert len(read_manifest(tmp_path)["models"]) == 180

@@ -31,15 +31,20 @@ from xeonsr.irs import (
 
 
 def convert(model):
-    """torch module -> openvino.Model with dynamic N, H, W and named input/output."""
+    """torch module -> openvino.Model of its deploy form (see convert_module)."""
+    from xeonsr.models import deploy_form
+
+    return convert_module(deploy_form(model))
+
+
+def convert_module(module):
+    """torch module as it is -> openvino.Model with dynamic N, H, W and named input/output."""
     import openvino as ov
     import torch
 
-    from xeonsr.models import deploy_form
-
     example = torch.rand(1, 1, 24, 24)
     with torch.no_grad():
-        ov_model = ov.convert_model(deploy_form(model), example_input=example, input=[ov.PartialShape([-1, 1, -1, -1])])
+        ov_model = ov.convert_model(module, example_input=example, input=[ov.PartialShape([-1, 1, -1, -1])])
     ov_model.inputs[0].get_tensor().set_names({INPUT_NAME})
     ov_model.outputs[0].get_tensor().set_names({OUTPUT_NAME})
     return ov_model

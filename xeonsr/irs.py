@@ -14,6 +14,7 @@ This module reads and writes stores and nothing else: no torch, no OpenVINO.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -76,19 +77,39 @@ def _write_manifest(man: dict, ir_dir: Path) -> None:
     atomic_write_text(ir_dir / "manifest.json", json.dumps(man, indent=2) + "\n")
 
 
+@contextlib.contextmanager
+def _manifest_lock(ir_dir: Path):
+    """One writer at a time: two `xeonsr quantize` runs into one store would otherwise each
+    read the manifest, add their entry and write, and the later write would drop the other's."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; one writer at a time is up to you
+        yield
+        return
+    ir_dir.mkdir(parents=True, exist_ok=True)
+    with open(ir_dir / ".manifest.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def update_manifest(entry: dict, ir_dir: Path) -> None:
-    man = read_manifest(ir_dir)
-    man["models"][entry["name"]] = entry
-    _write_manifest(man, ir_dir)
+    with _manifest_lock(ir_dir):
+        man = read_manifest(ir_dir)
+        man["models"][entry["name"]] = entry
+        _write_manifest(man, ir_dir)
 
 
 def drop_from_manifest(name: str, ir_dir: Path) -> bool:
     """Remove an IR's manifest entry, then its files (a reader never sees an entry without files)."""
-    man = read_manifest(ir_dir)
-    entry = man["models"].pop(name, None)
-    if entry is None:
-        return False
-    _write_manifest(man, ir_dir)
+    with _manifest_lock(ir_dir):
+        man = read_manifest(ir_dir)
+        entry = man["models"].pop(name, None)
+        if entry is None:
+            return False
+        _write_manifest(man, ir_dir)
     for key in ("xml", "bin"):
         (ir_dir / entry[key]).unlink(missing_ok=True)
     return True

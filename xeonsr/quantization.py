@@ -1,9 +1,8 @@
-"""NNCF INT8 under a PSNR budget on Set5 (and Set14) (``nncf.quantize_with_accuracy_control``).
-
-Calibration uses LR crops of the *training* set (T91); the validation metric is the worst
-mean-PSNR change of the budget sets (Set5, Set14) by the protocol of ``xeonsr eval``; layers
-that cost accuracy fall back to float.
-The per-model settings live in quantize/recipes.json.
+"""INT8 IRs within a PSNR budget on held-out images: post-training quantization with accuracy
+control (xeonsr.ptq) where it keeps enough of the work INT8, quantization-aware training
+(xeonsr.qat) where it can't. Calibration uses LR crops of a training set (T91); the budget
+is the mean-PSNR change on held-out images (BSD200-val) by the protocol of ``xeonsr eval``;
+Set5/Set14 are only reported. The per-model settings live in quantize/recipes.json.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write_text
-from xeonsr.ir_graph import MIN_INT8_SHARE, float_layers, int8_mac_share, skip_branch_ops
+from xeonsr.ir_graph import MIN_INT8_SHARE, float_layers, int8_mac_share
 from xeonsr.irs import (
     REPO_ROOT,
     REPORTS,
@@ -30,6 +29,7 @@ from xeonsr.irs import (
     save_ir,
     update_manifest,
 )
+from xeonsr.ptq import psnr_of, ptq
 
 RECIPES = REPO_ROOT / "quantize" / "recipes.json"  # absent from a wheel: QuantRecipe's defaults apply
 
@@ -40,23 +40,45 @@ class BudgetError(UserError):
 
 @dataclass
 class QuantRecipe:
-    max_drop_db: float = 0.1  # mean PSNR the INT8 IR may lose against the FP32 IR, per budget set
+    max_drop_db: float = 0.05  # mean PSNR the INT8 IR may lose against the FP32 IR, per budget set
     calibration_set: str = "T91"  # a training set (or a folder): test images never calibrate
     calibration_crops: int = 300
     crop_lq: int = 64  # LR crop side for calibration
     preset: str = "mixed"  # mixed: asymmetric activations (PReLU outputs are signed)
     ignored_scope: list[str] = field(default_factory=list)  # op names kept in float
+    # QAT: its own float layers (OpenVINO names, besides ignored_scope) and QATConfig fields
+    qat_ignored_scope: list[str] = field(default_factory=list)
+    qat: dict = field(default_factory=dict)
     # The budget holds on each of these held-out sets (never trained on, never reported), so
     # the images that decide are not the ones that grade; the report sets are only measured.
     budget_sets: list[str] = field(default_factory=lambda: ["BSD200-val"])
     report_sets: list[str] = field(default_factory=lambda: ["Set5", "Set14"])
     seed: int = 0
+    # The CPU class the float/INT8 choices are made for: "vnni" (VNNI/AMX int8 dot products)
+    # or "avx2" (no int8 dot product: a 1-input-channel convolution is slower in INT8 there).
+    target_isa: str = "vnni"
 
 
-def load_recipe(model: str, overrides: dict | None = None) -> QuantRecipe:
+ISA_CLASSES = ("vnni", "avx2")
+
+
+def host_isa_class() -> str:
+    from xeonsr.info import cpu_info
+
+    return "vnni" if cpu_info().int8_dot else "avx2"
+
+
+def load_recipe(model: str, overrides: dict | None = None, target_isa: str | None = None) -> QuantRecipe:
+    """The recipe of ``model`` for a CPU class (default: this host's), with ``overrides``."""
     recipes = json.loads(RECIPES.read_text()) if RECIPES.exists() else {}
-    base = {**recipes.get("default", {}), **recipes.get(model, {}), **(overrides or {})}
-    base.pop("why", None)  # the recipe's reason, for people
+    target_isa = target_isa or host_isa_class()
+    if target_isa not in ISA_CLASSES:
+        raise UserError(f"unknown CPU class {target_isa!r}: choose one of {', '.join(ISA_CLASSES)}")
+    own = dict(recipes.get(model, {}))
+    per_isa = own.pop("isa", {}).get(target_isa, {})
+    base = {**recipes.get("default", {}), **own, **per_isa, **(overrides or {}), "target_isa": target_isa}
+    for key in [k for k in base if k.startswith("why")]:
+        base.pop(key)  # the recipe's reasons, for people
     return QuantRecipe(**base)
 
 
@@ -87,12 +109,7 @@ def quantized_on() -> dict:
     return {"cpu": cpu.model, "isa": isa}
 
 
-def psnr_of(compiled, samples, scale: int) -> tuple[float, list[float]]:
-    from xeonsr.evaluate import evaluate
-    from xeonsr.runtime import ov_run, plane_fn
-
-    res = evaluate(plane_fn(ov_run(compiled)), samples, scale, with_ssim=False)
-    return res["mean_psnr"], [r["psnr"] for r in res["images"]]
+METHODS = ("auto", "ptq", "qat")
 
 
 def quantize(
@@ -104,31 +121,44 @@ def quantize(
     reports_dir: Path | None = None,
     calib_dir: str | Path | None = None,
     val_dir: str | Path | None = None,
+    method: str = "auto",
+    weights: str | Path | None = None,
+    qat_overrides: dict | None = None,
+    target_isa: str | None = None,
 ) -> dict:
     """Write <model>_x<scale>_int8 IR + manifest entry + report, or raise BudgetError.
 
     The accuracy budget holds on held-out images (BSD200-val, or ``val_dir``: any folder of
     images, made LR by the protocol); calibration uses T91 crops (or ``calib_dir``); Set5 and
-    Set14 are reported, never decide. Reports of the shipped store go to quantize/reports; of
-    another store, to its reports/."""
-    import nncf
+    Set14 are reported, never decide. ``method``: ptq (NNCF post-training quantization with
+    accuracy control), qat (quantization-aware fine-tuning of the PyTorch ``weights``, by
+    default those the FP32 IR was exported from) or auto (ptq, then qat where ptq can't keep
+    MIN_INT8_SHARE of the multiply-adds INT8 within the budget). Reports of the shipped store
+    go to quantize/reports; of another store, to its reports/."""
     import openvino as ov
 
     from xeonsr.data import DatasetError, dataset_files
     from xeonsr.evaluate import load_samples
     from xeonsr.ov import compile_ir
 
+    if method not in METHODS:
+        raise UserError(f"unknown quantization method {method!r}: choose one of {', '.join(METHODS)}")
     ir_dir = Path(ir_dir)
     if reports_dir is None:
         reports_dir = REPORTS if is_shipped(ir_dir) else ir_dir / "reports"
     t0 = time.perf_counter()
-    recipe = load_recipe(model, overrides)
+    recipe = load_recipe(model, overrides, target_isa)
     if calib_dir is not None:
         recipe.calibration_set = str(calib_dir)
     if val_dir is not None:
         recipe.budget_sets = [str(val_dir)]
     xml, fp32_entry = locate_ir(model, scale, "fp32", ir_dir)
     fp32_model = ov.Core().read_model(str(xml))
+    net = None
+    if method == "qat":  # a missing weights file fails here, before any work
+        from xeonsr.qat import torch_weights
+
+        net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
     # Everything is read before NNCF runs: a bad folder fails in one line with nothing written.
     budget = {}
     for ds in recipe.budget_sets:
@@ -141,38 +171,48 @@ def quantize(
         values = psnr_of(fp32_compiled, samples, scale)[1]
         fp32_psnr.update({(ds, smp.name): p for smp, p in zip(samples, values, strict=True)})
 
-    first = next(iter(budget))
-    fp32_first = float(np.mean([p for (ds, _), p in fp32_psnr.items() if ds == first]))
+    def drops(compiled) -> dict[str, float]:
+        out = {}
+        for ds, samples in budget.items():
+            values = psnr_of(compiled, samples, scale)[1]
+            out[ds] = float(np.mean([fp32_psnr[(ds, smp.name)] - p for smp, p in zip(samples, values, strict=True)]))
+        return out
 
-    def validate(compiled, items) -> tuple[float, list[float]]:
-        # Metric: FP32's mean on the first budget set plus the worst set's mean PSNR change
-        # against FP32 (so NNCF's max_drop bounds every budget set's loss); the per-image
-        # changes let it rank the layers.
-        items = list(items)
-        per_image, by_set = [], {}
-        for ds in budget:
-            mine = [smp for tag, smp in items if tag == ds]
-            if mine:
-                values = psnr_of(compiled, mine, scale)[1]
-                diffs = [p - fp32_psnr[(ds, smp.name)] for smp, p in zip(mine, values, strict=True)]
-                by_set[ds] = float(np.mean(diffs))
-                per_image += diffs
-        return fp32_first + min(by_set.values()), per_image
+    def verdict(int8) -> str | None:
+        """Why ``int8`` can't ship (None: it can)."""
+        lost = drops(ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"}))
+        over = [ds for ds, d in lost.items() if d > recipe.max_drop_db]
+        if over:
+            return f"INT8 loses {lost[over[0]]:.3f} dB on {over[0]}, over the {recipe.max_drop_db} dB budget"
+        share = int8_mac_share(int8)
+        if share < MIN_INT8_SHARE:
+            pct = f"{100 * share:.0f}%" if share >= 0.01 else f"{100 * share:.2f}%"
+            return (
+                f"only {pct} of the multiply-adds stay INT8 within the {recipe.max_drop_db} dB budget "
+                f"(under {MIN_INT8_SHARE:.0%}: too little of the work gains from INT8)"
+            )
+        return None
 
-    tagged = [(ds, smp) for ds, samples in budget.items() for smp in samples]
-    by_design = skip_branch_ops(fp32_model)
-    kwargs = {"ignored_scope": nncf.IgnoredScope(names=by_design + list(recipe.ignored_scope))}
-    int8 = nncf.quantize_with_accuracy_control(
-        fp32_model,
-        calibration_dataset=nncf.Dataset(calib),
-        validation_dataset=nncf.Dataset(tagged, lambda item: (item[1].lr / 255.0).astype(np.float32)[None, None]),
-        validation_fn=validate,
-        max_drop=recipe.max_drop_db,
-        drop_type=nncf.DropType.ABSOLUTE,
-        preset=nncf.QuantizationPreset.MIXED if recipe.preset == "mixed" else nncf.QuantizationPreset.PERFORMANCE,
-        subset_size=len(calib),
-        **kwargs,
-    )
+    tried, qat_seconds = [], None
+    int8 = why = None
+    if method in ("auto", "ptq"):
+        int8 = ptq(fp32_model, recipe, budget, fp32_psnr, calib, scale)
+        why = verdict(int8)
+        if why and method == "auto":
+            tried.append(f"ptq: {why}")
+            from xeonsr.qat import torch_weights
+
+            net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
+    if net is not None:
+        from xeonsr.qat import QATConfig, qat_int8
+
+        qat_config = QATConfig(**{**recipe.qat, **(qat_overrides or {})})
+        # The recipe names layers of every scale's graph (x2/x3's column-pair head, x4's plain one).
+        present = {op.get_friendly_name() for op in fp32_model.get_ops()}
+        floats = [n for n in dict.fromkeys(recipe.ignored_scope + recipe.qat_ignored_scope) if n in present]
+        int8, qat_seconds = qat_int8(net, scale, calib, qat_config, data_dir, float_convs=floats, log=_progress)
+        why = verdict(int8)
+    used = "qat" if qat_seconds is not None else "ptq"
     results = {}
     int8_compiled = ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     sets = dict(budget)
@@ -190,7 +230,9 @@ def quantize(
         "model": model,
         "scale": scale,
         "recipe": asdict(recipe),
-        "method": "ptq (NNCF post-training quantization with accuracy control)",
+        "method": METHOD_TEXT[used],
+        "method_asked": method,
+        "why_method": "; ".join(tried) or ("ptq met the budget" if method == "auto" else f"asked for {method}"),
         "budget_sets": {ds: [smp.name for smp in budget[ds]] for ds in budget},
         "reported_sets": [ds for ds in sets if ds not in budget],
         "quantized_on": quantized_on(),
@@ -201,28 +243,18 @@ def quantize(
         "calibration_size": len(calib),
         "seconds": round(time.perf_counter() - t0, 1),
     }
+    if used == "qat":
+        report["qat"] = {**asdict(qat_config), "seconds": qat_seconds}
     reports_dir.mkdir(parents=True, exist_ok=True)
     stem = ir_stem(model, scale, "int8")
-    over = [ds for ds in budget if results[ds]["drop_db"] > recipe.max_drop_db]
-    if over or share < MIN_INT8_SHARE:
-        if over:
-            report["status"] = "budget not met: no INT8 IR written"
-            why = (
-                f"INT8 loses {results[over[0]]['drop_db']:.3f} dB on {over[0]}, over the {recipe.max_drop_db} dB budget"
-            )
-        else:  # NNCF met the budget by reverting (nearly) every layer: FP32 named INT8
-            pct = f"{100 * share:.0f}%" if share >= 0.01 else f"{100 * share:.2f}%"
-            report["status"] = f"only {pct} of the multiply-adds stay INT8 within the budget: no INT8 IR written"
-            why = (
-                f"only {pct} of the multiply-adds stay INT8 within the {recipe.max_drop_db} dB budget "
-                f"(under {MIN_INT8_SHARE:.0%}, an INT8 IR runs at FP32 speed)"
-            )
+    if why:
+        report["status"] = ("budget not met" if why.startswith("INT8 loses") else why) + ": no INT8 IR written"
         # An INT8 IR made earlier stays, and so does the report that describes it.
         kept = stem in read_manifest(ir_dir)["models"]
         where = reports_dir / (f"{stem}.rejected.json" if kept else f"{stem}.json")
         atomic_write_text(where, json.dumps(report, indent=2) + "\n")
         raise BudgetError(
-            f"{model} x{scale}: {why}; no INT8 IR written (FP32 untouched"
+            f"{model} x{scale}: {why} ({used}); no INT8 IR written (FP32 untouched"
             + (", the earlier INT8 IR kept)" if kept else ")")
         )
     xml8, bin8 = save_ir(int8, ir_dir, stem)
@@ -241,8 +273,22 @@ def quantize(
             "report": f"quantize/reports/{stem}.json" if reports_dir == REPORTS else str(reports_dir / f"{stem}.json"),
             "ov_inference_precision": "f32 (non-quantized ops)",
             "quantized_on": report["quantized_on"],
+            "target_isa": recipe.target_isa,
+            "method": used,
         },
     )
     update_manifest(entry, ir_dir)
     atomic_write_text(reports_dir / f"{stem}.json", json.dumps(report, indent=2) + "\n")
     return report
+
+
+METHOD_TEXT = {
+    "ptq": "ptq (NNCF post-training quantization with accuracy control)",
+    "qat": "qat (NNCF quantization-aware training of the PyTorch weights)",
+}
+
+
+def _progress(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)

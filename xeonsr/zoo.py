@@ -59,8 +59,8 @@ def int8_table(reports_dir: Path | None = None) -> str:
     reports_dir = reports_dir or Path(__file__).resolve().parents[1] / "quantize" / "reports"
     rows = [
         "| IR | method | budget set drop | Set5 FP32 | Set5 INT8 | drop | Set14 FP32 | Set14 INT8 | drop "
-        "| multiply-adds in INT8 | layers kept in float | quantized on |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| multiply-adds in INT8 | layers kept in float | quantized on | made for |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for p in sorted(reports_dir.glob("*_int8.json")):  # not the *.rejected.json of failed retries
         r = json.loads(p.read_text())
@@ -73,11 +73,11 @@ def int8_table(reports_dir: Path | None = None) -> str:
         else:  # no INT8 IR ships: its figures would describe a file that does not exist
             int8 = ["-"] * 4
             label = f"{r['model']} x{r['scale']} ({r.get('status')})"
-        on = r.get("quantized_on", {})
+        on, target = r.get("quantized_on", {}), r["recipe"].get("target_isa", "avx2 (older)")
         rows.append(
             f"| {label} | {r.get('method', 'ptq').split(' ')[0]} | {drop} | {s5['fp32']:.2f} | {int8[0]} | {int8[1]} "
             f"| {s14['fp32']:.2f} | {int8[2]} | {int8[3]} | {r.get('int8_mac_share', 0):.0%} "
-            f"| {len(r['layers_kept_in_fp'])} | {on.get('isa', '?')} |"
+            f"| {len(r['layers_kept_in_fp'])} | {on.get('isa', '?')} | {target} |"
         )
     return "\n".join(rows)
 

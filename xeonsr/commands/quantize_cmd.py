@@ -1,4 +1,5 @@
-"""xeonsr quantize: FP32 IR -> INT8 IR within a PSNR budget on held-out images (NNCF accuracy control)."""
+"""xeonsr quantize: FP32 IR -> INT8 IR within a PSNR budget on held-out images (NNCF: post-training
+quantization with accuracy control, or quantization-aware training where that can't)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,28 @@ def add_arguments(p) -> None:
         "--max-drop",
         type=float,
         default=None,
-        help="mean PSNR (dB) INT8 may lose on the held-out images (default 0.1)",
+        help="mean PSNR (dB) INT8 may lose on the held-out images (default 0.05)",
     )
+    p.add_argument(
+        "--method",
+        choices=("auto", "ptq", "qat"),
+        default="auto",
+        help="ptq: post-training with accuracy control; qat: quantization-aware fine-tuning of the PyTorch "
+        "weights; auto (default): ptq, and qat where ptq can't keep half the multiply-adds INT8 within the budget",
+    )
+    p.add_argument(
+        "--weights",
+        default=None,
+        help="PyTorch weights QAT fine-tunes (default: those the FP32 IR was exported from)",
+    )
+    p.add_argument(
+        "--isa",
+        choices=("vnni", "avx2"),
+        default=None,
+        help="CPU class the INT8 IR is made for (which layers stay float for speed); default: this CPU's",
+    )
+    p.add_argument("--qat-steps", type=int, default=None, help="QAT fine-tuning steps (default: the recipe's)")
+    p.add_argument("--threads", type=int, default=None, help="threads for QAT fine-tuning (default: all cores)")
     p.add_argument("--calib", default=None, help="a folder of images to calibrate on (default: T91 crops)")
     p.add_argument("--val", default=None, help="a folder of images the budget holds on (default: BSD200-val, held out)")
     p.add_argument("--data-dir", default=None, help="folder of T91/, BSD200/, Set5/, Set14/ (default $XEONSR_DATA)")
@@ -34,10 +55,25 @@ def run(args) -> int:
     if args.max_drop is not None and not args.max_drop >= 0:  # also refuses nan
         raise UserError(f"--max-drop is the PSNR INT8 may lose: 0 dB or more, not {args.max_drop}")
     overrides = {"max_drop_db": args.max_drop} if args.max_drop is not None else None
+    if args.qat_steps is not None and args.qat_steps < 1:
+        raise UserError(f"--qat-steps must be 1 or more, not {args.qat_steps}")
+    qat = {"threads": args.threads, **({"steps": args.qat_steps} if args.qat_steps else {})}
     rep = quantize(
-        args.model, args.scale, args.data_dir, store_dir(args.ir_dir), overrides, calib_dir=args.calib, val_dir=args.val
+        args.model,
+        args.scale,
+        args.data_dir,
+        store_dir(args.ir_dir),
+        overrides,
+        calib_dir=args.calib,
+        val_dir=args.val,
+        method=args.method,
+        weights=args.weights,
+        qat_overrides=qat,
+        target_isa=args.isa,
     )
     for ds, r in rep["psnr"].items():
         print(f"{ds}: FP32 {r['fp32']:.3f} dB, INT8 {r['int8']:.3f} dB, drop {r['drop_db']:.3f} dB")
-    print(f"layers kept in floating point: {len(rep['layers_kept_in_fp'])}; took {rep['seconds']} s")
+    print(f"method: {rep['method']} ({rep['why_method']})")
+    share, kept = f"{100 * rep['int8_mac_share']:.0f}%", len(rep["layers_kept_in_fp"])
+    print(f"{share} of the multiply-adds in INT8, {kept} layers float; took {rep['seconds']} s")
     return 0

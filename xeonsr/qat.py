@@ -1,0 +1,138 @@
+"""Quantization-aware training (NNCF, PyTorch): INT8 where post-training quantization can't.
+
+The network is quantized in the exact form the FP32 IR runs (``deploy_form``) with the
+quantizers OpenVINO will run (the bicubic skip branch, the residual add and the pixel shuffle
+stay float, as in PTQ), then fine-tuned on training patches (the held-out images excluded) with
+the quantization noise in the forward pass and straight-through gradients, and converted to an
+INT8 IR. The FP32 weights are untouched; only the INT8 IR carries the fine-tuned weights.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class QATConfig:
+    steps: int = 3000
+    # Cosine to 0, quantizer ranges and weights alike. fsrcnn-s x2 on BSD200-val (1 thread, Zen 4):
+    # 5e-4 for 4000 steps ended at -0.135 dB, 1e-4 for 2000 at -0.102 (every layer INT8).
+    lr: float = 1e-4
+    batch_size: int = 32
+    lq_patch: int = 32
+    loss_margin: int = 4  # LR pixels of each patch edge outside the loss (zero padding)
+    datasets: tuple[str, ...] = ("T91", "BSD200")  # BSD200's held-out images are never read
+    seed: int = 0
+    threads: int | None = None
+
+
+def torch_scope(ov_names: list[str], deploy) -> list[str]:
+    """OpenVINO names of convolutions ('__module.body.0/aten::_convolution/Convolution') -> the
+    names NNCF gives the same convolutions in the PyTorch graph of ``deploy``, found by the
+    weight each one reads ('body.0.weight' -> 'body/0/conv2d/0'; DCSCN's 'features.0.0' is
+    '0/conv2d/0' there, so no rule on the names alone would do)."""
+    import torch
+    from nncf.torch.function_hook.nncf_graph.nncf_graph_builder import build_nncf_graph
+
+    if not ov_names:
+        return []
+    graph = build_nncf_graph(deploy, torch.rand(1, 1, 24, 24))
+    by_weight = {}
+    for node in graph.get_all_nodes():
+        if node.node_type == "conv2d":
+            for edge in graph.get_input_edges(node):
+                if edge.input_port_id == 1:
+                    by_weight[edge.from_node.node_name.removesuffix(".weight")] = node.node_name
+    out = []
+    for name in ov_names:
+        path = name.split("/", 1)[0].removeprefix("__module.")
+        found = [t for w, t in by_weight.items() if w == path or w.endswith("." + path)]
+        if len(found) != 1:
+            raise ValueError(f"no single PyTorch convolution for {name} (weights: {sorted(by_weight)})")
+        out.append(found[0])
+    return out
+
+
+# Kept float in the PyTorch graph for the reason of ir_graph.skip_branch_ops: quantizers there
+# would round the output image itself to 8 bits.
+SKIP_PATTERNS = ["upsample/.*"]
+SKIP_NAMES = ["/add/0", "/pixel_shuffle/0"]
+
+
+def qat_int8(net, scale: int, calib: list[np.ndarray], cfg: QATConfig, data_dir, float_convs=(), log=print):
+    """Fine-tune ``net`` (the FP32 module, eval form) with INT8 quantizers -> openvino.Model.
+
+    ``calib``: LR crops (1, 1, p, p) that set the quantizers' initial ranges; ``float_convs``:
+    OpenVINO names of convolutions to keep float."""
+    import nncf
+    import torch
+
+    from xeonsr.data import PatchConfig, build_pairs
+    from xeonsr.export import convert_module
+    from xeonsr.models import deploy_form
+    from xeonsr.patches import PatchBank
+    from xeonsr.threads import apply_threads, plan_threads
+
+    apply_threads(plan_threads(cfg.threads))
+    torch.manual_seed(cfg.seed)
+    deploy = deploy_form(net)
+    scope = nncf.IgnoredScope(
+        patterns=SKIP_PATTERNS, names=SKIP_NAMES + torch_scope(list(float_convs), deploy), validate=False
+    )
+    qnet = nncf.quantize(
+        deploy,
+        nncf.Dataset([torch.from_numpy(c) for c in calib]),
+        preset=nncf.QuantizationPreset.MIXED,
+        subset_size=len(calib),
+        ignored_scope=scope,
+    )
+    pairs = build_pairs(
+        PatchConfig(scale=scale, datasets=cfg.datasets, lq_patch=cfg.lq_patch, down_factors=(1.0,)), data_dir
+    )
+    gen = torch.Generator().manual_seed(cfg.seed)
+    bank = PatchBank(pairs, scale, cfg.lq_patch, "cpu", gen)
+    opt = torch.optim.Adam(qnet.parameters(), lr=cfg.lr)
+    m = cfg.loss_margin * scale
+    qnet.train()
+    t0 = time.perf_counter()
+    for step in range(1, cfg.steps + 1):
+        lq, gt = bank.sample(cfg.batch_size)
+        sr = qnet(lq)
+        loss = (
+            torch.nn.functional.mse_loss(sr[..., m:-m, m:-m], gt[..., m:-m, m:-m])
+            if m
+            else torch.nn.functional.mse_loss(sr, gt)
+        )
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr * 0.5 * (1 + math.cos(math.pi * step / cfg.steps))
+        if step % 500 == 0 or step == cfg.steps:
+            log(f"qat step {step}/{cfg.steps}: loss {loss.item():.3e}, {time.perf_counter() - t0:.0f} s")
+    qnet.eval()
+    return convert_module(qnet), round(time.perf_counter() - t0, 1)
+
+
+def torch_weights(model: str, scale: int, weights, fp32_entry: dict, ir_dir):
+    """The PyTorch module QAT fine-tunes: ``weights``, else the file the FP32 IR was exported
+    from (recorded in its manifest entry)."""
+    from xeonsr.checkpoint import WeightsError
+    from xeonsr.infer import load_torch_model
+    from xeonsr.irs import is_shipped
+
+    recorded = fp32_entry.get("weights")
+    if weights is None and not is_shipped(ir_dir) and recorded != f"xeonsr/weights/{model}_x{scale}.safetensors":
+        if not recorded or not Path(recorded).is_file():
+            raise WeightsError(
+                f"QAT fine-tunes the PyTorch weights the FP32 IR of {model} x{scale} was exported from "
+                f"({recorded or 'not recorded'}: not found); pass --weights FILE"
+            )
+        weights = recorded
+    net, _card = load_torch_model(model, scale, weights)
+    return net
