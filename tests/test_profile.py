@@ -63,7 +63,7 @@ def test_profile_command_writes_json(tmp_path, capsys):
         (["profile", "nosuch"], "unknown model 'nosuch'"),
         (["profile", "missing/model.xml"], "no IR at missing/model.xml"),
         (["profile", "fsrcnn", "--scale", "5"], "scale"),
-        (["profile", "srcnn-955", "--scale", "3", "--precision", "int8"], "no int8 IR for srcnn-955 x3"),
+        (["profile", "fsrcnn", "--scale", "3", "--precision", "fp16"], "--precision is fp32 or int8"),
     ],
 )
 def test_profile_mistakes_are_one_line(argv, says, capsys):

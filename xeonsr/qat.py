@@ -10,6 +10,7 @@ INT8 IR. The FP32 weights are untouched; only the INT8 IR carries the fine-tuned
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,9 @@ def qat_int8(net, scale: int, calib: list[np.ndarray], cfg: QATConfig, data_dir,
     from xeonsr.threads import apply_threads, plan_threads
 
     apply_threads(plan_threads(cfg.threads))
+    # NNCF compiles its quantizer kernels (a C++ extension) on first use and gives up after 60 s
+    # by default; on a busy 2-core machine the build took longer. Once built it is cached.
+    os.environ.setdefault("NNCF_EXTENSION_LOAD_TIMEOUT", "1800")
     torch.manual_seed(cfg.seed)
     deploy = deploy_form(net)
     scope = nncf.IgnoredScope(
@@ -99,6 +103,7 @@ def qat_int8(net, scale: int, calib: list[np.ndarray], cfg: QATConfig, data_dir,
     opt = torch.optim.Adam(qnet.parameters(), lr=cfg.lr)
     m = cfg.loss_margin * scale
     qnet.train()
+    _load_quantizer_kernels(qnet, log)
     t0 = time.perf_counter()
     for step in range(1, cfg.steps + 1):
         lq, gt = bank.sample(cfg.batch_size)
@@ -117,6 +122,24 @@ def qat_int8(net, scale: int, calib: list[np.ndarray], cfg: QATConfig, data_dir,
             log(f"qat step {step}/{cfg.steps}: loss {loss.item():.3e}, {time.perf_counter() - t0:.0f} s")
     qnet.eval()
     return convert_module(qnet), round(time.perf_counter() - t0, 1)
+
+
+def _load_quantizer_kernels(qnet, log) -> None:
+    """One forward/backward so NNCF builds its CPU extension now, with a one-line error if it can't."""
+    from xeonsr.errors import UserError
+
+    log("qat: loading NNCF's quantizer kernels (compiled with the C++ compiler on first use, then cached)")
+    import torch
+
+    try:  # an input of its own: the training batches' generator is not touched
+        qnet(torch.rand(1, 1, 16, 16)).mean().backward()
+    except Exception as e:  # noqa: BLE001 - a failed build surfaces as several exception types
+        first = (str(e).strip().splitlines() or [""])[0]
+        raise UserError(
+            f"QAT needs NNCF's CPU extension, which did not build ({e.__class__.__name__}: {first}); "
+            "install a C++ compiler (e.g. apt install g++) or use --method ptq"
+        ) from None
+    qnet.zero_grad(set_to_none=True)
 
 
 def torch_weights(model: str, scale: int, weights, fp32_entry: dict, ir_dir):
