@@ -74,3 +74,33 @@ def int8_layer_count(ov_model) -> int:
     """Convolutions that run in INT8 (0: an "INT8" model that is really the FP32 one)."""
     convs = sum(op.get_type_name() in CONVOLUTIONS for op in ov_model.get_ordered_ops())
     return convs - len(float_layers(ov_model))
+
+
+def image_quantizers(ov_model) -> list:
+    """FakeQuantize ops that quantize the image itself: the input of the first convolution,
+    fed by the model's input or by the bicubic skip branch (SRCNN's interpolated image)."""
+    found = []
+    for op in ov_model.get_ordered_ops():
+        if op.get_type_name() != "FakeQuantize":
+            continue
+        src = op.input(0).get_source_output().get_node()
+        if src.get_type_name() == "Parameter" or src.get_friendly_name().startswith("__module.upsample/"):
+            found.append(op)
+    return found
+
+
+def pin_image_range(ov_model) -> int:
+    """Set the image's quantizers to the whole image range [0, 1] in 256 levels.
+
+    Calibrated ranges are those of the calibration crops ([0.0, 0.905] for SRCNN x3 on T91 with
+    NNCF's default estimator), so brighter pixels were clipped; the grid of [0, 1] in 256 levels
+    is the uint8 grid, so an 8-bit image passes through unchanged. Returns how many were set."""
+    import openvino as ov
+
+    fqs = [fq for fq in image_quantizers(ov_model) if fq.get_levels() == 256]
+    for fq in fqs:
+        for port, value in ((1, 0.0), (2, 1.0), (3, 0.0), (4, 1.0)):
+            old = fq.input(port).get_source_output()
+            const = ov.opset13.constant(np.full(list(old.get_shape()), value, dtype=np.float32))
+            fq.input(port).replace_source_output(const.output(0))
+    return len(fqs)
