@@ -164,3 +164,21 @@ def test_equalization_keeps_the_function_and_evens_the_channels(model, scale, ch
         assert equalize_torch(deploy, applied) == n
         y1 = deploy(x)
     assert float((y1 - y0).abs().max()) * 255 < 1e-3
+
+
+def test_quantizer_settings_follow_the_target_cpu_class():
+    from nncf.quantization.advanced_parameters import OverflowFix
+
+    from xeonsr.errors import UserError
+    from xeonsr.ptq import advanced_parameters
+    from xeonsr.quantization import load_recipe
+
+    # VNNI sums int8 products in int32: all 8 bits of the first layer's weights are safe there;
+    # pre-VNNI kernels sum pairs in int16, so AVX2 targets keep NNCF's 7-bit first layer.
+    assert advanced_parameters(load_recipe("srcnn", target_isa="vnni")).overflow_fix == OverflowFix.DISABLE
+    assert advanced_parameters(load_recipe("srcnn", target_isa="avx2")).overflow_fix == OverflowFix.FIRST_LAYER
+    params = advanced_parameters(load_recipe("fsrcnn", target_isa="vnni"))
+    ranges = params.activations_range_estimator_params
+    assert params.disable_bias_correction and ranges.max.aggregator_type.value == "max"
+    with pytest.raises(UserError, match="activation_ranges"):
+        load_recipe("fsrcnn", {"activation_ranges": "median"})
