@@ -6,5 +6,6 @@ XEONSR=${XEONSR:-xeonsr}
 $XEONSR export --data-dir "${XEONSR_DATA:?}" || exit 1
 for w in xeonsr/weights/*.safetensors; do
   b=$(basename "$w" .safetensors); m=${b%_x*}; s=${b##*_x}
-  $XEONSR quantize --model "$m" --scale "$s" --data-dir "$XEONSR_DATA" || echo "quantize $m x$s: FAILED"
+  # --threads 1: QAT fine-tunes the same way on any machine (the shipped IRs were made so)
+  $XEONSR quantize --model "$m" --scale "$s" --data-dir "$XEONSR_DATA" --threads 1 || echo "quantize $m x$s: FAILED"
 done
