@@ -22,7 +22,7 @@ def fsrcnn_fp32(tmp_path_factory, data_dir):
 
 @pytest.fixture(scope="module")
 def calib(data_dir):
-    from xeonsr.quantization import QuantRecipe, calibration_items
+    from xeonsr.quant_recipe import QuantRecipe, calibration_items
 
     return calibration_items(QuantRecipe(calibration_crops=30), 3, str(data_dir))
 
@@ -49,7 +49,7 @@ def test_bright_image_passes_int8_unclipped(fsrcnn_fp32, calib, data_dir):
     from xeonsr.evaluate import load_samples
     from xeonsr.ir_graph import image_quantizers
     from xeonsr.ptq import _quantize
-    from xeonsr.quantization import QuantRecipe
+    from xeonsr.quant_recipe import QuantRecipe
 
     int8 = _quantize(fsrcnn_fp32, QuantRecipe(), calib, [])
     # The image's quantizer spans [0, 1] in 256 levels: the uint8 grid, whatever calibration saw.
@@ -73,7 +73,7 @@ def test_bright_image_passes_int8_unclipped(fsrcnn_fp32, calib, data_dir):
 def test_with_float_bypasses_exactly_the_named_convolutions(fsrcnn_fp32, calib):
     from xeonsr.ir_graph import conv_macs, float_layers
     from xeonsr.ptq import _quantize, with_float
-    from xeonsr.quantization import QuantRecipe
+    from xeonsr.quant_recipe import QuantRecipe
 
     int8 = _quantize(fsrcnn_fp32, QuantRecipe(), calib, [])
     convs = list(conv_macs(fsrcnn_fp32))  # the network's, not the skip branch's (always float)
@@ -89,7 +89,7 @@ def test_search_keeps_half_the_work_int8_and_reports_its_float_layers(fsrcnn_fp3
     from xeonsr.evaluate import load_samples
     from xeonsr.ir_graph import MIN_INT8_SHARE, float_layers, int8_mac_share
     from xeonsr.ptq import psnr_of, ptq
-    from xeonsr.quantization import QuantRecipe
+    from xeonsr.quant_recipe import QuantRecipe
 
     samples = load_samples([data_dir / "Set5" / "bird.png", data_dir / "Set5" / "head.png"], 3)
     budget = {"few": samples}
@@ -131,7 +131,7 @@ def test_equalization_keeps_the_function_and_evens_the_channels(model, scale, ch
 
     from xeonsr.equalize import _activation_ranges, _pairs, equalize
     from xeonsr.evaluate import load_samples
-    from xeonsr.quantization import QuantRecipe, calibration_items
+    from xeonsr.quant_recipe import QuantRecipe, calibration_items
 
     export(model, scale, ir_dir=tmp_path, data_dir=str(data_dir))
     fp32 = ov.Core().read_model(str(locate_ir(model, scale, "fp32", tmp_path)[0]))
@@ -171,7 +171,7 @@ def test_quantizer_settings_follow_the_target_cpu_class():
 
     from xeonsr.errors import UserError
     from xeonsr.ptq import advanced_parameters
-    from xeonsr.quantization import load_recipe
+    from xeonsr.quant_recipe import load_recipe
 
     # VNNI sums int8 products in int32: all 8 bits of the first layer's weights are safe there;
     # pre-VNNI kernels sum pairs in int16, so AVX2 targets keep NNCF's 7-bit first layer.

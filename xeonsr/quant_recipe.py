@@ -1,0 +1,97 @@
+"""Quantization recipes: the per-model settings (quantize/recipes.json, per CPU class) and the
+calibration crops they name."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from xeonsr.errors import UserError
+from xeonsr.irs import REPO_ROOT
+
+RECIPES = REPO_ROOT / "quantize" / "recipes.json"  # absent from a wheel: QuantRecipe's defaults apply
+
+
+@dataclass
+class QuantRecipe:
+    max_drop_db: float = 0.05  # mean PSNR the INT8 IR may lose against the FP32 IR, per budget set
+    # ... on the budget_worst_k held-out images of a set that lose most (ptq.worst_mean): the
+    # budget holds for any few of them, the clean ones included, not only on the set's average.
+    budget_worst_k: int = 5
+    calibration_set: str = "T91"  # a training set (or a folder): test images never calibrate
+    calibration_crops: int = 300
+    crop_lq: int = 64  # LR crop side for calibration
+    preset: str = "mixed"  # mixed: asymmetric activations (PReLU outputs are signed)
+    activation_ranges: str = "minmax"  # or "mean_minmax" (NNCF's default); see ptq.advanced_parameters
+    equalize: bool = True  # cross-layer equalization before PTQ (xeonsr.equalize)
+    bias_correction: bool = False  # NNCF's fast bias correction (see ptq.advanced_parameters)
+    ignored_scope: list[str] = field(default_factory=list)  # op names kept in float
+    # QAT: its own float layers (OpenVINO names, besides ignored_scope) and QATConfig fields
+    qat_ignored_scope: list[str] = field(default_factory=list)
+    qat: dict = field(default_factory=dict)
+    # The budget holds on each of these held-out sets (never trained on, never reported), so
+    # the images that decide are not the ones that grade; the report sets are only measured.
+    # "samples": the photos scikit-image ships (a dependency), held out by construction.
+    budget_sets: list[str] = field(default_factory=lambda: ["BSD200-val", "samples"])
+    report_sets: list[str] = field(default_factory=lambda: ["Set5", "Set14"])
+    seed: int = 0
+    # The CPU class the float/INT8 choices are made for: "vnni" (VNNI/AMX int8 dot products)
+    # or "avx2" (no int8 dot product: a 1-input-channel convolution is slower in INT8 there).
+    target_isa: str = "vnni"
+
+
+ISA_CLASSES = ("vnni", "avx2")
+
+
+def host_isa_class() -> str:
+    from xeonsr.info import cpu_info
+
+    return "vnni" if cpu_info().int8_dot else "avx2"
+
+
+def load_recipe(model: str, overrides: dict | None = None, target_isa: str | None = None) -> QuantRecipe:
+    """The recipe of ``model`` for a CPU class (default: this host's), with ``overrides``."""
+    recipes = json.loads(RECIPES.read_text()) if RECIPES.exists() else {}
+    target_isa = target_isa or host_isa_class()
+    if target_isa not in ISA_CLASSES:
+        raise UserError(f"unknown CPU class {target_isa!r}: choose one of {', '.join(ISA_CLASSES)}")
+    own = dict(recipes.get(model, {}))
+    per_isa = own.pop("isa", {}).get(target_isa, {})
+    base = {**recipes.get("default", {}), **own, **per_isa, **(overrides or {}), "target_isa": target_isa}
+    for key in [k for k in base if k.startswith("why")]:
+        base.pop(key)  # the recipe's reasons, for people
+    recipe = QuantRecipe(**base)
+    if recipe.activation_ranges not in ("minmax", "mean_minmax"):
+        raise UserError(f"recipe of {model}: activation_ranges {recipe.activation_ranges!r}: minmax or mean_minmax")
+    if recipe.budget_worst_k < 1:
+        raise UserError(f"recipe of {model}: budget_worst_k must be 1 or more, not {recipe.budget_worst_k}")
+    return recipe
+
+
+def calibration_items(recipe: QuantRecipe, scale: int, data_dir) -> list[np.ndarray]:
+    """Random LR crops (1, 1, p, p) float32 on [0, 1] from the training set's degraded images."""
+    from xeonsr.data import PatchConfig, build_pairs
+
+    pairs = build_pairs(
+        PatchConfig(scale=scale, datasets=(recipe.calibration_set,), lq_patch=recipe.crop_lq, down_factors=(1.0,)),
+        data_dir,
+    )  # an empty or unusable folder raises a one-line DatasetError here
+    rng = np.random.default_rng(recipe.seed)
+    p = recipe.crop_lq
+    items = []
+    for _ in range(recipe.calibration_crops):
+        lq, _gt = pairs[int(rng.integers(len(pairs)))]
+        y, x = int(rng.integers(lq.shape[0] - p + 1)), int(rng.integers(lq.shape[1] - p + 1))
+        items.append((lq[y : y + p, x : x + p] / 255.0).astype(np.float32)[None, None])
+    return items
+
+
+def quantized_on() -> dict:
+    """The CPU class a recipe's float/INT8 choices were made and checked on."""
+    from xeonsr.info import cpu_info
+
+    cpu = cpu_info()
+    isa = next((f for f in ("amx_int8", "avx512_vnni", "avx_vnni", "avx512f", "avx2") if f in cpu.flags), "other")
+    return {"cpu": cpu.model, "isa": isa}
