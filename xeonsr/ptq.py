@@ -63,13 +63,21 @@ def _compile(model):
     return ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
 
 
-def _quantize(fp32_model, recipe, calib: list, float_names: list[str]):
+def _equalized(fp32_model, recipe, calib: list):
+    if not recipe.equalize:
+        return fp32_model
+    from xeonsr.equalize import equalize
+
+    return equalize(fp32_model, calib)[0]
+
+
+def _quantize(fp32_model, recipe, calib: list, float_names: list[str], equalized: bool = False):
+    """``equalized``: the caller already equalized ``fp32_model`` (the search quantizes it once
+    per round; equalizing costs a calibration pass)."""
     import nncf
 
-    if recipe.equalize:
-        from xeonsr.equalize import equalize
-
-        fp32_model = equalize(fp32_model, calib)[0]
+    if not equalized:
+        fp32_model = _equalized(fp32_model, recipe, calib)
     int8 = nncf.quantize(
         fp32_model,
         nncf.Dataset(calib),
@@ -114,7 +122,8 @@ def ptq(fp32_model, recipe, budget: dict, fp32_psnr: dict, calib: list, scale: i
         return max(budget_losses(_compile(model), budget, fp32_psnr, scale, k).values())
 
     chosen = []
-    model = _quantize(fp32_model, recipe, calib, list(recipe.ignored_scope))
+    fp32_model = _equalized(fp32_model, recipe, calib)
+    model = _quantize(fp32_model, recipe, calib, list(recipe.ignored_scope), equalized=True)
     current = stat(model)
     log(f"ptq search: every layer INT8 loses {current:.3f} dB (budget {limit})")
     while current > limit:
@@ -131,7 +140,7 @@ def ptq(fp32_model, recipe, budget: dict, fp32_psnr: dict, calib: list, scale: i
             log("ptq search: no other layer may stay float (half the work stays INT8) or helps")
             break
         chosen.append(best[1])
-        model = _quantize(fp32_model, recipe, calib, list(recipe.ignored_scope) + chosen)
+        model = _quantize(fp32_model, recipe, calib, list(recipe.ignored_scope) + chosen, equalized=True)
         current = stat(model)
         log(f"ptq search: + {best[1].split('/')[0].removeprefix('__module.')} float -> {current:.3f} dB")
     return model, chosen
