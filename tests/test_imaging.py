@@ -91,3 +91,35 @@ def test_ycbcr_round_trip():
 
 def test_mod_crop():
     assert mod_crop(np.zeros((13, 17, 3)), 3).shape == (12, 15, 3)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_upscale_planes_is_imresize_at_integer_scales(scale):
+    from xeonsr.imaging import upscale_planes
+
+    rng = np.random.default_rng(scale)
+    for shape in [(2, 2), (3, 7), (17, 5), (40, 33)]:
+        x = rng.random(shape) * 255
+        np.testing.assert_allclose(upscale_planes(x, scale, np.float64), imresize(x, scale), atol=1e-9)
+        np.testing.assert_allclose(upscale_planes(x, scale), imresize(x, scale), atol=1e-3)  # float32
+    stack = rng.random((2, 9, 11))
+    assert np.allclose(upscale_planes(stack, scale)[1], imresize(stack[1], scale), atol=1e-5)
+
+
+def test_ycbcr_planes_to_rgb_rounds_like_the_float64_path():
+    from xeonsr.imaging import ycbcr_planes_to_rgb
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (30, 40, 3)).astype(np.float64)
+    ycc = rgb_to_ycbcr(rgb) / 255.0 + rng.normal(0, 0.01, rgb.shape)  # off the integer grid
+    alpha = rng.random((30, 40))
+    planes = np.concatenate([np.moveaxis(ycc, 2, 0), alpha[None]])
+    got = ycbcr_planes_to_rgb(planes.astype(np.float32), 255.0, np.uint8)
+    want = np.clip(np.floor(ycbcr_to_rgb(np.moveaxis(planes[:3].astype(np.float32), 0, 2) * 255.0) + 0.5), 0, 255)
+    assert got.shape == (30, 40, 4) and got.dtype == np.uint8
+    assert np.abs(got[:, :, :3].astype(int) - want).max() <= 1 and (got[:, :, :3] != want).mean() < 1e-3
+    assert np.array_equal(got[:, :, 3], np.clip(np.floor(alpha * 255 + 0.5), 0, 255).astype(np.uint8))
+    assert np.array_equal(ycbcr_planes_to_rgb(np.moveaxis(rgb_to_ycbcr(rgb), 2, 0) / 255.0, 255.0, np.uint8), rgb)
+    rgb16 = rng.integers(0, 65536, (30, 40, 3)).astype(np.float64)  # 16 bits: float64 inside
+    planes16 = np.moveaxis(rgb_to_ycbcr(rgb16 * (255.0 / 65535.0)), 2, 0) / 255.0
+    assert np.array_equal(ycbcr_planes_to_rgb(planes16, 65535.0, np.uint16), rgb16.astype(np.uint16))

@@ -306,3 +306,43 @@ def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, d
     assert len(outs[1]) == 8 and outs[1].keys() == outs[3].keys()
     for name, arr in outs[1].items():
         assert np.array_equal(arr, outs[3][name]), name
+
+
+def test_one_image_tiles_spread_over_streams_equal_the_sequential_path(tmp_path):
+    """One image on 3 infer requests at once (bands in flight together, each band's tiles on
+    whichever request is free) gives the sequential bytes, RGBA and 16-bit grey alike."""
+    import threading
+
+    img = Image.fromarray(np.dstack([photo(150, 97), np.full((150, 97), 200, np.uint8)]), "RGBA")
+    grey16 = Image.fromarray(photo(61, 90)[:, :, 0].astype(np.uint16) * 257).convert("I;16")
+    one = Upscaler("fsrcnn", 3, backend="openvino", tile=32, streams=1)
+    three = Upscaler("fsrcnn", 3, backend="openvino", tile=32, streams=3)
+    assert one.tile_streams == 1 and three.tile_streams == 3
+    tiles, threads = [], set()
+    real = three._on_streams
+
+    def spy(crops):
+        tiles.append(len(crops))
+        threads.add(threading.get_ident())
+        return real(crops)
+
+    three._on_streams = spy
+    for im in (img, grey16):
+        assert np.array_equal(np.asarray(one.upscale(im)), np.asarray(three.upscale(im)))
+    assert sum(tiles) == 5 * 4 + 2 * 3  # every tile of both images, once (a row of tiles per band)
+    assert len(threads) > 1 and three._free.qsize() == 3  # bands ran in parallel; requests all back
+    assert three.for_thread().tile_streams == 1  # a folder worker runs its image's tiles in turn
+
+
+def test_upscale_one_large_file_spreads_its_tiles(tmp_path, capsys):
+    from xeonsr.cli import main
+    from xeonsr.threads import plan_streams, plan_threads
+
+    n = plan_streams(plan_threads(2))
+    Image.fromarray(photo(80, 70)).save(tmp_path / "a.png")
+    for tile, want in (("32", f"{n} streams" if n > 1 else "2 threads"), ("0", "threads")):
+        assert main(["upscale", str(tmp_path / "a.png"), "-o", str(tmp_path / f"b{tile}.png"), "--tile", tile,
+                     "--backend", "openvino", "--threads", "2"]) == 0  # fmt: skip
+        assert want in capsys.readouterr().out
+    a, b = (np.asarray(Image.open(tmp_path / f"b{t}.png")).astype(int) for t in ("32", "0"))
+    assert np.abs(a - b).max() <= 1

@@ -76,6 +76,52 @@ def resize_matrix(in_len: int, out_len: int, scale: float, antialias: bool = Tru
     return m
 
 
+BICUBIC_PAD = 2  # the cubic kernel reaches 2 LR pixels either side when upscaling
+
+
+@lru_cache(maxsize=8)
+def phase_kernels(scale: int) -> np.ndarray:
+    """(scale, 5) taps over LR offsets -2..2 for each output phase of an integer upscale: at an
+    integer scale imresize's sampling positions repeat every ``scale`` output pixels (float64)."""
+    n = 16  # any length well away from both borders
+    m = resize_matrix(n, n * scale, float(scale))
+    centre, pad = n // 2, BICUBIC_PAD
+    out = np.zeros((scale, 2 * pad + 1))
+    for r in range(scale):
+        out[r] = m[centre * scale + r, centre - pad : centre + pad + 1]
+        assert abs(out[r].sum() - 1.0) < 1e-12  # nothing fell outside the window
+    out.setflags(write=False)
+    return out
+
+
+def upscale_planes(x: np.ndarray, scale: int, dtype: type = np.float32) -> np.ndarray:
+    """MATLAB ``imresize(x, scale, 'bicubic')`` at an integer scale for (..., h, w) planes, in
+    ``dtype``: per axis, ``scale`` phases of 5 taps on a symmetric 2-pixel border (what
+    :func:`imresize`'s matrices hold, without multiplying their zeros: 60x less work on a
+    256-pixel tile). Needs h, w >= 2."""
+    k = phase_kernels(scale)
+    pad = BICUBIC_PAD
+    x = np.asarray(x, dtype=dtype)
+    for axis in (x.ndim - 2, x.ndim - 1):  # rows first, as MATLAB at equal scales
+        n = x.shape[axis]
+        idx = np.concatenate([np.arange(pad)[::-1], np.arange(n), np.arange(n - pad, n)[::-1]])
+        xp = np.take(x, idx, axis=axis)
+        out = np.empty(x.shape[:axis] + (n, scale) + x.shape[axis + 1 :], dtype)
+        for p in range(scale):
+            acc = None
+            for t in range(2 * pad + 1):
+                if k[p, t] != 0.0:
+                    term = _slice(xp, axis, t, n)
+                    acc = term * dtype(k[p, t]) if acc is None else acc + term * dtype(k[p, t])
+            out[(slice(None),) * axis + (slice(None), p)] = acc
+        x = out.reshape(x.shape[:axis] + (n * scale,) + x.shape[axis + 1 :])
+    return x
+
+
+def _slice(x: np.ndarray, axis: int, start: int, n: int) -> np.ndarray:
+    return x[(slice(None),) * axis + (slice(start, start + n),)]
+
+
 def _round_uint8(x: np.ndarray) -> np.ndarray:
     # MATLAB's uint8(): round half away from zero, then saturate.
     return np.clip(np.floor(x + 0.5), 0, 255).astype(np.uint8)
@@ -117,6 +163,29 @@ def ycbcr_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
     """Inverse of :func:`rgb_to_ycbcr`: YCbCr float (HWC) -> RGB float64 on 0..255."""
     inv = np.linalg.inv(_YCBCR_MATRIX)
     return (ycbcr.astype(np.float64) - _YCBCR_OFFSET) @ inv.T * 255.0
+
+
+def ycbcr_planes_to_rgb(planes: np.ndarray, top: float, out_dtype: type) -> np.ndarray:
+    """(3 or 4, h, w) planes of YCbCr/255 (and alpha on 0..1) -> (h, w, 3 or 4) RGB(A) rounded
+    to integers on 0..top: :func:`ycbcr_to_rgb` fused with the scaling, rounding and clipping,
+    plane by plane, in float32 for 8-bit output (within 2e-5 of float64) and float64 for 16."""
+    work = np.float32 if top <= 255 else np.float64
+    m = np.linalg.inv(_YCBCR_MATRIX) * 255.0 * top  # RGB/255 * top from YCbCr/255
+    bias = 0.5 - m @ _YCBCR_OFFSET / 255.0  # + 0.5: round half up by floor
+    out = np.empty(planes.shape[1:] + (planes.shape[0],), out_dtype)
+    acc = np.empty(planes.shape[1:], work)
+    tmp = np.empty_like(acc)
+    for c in range(3):
+        np.multiply(planes[0], work(m[c, 0]), out=acc)
+        for j in (1, 2):
+            acc += np.multiply(planes[j], work(m[c, j]), out=tmp)
+        acc += work(bias[c])
+        out[:, :, c] = np.clip(np.floor(acc, out=acc), 0, top, out=acc)
+    if planes.shape[0] == 4:
+        np.multiply(planes[3], work(top), out=acc)
+        acc += work(0.5)
+        out[:, :, 3] = np.clip(np.floor(acc, out=acc), 0, top, out=acc)
+    return out
 
 
 def luma(img: np.ndarray) -> np.ndarray:

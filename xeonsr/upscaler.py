@@ -11,11 +11,13 @@ the tiled result equals the untiled one while memory stays bounded by the tile s
 from __future__ import annotations
 
 import copy
+import queue
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.imaging import imresize, rgb_to_ycbcr, ycbcr_to_rgb
+from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr, upscale_planes, ycbcr_planes_to_rgb
 from xeonsr.photo_io import Image16
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
@@ -37,7 +39,8 @@ class Upscaler:
             this process may use).
         weights: your own weights file (runs PyTorch).
         ir_dir: an IR store of your own (``xeonsr export --weights W --ir-dir D``).
-        streams: OpenVINO streams, for several images at once (:mod:`xeonsr.folder`).
+        streams: OpenVINO streams: the tiles of one large image run on that many infer requests
+            at once, or (through :meth:`for_thread`) several images at once (:mod:`xeonsr.folder`).
     """
 
     def __init__(
@@ -67,11 +70,16 @@ class Upscaler:
             model, self.scale, kind, weights=weights, ir_dir=ir_dir, threads=self.threads.used, streams=streams
         )
         self.radius = (self.runner.receptive_radius or UNKNOWN_RADIUS) + 4
+        # Requests one image's tiles are spread over (a request per stream; PyTorch has one).
+        self.tile_streams = streams if self.runner.spawn is not None else 1
+        self._free: queue.SimpleQueue | None = None  # the requests not running a tile now
 
     def for_thread(self) -> Upscaler:
-        """This upscaler for one more worker thread (its own OpenVINO infer request)."""
+        """This upscaler for one more worker thread (its own OpenVINO infer request): one image
+        at a time per worker, so its tiles run in turn on that request."""
         other = copy.copy(self)
         other.runner = self.runner.for_thread()
+        other.tile_streams, other._free = 1, None
         return other
 
     def _choose(self, backend: str, precision: str, weights, ir_dir) -> tuple[str, str]:
@@ -98,33 +106,63 @@ class Upscaler:
         """(h, w) float32 on [0, 1] -> (s*h, s*w) float32 through the network."""
         return self.runner(np.ascontiguousarray(x, dtype=np.float32)[None, None])[0, 0]
 
-    def _bicubic_plane(self, x: np.ndarray) -> np.ndarray:
-        """Chroma and alpha: MATLAB bicubic in numpy (the models' bicubic layer), in float32:
-        2x faster than float64 and within 1e-4 of it on 0..1 planes."""
-        return imresize(x, self.scale, dtype=np.float32).astype(np.float32, copy=False)
+    def _bicubic_planes(self, x: np.ndarray) -> np.ndarray:
+        """Chroma and alpha, (C, h, w): MATLAB bicubic (the models' bicubic layer) in float32,
+        whole planes at once (5 taps reach 2 pixels, so no tiles are needed to bound the work)."""
+        return upscale_planes(x, self.scale, np.float32)
 
-    def _tiled(self, plane_fn, x: np.ndarray) -> np.ndarray:
-        """Apply ``plane_fn`` tile by tile with an overlap of the receptive field."""
+    def _tiled(self, x: np.ndarray, k0: int, k1: int) -> np.ndarray:
+        """The model's output for rows k0..k1 of plane ``x``, tile by tile, each tile reading
+        the receptive field around it; with several streams the tiles run on that many infer
+        requests at once (same tiles, same bytes)."""
         h, w = x.shape
-        s, t, r = self.scale, self.tile, self.radius
-        if t <= 0 or (h <= t and w <= t):
-            return plane_fn(x)
-        out = np.empty((h * s, w * s), np.float32)
-        for y0 in range(0, h, t):
+        s, r = self.scale, self.radius
+        t = self.tile if self.tile > 0 else max(h, w)
+        boxes = []
+        for y0 in range(k0, k1, t):
             for x0 in range(0, w, t):
-                y1, x1 = min(y0 + t, h), min(x0 + t, w)
-                ya, xa = max(0, y0 - r), max(0, x0 - r)
-                yb, xb = min(h, y1 + r), min(w, x1 + r)
-                sr = plane_fn(x[ya:yb, xa:xb])
-                out[y0 * s : y1 * s, x0 * s : x1 * s] = sr[(y0 - ya) * s : (y1 - ya) * s, (x0 - xa) * s : (x1 - xa) * s]
+                y1, x1 = min(y0 + t, k1), min(x0 + t, w)
+                boxes.append((y0, x0, y1, x1, max(0, y0 - r), max(0, x0 - r), min(h, y1 + r), min(w, x1 + r)))
+        crops = [x[ya:yb, xa:xb] for _, _, _, _, ya, xa, yb, xb in boxes]
+        results = self._on_streams(crops) if self.tile_streams > 1 else map(self._model_plane, crops)
+        out = np.empty(((k1 - k0) * s, w * s), np.float32)
+        for (y0, x0, y1, x1, ya, xa, _, _), sr in zip(boxes, results, strict=True):
+            out[(y0 - k0) * s : (y1 - k0) * s, x0 * s : x1 * s] = sr[
+                (y0 - ya) * s : (y1 - ya) * s, (x0 - xa) * s : (x1 - xa) * s
+            ]
         return out
+
+    def _on_streams(self, crops: list[np.ndarray]) -> list[np.ndarray]:
+        """The model on each crop, each on whichever of the ``tile_streams`` requests is free
+        (shared by the bands in flight; OpenVINO releases the GIL while it infers)."""
+        if self._free is None:
+            self._free = queue.SimpleQueue()
+            self._free.put(self.runner)
+            for _ in range(self.tile_streams - 1):
+                self._free.put(self.runner.for_thread())
+
+        def one(crop: np.ndarray) -> np.ndarray:
+            runner = self._free.get()
+            try:
+                return runner(np.ascontiguousarray(crop, dtype=np.float32)[None, None])[0, 0]
+            finally:
+                self._free.put(runner)
+
+        if len(crops) == 1:
+            return [one(crops[0])]
+        with ThreadPoolExecutor(
+            max_workers=min(len(crops), self.tile_streams), thread_name_prefix="xeonsr-tile"
+        ) as pool:
+            return list(pool.map(one, crops))
 
     def upscale_array(self, arr: np.ndarray, to_planes, finish, out_dtype, out_channels: int) -> np.ndarray:
         """Upscale an HW(C) array band by band so memory stays bounded by the tile size.
 
         ``to_planes(rows)`` turns input rows into (C, rows, w) float32 planes (channel 0 gets the
         model, the others bicubic); ``finish(planes)`` turns upscaled planes into output rows.
-        Bands overlap by the receptive field, and only their exact centre rows are kept.
+        Bands overlap by the receptive field, and only their exact centre rows are kept. With
+        several streams, that many bands are in flight at once (colour conversion, chroma and
+        rounding are numpy, which releases the GIL, so they overlap the network too).
         """
         h, w = arr.shape[:2]
         ph, pw = max(0, MIN_SIDE - h), max(0, MIN_SIDE - w)
@@ -134,19 +172,29 @@ class Upscaler:
             return big[: h * self.scale, : w * self.scale]
         s, r = self.scale, self.radius
         band = h if self.tile <= 0 else self.tile
-        shape = (h * s, w * s) + ((out_channels,) if out_channels > 1 else ())
-        out = np.empty(shape, out_dtype)
-        for y0 in range(0, h, band):
+        out = np.empty((h * s, w * s) + ((out_channels,) if out_channels > 1 else ()), out_dtype)
+
+        def one_band(y0: int) -> None:
             y1 = min(y0 + band, h)
             ya, yb = max(0, y0 - r), min(h, y1 + r)
             planes = to_planes(arr[ya:yb])
-            up = np.stack(
-                [
-                    self._tiled(self._model_plane if c == 0 else self._bicubic_plane, planes[c])
-                    for c in range(planes.shape[0])
-                ]
-            )
-            out[y0 * s : y1 * s] = finish(up[:, (y0 - ya) * s : (y1 - ya) * s])
+            k0, k1 = y0 - ya, y1 - ya  # the band's own rows in its planes
+            up = np.empty((planes.shape[0], (y1 - y0) * s, w * s), np.float32)
+            up[0] = self._tiled(planes[0], k0, k1)
+            if planes.shape[0] > 1:  # bicubic reads 2 rows either side
+                c0, c1 = max(0, k0 - BICUBIC_PAD), min(yb - ya, k1 + BICUBIC_PAD)
+                up[1:] = self._bicubic_planes(planes[1:, c0:c1])[:, (k0 - c0) * s : (k1 - c0) * s]
+            out[y0 * s : y1 * s] = finish(up)
+
+        starts = range(0, h, band)
+        if self.tile_streams > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(
+                max_workers=min(len(starts), self.tile_streams), thread_name_prefix="xeonsr-band"
+            ) as pool:
+                list(pool.map(one_band, starts))
+        else:
+            for y0 in starts:
+                one_band(y0)
         return out
 
     # -- images ------------------------------------------------------------------------------
@@ -196,13 +244,7 @@ class Upscaler:
             ycc = np.moveaxis(rgb_to_ycbcr(rgb).astype(np.float32) / 255.0, 2, 0)
             return ycc if a.shape[2] == 3 else np.concatenate([ycc, a[None, :, :, 3].astype(np.float32) / top])
 
-        def finish(p):
-            rgb = ycbcr_to_rgb(np.moveaxis(p[:3], 0, 2) * 255.0) / 255.0
-            if p.shape[0] == 4:
-                rgb = np.concatenate([rgb, p[3][:, :, None]], axis=2)
-            return np.clip(np.floor(rgb * top + 0.5), 0, top).astype(dtype)
-
-        return self.upscale_array(arr, planes, finish, dtype, arr.shape[2])
+        return self.upscale_array(arr, planes, lambda p: ycbcr_planes_to_rgb(p, top, dtype), dtype, arr.shape[2])
 
 
 def _to8(x: np.ndarray) -> np.ndarray:

@@ -91,8 +91,11 @@ def run(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
     model = args.model or DEFAULT_MODEL[scale]
     plan = plan_threads(args.threads)
-    # A folder on OpenVINO: one stream per physical core (per socket), a worker thread each.
-    jobs = args.jobs or (plan_streams(plan) if len(files) > 1 and args.backend != "torch" and not args.weights else 1)
+    # On OpenVINO, one stream per physical core (per socket): a folder gets a worker thread per
+    # stream; one image of several tiles gets its tiles spread over the streams.
+    openvino = args.backend != "torch" and not args.weights
+    several = len(files) > 1 or _tiles(files[0], args.tile) > 1
+    jobs = args.jobs or (plan_streams(plan) if openvino and several else 1)
     up = Upscaler(
         model,
         scale,
@@ -104,7 +107,8 @@ def run(args) -> int:
         ir_dir=args.ir_dir,
         streams=jobs,
     )
-    workers = jobs if up.backend == "openvino" else 1  # PyTorch uses its threads inside one call
+    # PyTorch uses its threads inside one call; one image spreads its tiles instead.
+    workers = jobs if up.backend == "openvino" and len(files) > 1 else 1
     dests = [out] if single else output_paths(files, out)
     progress = Progress()
     bar = tqdm(total=len(files), unit="img", disable=len(files) < 2, dynamic_ncols=True)
@@ -124,12 +128,27 @@ def run(args) -> int:
         src, result = open_image(files[0]), open_image(dests[0])
         save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), Path(args.compare))
     ok = len(files) - len(failed)
-    how = f"{workers} streams" if workers > 1 else f"{plan.used} threads"
+    streams = jobs if up.backend == "openvino" else 1
+    how = f"{streams} streams" if streams > 1 else f"{plan.used} threads"
     print(
         f"upscaled {ok}/{len(files)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
         f"in {dt:.2f} s -> {out}" + (f"; failed: {len(failed)}" if failed else "")
     )
     return 1 if failed else 0
+
+
+def _tiles(path, tile: int | None) -> int:
+    """How many LR tiles an image has (its header only); 1 where it can't be read (the upscale
+    itself then reports why)."""
+    from PIL import Image
+
+    side = 256 if tile is None else tile
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+    except Exception:  # noqa: BLE001 - the real read says what is wrong with the file
+        return 1
+    return 1 if side <= 0 else -(-w // side) * -(-h // side)
 
 
 def compare_crop(src, result, scale: int, label: str, crop: int = 64):

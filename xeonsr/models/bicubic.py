@@ -13,22 +13,9 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from xeonsr.imaging import resize_matrix
+from xeonsr.imaging import BICUBIC_PAD, phase_kernels
 
-PAD = 2  # the cubic kernel reaches 2 LR pixels either side when upscaling
-
-
-def phase_kernels(scale: int) -> np.ndarray:
-    """(scale, 5) taps over LR offsets -2..2 for each output phase (float64)."""
-    n = 16  # any length well away from both borders
-    m = resize_matrix(n, n * scale, float(scale))
-    centre = n // 2
-    out = np.zeros((scale, 2 * PAD + 1))
-    for r in range(scale):
-        row = m[centre * scale + r]
-        out[r] = row[centre - PAD : centre + PAD + 1]
-        assert abs(out[r].sum() - 1.0) < 1e-12  # nothing fell outside the window
-    return out
+PAD = BICUBIC_PAD  # the cubic kernel reaches 2 LR pixels either side when upscaling
 
 
 def symmetric_pad(x: Tensor, pad: int) -> Tensor:
