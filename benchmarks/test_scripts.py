@@ -48,3 +48,12 @@ def test_compare_irs_times_int8_against_fp32():
         check=True,
     ).stdout.splitlines()
     assert len(out) == 2 and out[0].split()[2] == "1.00x" and out[1].endswith("fsrcnn-s_x3_int8.xml")
+
+
+def test_tile_streams_times_both_settings_and_checks_the_bytes():
+    import tile_streams
+
+    res = tile_streams.main(["--lr", "120x90", "--tile", "32", "--rounds", "1"])
+    assert res["same_bytes"]
+    assert set(res["speedup_best"]) == {"one request, all threads", f"tiles on {res['streams']} streams"}
+    assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())
