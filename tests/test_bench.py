@@ -161,7 +161,7 @@ def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
     from xeonsr.evaluate import load_samples
     from xeonsr.peaks import int8_conv_peak
 
-    gops, kernel = int8_conv_peak(1, channels=64, side=24, repeats=3)
+    gops, kernel = int8_conv_peak(1, channels=64, side=24, layers=2, rounds=2)
     assert gops > 0 and "I8" in kernel.upper()  # an INT8 kernel ran, not a float fallback
     samples = load_samples(data_dir / "Set5", 3)[:1]
     res = run_bench(samples, "Set5", 3, ["fsrcnn"], ["ov-fp32", "ov-int8"], 1, 0, 1, log=lambda *_: None)

@@ -3,9 +3,10 @@
 - fp32: the faster of two BLAS libraries on a 2048^3 matrix product (torch's MKL takes a slow
   path on AMD CPUs, about 0.6x OpenBLAS on an EPYC; numpy's OpenBLAS may trail MKL on Intel).
 - bf16: torch's matrix product in bf16 (oneDNN; native only with AVX512-BF16 or AMX).
-- int8: OpenVINO running a large INT8 convolution (256 -> 256 channels, 3x3, 56x56), the
-  kernel class its INT8 IRs use; the kernel OpenVINO picked is reported (e.g. a *_vnni_* or
-  *_amx_* name where the CPU has them), so a peak measured on a fallback kernel shows.
+- int8: OpenVINO running large INT8 convolutions (256 -> 256 channels, 3x3, 56x56, four in a
+  chain), the kernel class its INT8 IRs use, timed by OpenVINO's node counters; the kernel
+  OpenVINO picked is reported (e.g. a *_vnni_* or *_amx_* name where the CPU has them), so a
+  peak measured on a fallback kernel shows.
 """
 
 from __future__ import annotations
@@ -55,8 +56,15 @@ def bf16_matmul_peak(threads: int, n: int = 2048, repeats: int = 10) -> float:
     return _rate(lambda: torch.matmul(a, b), 2.0 * n**3, repeats)
 
 
-def int8_conv_peak(threads: int, channels: int = 256, side: int = 56, repeats: int = 20) -> tuple[float, str]:
-    """-> (GOP/s of an INT8 3x3 convolution in OpenVINO, the kernel it ran on)."""
+def int8_conv_peak(
+    threads: int, channels: int = 256, side: int = 56, layers: int = 4, rounds: int = 5
+) -> tuple[float, str]:
+    """-> (GOP/s of INT8 3x3 convolutions in OpenVINO, the kernel they ran on).
+
+    A chain of ``layers`` convolutions, u8 between them, timed by OpenVINO's own counters on
+    the convolution nodes, best round: the kernel's rate. Timing one convolution by the wall
+    clock also timed its f32 input's quantization and output reorder and read 0.7x of this
+    (317 vs 453 GOP/s, 1 thread, Zen 4), low enough that DCSCN's INT8 IR showed 99% of it."""
     import nncf
     import openvino as ov
     import openvino.opset13 as ops
@@ -65,18 +73,29 @@ def int8_conv_peak(threads: int, channels: int = 256, side: int = 56, repeats: i
 
     rng = np.random.default_rng(0)
     x = ops.parameter([1, channels, side, side], ov.Type.f32, name="x")
-    w = ops.constant(rng.normal(0, 0.05, (channels, channels, 3, 3)).astype(np.float32))
-    conv = ops.convolution(x, w, [1, 1], [1, 1], [1, 1], [1, 1])
-    conv.set_friendly_name("peak_conv")
-    model = ov.Model([ops.relu(conv)], [x], "int8_peak")
+    h = x
+    for i in range(layers):
+        w = ops.constant(rng.normal(0, 0.05, (channels, channels, 3, 3)).astype(np.float32))
+        conv = ops.convolution(h, w, [1, 1], [1, 1], [1, 1], [1, 1])
+        conv.set_friendly_name(f"peak_conv{i}")
+        h = ops.relu(conv)
+    model = ov.Model([h], [x], "int8_peak")
     calib = [rng.random((1, channels, side, side), dtype=np.float32) for _ in range(4)]
     int8 = nncf.quantize(model, nncf.Dataset(calib), subset_size=len(calib))
-    compiled = compile_ir(int8, threads, profiling=True)
-    request = compiled.create_infer_request()
+    request = compile_ir(int8, threads, profiling=True).create_infer_request()
     inp = calib[0]
-    gops = _rate(lambda: request.infer({0: inp}), 2.0 * channels * channels * 9 * side * side, repeats)
-    kernels = [p.exec_type for p in request.profiling_info if p.node_type == "Convolution"]
-    return gops, kernels[0] if kernels else "unknown"
+    for _ in range(3):
+        request.infer({0: inp})
+    flop = 2.0 * channels * channels * 9 * side * side
+    best, kernels = 0.0, ["unknown"]
+    for _ in range(rounds):
+        request.infer({0: inp})
+        convs = [p for p in request.profiling_info if p.node_type == "Convolution"]
+        seconds = sum(p.real_time.total_seconds() for p in convs)
+        if convs and seconds > 0:
+            best = max(best, flop * len(convs) / seconds / 1e9)
+            kernels = [p.exec_type for p in convs]
+    return best, kernels[0]
 
 
 def measure_peaks(threads: int, precisions: set[str]) -> dict[str, dict]:
@@ -87,5 +106,5 @@ def measure_peaks(threads: int, precisions: set[str]) -> dict[str, dict]:
         out["bf16"] = {"gflops": bf16_matmul_peak(threads), "how": "2048^3 matrix product, torch bf16"}
     if "int8" in precisions:
         gops, kernel = int8_conv_peak(threads)
-        out["int8"] = {"gflops": gops, "how": f"OpenVINO INT8 3x3 conv 256->256 on 56x56, kernel {kernel}"}
+        out["int8"] = {"gflops": gops, "how": f"OpenVINO INT8 3x3 convs 256->256 on 56x56, kernel {kernel} (node time)"}
     return out
