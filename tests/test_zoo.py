@@ -54,10 +54,36 @@ def test_every_card_lineage_has_its_logs_in_the_repo():
     assert len(cards) == 13
     for card in cards:
         for step in json.loads(card.read_text())["lineage"]:
-            run = root / "zoo" / "runs" / step["round"] / step["run"]
+            campaign = step["round"] == "campaign"  # zoo/campaigns/NAME, run by zoo/campaigns/NAME.sh
+            run = root / step["run"] if campaign else root / "zoo" / "runs" / step["round"] / step["run"]
             metrics = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
             assert metrics[-1]["step"] == step["steps"], (card.name, step["run"])
-            if step["command"].startswith("see zoo/zoo_"):
+            if campaign:
+                assert f"bash {step['run']}.sh" in step["command"] and (root / f"{step['run']}.sh").is_file()
+            elif step["command"].startswith("see zoo/zoo_"):
                 assert (root / step["command"].split()[1]).is_file()
             else:
                 assert (run / "command.txt").read_text().strip() == step["command"]
+
+
+def test_a_campaign_under_its_floor_is_not_released(data_dir, tmp_path, capsys):
+    """scripts/release_campaign.py grades a campaign's final weights against the paper and
+    leaves the shipped weights alone when a floor is missed (a 20-step run misses Set5's)."""
+    import sys
+    from pathlib import Path
+
+    from xeonsr.cli import main as cli
+    from xeonsr.infer import shipped_weights
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import release_campaign
+
+    run = tmp_path / "fsrcnn-s_x3"
+    args = ["train", "--model", "fsrcnn-s", "--scale", "3", "--model-args", '{"residual": true}', "--datasets", "T91"]
+    args += ["--data-dir", str(data_dir), "--steps", "20", "--batch-size", "4", "--patch", "16", "--out", str(run)]
+    assert cli(args + ["--threads", "1", "--val-every", "20", "--no-progress"]) == 0
+    before = shipped_weights("fsrcnn-s", 3).read_bytes()
+    assert release_campaign.main(str(run), str(data_dir)) == 1
+    out = capsys.readouterr().out
+    assert "not released: short of the paper by {'Set5'" in out and "BSD200-val: campaign" in out
+    assert shipped_weights("fsrcnn-s", 3).read_bytes() == before

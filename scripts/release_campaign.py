@@ -1,0 +1,101 @@
+"""Release a finished campaign's final weights as the shipped model, when it clears its floors.
+
+Usage: python scripts/release_campaign.py zoo/campaigns/NAME DATA_DIR [--dry-run]
+
+The campaign's final weights (its last step: nothing is chosen by a score) are evaluated by the
+protocol on Set5 and Set14 (graded against the papers' figures, xeonsr.zoo.PAPER_PSNR) and on the
+held-out BSD200-val, beside the shipped model's figures. Only when every floor is met are they
+written over the package's weights, with a card whose lineage names the campaign's command,
+steps, training time, CPU and validation images, and zoo/eval/ is updated. Otherwise it says how
+far each floor is and exits 1. The IRs are remade afterwards by their own commands
+(`xeonsr export`, `xeonsr quantize`, `xeonsr zoo --update-readme ...`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from xeonsr.checkpoint import load_weights, save_weights
+from xeonsr.evaluate import evaluate, load_samples, resolve_dataset
+from xeonsr.infer import PACKAGE_WEIGHTS
+from xeonsr.info import versions
+from xeonsr.protocol import PROTOCOL
+from xeonsr.runtime import plane_fn, torch_run
+from xeonsr.zoo import PAPER_PSNR
+
+
+def scores(weights: Path, model: str, scale: int, data_dir: str) -> dict:
+    net, _ = load_weights(weights, model, scale)
+    fn = plane_fn(torch_run(net.eval(), channels_last=False))
+    out = {}
+    for ds in ("Set5", "Set14", "BSD200-val"):
+        res = evaluate(fn, load_samples(resolve_dataset(ds, data_dir)[1], scale), scale)
+        out[ds] = {"psnr": round(res["mean_psnr"], 3), "ssim": round(res["mean_ssim"], 4), "result": res}
+    return out
+
+
+def command_of(campaign: Path) -> str:
+    script = campaign.parent / f"{campaign.name}.sh"
+    lines = script.read_text().split("exec ", 1)[1].replace("\\\n", " ").split()
+    return "MINUTES=150 bash " + str(script) + "  # runs: " + " ".join(lines).replace("${XEONSR:-xeonsr}", "xeonsr")
+
+
+def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
+    campaign = Path(campaign_dir)
+    cards = sorted(campaign.glob("*_x[234].json"))
+    if len(cards) != 1:
+        print(f"{campaign}: no finished run (its final weights and card are written at the last step)")
+        return 1
+    card = json.loads(cards[0].read_text())
+    model, scale = card["model"], card["scale"]
+    new = scores(cards[0].with_suffix(".safetensors"), model, scale, data_dir)
+    shipped = PACKAGE_WEIGHTS / f"{model}_x{scale}.safetensors"
+    old = scores(shipped, model, scale, data_dir)
+    floors = PAPER_PSNR.get((model, scale), {})
+    short = {ds: round(p - new[ds]["psnr"], 3) for ds, p in floors.items() if new[ds]["psnr"] < p}
+    for ds in new:
+        print(f"{model} x{scale} {ds}: campaign {new[ds]['psnr']:.3f}, shipped {old[ds]['psnr']:.3f}"
+              + (f", paper {floors[ds]}" if ds in floors else ""))  # fmt: skip
+    if short:
+        print(f"not released: short of the paper by {short} dB")
+        return 1
+    if "--dry-run" in flags:
+        print("would release (dry run)")
+        return 0
+    net, _ = load_weights(cards[0].with_suffix(".safetensors"), model, scale)
+    card.update(
+        {
+            "lineage": [
+                {
+                    "round": "campaign",
+                    "run": str(campaign),
+                    "steps": card["steps"],
+                    "wall_s": round(card["train_seconds"], 1),
+                    "command": command_of(campaign),
+                    "cpu": card["cpu"],
+                }
+            ],
+            "train_seconds_total": round(card["train_seconds"], 1),
+            "trained_on": f"{card['cpu']}, one thread, --device cpu, data T91 + BSD200 less BSD200-val",
+            "params": sum(p.numel() for p in net.parameters()),
+            "eval": {ds: {"psnr": v["psnr"], "ssim": v["ssim"]} for ds, v in new.items()},
+            "replaced": {
+                "eval": {ds: {"psnr": v["psnr"]} for ds, v in old.items()},
+                "note": "the model shipped before; it had trained on BSD200-val",
+            },  # fmt: skip
+        }
+    )
+    save_weights(net, shipped, card)
+    eval_dir = Path("zoo/eval")
+    for ds in ("Set5", "Set14"):
+        record = {"model": model, "dataset": ds, "backend": "torch", "precision": "fp32", **new[ds]["result"]}
+        record.update({"protocol": PROTOCOL, "versions": versions()})
+        (eval_dir / f"{model}_x{scale}_{ds}.json").write_text(json.dumps(record, indent=1) + "\n")
+    print(f"released {shipped}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
