@@ -308,7 +308,7 @@ def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, d
         assert np.array_equal(arr, outs[3][name]), name
 
 
-def test_one_image_tiles_spread_over_streams_equal_the_sequential_path(tmp_path):
+def test_one_image_tiles_spread_over_streams_equal_the_sequential_path(monkeypatch):
     """One image on 3 infer requests at once (bands in flight together, each band's tiles on
     whichever request is free) gives the sequential bytes, RGBA and 16-bit grey alike."""
     import threading
@@ -332,6 +332,13 @@ def test_one_image_tiles_spread_over_streams_equal_the_sequential_path(tmp_path)
     assert sum(tiles) == 5 * 4 + 2 * 3  # every tile of both images, once (a row of tiles per band)
     assert len(threads) > 1 and three._free.qsize() == 3  # bands ran in parallel; requests all back
     assert three.for_thread().tile_streams == 1  # a folder worker runs its image's tiles in turn
+    import xeonsr.upscaler as U
+
+    tiles.clear()
+    threads.clear()
+    monkeypatch.setattr(U, "BAND_MEMORY", 1)  # every band over the memory cap: one at a time,
+    assert np.array_equal(np.asarray(one.upscale(img)), np.asarray(three.upscale(img)))
+    assert len(threads) == 1 and sum(tiles) == 20  # its tiles still spread over the streams
 
 
 def test_upscale_one_large_file_spreads_its_tiles(tmp_path, capsys):

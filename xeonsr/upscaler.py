@@ -23,6 +23,7 @@ from xeonsr.photo_io import Image16
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
 
 
+BAND_MEMORY = 1 << 30  # bytes of bands in flight at once with several streams
 UNKNOWN_RADIUS = 16  # LR pixels of tile overlap when a user IR does not say (ours: 4-11)
 
 
@@ -187,10 +188,11 @@ class Upscaler:
             out[y0 * s : y1 * s] = finish(up)
 
         starts = range(0, h, band)
-        if self.tile_streams > 1 and len(starts) > 1:
-            with ThreadPoolExecutor(
-                max_workers=min(len(starts), self.tile_streams), thread_name_prefix="xeonsr-band"
-            ) as pool:
+        # A band's float working set: its planes upscaled, ~3 copies through colour and rounding.
+        band_bytes = 3 * 4 * max(1, out_channels) * (band + 2 * r) * s * w * s
+        in_flight = min(len(starts), self.tile_streams, max(1, BAND_MEMORY // band_bytes))
+        if in_flight > 1:  # the streams not taken by bands still run a band's tiles
+            with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="xeonsr-band") as pool:
                 list(pool.map(one_band, starts))
         else:
             for y0 in starts:
