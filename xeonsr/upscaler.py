@@ -74,13 +74,14 @@ class Upscaler:
         # Requests one image's tiles are spread over (a request per stream; PyTorch has one).
         self.tile_streams = streams if self.runner.spawn is not None else 1
         self._free: queue.SimpleQueue | None = None  # the requests not running a tile now
+        self._tile_pool: ThreadPoolExecutor | None = None  # while an image is upscaled
 
     def for_thread(self) -> Upscaler:
         """This upscaler for one more worker thread (its own OpenVINO infer request): one image
         at a time per worker, so its tiles run in turn on that request."""
         other = copy.copy(self)
         other.runner = self.runner.for_thread()
-        other.tile_streams, other._free = 1, None
+        other.tile_streams, other._free, other._tile_pool = 1, None, None
         return other
 
     def _choose(self, backend: str, precision: str, weights, ir_dir) -> tuple[str, str]:
@@ -149,12 +150,9 @@ class Upscaler:
             finally:
                 self._free.put(runner)
 
-        if len(crops) == 1:
-            return [one(crops[0])]
-        with ThreadPoolExecutor(
-            max_workers=min(len(crops), self.tile_streams), thread_name_prefix="xeonsr-tile"
-        ) as pool:
-            return list(pool.map(one, crops))
+        if len(crops) == 1 or self._tile_pool is None:
+            return [one(c) for c in crops]
+        return list(self._tile_pool.map(one, crops))
 
     def upscale_array(self, arr: np.ndarray, to_planes, finish, out_dtype, out_channels: int) -> np.ndarray:
         """Upscale an HW(C) array band by band so memory stays bounded by the tile size.
@@ -191,12 +189,18 @@ class Upscaler:
         # A band's float working set: its planes upscaled, ~3 copies through colour and rounding.
         band_bytes = 3 * 4 * max(1, out_channels) * (band + 2 * r) * s * w * s
         in_flight = min(len(starts), self.tile_streams, max(1, BAND_MEMORY // band_bytes))
-        if in_flight > 1:  # the streams not taken by bands still run a band's tiles
-            with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="xeonsr-band") as pool:
-                list(pool.map(one_band, starts))
-        else:
+        if self.tile_streams == 1:
             for y0 in starts:
                 one_band(y0)
+            return out
+        # One pool of tile workers for the image (a worker per stream), fed by the bands in
+        # flight; the streams not taken by bands still run a band's tiles.
+        with ThreadPoolExecutor(self.tile_streams, thread_name_prefix="xeonsr-tile") as self._tile_pool:
+            try:
+                with ThreadPoolExecutor(in_flight, thread_name_prefix="xeonsr-band") as bands:
+                    list(bands.map(one_band, starts))
+            finally:
+                self._tile_pool = None
         return out
 
     # -- images ------------------------------------------------------------------------------
