@@ -157,3 +157,19 @@ def test_srcnn_trains_through_the_column_form_with_plain_gradients(f2, residual)
     assert set(ga) == set(gb) and "conv3.weight" in ga
     for k in ga:
         assert torch.allclose(ga[k], gb[k], atol=1e-6, rtol=1e-4), k
+
+
+def test_fsrcnn_trains_after_an_evaluation_under_inference_mode():
+    # The deconvolution's phase-tap index is cached; made first under inference_mode (an eval,
+    # then training in the same process) it must still serve a backward pass.
+    import torch
+
+    from xeonsr.models.fsrcnn import FSRCNN, _phase_taps
+
+    _phase_taps.cache_clear()
+    net = FSRCNN(scale=3, d=8, s=4, m=1)
+    with torch.inference_mode():
+        net(torch.rand(1, 1, 12, 12))
+    loss = net(torch.rand(1, 1, 12, 12)).mean()
+    loss.backward()
+    assert net.deconv.weight.grad is not None

@@ -78,15 +78,18 @@ def _phase_taps(k: int, s: int, p: int) -> tuple[Tensor, int]:
     qs = [q for q in range(-k, k + 1) for r in range(s) if 0 <= r + p - s * q < k]
     half = max(abs(min(qs)), abs(max(qs)))
     kk = 2 * half + 1
-    idx = torch.full((s * s, kk, kk), k * k, dtype=torch.long)
-    for ry in range(s):
-        for rx in range(s):
-            for qy in range(-half, half + 1):
-                iy = ry + p - s * qy
-                for qx in range(-half, half + 1):
-                    ix = rx + p - s * qx
-                    if 0 <= iy < k and 0 <= ix < k:
-                        idx[ry * s + rx, qy + half, qx + half] = iy * k + ix
+    # Cached across calls, so never an inference tensor: the first call may come from an
+    # evaluation under torch.inference_mode, and training indexes with it afterwards.
+    with torch.inference_mode(False):
+        idx = torch.full((s * s, kk, kk), k * k, dtype=torch.long)
+        for ry in range(s):
+            for rx in range(s):
+                for qy in range(-half, half + 1):
+                    iy = ry + p - s * qy
+                    for qx in range(-half, half + 1):
+                        ix = rx + p - s * qx
+                        if 0 <= iy < k and 0 <= ix < k:
+                            idx[ry * s + rx, qy + half, qx + half] = iy * k + ix
     return idx, half
 
 
