@@ -25,6 +25,8 @@ from xeonsr.protocol import PROTOCOL
 from xeonsr.runtime import plane_fn, torch_run
 from xeonsr.zoo import PAPER_PSNR
 
+EVAL_DIR = Path(__file__).resolve().parents[1] / "zoo" / "eval"
+
 
 def scores(weights: Path, model: str, scale: int, data_dir: str) -> dict:
     net, _ = load_weights(weights, model, scale)
@@ -88,11 +90,10 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
         }
     )
     save_weights(net, shipped, card)
-    eval_dir = Path("zoo/eval")
     for ds in ("Set5", "Set14"):
         record = {"model": model, "dataset": ds, "backend": "torch", "precision": "fp32", **new[ds]["result"]}
         record.update({"protocol": PROTOCOL, "versions": versions()})
-        (eval_dir / f"{model}_x{scale}_{ds}.json").write_text(json.dumps(record, indent=1) + "\n")
+        (EVAL_DIR / f"{model}_x{scale}_{ds}.json").write_text(json.dumps(record, indent=1) + "\n")
     print(f"released {shipped}")
     return 0
 

@@ -66,9 +66,12 @@ def test_every_card_lineage_has_its_logs_in_the_repo():
                 assert (run / "command.txt").read_text().strip() == step["command"]
 
 
-def test_a_campaign_under_its_floor_is_not_released(data_dir, tmp_path, capsys):
+def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, monkeypatch):
     """scripts/release_campaign.py grades a campaign's final weights against the paper and
-    leaves the shipped weights alone when a floor is missed (a 20-step run misses Set5's)."""
+    leaves the shipped weights alone when a floor is missed (a 20-step run misses Set5's); with
+    the floor lowered it writes the weights and a card whose lineage names the campaign."""
+    import json
+    import shutil
     import sys
     from pathlib import Path
 
@@ -78,7 +81,7 @@ def test_a_campaign_under_its_floor_is_not_released(data_dir, tmp_path, capsys):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import release_campaign
 
-    run = tmp_path / "fsrcnn-s_x3"
+    run = tmp_path / "campaigns" / "fsrcnn-s_x3"
     args = ["train", "--model", "fsrcnn-s", "--scale", "3", "--model-args", '{"residual": true}', "--datasets", "T91"]
     args += ["--data-dir", str(data_dir), "--steps", "20", "--batch-size", "4", "--patch", "16", "--out", str(run)]
     assert cli(args + ["--threads", "1", "--val-every", "20", "--no-progress"]) == 0
@@ -87,3 +90,21 @@ def test_a_campaign_under_its_floor_is_not_released(data_dir, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "not released: short of the paper by {'Set5'" in out and "BSD200-val: campaign" in out
     assert shipped_weights("fsrcnn-s", 3).read_bytes() == before
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for f in shipped_weights("fsrcnn-s", 3).parent.glob("fsrcnn-s_x3.*"):
+        shutil.copy(f, pkg / f.name)
+    (tmp_path / "eval").mkdir()
+    (run.parent / "fsrcnn-s_x3.sh").write_text("exec ${XEONSR:-xeonsr} train --model fsrcnn-s \\\n  --steps 20\n")
+    monkeypatch.setattr(release_campaign, "PACKAGE_WEIGHTS", pkg)
+    monkeypatch.setattr(release_campaign, "EVAL_DIR", tmp_path / "eval")
+    monkeypatch.setattr(release_campaign, "PAPER_PSNR", {("fsrcnn-s", 3): {"Set5": 0.0}})
+    assert release_campaign.main(str(run), str(data_dir)) == 0
+    card = json.loads((pkg / "fsrcnn-s_x3.json").read_text())
+    (step,) = card["lineage"]
+    assert step["round"] == "campaign" and step["steps"] == 20 and "xeonsr train --model fsrcnn-s" in step["command"]
+    assert card["eval"]["BSD200-val"]["psnr"] > 0 and card["replaced"]["eval"]["Set5"]["psnr"] > 30
+    assert (pkg / "fsrcnn-s_x3.safetensors").read_bytes() != before  # the campaign's weights now
+    assert shipped_weights("fsrcnn-s", 3).read_bytes() == before
+    assert (tmp_path / "eval" / "fsrcnn-s_x3_Set5.json").is_file()
