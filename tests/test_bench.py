@@ -216,3 +216,29 @@ def test_throughput_mode_over_a_folder_of_mixed_sizes(data_dir, tmp_path):
     for r in rows.values():
         assert r["images_per_s"] > 0 and r["mp_per_s"] > 0 and r["vs_latency"] > 0
     assert rows["ov-fp32"]["io_images_per_s"] > 0 and "io_images_per_s" not in rows["ort"]
+
+
+def test_backends_are_timed_in_interleaved_rounds():
+    """A slow minute on a shared host must fall on every row alike: each backend's timed calls
+    are spread over rounds, each round runs every backend, in a rotating order."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from xeonsr import bench
+
+    calls = []
+
+    def runner(name):
+        return SimpleNamespace(run=lambda x: calls.append(name) or x * 2)
+
+    loaded = [("a", runner("a"), 0.0), ("b", runner("b"), 0.0), ("c", runner("c"), 0.0)]
+    x = np.ones((1, 1, 4, 4), np.float32)
+    got = {b: (t, o) for b, t, o in bench.interleaved(loaded, x, warmup=1, repeats=7)}
+    assert all(len(t) == 7 for t, _ in got.values()) and all((o == 2).all() for _, o in got.values())
+    # warm-ups, then per round: one untimed call + that round's share of timed calls
+    assert calls[:3] == ["a", "b", "c"]
+    rounds = calls[3:]
+    assert len(rounds) == 3 * 3 + 3 * 7  # 3 rounds x 3 backends re-warmed, 21 timed calls
+    firsts = [rounds[0], rounds[3 * (1 + 3)], rounds[3 * (1 + 3) + 3 * (1 + 2)]]  # who opened each round
+    assert firsts == ["a", "b", "c"]

@@ -48,6 +48,39 @@ def flops_per_lr_pixel(model: str, scale: int) -> float:
     return total[0] / (32 * 32)
 
 
+# A shared host's speed drifts by 25% within minutes, so backends are not timed one after the
+# other: each image's timed calls are split into rounds, and every round runs every backend
+# (in a rotating order), so a slow minute falls on all of them alike and the ratios between
+# rows hold. Before its turn a backend gets a quiet pause (the previous runtime's threads stop
+# spinning) and one untimed call at this image's shape (its caches and shape-specific state
+# are back, as when one image is timed alone).
+ROUNDS = 3
+SETTLE_S = 0.03
+
+
+def interleaved(loaded, x, warmup: int, repeats: int):
+    """Yield (backend, times ms, output) of every loaded backend on ``x``: ``warmup`` calls,
+    then ``repeats`` timed calls spread over up to ROUNDS interleaved rounds."""
+    outs, times = {}, {b: [] for b, _, _ in loaded}
+    for backend, runner, _ in loaded:
+        for _ in range(warmup):
+            outs[backend] = runner.run(x)
+    rounds = max(1, min(ROUNDS, repeats))
+    share = [repeats // rounds + (i < repeats % rounds) for i in range(rounds)]
+    for r, n in enumerate(share):
+        for i in range(len(loaded)):
+            backend, runner, _ = loaded[(i + r) % len(loaded)]
+            if len(loaded) > 1:
+                time.sleep(SETTLE_S)
+                runner.run(x)
+            for _ in range(n):
+                t0 = time.perf_counter()
+                outs[backend] = runner.run(x)
+                times[backend].append((time.perf_counter() - t0) * 1e3)
+    for backend, _, _ in loaded:
+        yield backend, times[backend], outs[backend]
+
+
 def time_calls(fn, x, warmup: int, repeats: int) -> tuple[list[float], np.ndarray]:
     out = None
     for _ in range(warmup):
@@ -91,25 +124,31 @@ def run_bench(
         log(f"practical {prec.upper()} peak now ({pk['how']}, {plan.used} threads): {pk['gflops']:.0f} GFLOP/s")
     rows, summary, skipped = [], [], []
     for model in models:
+        loaded = []  # (backend, runner, load ms): every backend of a model alive at once
         for backend in backends:
             t0 = time.perf_counter()
             try:
                 runner = load_runner(
                     model, scale, backend, weights=(weights or {}).get(model), ir_dir=ir_dir, threads=plan.used
                 )
-                fn, note = runner.run, runner.note
             except UserError as e:
                 skipped.append({"model": model, "backend": backend, "why": str(e)})
                 log(f"skip {model} {backend}: {e}")
                 continue
-            load_ms = (time.perf_counter() - t0) * 1e3
-            if "emulated" in note:
-                log(f"note {model} {backend}: {note}")
-            fpp = flops_per_lr_pixel(model, scale)
+            loaded.append((backend, runner, (time.perf_counter() - t0) * 1e3))
+            if "emulated" in runner.note:
+                log(f"note {model} {backend}: {runner.note}")
+        if not loaded:
+            continue
+        fpp = flops_per_lr_pixel(model, scale)
+        timed = {b: [] for b, _, _ in loaded}  # backend -> [(sample, times, output)]
+        for smp in samples:
+            x = (smp.lr.astype(np.float32) / 255.0)[None, None]
+            for backend, times, out in interleaved(loaded, x, warmup, repeats):
+                timed[backend].append((smp, times, out))
+        for backend, runner, load_ms in loaded:
             mine = []
-            for smp in samples:
-                x = (smp.lr.astype(np.float32) / 255.0)[None, None]
-                times, out = time_calls(fn, x, warmup, repeats)
+            for smp, times, out in timed[backend]:
                 p = psnr(to_uint8(out[0, 0] * 255.0), smp.hr, scale)
                 pr = paper.get(smp.name)
                 med = statistics.median(times)
@@ -131,7 +170,6 @@ def run_bench(
                 }
                 rows.append(row)
                 mine.append(row)
-            fn = None  # release this runtime (and any spinning threads) before the next one loads
             mean_lat = float(np.mean([r["latency_ms"] for r in mine]))
             gfs = float(np.mean([r["gflops_per_s"] for r in mine]))
             pm = PAPER_MEAN.get((dataset, scale))
@@ -139,7 +177,7 @@ def run_bench(
                 {
                     "model": model,
                     "backend": backend,
-                    "note": note,
+                    "note": runner.note,
                     "load_ms": load_ms,
                     "gflops_per_s": gfs,
                     "peak_precision": PEAK_PRECISION.get(backend, "fp32"),
@@ -151,6 +189,7 @@ def run_bench(
                     "speedup_vs_paper": (pm[2] * 1e3 / mean_lat) if pm else None,
                 }
             )
+        loaded = timed = None  # release these runtimes (and their threads) before the next model's
     if not rows:
         raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
     # Measured again after the models: a shared machine's slow moment at the start would

@@ -21,6 +21,7 @@ COMMANDS = {
     "quantize": ("xeonsr.commands.quantize_cmd", "INT8 IR with NNCF under a Set5 PSNR budget"),
     "bench": ("xeonsr.commands.bench_cmd", "per-image latency vs the SRCNN paper's CPU timings"),
     "profile": ("xeonsr.commands.profile_cmd", "per-layer time of an OpenVINO IR on this CPU"),
+    "tune": ("xeonsr.commands.tune_cmd", "measure the fastest OpenVINO kernel per layer on this CPU"),
     "info": ("xeonsr.commands.info_cmd", "CPU, ISA flags, library versions and chosen backend"),
     "zoo": ("xeonsr.commands.zoo_cmd", "the shipped models, their PSNR and the papers'"),
 }

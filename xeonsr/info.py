@@ -153,6 +153,21 @@ def versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{k: v for k, v in found.items() if v}}
 
 
+def cpu_class(flags: set[str]) -> str | None:
+    """The class of CPU a kernel plan (xeonsr.kernels) is measured on and applied to, or None.
+
+    AVX-512 with VNNI and no AMX (Cascade Lake, Ice Lake, Zen 4): AMX CPUs run their matrix
+    units through the brgemm kernels a plan would replace, and AVX2-only CPUs lack the JIT
+    kernels plans name."""
+    if flags & {"amx_tile", "amx_int8", "amx_bf16"}:
+        return None
+    if os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA"):
+        return None  # the kernels were capped to another ISA than the flags say
+    if {"avx512f", "avx512_vnni"} <= flags:
+        return "avx512_vnni"
+    return None
+
+
 def ir_precision_order(cpu: CpuInfo) -> list[str]:
     """Which IR `xeonsr upscale` tries first when no precision is asked for.
 
@@ -185,4 +200,10 @@ def info_text() -> str:
         else "no VNNI/AMX: INT8 gains 1.06-1.15x here for up to 0.08 dB; --precision int8 picks it"
     )
     lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` prefers the {first} IR ({why})")
+    cls = cpu_class(cpu.flags)
+    lines.append(
+        f"kernels:    {cls}: the IRs' measured kernel plans apply (xeonsr tune)"
+        if cls
+        else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs without AMX)"
+    )
     return "\n".join(lines)

@@ -102,6 +102,17 @@ def update_manifest(entry: dict, ir_dir: Path) -> None:
         _write_manifest(man, ir_dir)
 
 
+def set_kernel_plan(name: str, key: str, plan: dict, ir_dir: Path) -> None:
+    """Record a measured kernel plan (xeonsr.kernels) in an entry, under the manifest's lock."""
+    with _manifest_lock(ir_dir):
+        man = read_manifest(ir_dir)
+        entry = man["models"].get(name)
+        if entry is None:
+            raise IRError(f"{name}: not in {ir_dir}/manifest.json")
+        entry.setdefault("kernels", {})[key] = plan
+        _write_manifest(man, ir_dir)
+
+
 def drop_from_manifest(name: str, ir_dir: Path) -> bool:
     """Remove an IR's manifest entry, then its files (a reader never sees an entry without files)."""
     with _manifest_lock(ir_dir):

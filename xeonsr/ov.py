@@ -19,7 +19,9 @@ def compile_ir(
     inference_precision: str = "f32",
     profiling: bool = False,
     streams: int = 1,
+    kernels: dict[str, str] | None = None,
 ):
+    """``kernels``: {layer: kernel} asked of the plugin (a plan measured by xeonsr.kernels)."""
     import openvino as ov
     import openvino.properties as props
     import openvino.properties.hint as hints
@@ -37,11 +39,16 @@ def compile_ir(
     if profiling:  # per-node counters (xeonsr profile); they cost a little time, so off otherwise
         config[props.enable_profiling] = True
     if isinstance(xml, ov.Model):
-        return core.compile_model(xml, "CPU", config)
-    try:
-        model = core.read_model(str(xml))
-    except Exception as e:  # noqa: BLE001 - OpenVINO raises RuntimeError with pages of text
-        from xeonsr.irs import IRError
+        model = xml
+    else:
+        try:
+            model = core.read_model(str(xml))
+        except Exception as e:  # noqa: BLE001 - OpenVINO raises RuntimeError with pages of text
+            from xeonsr.irs import IRError
 
-        raise IRError(f"{xml}: OpenVINO cannot read this IR ({str(e).strip().splitlines()[0][:200]})") from None
+            raise IRError(f"{xml}: OpenVINO cannot read this IR ({str(e).strip().splitlines()[0][:200]})") from None
+    if kernels:
+        from xeonsr.kernels import with_kernels
+
+        model = with_kernels(model, kernels)
     return core.compile_model(model, "CPU", config)

@@ -51,13 +51,14 @@ def short_name(node: str) -> str:
     return node
 
 
-def resolve_ir(target: str, scale: int, precision: str) -> Path:
-    """A registry model name (its shipped/exported IR at scale and precision) or an .xml path."""
+def resolve_ir(target: str, scale: int, precision: str) -> tuple[Path, dict | None]:
+    """A registry model name (its shipped/exported IR at scale and precision, with its manifest
+    entry) or an .xml path (no entry)."""
     if target.endswith(".xml"):
         path = Path(target)
         if not path.is_file():
             raise UserError(f"no IR at {path}")
-        return path
+        return path, None
     from xeonsr.irs import locate_ir
     from xeonsr.models import get_spec
     from xeonsr.protocol import check_scale
@@ -65,11 +66,19 @@ def resolve_ir(target: str, scale: int, precision: str) -> Path:
     get_spec(target)  # an unknown name says which ones exist
     if precision not in ("fp32", "int8"):
         raise UserError(f"--precision is fp32 or int8, not {precision!r}")
-    return locate_ir(target, check_scale(scale), precision)[0]
+    return locate_ir(target, check_scale(scale), precision)
 
 
-def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, repeats: int = 30) -> dict:
-    """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}."""
+def profile_ir(
+    xml: Path,
+    size: tuple[int, int],
+    threads: int,
+    warmup: int = 5,
+    repeats: int = 30,
+    kernels: dict[str, str] | None = None,
+) -> dict:
+    """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}.
+    ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it."""
     import openvino as ov
 
     from xeonsr.ir_graph import conv_macs
@@ -77,7 +86,7 @@ def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, 
 
     if repeats < 1:
         raise UserError("--repeats must be at least 1")
-    compiled = compile_ir(xml, threads, profiling=True)
+    compiled = compile_ir(xml, threads, profiling=True, kernels=kernels)
     model = ov.Core().read_model(str(xml))
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
     if rank is None or rank.is_dynamic or rank.get_length() != 4:
@@ -121,6 +130,7 @@ def profile_ir(xml: Path, size: tuple[int, int], threads: int, warmup: int = 5, 
         "lr_size": list(size),
         "threads": threads,
         "repeats": repeats,
+        "kernel_plan": len(kernels or {}),
         "wall_ms": wall,  # median, with the counters on
         "summed_node_ms": summed,  # the nodes' medians added up
         "macs": all_macs,
@@ -134,7 +144,8 @@ def table(result: dict, top: int | None = None) -> str:
     lines = [
         f"{result['ir']} on a {w}x{h} LR input, {result['threads']} threads, {result['repeats']} repeats: "
         f"{result['wall_ms']:.2f} ms per inference (median, counters on), nodes sum to "
-        f"{result['summed_node_ms']:.2f} ms; {result['macs'] / 1e6:.1f} MMAC -> {result['gmacs_per_s']:.1f} GMAC/s",
+        f"{result['summed_node_ms']:.2f} ms; {result['macs'] / 1e6:.1f} MMAC -> {result['gmacs_per_s']:.1f} GMAC/s"
+        + (f"; {result['kernel_plan']} layers on measured kernels" if result.get("kernel_plan") else ""),
         f"{'ms':>8} {'share':>6} {'MMAC':>8} {'GMAC/s':>7}  {'op':<14} {'kernel':<24} layer",
     ]
     for r in result["layers"][:top]:

@@ -116,7 +116,12 @@ def load_runner(
 
             if not cpu_info().native_bf16:
                 raise UserError("ov-bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); OpenVINO would run f32")
-        compiled = compile_ir(xml, threads, inference_precision=infer, streams=streams)
+        from xeonsr.kernels import plan_for
+
+        kernels = plan_for(entry, infer)
+        compiled = compile_ir(xml, threads, inference_precision=infer, streams=streams, kernels=kernels)
+        if kernels:
+            note += f", {len(kernels)} layers on measured kernels"
         if streams > 1:
             note += f", {streams} streams (throughput)"
         return Runner(

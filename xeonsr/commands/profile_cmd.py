@@ -13,18 +13,25 @@ def add_arguments(p) -> None:
     p.add_argument("--repeats", type=int, default=30)
     p.add_argument("--top", type=int, default=None, help="print only the N slowest nodes")
     p.add_argument("--json", metavar="PATH")
+    p.add_argument(
+        "--default-kernels",
+        action="store_true",
+        help="ignore the IR's measured kernel plan (xeonsr tune): OpenVINO's own choice per layer",
+    )
 
 
 def run(args) -> int:
+    from xeonsr.kernels import plan_for
     from xeonsr.profile import parse_size, profile_ir, resolve_ir, table, to_json
     from xeonsr.threads import apply_threads, plan_threads
 
     size = parse_size(args.size)
-    xml = resolve_ir(args.model, args.scale, args.precision)
+    xml, entry = resolve_ir(args.model, args.scale, args.precision)
+    kernels = None if args.default_kernels else plan_for(entry, "f32")
     plan = plan_threads(args.threads)
     apply_threads(plan, pin=True)
     print(plan.describe())
-    res = profile_ir(xml, size, plan.used, args.warmup, args.repeats)
+    res = profile_ir(xml, size, plan.used, args.warmup, args.repeats, kernels=kernels)
     print(table(res, args.top))
     if args.json:
         from xeonsr.fileio import write_json

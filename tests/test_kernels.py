@@ -1,0 +1,130 @@
+"""Kernel plans (xeonsr.kernels): which CPUs get them, that they change the kernel and not the
+output, that an AVX2-capped runtime ignores them, and `xeonsr tune` end to end on a small input."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from xeonsr.cli import main
+from xeonsr.info import cpu_info
+from xeonsr.irs import SHIPPED_IR_DIR, read_manifest
+from xeonsr.kernels import MAX_DIFF, conv_layers, cpu_class, plan_for, plan_key, with_kernels
+
+ZEN4 = {"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16"}
+HERE_AVX512 = cpu_class(cpu_info().flags) == "avx512_vnni"
+
+
+def test_cpu_class_names_the_cpus_plans_are_for(monkeypatch):
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    monkeypatch.delenv("DNNL_MAX_CPU_ISA", raising=False)
+    assert cpu_class(ZEN4) == "avx512_vnni"
+    assert cpu_class({"avx2", "fma"}) is None  # AVX2-only: the plugin's own choice
+    assert cpu_class({"avx512f", "avx512bw"}) is None  # Skylake-SP: not measured
+    assert cpu_class(ZEN4 | {"amx_tile", "amx_int8", "amx_bf16"}) is None  # AMX runs through brgemm
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    assert cpu_class(ZEN4) is None
+
+
+def test_plan_for_applies_only_to_its_class_precision_and_ir_version(monkeypatch):
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    monkeypatch.delenv("DNNL_MAX_CPU_ISA", raising=False)
+    layers = {"a/Convolution": "jit_avx512"}
+    entry = {"xml_sha256": "abc", "kernels": {plan_key("avx512_vnni", "f32"): {"layers": layers, "xml_sha256": "abc"}}}
+    assert plan_for(entry, "f32", ZEN4) == layers
+    assert plan_for(entry, "bf16", ZEN4) is None
+    assert plan_for(entry, "f32", {"avx2", "fma"}) is None
+    assert plan_for({**entry, "xml_sha256": "def"}, "f32", ZEN4) is None  # IR re-exported since
+    assert plan_for({"xml_sha256": "abc"}, "f32", ZEN4) is None
+    assert plan_for(None, "f32", ZEN4) is None
+
+
+def _run(model, x, threads=1):
+    from xeonsr.ov import compile_ir
+
+    req = compile_ir(model, threads, profiling=True).create_infer_request()
+    out = next(iter(req.infer({0: x}).values())).copy()
+    kernels = {p.node_name: p.exec_type for p in req.profiling_info if p.node_type == "Convolution"}
+    return out, kernels
+
+
+def test_a_plan_changes_the_kernel_not_the_output():
+    import openvino as ov
+
+    model = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"))
+    names = [n for n, _ in conv_layers(model)]
+    x = np.random.default_rng(1).random((1, 1, 24, 32), dtype=np.float32)
+    ref, default_kernels = _run(model, x)
+    out, kernels = _run(with_kernels(model, dict.fromkeys(names, "jit_avx512")), x)
+    assert np.abs(out - ref).max() <= MAX_DIFF
+    assert set(kernels) == set(default_kernels) == set(names)
+    if HERE_AVX512:  # elsewhere the plugin falls back to its own list
+        assert all(k.startswith("jit_avx512") for k in kernels.values()), kernels
+        assert not any(k.startswith("jit_avx512") for k in default_kernels.values()), default_kernels
+    with pytest.raises(ValueError, match="lacks"):
+        with_kernels(model, {"no/such/layer": "jit_avx512"})
+
+
+def test_an_avx2_capped_runtime_ignores_plans_and_still_runs_them_exactly(tmp_path):
+    """The AVX2-only path on any host: oneDNN capped to AVX2, as on a first-generation Zen."""
+    code = r"""
+import json, sys, numpy as np, openvino as ov
+from xeonsr.kernels import conv_layers, plan_for, with_kernels
+from xeonsr.irs import SHIPPED_IR_DIR
+from xeonsr.ov import compile_ir
+entry = {"xml_sha256": "s", "kernels": {"avx512_vnni/f32": {"layers": {"x": "jit_avx512"}, "xml_sha256": "s"}}}
+assert plan_for(entry, "f32") is None, "plans must not apply under an ISA cap"
+m = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"))
+x = np.random.default_rng(1).random((1, 1, 24, 32), dtype=np.float32)
+outs, kinds = [], []
+for mm in (m, with_kernels(m, {n: "jit_avx512" for n, _ in conv_layers(m)})):
+    r = compile_ir(mm, 1, profiling=True).create_infer_request()
+    outs.append(next(iter(r.infer({0: x}).values())).copy())
+    kinds.append(sorted({p.exec_type for p in r.profiling_info if p.node_type == "Convolution"}))
+print(json.dumps({"diff": float(np.abs(outs[0] - outs[1]).max()), "kernels": kinds}))
+"""
+    env = {**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2"}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    got = json.loads(res.stdout.strip().splitlines()[-1])
+    assert got["diff"] <= MAX_DIFF
+    assert not any("avx512" in k for ks in got["kernels"] for k in ks), got["kernels"]
+
+
+def test_tune_writes_a_verified_plan_that_runs_the_same_function(tmp_path, capsys):
+    store = tmp_path / "store"
+    store.mkdir()
+    man = read_manifest(SHIPPED_IR_DIR)
+    entry = man["models"]["fsrcnn-s_x3_int8"]
+    for key in ("xml", "bin"):
+        shutil.copy(SHIPPED_IR_DIR / entry[key], store / entry[key])
+    (store / "manifest.json").write_text(json.dumps({"models": {entry["name"]: entry}}))
+    argv = ["tune", "--ir-dir", str(store), "--model", "fsrcnn-s", "--scale", "3", "--precision", "int8"]
+    argv += ["--size", "24x16", "--rounds", "1", "--threads", "1"]
+    if not HERE_AVX512:
+        assert main(argv) != 0
+        assert "AVX-512 VNNI" in capsys.readouterr().err
+        return
+    assert main(argv) == 0
+    tuned = read_manifest(store)["models"]["fsrcnn-s_x3_int8"]
+    plan = tuned["kernels"]["avx512_vnni/f32"]
+    assert plan["xml_sha256"] == entry["xml_sha256"] and plan["lr_size"] == "24x16" and plan["threads"] == 1
+    assert plan["cpu"] == cpu_info().model
+    import openvino as ov
+
+    names = {n for n, _ in conv_layers(ov.Core().read_model(str(store / entry["xml"])))}
+    assert set(plan["layers"]) <= names
+    assert (plan["speedup"] >= 1.03) == bool(plan["layers"])  # a plan is kept only for a gain
+    # Every OpenVINO run from that store uses the plan, and computes the same image.
+    from xeonsr.runtime import load_runner
+
+    x = np.random.default_rng(2).random((1, 1, 20, 28), dtype=np.float32)
+    ours = load_runner("fsrcnn-s", 3, "ov-int8", ir_dir=store, threads=1)
+    shipped = load_runner("fsrcnn-s", 3, "ov-int8", ir_dir=SHIPPED_IR_DIR, threads=1)
+    assert np.abs(ours(x) - shipped(x)).max() <= MAX_DIFF
+    if plan["layers"]:
+        assert "measured kernels" in ours.note

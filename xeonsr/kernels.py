@@ -1,0 +1,91 @@
+"""Which OpenVINO CPU kernel runs each convolution: choices measured per IR and CPU class.
+
+OpenVINO's CPU plugin picks a convolution's implementation from a fixed priority list. On
+AVX-512 CPUs without AMX it prefers its brgemm kernels (``brgconv_*``), which on these
+small-channel SR layers are often slower than its direct JIT kernels (``jit_avx512*``, blocked
+nChw16c layout): FSRCNN x3 INT8 runs 1.22x faster with 9 of its 10 convolutions on them (Zen 4,
+2 threads, Set14-sized input), while the INT8 JIT kernel on a one-channel first layer changes the
+output by a grey level and SRCNN's FP32 9x9 layer gets slower. So nothing is a rule: a plan,
+{layer: kernel}, is measured per IR (:func:`xeonsr.tune.tune`, ``xeonsr tune``), checked to give the same
+output, and kept in the store's manifest under the CPU class and inference precision it was
+measured with. :func:`plan_for` hands it to ``compile_ir`` only on a CPU of that class.
+
+A node asks for a kernel through its rt_info "PrimitivesPriority" ("cpu:jit_avx512"); the plugin
+falls back to its own list where that kernel cannot run (an AVX2-only CPU gets jit_avx2, which
+is why plans are not applied there: it would not be the default brgconv_avx2 either). The
+plugin reads the attribute only from a serialized IR, so :func:`with_kernels` writes the model
+to a temporary IR and reads it back.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from xeonsr.info import cpu_class, cpu_info
+
+# Kernels a plan may ask for. Not jit_avx512_1x1: in OpenVINO 2026.4 it returned wrong pixels
+# (errors up to 3.6 on [0, 1]) for FSRCNN-s x3's 1x1 expanding layer in bf16 on 83x120 and
+# 166x120 inputs, while 160x140 matched; the plain JIT kernel runs 1x1 layers as well.
+CANDIDATES = ("jit_avx512",)
+# Input sizes (height, width) every allowed kernel is checked on: widths and heights with every
+# remainder a vector tail can have, small and Set14-sized, each with a noise and a smooth image.
+VERIFY_SIZES = ((140, 160), (120, 83), (96, 117), (61, 37), (33, 200), (129, 255), (17, 16))
+# Largest output change a kernel may make, on [0, 1]: float summation order moves ~1e-6; one
+# grey level (0.004) is a different function and is refused.
+MAX_DIFF = 2e-5
+# A layer's kernel changes only for a gain above the noise of a paired timing (shared hosts
+# move 25% between runs, ~3% between two interleaved rounds).
+MIN_GAIN = 1.03
+
+
+def plan_key(cls: str, inference_precision: str) -> str:
+    return f"{cls}/{inference_precision}"
+
+
+def plan_for(entry: dict | None, inference_precision: str, flags: set[str] | None = None) -> dict | None:
+    """The manifest entry's plan for this CPU and inference precision ({layer: kernel}), if any."""
+    if not entry or not entry.get("kernels"):
+        return None
+    if flags is None:
+        flags = cpu_info().flags
+    cls = cpu_class(flags)
+    if cls is None:
+        return None
+    plan = entry["kernels"].get(plan_key(cls, inference_precision))
+    if not plan or plan.get("xml_sha256") != entry.get("xml_sha256"):
+        return None  # measured on another version of this IR
+    return plan["layers"] or None
+
+
+def conv_layers(ov_model) -> list[tuple[str, str]]:
+    """(name, "1x1" or "kxk") of every convolution, in graph order."""
+    out = []
+    for op in ov_model.get_ordered_ops():
+        if op.get_type_name() in ("Convolution", "GroupConvolution"):
+            k = op.input(1).get_partial_shape()
+            one = str(k[-1]) == "1" and str(k[-2]) == "1"
+            out.append((op.get_friendly_name(), "1x1" if one else "kxk"))
+    return out
+
+
+def with_kernels(ov_model, layers: dict[str, str]):
+    """A copy of ``ov_model`` whose named convolutions ask for the given kernels."""
+    import openvino as ov
+
+    if not layers:
+        return ov_model
+    model = ov_model.clone()
+    found = set()
+    for op in model.get_ordered_ops():
+        kernel = layers.get(op.get_friendly_name())
+        if kernel:
+            op.get_rt_info()["PrimitivesPriority"] = f"cpu:{kernel}"
+            found.add(op.get_friendly_name())
+    missing = set(layers) - found
+    if missing:
+        raise ValueError(f"kernel plan names layers this IR lacks: {sorted(missing)[:3]}")
+    with tempfile.TemporaryDirectory(prefix="xeonsr-kernels-") as tmp:
+        path = Path(tmp) / "m.xml"
+        ov.save_model(model, str(path), compress_to_fp16=False)
+        return ov.Core().read_model(str(path))
