@@ -128,3 +128,26 @@ def test_tune_writes_a_verified_plan_that_runs_the_same_function(tmp_path, capsy
     assert np.abs(ours(x) - shipped(x)).max() <= MAX_DIFF
     if plan["layers"]:
         assert "measured kernels" in ours.note
+
+
+def test_every_shipped_plan_computes_the_same_image():
+    """A new OpenVINO may change what a kernel computes: every recorded plan is rechecked."""
+    import openvino as ov
+
+    from xeonsr.ov import compile_ir
+
+    plans = [
+        (e, key.split("/")[1], p["layers"])
+        for e in read_manifest(SHIPPED_IR_DIR)["models"].values()
+        for key, p in (e.get("kernels") or {}).items()
+        if p["layers"]
+    ]
+    assert len(plans) >= 10
+    for entry, infer, layers in plans:
+        model = ov.Core().read_model(str(SHIPPED_IR_DIR / entry["xml"]))
+        a = compile_ir(model, 1, infer).create_infer_request()
+        b = compile_ir(model, 1, infer, kernels=layers).create_infer_request()
+        for h, w in ((37, 61), (120, 83)):
+            x = np.random.default_rng(h + w).random((1, 1, h, w), dtype=np.float32)
+            diff = np.abs(next(iter(a.infer({0: x}).values())) - next(iter(b.infer({0: x}).values()))).max()
+            assert diff <= MAX_DIFF, (entry["name"], infer, (h, w), float(diff))
