@@ -13,7 +13,7 @@ import pytest
 from xeonsr.cli import main
 from xeonsr.info import cpu_info
 from xeonsr.irs import SHIPPED_IR_DIR, read_manifest
-from xeonsr.kernels import MAX_DIFF, conv_layers, cpu_class, plan_for, plan_key, with_kernels
+from xeonsr.kernels import MAX_DIFF, conv_layers, cpu_class, openvino_version, plan_for, plan_key, with_kernels
 
 ZEN4 = {"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16"}
 HERE_AVX512 = cpu_class(cpu_info().flags) == "avx512_vnni"
@@ -34,12 +34,15 @@ def test_plan_for_applies_only_to_its_class_precision_and_ir_version(monkeypatch
     monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
     monkeypatch.delenv("DNNL_MAX_CPU_ISA", raising=False)
     layers = {"a/Convolution": "jit_avx512"}
-    entry = {"xml_sha256": "abc", "kernels": {plan_key("avx512_vnni", "f32"): {"layers": layers, "xml_sha256": "abc"}}}
+    plan = {"layers": layers, "xml_sha256": "abc", "openvino": openvino_version()}
+    entry = {"xml_sha256": "abc", "kernels": {plan_key("avx512_vnni", "f32"): plan}}
     assert plan_for(entry, "f32", ZEN4) == layers
     assert plan_for(entry, "bf16", ZEN4) is None
     assert plan_for(entry, "f32", {"avx2", "fma"}) is None
     assert plan_for({**entry, "xml_sha256": "def"}, "f32", ZEN4) is None  # IR re-exported since
     assert plan_for({"xml_sha256": "abc"}, "f32", ZEN4) is None
+    other = {**entry, "kernels": {plan_key("avx512_vnni", "f32"): {**plan, "openvino": "2025.0.0"}}}
+    assert plan_for(other, "f32", ZEN4) is None  # checked with another OpenVINO
     assert plan_for(None, "f32", ZEN4) is None
 
 
@@ -76,7 +79,9 @@ import json, sys, numpy as np, openvino as ov
 from xeonsr.kernels import conv_layers, plan_for, with_kernels
 from xeonsr.irs import SHIPPED_IR_DIR
 from xeonsr.ov import compile_ir
-entry = {"xml_sha256": "s", "kernels": {"avx512_vnni/f32": {"layers": {"x": "jit_avx512"}, "xml_sha256": "s"}}}
+from xeonsr.kernels import openvino_version
+plan = {"layers": {"x": "jit_avx512"}, "xml_sha256": "s", "openvino": openvino_version()}
+entry = {"xml_sha256": "s", "kernels": {"avx512_vnni/f32": plan}}
 assert plan_for(entry, "f32") is None, "plans must not apply under an ISA cap"
 m = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"))
 x = np.random.default_rng(1).random((1, 1, 24, 32), dtype=np.float32)
@@ -113,7 +118,7 @@ def test_tune_writes_a_verified_plan_that_runs_the_same_function(tmp_path, capsy
     tuned = read_manifest(store)["models"]["fsrcnn-s_x3_int8"]
     plan = tuned["kernels"]["avx512_vnni/f32"]
     assert plan["xml_sha256"] == entry["xml_sha256"] and plan["lr_size"] == "24x16" and plan["threads"] == 1
-    assert plan["cpu"] == cpu_info().model
+    assert plan["cpu"] == cpu_info().model and plan["openvino"] == openvino_version()
     import openvino as ov
 
     names = {n for n, _ in conv_layers(ov.Core().read_model(str(store / entry["xml"])))}

@@ -8,7 +8,8 @@ nChw16c layout): FSRCNN x3 INT8 runs 1.22x faster with 9 of its 10 convolutions 
 output by a grey level and SRCNN's FP32 9x9 layer gets slower. So nothing is a rule: a plan,
 {layer: kernel}, is measured per IR (:func:`xeonsr.tune.tune`, ``xeonsr tune``), checked to give the same
 output, and kept in the store's manifest under the CPU class and inference precision it was
-measured with. :func:`plan_for` hands it to ``compile_ir`` only on a CPU of that class.
+measured with. :func:`plan_for` hands it to ``compile_ir`` only on a CPU of that class, for
+that IR (sha256) under that OpenVINO version.
 
 A node asks for a kernel through its rt_info "PrimitivesPriority" ("cpu:jit_avx512"); the plugin
 falls back to its own list where that kernel cannot run (an AVX2-only CPU gets jit_avx2, which
@@ -55,7 +56,15 @@ def plan_for(entry: dict | None, inference_precision: str, flags: set[str] | Non
     plan = entry["kernels"].get(plan_key(cls, inference_precision))
     if not plan or plan.get("xml_sha256") != entry.get("xml_sha256"):
         return None  # measured on another version of this IR
+    if plan.get("openvino") != openvino_version():
+        return None  # checked with another OpenVINO, whose kernels may compute otherwise
     return plan["layers"] or None
+
+
+def openvino_version() -> str | None:
+    from xeonsr.info import versions_of
+
+    return versions_of("openvino")["openvino"]
 
 
 def conv_layers(ov_model) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ def run(args) -> int:
     from xeonsr.errors import UserError
     from xeonsr.info import cpu_info
     from xeonsr.irs import IN_CHECKOUT, entries, is_shipped, set_kernel_plan, store_dir, verified
-    from xeonsr.kernels import cpu_class, plan_key
+    from xeonsr.kernels import cpu_class, openvino_version, plan_key
     from xeonsr.profile import parse_size
     from xeonsr.threads import apply_threads, plan_threads
     from xeonsr.tune import tune
@@ -60,6 +60,7 @@ def run(args) -> int:
             res = tune(xml, infer, plan.used, size, args.rounds)
             res.update(
                 cpu=cpu.model,
+                openvino=openvino_version(),
                 xml_sha256=e["xml_sha256"],
                 measured=datetime.date.today().isoformat(),
             )
