@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from xeonsr.kernels import CANDIDATES, MAX_DIFF, MIN_GAIN, VERIFY_SIZES, conv_layers, with_kernels
+from xeonsr.kernels import CANDIDATES, MAX_DIFF, MIN_GAIN, VERIFY_SIZES, conv_layers
+from xeonsr.profile import short_name
 
 
 def _request(ov_model, layers, threads, inference_precision):
     from xeonsr.ov import compile_ir
 
-    return compile_ir(with_kernels(ov_model, layers), threads, inference_precision).create_infer_request()
+    return compile_ir(ov_model, threads, inference_precision, kernels=layers).create_infer_request()
 
 
 def _paired_ratio(a, b, x, rounds: int, n: int) -> float:
@@ -71,7 +72,7 @@ def tune(
             if diff <= MAX_DIFF:
                 allowed.setdefault(name, []).append(kernel)
             else:
-                log(f"  {_short(name)}: {kernel} refused (output differs by {diff:.2g})")
+                log(f"  {short_name(name)}: {kernel} refused (output differs by {diff:.2g})")
     n = max(3, min(30, int(0.05 / _time_one(base, x))))  # ~50 ms a side per round
 
     def whole(kinds) -> dict[str, str]:
@@ -100,7 +101,7 @@ def tune(
                 continue
             gain = _paired_ratio(best, req, x, rounds, n)
             kept = gain >= MIN_GAIN
-            log(f"  {_short(name)}: {kernel or 'default'} {gain:.2f}x {'kept' if kept else ''}".rstrip())
+            log(f"  {short_name(name)}: {kernel or 'default'} {gain:.2f}x {'kept' if kept else ''}".rstrip())
             if kept:
                 plan, best = trial, req
                 break
@@ -124,9 +125,3 @@ def _time_one(req, x) -> float:
     t0 = time.perf_counter()
     req.infer({0: x})
     return time.perf_counter() - t0
-
-
-def _short(name: str) -> str:
-    from xeonsr.profile import short_name
-
-    return short_name(name)
