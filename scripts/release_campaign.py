@@ -44,6 +44,27 @@ def command_of(campaign: Path) -> str:
     return "MINUTES=150 bash " + str(script) + "  # runs: " + " ".join(lines).replace("${XEONSR:-xeonsr}", "xeonsr")
 
 
+def lineage(campaign: Path, card: dict) -> list[dict]:
+    """The campaign's round, after the rounds of the campaign it started from (``--init-from``
+    weights inside zoo/campaigns: a fine-tuning phase names its whole history)."""
+    entry = {
+        "round": "campaign",
+        "run": str(campaign),
+        "steps": card["steps"],
+        "wall_s": round(card["train_seconds"], 1),
+        "command": command_of(campaign),
+        "cpu": card["cpu"],
+    }
+    parent = (card.get("config") or {}).get("init_from")
+    if parent:
+        src = Path(parent)
+        parent_card = src.with_suffix(".json")
+        if src.resolve().parent.parent == campaign.resolve().parent and parent_card.is_file():
+            return [*lineage(src.parent, json.loads(parent_card.read_text())), entry]
+        entry["init_from"] = parent
+    return [entry]
+
+
 def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
     campaign = Path(campaign_dir)
     cards = sorted(campaign.glob("*_x[234].json"))
@@ -67,19 +88,11 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
         print("would release (dry run)")
         return 0
     net, _ = load_weights(cards[0].with_suffix(".safetensors"), model, scale)
+    rounds = lineage(campaign, card)
     card.update(
         {
-            "lineage": [
-                {
-                    "round": "campaign",
-                    "run": str(campaign),
-                    "steps": card["steps"],
-                    "wall_s": round(card["train_seconds"], 1),
-                    "command": command_of(campaign),
-                    "cpu": card["cpu"],
-                }
-            ],
-            "train_seconds_total": round(card["train_seconds"], 1),
+            "lineage": rounds,
+            "train_seconds_total": round(sum(r["wall_s"] for r in rounds), 1),
             "trained_on": f"{card['cpu']}, one thread, --device cpu, data T91 + BSD200 less BSD200-val",
             "params": sum(p.numel() for p in net.parameters()),
             "eval": {ds: {"psnr": v["psnr"], "ssim": v["ssim"]} for ds, v in new.items()},

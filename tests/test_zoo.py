@@ -108,3 +108,17 @@ def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, 
     assert (pkg / "fsrcnn-s_x3.safetensors").read_bytes() != before  # the campaign's weights now
     assert shipped_weights("fsrcnn-s", 3).read_bytes() == before
     assert (tmp_path / "eval" / "fsrcnn-s_x3_Set5.json").is_file()
+
+    # A second phase started from the first's final weights names both rounds, oldest first.
+    # Cards keep paths relative to the working folder (the repository root, where campaigns run).
+    monkeypatch.chdir(tmp_path)
+    phase2 = Path("campaigns/fsrcnn-s_x3_border")
+    args2 = [*args[: args.index("--steps")], "--steps", "10", "--batch-size", "4", "--patch", "16", "--loss-margin", "1"]
+    args2 += ["--init-from", "campaigns/fsrcnn-s_x3/fsrcnn-s_x3.safetensors", "--out", str(phase2)]
+    assert cli([*args2, "--threads", "1", "--val-every", "10", "--no-progress"]) == 0
+    (run.parent / "fsrcnn-s_x3_border.sh").write_text("exec ${XEONSR:-xeonsr} train --loss-margin 1 \\\n  --steps 10\n")
+    assert release_campaign.main(str(phase2), str(data_dir)) == 0
+    card = json.loads((pkg / "fsrcnn-s_x3.json").read_text())
+    first, second = card["lineage"]
+    assert (first["steps"], second["steps"]) == (20, 10) and "--loss-margin 1" in second["command"]
+    assert card["train_seconds_total"] == round(first["wall_s"] + second["wall_s"], 1)

@@ -130,6 +130,7 @@ def checkpoint_card(state: dict[str, Any], name: str) -> dict[str, Any]:
         "config": cfg,
         "steps": int(state["step"]),
         "from_checkpoint": name,
+        **({"train_seconds": round(float(state["train_seconds"]), 1)} if "train_seconds" in state else {}),
     }
 
 

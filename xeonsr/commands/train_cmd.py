@@ -23,7 +23,9 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--loss-margin",
         default="0",
-        help="LR pixels at each patch edge left out of the loss ('auto': the model's receptive radius)",
+        help="LR pixels at each patch edge left out of the loss ('auto': the model's receptive radius). "
+        "Keep it <= 1: the protocol grades all but the outermost LR pixel, and outputs left out "
+        "of the loss near a border drift (docs/training.md)",
     )
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
