@@ -34,9 +34,9 @@ while read -r name args; do
 done <<'JOBS'
 fsrcnn_x3      --model fsrcnn --scale 3 --model-args '{"residual": true}' --patch 32 --loss-margin 1 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
 fsrcnn-s_x3    --model fsrcnn-s --scale 3 --model-args '{"residual": true}' --patch 32 --loss-margin 1 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
-srcnn_x3       --model srcnn --scale 3 --model-args '{"residual": true}' --patch 32 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
-srcnn_x4       --model srcnn --scale 4 --model-args '{"residual": true}' --patch 24 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
-srcnn-955_x3   --model srcnn-955 --scale 3 --model-args '{"residual": true}' --patch 32 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+srcnn_x3       --model srcnn --scale 3 --model-args '{"residual": true}' --patch 32 --loss-margin 1 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+srcnn_x4       --model srcnn --scale 4 --model-args '{"residual": true}' --patch 24 --loss-margin 1 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
+srcnn-955_x3   --model srcnn-955 --scale 3 --model-args '{"residual": true}' --patch 32 --loss-margin 1 --batch-size 64 --lr 1e-3 --min-lr 1e-6 --ema 0.999
 JOBS
 wait
 tar czf "$OUT/gpu_runs.tgz" -C "$OUT" runs

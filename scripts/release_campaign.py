@@ -60,7 +60,9 @@ def lineage(campaign: Path, card: dict) -> list[dict]:
         src = Path(parent)
         parent_card = src.with_suffix(".json")
         if src.resolve().parent.parent == campaign.resolve().parent and parent_card.is_file():
-            return [*lineage(src.parent, json.loads(parent_card.read_text())), entry]
+            *before, last = lineage(src.parent, json.loads(parent_card.read_text()))
+            # The weights this phase started from: a campaign may go on after them.
+            return [*before, {**last, "weights": parent}, entry]
         entry["init_from"] = parent
     return [entry]
 

@@ -103,8 +103,25 @@ def test_search_keeps_half_the_work_int8_and_reports_its_float_layers(fsrcnn_fp3
     int8, chosen = ptq(fsrcnn_fp32, QuantRecipe(max_drop_db=-1.0), budget, fp32_psnr, calib, 3, log=lines.append)
     net_float = [n for n in float_layers(int8) if not n.startswith("__module.upsample/")]
     assert chosen and sorted(net_float) == sorted(chosen)
+    # Float layers grow from the chain's ends, so no precision change lands inside the chain.
+    from xeonsr.ir_graph import chain_ends
+
+    assert chosen[0] in chain_ends(fsrcnn_fp32, [])
     assert MIN_INT8_SHARE <= int8_mac_share(int8) < 1.0
     assert any("no other layer may stay float" in line for line in lines)
+
+
+def test_chain_ends_grow_from_the_input_and_the_output(fsrcnn_fp32):
+    """The search's first candidates are the INT8 chain's ends: FSRCNN x3's first layer and its
+    head's last convolution; once those are float, the layers next to them."""
+    from xeonsr.ir_graph import chain_ends
+
+    def short(names):
+        return sorted(n.split("/")[0].removeprefix("__module.") for n in names)
+
+    full = {n: f"__module.{n}/aten::_convolution/Convolution" for n in ("body.0", "head_columns.combine")}
+    assert short(chain_ends(fsrcnn_fp32, [])) == ["body.0", "head_columns.combine"]
+    assert short(chain_ends(fsrcnn_fp32, list(full.values()))) == ["body.2", "head_columns.columns"]
 
 
 def test_stale_nncf_build_lock_is_removed_and_a_fresh_one_kept(tmp_path, monkeypatch):

@@ -28,6 +28,49 @@ def skip_branch_ops(ov_model) -> list[str]:
 CONVOLUTIONS = ("Convolution", "GroupConvolution", "ConvolutionBackpropData")
 
 
+def chain_ends(ov_model, float_names) -> list[str]:
+    """Convolutions at an end of the INT8 chain: what feeds them (through non-convolution ops)
+    is the input image or float convolutions only, or what they feed is the output or float
+    convolutions only. Keeping one of these float adds no precision change inside the chain.
+
+    ``float_names``: convolutions already float (the skip branch's count as float too)."""
+    floats = set(float_names)
+    convs = [op for op in ov_model.get_ordered_ops() if op.get_type_name() in CONVOLUTIONS]
+
+    def reach(op, upstream: bool) -> set:
+        """Convolutions (names) or "io" met first from ``op``'s data path, one way."""
+        seen, found, todo = set(), set(), [op]
+        while todo:
+            cur = todo.pop()
+            nxt = (
+                [cur.input(0).get_source_output().get_node()] if cur is op and upstream
+                else [i.get_source_output().get_node() for i in cur.inputs()] if upstream
+                else [t.get_node() for o in cur.outputs() for t in o.get_target_inputs()]
+            )  # fmt: skip
+            for n in nxt:
+                key = n.get_friendly_name()
+                if key in seen:
+                    continue
+                seen.add(key)
+                kind = n.get_type_name()
+                if kind in CONVOLUTIONS:
+                    found.add("io" if key.startswith("__module.upsample/") else key)
+                elif kind in ("Parameter", "Result"):
+                    found.add("io")
+                elif kind not in ("Constant",):
+                    todo.append(n)
+        return found
+
+    ends = []
+    for op in convs:
+        name = op.get_friendly_name()
+        if name in floats or name.startswith("__module.upsample/"):
+            continue
+        if reach(op, True) <= floats | {"io"} or reach(op, False) <= floats | {"io"}:
+            ends.append(name)
+    return ends
+
+
 def float_layers(ov_model) -> list[str]:
     """Convolutions whose activation input is not fake-quantized (kept in floating point)."""
     kept = []
