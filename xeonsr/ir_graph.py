@@ -57,7 +57,7 @@ def chain_ends(ov_model, float_names) -> list[str]:
                     found.add("io" if key.startswith("__module.upsample/") else key)
                 elif kind in ("Parameter", "Result"):
                     found.add("io")
-                elif kind not in ("Constant",):
+                elif kind != "Constant":
                     todo.append(n)
         return found
 
