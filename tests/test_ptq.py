@@ -142,7 +142,8 @@ def test_stale_nncf_build_lock_is_removed_and_a_fresh_one_kept(tmp_path, monkeyp
     assert not old.exists() and fresh.exists() and other.exists() and "interrupted build" in said[0]
 
 
-@pytest.mark.parametrize(("model", "scale", "chains"), [("fsrcnn-s", 2, 4), ("srcnn", 3, 2), ("dcscn", 2, None)])
+# fsrcnn-s x2: 4 (conv, PReLU, conv) chains + the head's column pair; srcnn x3: 2 + conv3's pair.
+@pytest.mark.parametrize(("model", "scale", "chains"), [("fsrcnn-s", 2, 5), ("srcnn", 3, 3), ("dcscn", 2, None)])
 def test_equalization_keeps_the_function_and_evens_the_channels(model, scale, chains, data_dir, tmp_path):
     import openvino as ov
 
@@ -165,7 +166,8 @@ def test_equalization_keeps_the_function_and_evens_the_channels(model, scale, ch
         # The channels of each equalized activation are closer in range than before.
         before = _activation_ranges(fp32, [p[2] for p in _pairs(fp32)], calib)
         after = _activation_ranges(eq, [p[2] for p in _pairs(eq)], calib)
-        ratio = [r.max() / max(r.min(), 1e-3) for r in before], [r.max() / max(r.min(), 1e-3) for r in after]
+        # (dead channels, under 1e-6 of the widest, get no levels either way)
+        ratio = [[r.max() / r[r > 1e-6 * r.max()].min() for r in rs] for rs in (before, after)]
         assert sum(ratio[1]) < sum(ratio[0]), ratio
     # QAT's PyTorch module takes the same scales and still computes the same function.
     import torch
@@ -196,6 +198,41 @@ def test_quantizer_settings_follow_the_target_cpu_class():
     assert advanced_parameters(load_recipe("srcnn", target_isa="avx2")).overflow_fix == OverflowFix.FIRST_LAYER
     params = advanced_parameters(load_recipe("fsrcnn", target_isa="vnni"))
     ranges = params.activations_range_estimator_params
-    assert params.disable_bias_correction and ranges.max.aggregator_type.value == "max"
+    assert params.disable_bias_correction and ranges.max.aggregator_type.value == "histogram"
     with pytest.raises(UserError, match="activation_ranges"):
         load_recipe("fsrcnn", {"activation_ranges": "median"})
+
+
+def test_histogram_ranges_clip_the_tails_that_minmax_spends_levels_on(data_dir, tmp_path):
+    """The default activation ranges (histogram: the range with the least quantization error on
+    the calibration values) sit inside the full min/max of the same crops, narrower for some
+    activation; the image's quantizer stays the uint8 grid either way."""
+    import openvino as ov
+
+    from xeonsr.ir_graph import image_quantizers
+    from xeonsr.ptq import _quantize
+    from xeonsr.quant_recipe import calibration_items, load_recipe
+
+    export("fsrcnn-s", 2, ir_dir=tmp_path, data_dir=str(data_dir))
+    fp32 = ov.Core().read_model(str(locate_ir("fsrcnn-s", 2, "fp32", tmp_path)[0]))
+    ranges = {}
+    for how in ("minmax", "histogram"):
+        recipe = load_recipe("fsrcnn-s", {"activation_ranges": how, "calibration_crops": 16, "crop_lq": 32})
+        int8 = _quantize(fp32, recipe, calibration_items(recipe, 2, str(data_dir)), [])
+        image = {fq.get_friendly_name() for fq in image_quantizers(int8)}
+        ranges[how] = {}
+        for op in int8.get_ordered_ops():
+            if op.get_type_name() == "FakeQuantize" and op.get_levels() == 256:
+                lo, hi = (float(op.input(i).get_source_output().get_node().get_data().min()) for i in (1, 2))
+                if op.get_friendly_name() in image:
+                    assert (lo, hi) == (0.0, 1.0)
+                else:
+                    ranges[how][op.get_friendly_name()] = (lo, hi)
+    assert ranges["histogram"].keys() == ranges["minmax"].keys() and ranges["minmax"]
+    narrower = 0
+    for name, (lo, hi) in ranges["histogram"].items():
+        mlo, mhi = ranges["minmax"][name]
+        tol = 0.01 * (mhi - mlo)  # both are nudged so that zero falls on the grid
+        assert mlo - tol <= lo < hi <= mhi + tol, (name, (lo, hi), (mlo, mhi))
+        narrower += (hi - lo) < 0.99 * (mhi - mlo)
+    assert narrower >= 1

@@ -57,6 +57,26 @@ def _pairs(model) -> list[tuple]:
         if act.get_type_name() == "PRelu" and _const(act.input(1).get_source_output()) is None:
             continue
         found.append((src, add, act, b))
+    return found + _linear_pairs(model)
+
+
+def _linear_pairs(model) -> list[tuple]:
+    """(A, bias Add or None, the tensor B reads, B) for a convolution B reading a convolution A
+    directly (the deconvolution's column pair, SRCNN's conv3 pair): with no activation between
+    them any per-channel scale is exact, and B's input is quantized per tensor like any other."""
+    found = []
+    for b in model.get_ordered_ops():
+        if b.get_type_name() not in CONVOLUTIONS or _const(b.input(1).get_source_output()) is None:
+            continue
+        fed = b.input(0).get_source_output().get_node()
+        src, add = fed, None
+        if src.get_type_name() == "Add" and _const(src.input(1).get_source_output()) is not None:
+            add, src = src, src.input(0).get_source_output().get_node()
+        if src.get_type_name() not in CONVOLUTIONS or _const(src.input(1).get_source_output()) is None:
+            continue
+        if any(len(list(n.output(0).get_target_inputs())) != 1 for n in {src, fed}):
+            continue  # a second reader would see the rescaled channels
+        found.append((src, add, fed, b))
     return found
 
 
@@ -79,7 +99,8 @@ def _activation_ranges(model, acts, calib) -> list[np.ndarray]:
 
 
 def equalize(model, calib: list[np.ndarray]):
-    """A copy of ``model`` with every (conv, ReLU/PReLU, conv) chain equalized -> (copy, scales):
+    """A copy of ``model`` with every (conv, ReLU/PReLU, conv) chain and every conv -> conv pair
+    equalized -> (copy, scales):
     scales lists (first convolution's name, second's name, per-channel s) as applied."""
     model = model.clone()
     pairs = _pairs(model)

@@ -24,7 +24,7 @@ class QuantRecipe:
     calibration_crops: int = 300
     crop_lq: int = 64  # LR crop side for calibration
     preset: str = "mixed"  # mixed: asymmetric activations (PReLU outputs are signed)
-    activation_ranges: str = "minmax"  # or "mean_minmax" (NNCF's default); see ptq.advanced_parameters
+    activation_ranges: str = "histogram"  # or "minmax", "mean_minmax" (NNCF's default); see ptq.advanced_parameters
     equalize: bool = True  # cross-layer equalization before PTQ (xeonsr.equalize)
     bias_correction: bool = False  # NNCF's fast bias correction (see ptq.advanced_parameters)
     ignored_scope: list[str] = field(default_factory=list)  # op names kept in float
@@ -43,6 +43,7 @@ class QuantRecipe:
 
 
 ISA_CLASSES = ("vnni", "avx2")
+ACTIVATION_RANGES = ("minmax", "mean_minmax", "histogram")
 
 
 def host_isa_class() -> str:
@@ -63,8 +64,10 @@ def load_recipe(model: str, overrides: dict | None = None, target_isa: str | Non
     for key in [k for k in base if k.startswith("why")]:
         base.pop(key)  # the recipe's reasons, for people
     recipe = QuantRecipe(**base)
-    if recipe.activation_ranges not in ("minmax", "mean_minmax"):
-        raise UserError(f"recipe of {model}: activation_ranges {recipe.activation_ranges!r}: minmax or mean_minmax")
+    if recipe.activation_ranges not in ACTIVATION_RANGES:
+        raise UserError(
+            f"recipe of {model}: activation_ranges {recipe.activation_ranges!r}: one of {', '.join(ACTIVATION_RANGES)}"
+        )
     if recipe.budget_worst_k < 1:
         raise UserError(f"recipe of {model}: budget_worst_k must be 1 or more, not {recipe.budget_worst_k}")
     return recipe
