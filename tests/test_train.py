@@ -385,3 +385,22 @@ def test_compiled_training_runs_and_resumes(tiny_data, tmp_path):
     done = train(_cfg(tiny_data, out, steps=None, compile=True, resume=True), progress=False)
     card = read_card(done.weights)
     assert done.finished and card["config"]["compile"] is True and np.isfinite(card["val_psnr"])
+
+
+def test_init_from_widens_a_smaller_kernel_and_keeps_the_function():
+    """SRCNN 9-1-5 weights start a 9-5-5 model exactly (its 1x1 layer at the centre of a zero
+    5x5 kernel); weights of another network are refused, not silently skipped."""
+    from xeonsr.infer import shipped_weights as weights_path
+    from xeonsr.train_model import build_model
+
+    src, _ = load_weights(weights_path("srcnn", 3))
+    cfg = TrainConfig(
+        model="srcnn-955", scale=3, init_from=str(weights_path("srcnn", 3)), model_args={"residual": True}
+    )
+    net = build_model(cfg, torch.device("cpu")).eval()
+    assert net.conv2.weight.shape[-1] == 5 and float(net.conv2.weight[:, :, 2, 2].abs().sum()) > 0
+    x = torch.rand(1, 1, 23, 31, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert float((net.paper_forward(x) - src.paper_forward(x)).abs().max()) < 1e-5
+    with pytest.raises(WeightsError, match="not 'srcnn'"):
+        build_model(TrainConfig(model="srcnn", scale=3, init_from=str(weights_path("fsrcnn", 3))), torch.device("cpu"))

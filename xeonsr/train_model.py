@@ -20,18 +20,43 @@ def build_model(cfg, device: torch.device, init: bool = True) -> nn.Module:
 
     model = create_model(cfg.model, cfg.scale, **cfg.model_args)
     if cfg.init_from and init:
-        from xeonsr.checkpoint import load_weights
+        from xeonsr.checkpoint import WeightsError, load_weights
 
-        src, _ = load_weights(cfg.init_from, model_name=cfg.model)
+        src, card = load_weights(cfg.init_from)
+        if type(src) is not type(model):  # srcnn weights may start srcnn-955 (one class), nothing else
+            raise WeightsError(f"{cfg.init_from}: weights are for model '{card.get('model')}', not '{cfg.model}'")
         own = model.state_dict()
-        # Copy every tensor whose shape fits (the x3 body into an x2/x4 model).
+        # Copy every tensor whose shape fits (the x3 body into an x2/x4 model), and widen a
+        # smaller kernel into a larger 'same'-padded one (SRCNN 9-1-5 -> 9-5-5).
         fit = {k: v for k, v in src.state_dict().items() if k in own and own[k].shape == v.shape}
+        fit.update(widened_kernels(model, src.state_dict()))
         model.load_state_dict(fit, strict=False)
     if cfg.train_only:
         for name, p in model.named_parameters():
             p.requires_grad_(name.startswith(cfg.train_only))
     model.to(device)
     return model.to(memory_format=torch.channels_last) if cfg.channels_last else model
+
+
+def widened_kernels(model: nn.Module, src: dict) -> dict:
+    """Weights of ``src`` for ``model``'s 'same'-padded convolutions whose kernels are larger:
+    the source kernel at the centre, zeros around it. A k x k kernel zero-padded to K x K with
+    padding K // 2 computes exactly what it did with padding k // 2, so the model starts as the
+    smaller one and training grows the new taps."""
+    out = {}
+    for name, mod in model.named_modules():
+        w = src.get(f"{name}.weight")
+        if type(mod) is not nn.Conv2d or w is None or w.dim() != 4 or mod.weight.shape == w.shape:
+            continue
+        (o, i, kh, kw), (so, si, sh, sw) = mod.weight.shape, w.shape
+        same = mod.padding == (kh // 2, kw // 2) and mod.stride == (1, 1) and mod.dilation == (1, 1)
+        if (o, i) != (so, si) or not same or sh > kh or sw > kw or (kh - sh) % 2 or (kw - sw) % 2:
+            continue
+        big = torch.zeros_like(mod.weight)
+        dy, dx = (kh - sh) // 2, (kw - sw) // 2
+        big[:, :, dy : dy + sh, dx : dx + sw] = w
+        out[f"{name}.weight"] = big
+    return out
 
 
 def loss_margin_hr(cfg, model) -> int:

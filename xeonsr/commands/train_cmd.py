@@ -45,7 +45,12 @@ def add_arguments(p) -> None:
     p.add_argument("--resume", action="store_true", help="continue exactly from the newest checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model-args", default=None, help="JSON overrides, e.g. '{\"d\": 64}'")
-    p.add_argument("--init-from", default=None, help="weights to start from (e.g. the x3 model)")
+    p.add_argument(
+        "--init-from",
+        default=None,
+        help="weights (or a checkpoint) of the same network to start from: tensors that fit are "
+        "copied (the x3 model into x2/x4), smaller kernels widened exactly (SRCNN 9-1-5 -> 9-5-5)",
+    )
     p.add_argument("--train-only", default=None, help="train only parameters with this prefix")
     p.add_argument(
         "--max-minutes",
