@@ -23,7 +23,7 @@ from xeonsr.infer import PACKAGE_WEIGHTS
 from xeonsr.info import versions
 from xeonsr.protocol import PROTOCOL
 from xeonsr.runtime import plane_fn, torch_run
-from xeonsr.zoo import PAPER_PSNR
+from xeonsr.zoo import HELD_OUT, PAPER_PSNR
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "zoo" / "eval"
 
@@ -32,8 +32,8 @@ def scores(weights: Path, model: str, scale: int, data_dir: str) -> dict:
     net, _ = load_weights(weights, model, scale)
     fn = plane_fn(torch_run(net.eval(), channels_last=False))
     out = {}
-    for ds in ("Set5", "Set14", "BSD200-val"):
-        res = evaluate(fn, load_samples(resolve_dataset(ds, data_dir)[1], scale), scale)
+    for ds in ("Set5", "Set14", *HELD_OUT):
+        res = evaluate(fn, load_samples(resolve_dataset(HELD_OUT.get(ds, ds), data_dir)[1], scale), scale)
         out[ds] = {"psnr": round(res["mean_psnr"], 3), "ssim": round(res["mean_ssim"], 4), "result": res}
     return out
 

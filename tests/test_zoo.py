@@ -137,3 +137,27 @@ def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, 
     assert (first["steps"], second["steps"]) == (20, 10) and "--loss-margin 1" in second["command"]
     assert first["weights"] == "campaigns/fsrcnn-s_x3/fsrcnn-s_x3.safetensors" and "weights" not in second
     assert card["train_seconds_total"] == round(first["wall_s"] + second["wall_s"], 1)
+
+
+def test_held_out_figures_are_measured_into_the_cards_and_marked_where_trained_on(data_dir, tmp_path, monkeypatch):
+    """`xeonsr zoo --measure-held-out` writes BSD200-val and photo figures into each card; a
+    campaign's BSD200-val figure (written at release) comes out the same, and a model whose
+    training data held BSD200-val says so in the table."""
+    import json
+
+    from xeonsr import zoo
+
+    for name in ("fsrcnn-s_x3", "fsrcnn-s_x4"):
+        card = json.loads((zoo.WEIGHTS_DIR / f"{name}.json").read_text())
+        card["eval"] = {k: v for k, v in card["eval"].items() if k in ("Set5", "Set14")}
+        (tmp_path / f"{name}.json").write_text(json.dumps(card))
+    released = json.loads((zoo.WEIGHTS_DIR / "fsrcnn-s_x3.json").read_text())["eval"]["BSD200-val"]["psnr"]
+    monkeypatch.setattr(zoo, "WEIGHTS_DIR", tmp_path)
+    assert zoo.measure_held_out(data_dir, log=lambda _: None) == 2
+    cards = {(c["model"], c["scale"]): c for c in zoo.shipped_cards()}
+    x3, x4 = cards[("fsrcnn-s", 3)]["eval"], cards[("fsrcnn-s", 4)]["eval"]
+    assert x3["BSD200-val"]["psnr"] == pytest.approx(released, abs=0.002)
+    assert x3["photos"]["psnr"] > x4["photos"]["psnr"] > 25  # x3 is the easier scale
+    rows = {r.split("|")[2].strip(): r for r in zoo.markdown_table().splitlines()[2:]}
+    assert f"| {x3['BSD200-val']['psnr']:.3f} |" in rows["x3"] and "trained on" not in rows["x3"]
+    assert f"| {x4['BSD200-val']['psnr']:.3f} (trained on) |" in rows["x4"]

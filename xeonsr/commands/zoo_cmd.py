@@ -12,11 +12,20 @@ def add_arguments(p) -> None:
         action="append",
         help="rewrite the zoo-table / int8-table blocks that FILE has (README.md, docs/int8.md); repeatable",
     )
+    p.add_argument(
+        "--measure-held-out",
+        action="store_true",
+        help="evaluate every shipped model on BSD200-val and the sample photos (needs --data-dir or "
+        "XEONSR_DATA) and write the figures into the cards first",
+    )
+    p.add_argument("--data-dir", help="datasets folder (default: $XEONSR_DATA)")
 
 
 def run(args) -> int:
     from xeonsr import zoo
 
+    if args.measure_held_out:
+        zoo.measure_held_out(args.data_dir)
     print(zoo.markdown_table())
     if args.update_readme:
         from xeonsr.readme import replace_blocks
