@@ -9,9 +9,10 @@
 # Each job is the campaign's own command from zoo/campaigns/PLAN.md with --device cuda
 # --precision fp32 and --max-minutes (its step count is fixed by a timed probe and recorded,
 # so `--device cpu --steps N` repeats it). Everything comes back as one archive in $OUT
-# (checkpoints, metrics, cards, logs); evaluate and release on the CPU with
-# scripts/assemble_zoo.py. The first lines also measure the patch sampler and a full FSRCNN x3
-# step on the GPU (benchmarks/sampler_speed.py --device cuda).
+# (checkpoints, metrics, cards, logs); unpack it, then grade and release on the CPU with
+# `python scripts/release_campaign.py runs/gpu/runs/NAME "$XEONSR_DATA"` (a run's command.txt is
+# its command; its --init-from campaign's lineage comes first). The first lines also measure the
+# patch sampler and a full FSRCNN x3 step on the GPU (benchmarks/sampler_speed.py --device cuda).
 set -u
 cd "$(dirname "$0")/.."
 MINUTES=${MINUTES:-8}

@@ -38,10 +38,15 @@ def scores(weights: Path, model: str, scale: int, data_dir: str) -> dict:
     return out
 
 
-def command_of(campaign: Path) -> str:
+def command_of(campaign: Path) -> str | None:
+    """The command that ran a campaign: its script beside it (zoo/campaigns/NAME.sh), or the
+    command.txt a lent-GPU run writes into its folder (scripts/gpu_campaigns.sh); None if neither."""
     script = campaign.parent / f"{campaign.name}.sh"
-    lines = script.read_text().split("exec ", 1)[1].replace("\\\n", " ").split()
-    return "MINUTES=150 bash " + str(script) + "  # runs: " + " ".join(lines).replace("${XEONSR:-xeonsr}", "xeonsr")
+    if script.is_file():
+        lines = script.read_text().split("exec ", 1)[1].replace("\\\n", " ").split()
+        return "MINUTES=150 bash " + str(script) + "  # runs: " + " ".join(lines).replace("${XEONSR:-xeonsr}", "xeonsr")
+    recorded = campaign / "command.txt"
+    return recorded.read_text().strip() if recorded.is_file() else None
 
 
 def lineage(campaign: Path, card: dict) -> list[dict]:
@@ -54,12 +59,13 @@ def lineage(campaign: Path, card: dict) -> list[dict]:
         "wall_s": round(card["train_seconds"], 1),
         "command": command_of(campaign),
         "cpu": card["cpu"],
+        "device": card.get("device", "cpu"),
     }
     parent = (card.get("config") or {}).get("init_from")
     if parent:
         src = Path(parent)
         parent_card = src.with_suffix(".json")
-        if src.resolve().parent.parent == campaign.resolve().parent and parent_card.is_file():
+        if parent_card.is_file() and command_of(src.parent):  # another campaign's (or GPU run's) weights
             *before, last = lineage(src.parent, json.loads(parent_card.read_text()))
             # The weights this phase started from: a campaign may go on after them.
             return [*before, {**last, "weights": parent}, entry]
@@ -89,13 +95,16 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
     if "--dry-run" in flags:
         print("would release (dry run)")
         return 0
+    if command_of(campaign) is None:
+        print(f"not released: no {campaign.name}.sh beside {campaign} and no command.txt in it (a card needs one)")
+        return 1
     net, _ = load_weights(cards[0].with_suffix(".safetensors"), model, scale)
     rounds = lineage(campaign, card)
     card.update(
         {
             "lineage": rounds,
             "train_seconds_total": round(sum(r["wall_s"] for r in rounds), 1),
-            "trained_on": f"{card['cpu']}, one thread, --device cpu, data T91 + BSD200 less BSD200-val",
+            "trained_on": f"{card['cpu']}, --device {card.get('device', 'cpu')}, data T91 + BSD200 less BSD200-val",
             "params": sum(p.numel() for p in net.parameters()),
             "eval": {ds: {"psnr": v["psnr"], "ssim": v["ssim"]} for ds, v in new.items()},
             "replaced": {

@@ -113,6 +113,18 @@ def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, 
     assert shipped_weights("fsrcnn-s", 3).read_bytes() == before
     assert (tmp_path / "eval" / "fsrcnn-s_x3_Set5.json").is_file()
 
+    # A lent-GPU run's folder (scripts/gpu_campaigns.sh) has no script beside it: its
+    # command.txt is the command; with neither, nothing is released.
+    gpu_run = tmp_path / "gpu" / "runs" / "fsrcnn-s_x3"
+    shutil.copytree(run, gpu_run)
+    assert release_campaign.main(str(gpu_run), str(data_dir)) == 1
+    assert "no command.txt" in capsys.readouterr().out
+    (gpu_run / "command.txt").write_text("xeonsr train --model fsrcnn-s --scale 3 --device cuda --steps 20\n")
+    assert release_campaign.main(str(gpu_run), str(data_dir)) == 0
+    card = json.loads((pkg / "fsrcnn-s_x3.json").read_text())
+    assert card["lineage"][-1]["command"] == "xeonsr train --model fsrcnn-s --scale 3 --device cuda --steps 20"
+    assert card["trained_on"].endswith("--device cpu, data T91 + BSD200 less BSD200-val")
+
     # A second phase started from the first's final weights names both rounds, oldest first.
     # Cards keep paths relative to the working folder (the repository root, where campaigns run).
     monkeypatch.chdir(tmp_path)
