@@ -31,9 +31,48 @@ def test_precision_auto_follows_the_cpu():
     assert prec == "bf16" and "slower" in note
 
 
-def test_int8_ir_first_only_with_int8_dot_products():
-    assert ir_precision_order(cpu_info(AVX2_ONLY)) == ["fp32", "int8"]
+ZEN1 = "model name : AMD EPYC\ncpu family : 23\nmodel : 1\nflags : avx avx2 fma\n"
+ZEN3 = "model name : AMD EPYC\ncpu family : 25\nmodel : 1\nflags : avx avx2 fma\n"
+
+
+def test_int8_ir_first_where_int8_pays_and_the_ir_was_made_for_this_cpu_class():
     assert ir_precision_order(cpu_info(SAPPHIRE)) == ["int8", "fp32"]
+    assert ir_precision_order(cpu_info(SAPPHIRE), "avx2") == ["int8", "fp32"]
+    zen1, zen3 = cpu_info(ZEN1), cpu_info(ZEN3)
+    assert zen1.model == "AMD EPYC (family 23 model 1)" and zen1.half_width_avx2
+    assert (zen3.family, zen3.model_number, zen3.half_width_avx2) == (25, 1, False)
+    # 256-bit AVX2: INT8 first only for an IR made for AVX2 (a VNNI-made one can miss its budget)
+    assert ir_precision_order(zen3, "avx2") == ["int8", "fp32"]
+    assert ir_precision_order(zen3, "vnni") == ["fp32", "int8"]
+    assert ir_precision_order(zen3, None) == ["fp32", "int8"]
+    # 128-bit AVX2 units: INT8 gains too little, whoever made the IR
+    assert ir_precision_order(zen1, "avx2") == ["fp32", "int8"]
+    assert ir_precision_order(cpu_info(AVX2_ONLY), "vnni") == ["fp32", "int8"]
+
+
+def test_upscaler_takes_an_avx2_made_int8_ir_first_on_a_256_bit_avx2_cpu(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    import xeonsr.info
+    from xeonsr.irs import SHIPPED_IR_DIR
+    from xeonsr.upscaler import Upscaler
+
+    models = json.loads((SHIPPED_IR_DIR / "manifest.json").read_text())["models"]
+    keep = {n: models[n] for n in ("fsrcnn_x3_fp32", "fsrcnn_x3_int8")}
+    for entry in keep.values():
+        for f in (entry["xml"], entry["bin"]):
+            shutil.copy(SHIPPED_IR_DIR / f, tmp_path / f)
+    parse = xeonsr.info.cpu_info
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda text=None: parse(ZEN3))
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": keep}))
+    assert Upscaler("fsrcnn", 3, ir_dir=str(tmp_path)).precision == "fp32"  # made for VNNI
+    asked = Upscaler("fsrcnn", 3, precision="int8", ir_dir=str(tmp_path))
+    assert asked.precision == "int8" and "made for VNNI" in asked.caveat
+    keep["fsrcnn_x3_int8"]["target_isa"] = "avx2"
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": keep}))
+    chosen = Upscaler("fsrcnn", 3, ir_dir=str(tmp_path))
+    assert chosen.precision == "int8" and chosen.caveat is None
 
 
 def test_upscaler_default_ir_follows_this_cpu():

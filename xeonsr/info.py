@@ -31,6 +31,8 @@ class CpuInfo:
     physical_cores: int
     usable_cpus: int
     flags: set[str] = field(default_factory=set)
+    family: int | None = None  # /proc/cpuinfo "cpu family" and "model"
+    model_number: int | None = None
 
     @property
     def native_bf16(self) -> bool:
@@ -40,6 +42,14 @@ class CpuInfo:
     @property
     def int8_dot(self) -> bool:
         return bool(self.flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+
+    @property
+    def half_width_avx2(self) -> bool:
+        """AVX2 split over 128-bit units: AMD Zen 1/Zen+ (family 23 below model 0x30) and
+        Hygon's Zen-1 Dhyana (family 24). INT8 without VNNI gains little there."""
+        if self.family == 24:
+            return True
+        return self.family == 23 and self.model_number is not None and self.model_number < 0x30
 
 
 def cpu_info(cpuinfo_text: str | None = None) -> CpuInfo:
@@ -74,8 +84,21 @@ def cpu_info(cpuinfo_text: str | None = None) -> CpuInfo:
     logical = os.cpu_count() or 1
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else logical
     return CpuInfo(
-        model=model, logical_cpus=logical, physical_cores=len(cores) or logical, usable_cpus=usable, flags=flags
+        model=model,
+        logical_cpus=logical,
+        physical_cores=len(cores) or logical,
+        usable_cpus=usable,
+        flags=flags,
+        family=_int(family),
+        model_number=_int(number),
     )
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def ipex_status() -> tuple[bool, str]:
@@ -168,14 +191,41 @@ def cpu_class(flags: set[str]) -> str | None:
     return None
 
 
-def ir_precision_order(cpu: CpuInfo) -> list[str]:
-    """Which IR `xeonsr upscale` tries first when no precision is asked for.
+def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[str]:
+    """Which IR `xeonsr upscale` tries first when no precision is asked for; ``int8_target`` is
+    the CPU class the store's INT8 IR was made for (its manifest's ``target_isa``).
 
-    INT8 pays well only with int8 dot-product instructions: on the AVX2-only EPYC the INT8 IRs
-    ran 1.06-1.15x as fast as FP32 for 0-0.08 dB less PSNR (README bench, Set14 x3), so FP32
-    comes first there and INT8 is one `--precision int8` away.
+    - VNNI/AMX CPUs: INT8 first.
+    - AVX2 without VNNI on 256-bit units (Intel since Haswell, AMD since Zen 2): INT8 first only
+      for an IR made for ``avx2``. There INT8 ran 1.21-2.05x as fast as FP32 (Set14 x3, AMD EPYC
+      Zen 3, docs/performance.md; FSRCNN x3's avx2-made IR 1.7x), but the kernels sum pairs of
+      products in saturating int16, which a VNNI-made IR's 8-bit weights do not allow for: five
+      shipped INT8 IRs lost more than their 0.05 dB budget on their held-out images there
+      (FSRCNN x3 0.067; benchmarks/probes/int8_budget_on_host.py). `xeonsr quantize --isa avx2`
+      makes one that holds.
+    - AVX2 on 128-bit units (AMD Zen 1/Zen+): FP32 first; INT8 gained 1.06-1.15x for 0-0.08 dB.
     """
-    return ["int8", "fp32"] if cpu.int8_dot else ["fp32", "int8"]
+    if cpu.int8_dot:
+        return ["int8", "fp32"]
+    if "avx2" in cpu.flags and not cpu.half_width_avx2 and int8_target == "avx2":
+        return ["int8", "fp32"]
+    return ["fp32", "int8"]
+
+
+def int8_first_note(cpu: CpuInfo) -> str:
+    """Why `xeonsr upscale` takes the IR it takes first on this CPU (for ``xeonsr info``)."""
+    if cpu.int8_dot:
+        return "the INT8 IR first: int8 dot products (VNNI/AMX)"
+    if "avx2" in cpu.flags and not cpu.half_width_avx2:
+        return (
+            "the INT8 IR first where it was made for AVX2 (`xeonsr quantize --isa avx2`), else FP32: "
+            "INT8 is 1.2-2x faster on 256-bit AVX2, but the shipped INT8 IRs are made for VNNI and "
+            "can exceed their PSNR budget without it"
+        )
+    return (
+        "the FP32 IR first: no VNNI/AMX and AVX2 on 128-bit units, INT8 gains 1.06-1.15x here "
+        "for up to 0.08 dB; --precision int8 picks it"
+    )
 
 
 def info_text() -> str:
@@ -193,13 +243,7 @@ def info_text() -> str:
     prec, pnote = resolve_precision("auto", cpu)
     backend, bnote = resolve_backend("auto")
     lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
-    first = ir_precision_order(cpu)[0]
-    why = (
-        "int8 dot products (VNNI/AMX)"
-        if cpu.int8_dot
-        else "no VNNI/AMX: INT8 gains 1.06-1.15x here for up to 0.08 dB; --precision int8 picks it"
-    )
-    lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` prefers the {first} IR ({why})")
+    lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {int8_first_note(cpu)}")
     cls = cpu_class(cpu.flags)
     lines.append(
         f"kernels:    {cls}: the IRs' measured kernel plans apply (xeonsr tune)"

@@ -35,6 +35,24 @@ class BudgetError(UserError):
     pass
 
 
+def budget_reference(recipe, fp32_xml, scale: int, data_dir=None) -> tuple[dict, dict]:
+    """What an INT8 IR is judged against: the recipe's held-out budget images ({set: samples},
+    made LR by the protocol) and the FP32 IR's PSNR on each ({(set, image): dB}), on this CPU."""
+    from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.ov import compile_ir
+
+    budget = {}
+    for ds in recipe.budget_sets:
+        label, files = resolve_dataset(ds, data_dir)
+        budget[label] = load_samples(files, scale)
+    reference = compile_ir(fp32_xml)
+    fp32_psnr = {}
+    for ds, samples in budget.items():
+        values = psnr_of(reference, samples, scale)[1]
+        fp32_psnr.update({(ds, smp.name): p for smp, p in zip(samples, values, strict=True)})
+    return budget, fp32_psnr
+
+
 METHODS = ("auto", "ptq", "qat")
 
 
@@ -65,7 +83,7 @@ def quantize(
     import openvino as ov
 
     from xeonsr.data import DatasetError, dataset_files
-    from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.evaluate import load_samples
     from xeonsr.ov import compile_ir
 
     if method not in METHODS:
@@ -87,16 +105,9 @@ def quantize(
 
         net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
     # Everything is read before NNCF runs: a bad folder fails in one line with nothing written.
-    budget = {}
-    for ds in recipe.budget_sets:
-        label, files = resolve_dataset(ds, data_dir)
-        budget[label] = load_samples(files, scale)
     calib = calibration_items(recipe, scale, data_dir)
+    budget, fp32_psnr = budget_reference(recipe, xml, scale, data_dir)
     fp32_compiled = compile_ir(xml)
-    fp32_psnr = {}
-    for ds, samples in budget.items():
-        values = psnr_of(fp32_compiled, samples, scale)[1]
-        fp32_psnr.update({(ds, smp.name): p for smp, p in zip(samples, values, strict=True)})
 
     def verdict(int8) -> str | None:
         """Why ``int8`` can't ship (None: it can)."""

@@ -65,6 +65,7 @@ class Upscaler:
         self.tile = 256 if tile is None else tile
         self.threads = plan_threads(threads)
         apply_threads(self.threads)
+        self.caveat: str | None = None  # one line for the user about the IR chosen, if any
         self.backend, self.precision = self._choose(backend, precision, weights, ir_dir)
         kind = f"ov-{self.precision}" if self.backend == "openvino" else "torch-fp32"
         self.runner = load_runner(
@@ -92,9 +93,17 @@ class Upscaler:
         from xeonsr.info import cpu_info, ir_precision_order
 
         have = read_manifest(store_dir(ir_dir))["models"]
-        order = ir_precision_order(cpu_info()) if precision == "auto" else [precision]
+        cpu = cpu_info()
+        int8 = have.get(f"{self.model_name}_x{self.scale}_int8") or {}
+        order = ir_precision_order(cpu, int8.get("target_isa")) if precision == "auto" else [precision]
         for prec in order:
             if f"{self.model_name}_x{self.scale}_{prec}" in have:
+                if prec == "int8" and int8.get("target_isa") == "vnni" and not cpu.int8_dot:
+                    self.caveat = (
+                        f"the {self.model_name} x{self.scale} INT8 IR was made for VNNI CPUs: without VNNI its "
+                        "kernels sum in saturating int16 and it can lose more than its PSNR budget "
+                        "(docs/int8.md); `xeonsr quantize --isa avx2 --ir-dir DIR` makes one for this CPU"
+                    )
                 return "openvino", prec
         if backend == "openvino":
             raise UserError(

@@ -10,25 +10,16 @@ import sys
 import openvino as ov
 
 import xeonsr.ptq as ptq
-from xeonsr.evaluate import load_samples, resolve_dataset
 from xeonsr.ir_graph import image_quantizers
-from xeonsr.ov import compile_ir
 from xeonsr.quant_recipe import calibration_items, load_recipe
+from xeonsr.quantization import budget_reference
 
 model, scale, data = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 recipe = load_recipe(model)
 xml = f"xeonsr/openvino_models/{model}_x{scale}_fp32.xml"
 fp32 = ov.Core().read_model(xml)
-budget = {}
-for ds in recipe.budget_sets:
-    label, files = resolve_dataset(ds, data)
-    budget[label] = load_samples(files, scale)
+budget, fp32_psnr = budget_reference(recipe, xml, scale, data)
 calib = calibration_items(recipe, scale, data)
-reference = compile_ir(xml)
-fp32_psnr = {}
-for ds, samples in budget.items():
-    values = ptq.psnr_of(reference, samples, scale)[1]
-    fp32_psnr.update({(ds, s.name): p for s, p in zip(samples, values, strict=True)})
 
 
 def stat(m):

@@ -107,6 +107,8 @@ def run(args) -> int:
         ir_dir=args.ir_dir,
         streams=jobs,
     )
+    if up.caveat:
+        print(f"xeonsr upscale: warning: {up.caveat}", file=sys.stderr)
     # PyTorch uses its threads inside one call; one image spreads its tiles instead.
     workers = jobs if up.backend == "openvino" and len(files) > 1 else 1
     dests = [out] if single else output_paths(files, out)
