@@ -69,13 +69,18 @@ def test_qat_fine_tuning_lowers_the_int8_loss_and_writes_an_int8_ir(store, data_
     # The IR is really INT8 where OpenVINO should run INT8, float on the skip branch.
     int8 = ov.Core().read_model(str(locate_ir("fsrcnn-s", 2, "int8", ir)[0]))
     assert int8_mac_share(int8) >= 0.5 and tuned["int8_mac_share"] == round(int8_mac_share(int8), 3)
-    assert float_layers(int8) == []  # fsrcnn-s x2 has no skip branch: every convolution INT8
+    # fsrcnn-s x2 has no skip branch: every convolution INT8 but those this CPU class's recipe
+    # keeps float for speed (avx2: body.0, 2.5-3.2x slower in INT8 there; vnni: none).
+    from xeonsr.quant_recipe import load_recipe
+
+    kept = load_recipe("fsrcnn-s").ignored_scope
+    assert float_layers(int8) == kept
     # The image's quantizer kept [0, 1] through fine-tuning (the uint8 grid), as in PTQ.
     from xeonsr.ir_graph import image_quantizers
 
     for fq in image_quantizers(int8):
         assert [float(fq.input(i).get_source_output().get_node().get_vector()[0]) for i in (1, 2)] == [0.0, 1.0]
-    assert image_quantizers(int8)
+    assert bool(image_quantizers(int8)) == (not kept)  # a float first layer takes the image as is
     for op in int8.get_ops():
         if op.get_type_name() == "FakeQuantize":
             users = [i.get_node().get_friendly_name() for i in op.output(0).get_target_inputs()]
