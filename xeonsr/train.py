@@ -188,9 +188,9 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         print(f"resume: the run already reached step {start_step} of {steps}")
 
     if backend == "ipex":
-        model, optimizer = ipex_optimize(model, optimizer, precision)
+        model, optimizer, precision = ipex_optimize(model, optimizer, precision)
         if precision == "fp32":
-            bf16_until = 0
+            bf16_until, tail = 0, 0.0
     train_model: nn.Module = nn.parallel.DistributedDataParallel(model) if world > 1 else model
     if cfg.compile:
         if backend == "ipex":

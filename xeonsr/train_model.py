@@ -109,15 +109,20 @@ def released_model(model: nn.Module, avg: nn.Module | None, model_args: dict, na
 
 
 def ipex_optimize(model, optimizer, precision):
+    """-> (model, optimizer, the precision IPEX will train in).
+
+    IPEX refuses bf16 weight prepacking without AVX512-BF16/AMX/AVX-NE-CONVERT; the run then
+    trains in fp32, and the caller must not open bf16 autocast over fp32-prepacked weights
+    (oneDNN has no primitive for that mix)."""
     import intel_extension_for_pytorch as ipex
 
     if precision == "fp32":
-        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
+        return (*ipex.optimize(model, optimizer=optimizer, dtype=torch.float32), "fp32")
     try:
-        return ipex.optimize(model, optimizer=optimizer, dtype=torch.bfloat16)
+        return (*ipex.optimize(model, optimizer=optimizer, dtype=torch.bfloat16), "bf16")
     except Exception as e:  # noqa: BLE001 - IPEX refuses bf16 on CPUs without it
         print(f"ipex: bf16 not supported on this CPU ({str(e).splitlines()[0]}); using fp32")
-        return ipex.optimize(model, optimizer=optimizer, dtype=torch.float32)
+        return (*ipex.optimize(model, optimizer=optimizer, dtype=torch.float32), "fp32")
 
 
 def restore(found, model, avg, optimizer, gen, rank: int, world: int) -> tuple[int, float]:
