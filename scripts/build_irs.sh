@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Export every shipped model to FP32 IR and quantize each to INT8 under its recipe's budget.
-# Usage: XEONSR_DATA=DIR bash scripts/build_irs.sh
-# A store for another CPU class, elsewhere: XEONSR_DATA=DIR ISA=avx2 IR_DIR=my_irs bash scripts/build_irs.sh
-# (the shipped store is made for VNNI/AMX; `xeonsr upscale --ir-dir my_irs` takes an avx2-made
-# INT8 IR first on 256-bit AVX2 CPUs).
+# Usage: XEONSR_DATA=DIR bash scripts/build_irs.sh              (on a VNNI/AMX CPU: the _int8 IRs)
+#        XEONSR_DATA=DIR ISA=avx2 bash scripts/build_irs.sh     (on an AVX2 CPU: the _int8_avx2 IRs)
+# Each class's budget is checked on the CPU that builds it, so build each on its own class.
+# Another store: IR_DIR=my_irs (exported there first).
 set -u
 XEONSR=${XEONSR:-xeonsr}
 STORE=()

@@ -13,10 +13,14 @@ import torch
 from xeonsr.evaluate import evaluate, load_samples
 from xeonsr.export import export
 from xeonsr.infer import load_torch_model
-from xeonsr.irs import SHIPPED_IR_DIR, IRError, locate_ir, read_manifest
+from xeonsr.info import cpu_info
+from xeonsr.irs import SHIPPED_IR_DIR, IRError, int8_stem, locate_ir, read_manifest
 from xeonsr.models import deploy_form
 from xeonsr.ov import compile_ir
 from xeonsr.runtime import ov_run, plane_fn, torch_run
+
+# The INT8 IR `xeonsr quantize` makes on this CPU: named for its class (vnni or avx2).
+F3 = int8_stem("fsrcnn", 3, cpu_info().isa_class)
 
 
 @pytest.mark.parametrize("name", ["fsrcnn", "fsrcnn-s", "srcnn", "srcnn-955", "dcscn"])
@@ -102,7 +106,8 @@ def test_cli_refuses_edited_bin_with_one_line(ir_dir, tmp_path, data_dir):
 
 def test_shipped_manifest_entries_verify():
     for name, e in read_manifest()["models"].items():
-        xml, _ = locate_ir(e["model"], e["scale"], e["precision"])
+        # INT8: one IR per CPU class it was made for; each class gets its own
+        xml, _ = locate_ir(e["model"], e["scale"], e["precision"], isa=e.get("target_isa"))
         assert xml.name == e["xml"], name
 
 
@@ -112,6 +117,7 @@ def test_missing_int8_ir_says_why_quantize_refused_it(tmp_path, monkeypatch):
     # A shipped store whose srcnn-955 x3 INT8 IR was refused: its report says why.
     man = read_manifest()
     man["models"].pop("srcnn-955_x3_int8", None)
+    man["models"].pop("srcnn-955_x3_int8_avx2", None)
     monkeypatch.setattr(irs, "read_manifest", lambda ir_dir=SHIPPED_IR_DIR: man)
     status = "only 0.04% of the multiply-adds stay INT8 within the 0.05 dB budget: no INT8 IR written"
     (tmp_path / "srcnn-955_x3_int8.json").write_text(json.dumps({"status": status}))
@@ -165,7 +171,7 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
     # The bicubic skip branch and the residual Add stay float: no quantizer touches them.
     import openvino as ov
 
-    int8 = ov.Core().read_model(str(ir_dir / "fsrcnn_x3_int8.xml"))
+    int8 = ov.Core().read_model(str(ir_dir / f"{F3}.xml"))
     for op in int8.get_ops():
         if op.get_type_name() == "FakeQuantize":
             users = [i.get_node().get_friendly_name() for i in op.output(0).get_target_inputs()]
@@ -182,8 +188,8 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
             reports_dir=reports,
             method="ptq",
         )
-    assert json.loads((reports / "fsrcnn_x3_int8.json").read_text())["status"] == "ok"
-    assert json.loads((reports / "fsrcnn_x3_int8.rejected.json").read_text())["status"].startswith("budget not met")
+    assert json.loads((reports / f"{F3}.json").read_text())["status"] == "ok"
+    assert json.loads((reports / f"{F3}.rejected.json").read_text())["status"].startswith("budget not met")
     assert locate_ir("fsrcnn", 3, "int8", ir_dir)
     # Re-exporting the same weights keeps the INT8 IR; new weights make it stale: it goes.
     export("fsrcnn", 3, ir_dir=ir_dir)
@@ -197,7 +203,7 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
     export("fsrcnn", 3, weights=str(tmp_path / "other.safetensors"), ir_dir=ir_dir)
     with pytest.raises(IRError, match="no int8 IR"):
         locate_ir("fsrcnn", 3, "int8", ir_dir)
-    assert not (ir_dir / "fsrcnn_x3_int8.bin").exists()
+    assert not (ir_dir / f"{F3}.bin").exists()
     export("fsrcnn", 3, ir_dir=ir_dir)  # back to the shipped weights for what follows
     # A negative budget cannot be met: no INT8 file may be written, FP32 stays as it was.
     fp32_before = (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes()
@@ -211,8 +217,8 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
             reports_dir=reports,
             method="ptq",
         )
-    assert json.loads((reports / "fsrcnn_x3_int8.json").read_text())["status"].startswith("budget not met")
-    assert not (ir_dir / "fsrcnn_x3_int8.xml").exists()
+    assert json.loads((reports / f"{F3}.json").read_text())["status"].startswith("budget not met")
+    assert not (ir_dir / f"{F3}.xml").exists()
     assert (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes() == fp32_before
 
 
@@ -229,7 +235,7 @@ def test_quantize_your_model_on_your_own_folders(ir_dir, data_dir, tmp_path):
         shutil.copy(p, val / p.name)
     args = ["quantize", "--model", "fsrcnn", "--scale", "3", "--ir-dir", str(store), "--data-dir", str(data_dir)]
     assert main(args + ["--calib", str(calib), "--val", str(val), "--method", "ptq"]) == 0
-    rep = json.loads((store / "reports" / "fsrcnn_x3_int8.json").read_text())
+    rep = json.loads((store / "reports" / f"{F3}.json").read_text())
     assert list(rep["budget_sets"]) == ["val"] and rep["recipe"]["calibration_set"] == str(calib)
     assert rep["psnr"]["val"]["worst5_drop_db"] <= 0.05 and "Set5" in rep["psnr"]
     # An empty or unreadable folder is one line, and nothing is written.
@@ -337,9 +343,9 @@ def test_int8_ir_with_too_little_int8_work_is_refused(ir_dir, data_dir, tmp_path
             reports_dir=reports,
             method="ptq",
         )
-    rep = json.loads((reports / "fsrcnn_x3_int8.json").read_text())
+    rep = json.loads((reports / f"{F3}.json").read_text())
     assert 0 < rep["int8_mac_share"] < 0.1 and "no INT8 IR written" in rep["status"]
-    assert not (ir_dir / "fsrcnn_x3_int8.xml").exists()
+    assert not (ir_dir / f"{F3}.xml").exists()
 
 
 def test_installed_package_reads_shipped_irs_from_the_package_and_writes_to_user_data(tmp_path):
@@ -382,3 +388,29 @@ def test_concurrent_manifest_writers_lose_no_entry(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", code, tag, str(tmp_path)]) for tag in ("a", "b", "c")]
     assert all(p.wait() == 0 for p in procs)
     assert len(read_manifest(tmp_path)["models"]) == 180
+
+
+def test_ptq_tries_the_recipes_fallback_before_giving_up(ir_dir, data_dir, tmp_path, monkeypatch):
+    import xeonsr.quantization as q
+    from xeonsr.errors import UserError
+    from xeonsr.quant_recipe import load_recipe
+
+    ir_dir = shutil.copytree(ir_dir, tmp_path / "ir")
+    seen = []
+
+    def ptq(fp32_model, recipe, *a, **k):  # keeps every layer float: a budget no variant meets
+        kinds = {op.get_type_name() for op in fp32_model.get_ops()}
+        seen.append((recipe.first_layer_rows, recipe.overflow_fix, "ExtractImagePatches" in kinds))
+        return fp32_model, []
+
+    monkeypatch.setattr(q, "ptq", ptq)
+    recipe = {"calibration_crops": 8, "first_layer_rows": True, "overflow_fix": "first_layer"}
+    recipe["ptq_fallback"] = {"first_layer_rows": False, "overflow_fix": "disable"}
+    with pytest.raises(q.BudgetError, match="no INT8 IR written"):
+        q.quantize("fsrcnn", 3, str(data_dir), ir_dir, recipe, method="ptq")
+    # The rows form with 7-bit first-layer weights, then the plain form with 8-bit ones.
+    assert seen == [(True, "first_layer", True), (False, "disable", False)]
+    report = json.loads((ir_dir / "reports" / f"{F3}.json").read_text())
+    assert report["recipe"]["first_layer_rows"] is False and "first layer in rows" in report["why_method"]
+    with pytest.raises(UserError, match="ptq_fallback sets no recipe field"):
+        load_recipe("fsrcnn", {"ptq_fallback": {"first_layer_row": False}})

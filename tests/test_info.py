@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from xeonsr.info import cpu_info, ir_precision_order, resolve_precision
 
 AVX2_ONLY = """processor : 0
@@ -75,8 +77,41 @@ def test_upscaler_takes_an_avx2_made_int8_ir_first_on_a_256_bit_avx2_cpu(tmp_pat
     assert chosen.precision == "int8" and chosen.caveat is None
 
 
-def test_upscaler_default_ir_follows_this_cpu():
+def test_a_store_with_an_int8_ir_per_cpu_class_gives_each_cpu_its_own(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    import xeonsr.info
+    from xeonsr.irs import SHIPPED_IR_DIR, locate_ir
     from xeonsr.upscaler import Upscaler
 
+    models = json.loads((SHIPPED_IR_DIR / "manifest.json").read_text())["models"]
+    keep = {n: models[n] for n in ("fsrcnn_x3_fp32", "fsrcnn_x3_int8", "fsrcnn_x3_int8_avx2")}
+    assert (keep["fsrcnn_x3_int8"]["target_isa"], keep["fsrcnn_x3_int8_avx2"]["target_isa"]) == ("vnni", "avx2")
+    for entry in keep.values():
+        for f in (entry["xml"], entry["bin"]):
+            shutil.copy(SHIPPED_IR_DIR / f, tmp_path / f)
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": keep}))
+    assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="vnni")[0].name == "fsrcnn_x3_int8.xml"
+    assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="avx2")[0].name == "fsrcnn_x3_int8_avx2.xml"
+    parse = xeonsr.info.cpu_info
+    for text, xml in ((ZEN3, "fsrcnn_x3_int8_avx2.xml"), (SAPPHIRE, "fsrcnn_x3_int8.xml")):
+        monkeypatch.setattr(xeonsr.info, "cpu_info", lambda t=None, text=text: parse(text))
+        up = Upscaler("fsrcnn", 3, ir_dir=str(tmp_path))
+        assert (up.precision, up.caveat, Path(up.runner.source).name) == ("int8", None, xml)
+    # Without its class's IR a CPU gets the other one, and says what it costs.
+    del keep["fsrcnn_x3_int8_avx2"]
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": keep}))
+    assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="avx2")[0].name == "fsrcnn_x3_int8.xml"
+
+
+def test_upscaler_default_ir_follows_this_cpu():
+    from xeonsr.irs import int8_entry, read_manifest
+    from xeonsr.upscaler import Upscaler
+
+    cpu = cpu_info()
+    int8 = int8_entry(read_manifest()["models"], "fsrcnn", 3, cpu.isa_class)
+    assert int8["target_isa"] == cpu.isa_class  # the shipped store has one for each class
     up = Upscaler("fsrcnn", 3)
-    assert (up.backend, up.precision) == ("openvino", ir_precision_order(cpu_info())[0])
+    assert (up.backend, up.precision) == ("openvino", ir_precision_order(cpu, cpu.isa_class)[0])
+    assert Path(up.runner.source).name == (int8["xml"] if up.precision == "int8" else "fsrcnn_x3_fp32.xml")

@@ -198,7 +198,13 @@ def test_quantizer_settings_follow_the_target_cpu_class():
     # VNNI sums int8 products in int32: all 8 bits of the weights are safe there; pre-VNNI
     # kernels sum pairs in int16, which every layer can saturate, so AVX2 targets get 7-bit weights.
     assert advanced_parameters(load_recipe("srcnn", target_isa="vnni")).overflow_fix == OverflowFix.DISABLE
-    assert advanced_parameters(load_recipe("srcnn", target_isa="avx2")).overflow_fix == OverflowFix.ENABLE
+    assert advanced_parameters(load_recipe("fsrcnn", target_isa="avx2")).overflow_fix == OverflowFix.ENABLE
+    # SRCNN's recipe keeps 8 bits past its first layer (its weights do not saturate; the
+    # budget is checked on AVX2 all the same) and runs that layer in rows.
+    srcnn = load_recipe("srcnn", target_isa="avx2")
+    assert advanced_parameters(srcnn).overflow_fix == OverflowFix.FIRST_LAYER and srcnn.first_layer_rows
+    with pytest.raises(UserError, match="overflow_fix"):
+        load_recipe("fsrcnn", {"overflow_fix": "sometimes"})
     params = advanced_parameters(load_recipe("fsrcnn", target_isa="vnni"))
     ranges = params.activations_range_estimator_params
     assert params.disable_bias_correction and ranges.max.aggregator_type.value == "histogram"
@@ -239,3 +245,25 @@ def test_histogram_ranges_clip_the_tails_that_minmax_spends_levels_on(data_dir, 
         assert mlo - tol <= lo < hi <= mhi + tol, (name, (lo, hi), (mlo, mhi))
         narrower += (hi - lo) < 0.99 * (mhi - mlo)
     assert narrower >= 1
+
+
+def test_first_layer_rows_is_the_same_function_and_its_image_quantizer_is_pinned(fsrcnn_fp32, calib, data_dir):
+    from xeonsr.evaluate import load_samples
+    from xeonsr.ir_graph import conv_macs, first_layer_rows, image_quantizers
+    from xeonsr.ptq import _quantize
+    from xeonsr.quant_recipe import QuantRecipe
+
+    rows = fsrcnn_fp32.clone()
+    assert first_layer_rows(rows) == ["__module.body.0/aten::_convolution/Convolution"]  # 5x5, 1 -> 56
+    assert first_layer_rows(rows) == []  # nothing one-channel is left
+    assert conv_macs(rows) == conv_macs(fsrcnn_fp32)  # the same multiply-adds, names kept
+    kinds = {op.get_type_name() for op in rows.get_ops()}
+    assert "ExtractImagePatches" in kinds
+    lr = load_samples([data_dir / "Set5" / "bird.png"], 3)[0].lr / 255.0
+    assert np.abs(_run(rows, lr) - _run(fsrcnn_fp32, lr)).max() < 1e-3  # grey levels
+    # Quantized, the image still enters through one quantizer on the uint8 grid of [0, 1].
+    int8 = _quantize(rows, QuantRecipe(target_isa="avx2"), calib, [])
+    (fq,) = image_quantizers(int8)
+    lo, hi = (float(fq.input(i).get_source_output().get_node().get_data().ravel()[0]) for i in (1, 2))
+    assert (lo, hi, fq.get_levels()) == (0.0, 1.0, 256)
+    assert np.abs(_run(int8, lr) - _run(fsrcnn_fp32, lr)).mean() < 1.0

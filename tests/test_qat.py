@@ -111,7 +111,10 @@ def test_auto_falls_back_to_qat_and_says_why(store, data_dir, tmp_path, monkeypa
     qat = {"steps": 20, "threads": 1, "batch_size": 8, "datasets": ("T91",)}
     rep = q.quantize("fsrcnn-s", 3, str(data_dir), ir, {"calibration_crops": 30, "max_drop_db": 5.0}, qat_overrides=qat)
     assert rep["method"].startswith("qat") and rep["why_method"].startswith("ptq: only 0.00% of the multiply-adds")
-    written = json.loads((ir / "reports" / "fsrcnn-s_x3_int8.json").read_text())
+    from xeonsr.info import cpu_info
+    from xeonsr.irs import int8_stem
+
+    written = json.loads((ir / "reports" / f"{int8_stem('fsrcnn-s', 3, cpu_info().isa_class)}.json").read_text())
     assert rep["status"] == "ok" and written["method"] == rep["method"] and rep["int8_mac_share"] >= 0.5
 
 

@@ -30,10 +30,10 @@ def test_int8_reports_and_shipped_int8_irs_agree():
     from pathlib import Path
 
     from xeonsr.irs import SHIPPED_IR_DIR, read_manifest
-    from xeonsr.zoo import int8_table
+    from xeonsr.zoo import int8_reports, int8_table
 
     reports = Path(__file__).resolve().parents[1] / "quantize" / "reports"
-    ok = {p.name[: -len(".json")] for p in reports.glob("*_int8.json") if json.loads(p.read_text())["status"] == "ok"}
+    ok = {p.name[: -len(".json")] for p in int8_reports(reports) if json.loads(p.read_text())["status"] == "ok"}
     shipped = {k for k, v in read_manifest(SHIPPED_IR_DIR)["models"].items() if v["precision"] == "int8"}
     assert ok == shipped
     table = int8_table(reports)

@@ -15,11 +15,13 @@ from xeonsr.fileio import atomic_write_text
 from xeonsr.irs import (
     IN_CHECKOUT,
     INPUT_NAME,
+    INT8_CLASSES,
     OUTPUT_NAME,
     SHIPPED_IR_DIR,
     USER_IR_DIR,
     IRError,
     drop_from_manifest,
+    int8_stem,
     ir_stem,
     is_shipped,
     manifest_entry,
@@ -84,7 +86,8 @@ def export(
     xml, bin_ = save_ir(convert(model), ir_dir, stem, compress_to_fp16=fp16)
     if precision == "fp32" and before is not None and sha256(bin_) != before:
         # The INT8 IR was quantized from the FP32 weights just replaced: it no longer matches.
-        if drop_from_manifest(ir_stem(model_name, scale, "int8"), ir_dir):
+        dropped = [drop_from_manifest(int8_stem(model_name, scale, isa), ir_dir) for isa in INT8_CLASSES]
+        if any(dropped):
             print(
                 f"removed the INT8 IR of {model_name} x{scale} (made from the FP32 IR just replaced); "
                 f"run `xeonsr quantize --model {model_name} --scale {scale}`"

@@ -44,6 +44,12 @@ class CpuInfo:
         return bool(self.flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
 
     @property
+    def isa_class(self) -> str:
+        """The INT8 CPU class IRs are made for: "vnni" (int8 dot products) or "avx2" (pairs
+        of products summed in saturating int16)."""
+        return "vnni" if self.int8_dot else "avx2"
+
+    @property
     def half_width_avx2(self) -> bool:
         """AVX2 split over 128-bit units: AMD Zen 1/Zen+ (family 23 below model 0x30) and
         Hygon's Zen-1 Dhyana (family 24). INT8 without VNNI gains little there."""
@@ -207,7 +213,7 @@ def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[s
       products in saturating int16, which a VNNI-made IR's 8-bit weights do not allow for: five
       shipped INT8 IRs lost more than their 0.05 dB budget on their held-out images there
       (FSRCNN x3 0.067; benchmarks/probes/int8_budget_on_host.py). `xeonsr quantize --isa avx2`
-      makes one that holds.
+      makes one that holds; the shipped store has one per model where it held (``_int8_avx2``).
     - AVX2 on 128-bit units (AMD Zen 1/Zen+): FP32 first; INT8 gained 1.06-1.15x for 0-0.08 dB.
     """
     if cpu.int8_dot:
@@ -223,9 +229,9 @@ def int8_first_note(cpu: CpuInfo) -> str:
         return "the INT8 IR first: int8 dot products (VNNI/AMX)"
     if cpu.wide_avx2:
         return (
-            "the INT8 IR first where it was made for AVX2 (`xeonsr quantize --isa avx2`), else FP32: "
-            "INT8 is 1.2-2x faster on 256-bit AVX2, but the shipped INT8 IRs are made for VNNI and "
-            "can exceed their PSNR budget without it"
+            "the INT8 IR made for AVX2 first (shipped for most models; `xeonsr quantize --isa avx2` "
+            "makes one), else FP32: INT8 is 1.2-2x faster on 256-bit AVX2, but an IR made for VNNI "
+            "can exceed its PSNR budget without VNNI"
         )
     return (
         "the FP32 IR first: no VNNI/AMX and AVX2 on 128-bit units, INT8 gains 1.06-1.15x here "

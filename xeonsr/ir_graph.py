@@ -127,6 +127,8 @@ def image_quantizers(ov_model) -> list:
         if op.get_type_name() != "FakeQuantize":
             continue
         src = op.input(0).get_source_output().get_node()
+        while src.get_type_name() == "ExtractImagePatches":  # the image in rows (first_layer_rows)
+            src = src.input(0).get_source_output().get_node()
         if src.get_type_name() == "Parameter" or src.get_friendly_name().startswith("__module.upsample/"):
             found.append(op)
     return found
@@ -147,3 +149,40 @@ def pin_image_range(ov_model) -> int:
             const = ov.opset13.constant(np.full(list(old.get_shape()), value, dtype=np.float32))
             fq.input(port).replace_source_output(const.output(0))
     return len(fqs)
+
+
+def first_layer_rows(ov_model) -> list[str]:
+    """Rewrite each k x k 'same' convolution of a one-channel input (SRCNN's 9x9 conv1) as the
+    same function on the image's k row-shifted copies: ExtractImagePatches (k x 1) makes the k
+    channels, then a 1 x k convolution whose weight (oc, k, 1, k) is the original's rows.
+
+    The same multiply-adds, but k input channels instead of one: on 256-bit AVX2 without VNNI
+    (AMD EPYC Zen 3) the INT8 kernel of the one-channel form reached 34 GMAC/s and SRCNN x3's
+    INT8 IR ran 1.59-1.81x faster in this form (docs/performance.md). In place, on an FP32 model
+    (before quantization); returns the names of the convolutions rewritten (names kept)."""
+    import openvino.opset13 as ops
+    from openvino import opset3
+
+    done = []
+    for conv in list(ov_model.get_ordered_ops()):
+        if conv.get_type_name() != "Convolution":
+            continue
+        w = conv.input(1).get_source_output().get_node()
+        if w.get_type_name() != "Constant":
+            continue
+        oc, ic, kh, kw = list(w.get_output_shape(0))
+        attrs = conv.get_attributes()
+        same = list(attrs["pads_begin"]) == [kh // 2, kw // 2] == list(attrs["pads_end"])
+        plain = list(attrs["strides"]) == [1, 1] == list(attrs["dilations"])
+        if ic != 1 or kh < 3 or kh % 2 == 0 or not (same and plain):
+            continue
+        rows = opset3.extract_image_patches(conv.input(0).get_source_output(), [kh, 1], [1, 1], [1, 1], "same_upper")
+        rows.set_friendly_name(conv.get_friendly_name() + "/rows")
+        weight = ops.constant(np.ascontiguousarray(w.get_data().reshape(oc, kh, 1, kw)))
+        new = ops.convolution(rows, weight, [1, 1], [0, kw // 2], [0, kw // 2], [1, 1])
+        new.set_friendly_name(conv.get_friendly_name())
+        conv.output(0).replace(new.output(0))
+        done.append(conv.get_friendly_name())
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done

@@ -2,7 +2,10 @@
 
 A store is a folder of ``<model>_x<scale>_<precision>.xml/.bin`` and ``manifest.json`` (one
 entry per IR: model, scale, precision, sha256 of both files, input/output, PSNR, receptive
-radius). Two kinds of store, kept apart:
+radius). INT8 comes in one IR per CPU class it was made for (its entry's ``target_isa``):
+``_int8`` for VNNI/AMX, ``_int8_avx2`` for AVX2 without VNNI, whose kernels sum pairs of
+products in saturating int16 (docs/int8.md); readers get the one for the CPU they run on.
+Two kinds of store, kept apart:
 
 - the shipped store, ``xeonsr/openvino_models`` inside the package (so a wheel carries it);
   only the shipped weights are ever exported into it, and only from a checkout;
@@ -48,6 +51,26 @@ def sha256(path: Path) -> str:
 
 def ir_stem(model: str, scale: int, precision: str) -> str:
     return f"{model}_x{scale}_{precision}"
+
+
+INT8_CLASSES = ("vnni", "avx2")
+
+
+def int8_stem(model: str, scale: int, isa: str) -> str:
+    """The INT8 IR made for CPU class ``isa``; the VNNI one keeps the plain name older stores use."""
+    return ir_stem(model, scale, "int8") + ("" if isa == "vnni" else f"_{isa}")
+
+
+def int8_entry(models: dict, model: str, scale: int, isa: str | None = None) -> dict | None:
+    """A store's INT8 IR of ``model`` x``scale`` for CPU class ``isa`` (default: this CPU's): the
+    one made for that class, else the other class's (then ``target_isa`` says so)."""
+    if isa is None:
+        from xeonsr.info import cpu_info
+
+        isa = cpu_info().isa_class
+    found = [e for e in (models.get(int8_stem(model, scale, c)) for c in INT8_CLASSES) if e]
+    found.sort(key=lambda e: e.get("target_isa", "vnni") != isa)  # stable: the named class first
+    return found[0] if found else None
 
 
 def store_dir(ir_dir: str | Path | None) -> Path:
@@ -150,20 +173,29 @@ def manifest_entry(
 
 
 def int8_refusal(model: str, scale: int) -> str | None:
-    """Why `xeonsr quantize` wrote no shipped INT8 IR for ``model`` x``scale`` (its report says)."""
-    path = REPORTS / f"{ir_stem(model, scale, 'int8')}.json"
-    try:
-        status = json.loads(path.read_text()).get("status", "ok")
-    except (OSError, ValueError):
-        return None
-    return None if status == "ok" else f"`xeonsr quantize` refused it ({status.split(': no INT8')[0]}; {path})"
+    """Why `xeonsr quantize` wrote no shipped INT8 IR for ``model`` x``scale`` (its reports say)."""
+    for isa in INT8_CLASSES:
+        path = REPORTS / f"{int8_stem(model, scale, isa)}.json"
+        try:
+            status = json.loads(path.read_text()).get("status", "ok")
+        except (OSError, ValueError):
+            continue
+        if status != "ok":
+            return f"`xeonsr quantize` refused it ({status.split(': no INT8')[0]}; {path})"
+    return None
 
 
-def locate_ir(model: str, scale: int, precision: str, ir_dir: str | Path | None = None) -> tuple[Path, dict]:
-    """The verified .xml of a store's entry; refuses missing, edited or mismatched files."""
+def locate_ir(
+    model: str, scale: int, precision: str, ir_dir: str | Path | None = None, isa: str | None = None
+) -> tuple[Path, dict]:
+    """The verified .xml of a store's entry; refuses missing, edited or mismatched files.
+    INT8: the IR made for CPU class ``isa`` (default: this CPU's) where the store has one."""
     ir_dir = store_dir(ir_dir)
-    name = ir_stem(model, scale, precision)
-    entry = read_manifest(ir_dir)["models"].get(name)
+    models = read_manifest(ir_dir)["models"]
+    if precision == "int8":
+        entry = int8_entry(models, model, scale, isa)
+    else:
+        entry = models.get(ir_stem(model, scale, precision))
     if entry is None and precision == "int8" and is_shipped(ir_dir):
         refused = int8_refusal(model, scale)
         if refused:

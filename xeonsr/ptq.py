@@ -42,7 +42,17 @@ def advanced_parameters(recipe):
         # RMS error vs FP32 on a bright / dark copy of one image: 8-bit 0.91 / 0.56 grey levels,
         # first layer 7-bit 0.91 / 0.57, every layer 7-bit 0.67 / 0.60. VNNI sums in int32, so
         # the 8th bit is free there (SRCNN x3 PTQ, every layer INT8, BSD200-val: 0.067 -> 0.053 dB).
-        overflow_fix=OverflowFix.DISABLE if recipe.target_isa == "vnni" else OverflowFix.ENABLE,
+        # A recipe may keep 8 bits for an AVX2 target whose weights are small enough not to
+        # saturate (SRCNN: quantize/recipes.json); its budget is still checked on AVX2.
+        overflow_fix=(
+            {"enable": OverflowFix.ENABLE, "first_layer": OverflowFix.FIRST_LAYER, "disable": OverflowFix.DISABLE}[
+                recipe.overflow_fix
+            ]
+            if recipe.overflow_fix != "auto"
+            else OverflowFix.DISABLE
+            if recipe.target_isa == "vnni"
+            else OverflowFix.ENABLE
+        ),
         # NNCF's default activation range is the mean over calibration crops of each crop's
         # min/max, which clips what only some crops reach: bright flat regions (SRCNN x3's
         # input quantizer stopped at 0.905). The full min/max: 0.053 -> 0.018 dB (same model).

@@ -40,16 +40,27 @@ class QuantRecipe:
     # The CPU class the float/INT8 choices are made for: "vnni" (VNNI/AMX int8 dot products)
     # or "avx2" (no int8 dot product: a 1-input-channel convolution is slower in INT8 there).
     target_isa: str = "vnni"
+    # PTQ quantizes the one-channel k x k first layer as k row-shifted channels and a 1 x k
+    # convolution (ir_graph.first_layer_rows; the same function, another INT8 kernel).
+    first_layer_rows: bool = False
+    # Weights in 7 bits against pre-VNNI int16 saturation (ptq.advanced_parameters): "auto"
+    # (every layer for avx2 targets, none for vnni), "enable", "first_layer" or "disable". The
+    # budget is checked on the CPU that quantizes either way.
+    overflow_fix: str = "auto"
+    # Fields PTQ tries second where this recipe misses the budget (before QAT), e.g. the first
+    # layer in its plain form with 8-bit weights (SRCNN x4 on AVX2: quantize/recipes.json).
+    ptq_fallback: dict = field(default_factory=dict)
 
 
 ISA_CLASSES = ("vnni", "avx2")
 ACTIVATION_RANGES = ("minmax", "mean_minmax", "histogram")
+OVERFLOW_FIXES = ("auto", "enable", "first_layer", "disable")
 
 
 def host_isa_class() -> str:
     from xeonsr.info import cpu_info
 
-    return "vnni" if cpu_info().int8_dot else "avx2"
+    return cpu_info().isa_class
 
 
 def load_recipe(model: str, overrides: dict | None = None, target_isa: str | None = None) -> QuantRecipe:
@@ -68,6 +79,13 @@ def load_recipe(model: str, overrides: dict | None = None, target_isa: str | Non
         raise UserError(
             f"recipe of {model}: activation_ranges {recipe.activation_ranges!r}: one of {', '.join(ACTIVATION_RANGES)}"
         )
+    fields = set(QuantRecipe.__dataclass_fields__) - {"ptq_fallback"}
+    unknown = sorted(set(recipe.ptq_fallback) - fields)
+    if unknown:
+        raise UserError(f"recipe of {model}: ptq_fallback sets no recipe field(s) {unknown}")
+    for fix in (recipe.overflow_fix, recipe.ptq_fallback.get("overflow_fix", "auto")):
+        if fix not in OVERFLOW_FIXES:
+            raise UserError(f"recipe of {model}: overflow_fix {fix!r}: one of {', '.join(OVERFLOW_FIXES)}")
     if recipe.budget_worst_k < 1:
         raise UserError(f"recipe of {model}: budget_worst_k must be 1 or more, not {recipe.budget_worst_k}")
     return recipe

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write_text
-from xeonsr.ir_graph import MIN_INT8_SHARE, conv_macs, float_layers, int8_mac_share
+from xeonsr.ir_graph import MIN_INT8_SHARE, conv_macs, first_layer_rows, float_layers, int8_mac_share
 from xeonsr.irs import (
     REPORTS,
     SHIPPED_IR_DIR,
-    ir_stem,
+    int8_stem,
     is_shipped,
     locate_ir,
     manifest_entry,
@@ -132,8 +132,21 @@ def quantize(
     int8 = why = None
     searched: list[str] = []  # the float layers PTQ's search chose: QAT starts from them
     if method in ("auto", "ptq"):
-        int8, searched = ptq(fp32_model, recipe, budget, fp32_psnr, calib, scale, log=_progress)
-        why = verdict(int8)
+        # The recipe, then its ptq_fallback (another form of the first layer, another weight
+        # width) where the first misses; the report records the one that made the IR.
+        variants = [recipe] + ([replace(recipe, **recipe.ptq_fallback, ptq_fallback={})] if recipe.ptq_fallback else [])
+        for variant in variants:
+            form = fp32_model.clone()
+            if variant.first_layer_rows:
+                first_layer_rows(form)
+            recipe = variant
+            int8, searched = ptq(form, recipe, budget, fp32_psnr, calib, scale, log=_progress)
+            why = verdict(int8)
+            if not why:
+                break
+            if variant is not variants[-1]:
+                tried.append(f"ptq{' (first layer in rows)' if variant.first_layer_rows else ''}: {why}")
+                _progress(f"ptq: {why}; trying the recipe's ptq_fallback {recipe.ptq_fallback}")
         if why and method == "auto":
             tried.append(f"ptq: {why}")
             from xeonsr.qat import torch_weights
@@ -206,7 +219,7 @@ def quantize(
     if used == "qat":
         report["qat"] = {**asdict(qat_config), "seconds": qat_seconds}
     reports_dir.mkdir(parents=True, exist_ok=True)
-    stem = ir_stem(model, scale, "int8")
+    stem = int8_stem(model, scale, recipe.target_isa)  # one INT8 IR per CPU class in a store
     if why:
         report["status"] = ("budget not met" if why.startswith("INT8 loses") else why) + ": no INT8 IR written"
         # An INT8 IR made earlier stays, and so does the report that describes it.

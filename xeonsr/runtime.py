@@ -111,6 +111,8 @@ def load_runner(
         xml, entry = locate_ir(model, scale, "fp32" if prec == "bf16" else prec, ir_dir)
         infer = "bf16" if prec == "bf16" else "f32"
         note = f"OpenVINO {'fp32' if prec == 'bf16' else prec} IR, inference precision {infer}"
+        if prec == "int8":
+            note += f", made for {entry.get('target_isa', 'vnni')}"
         if prec == "bf16":
             from xeonsr.info import cpu_info
 

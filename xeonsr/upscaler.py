@@ -86,7 +86,7 @@ class Upscaler:
         return other
 
     def _choose(self, backend: str, precision: str, weights, ir_dir) -> tuple[str, str]:
-        from xeonsr.irs import read_manifest, store_dir
+        from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
 
         if backend == "torch" or weights:
             return "torch", "fp32"
@@ -94,15 +94,15 @@ class Upscaler:
 
         have = read_manifest(store_dir(ir_dir))["models"]
         cpu = cpu_info()
-        int8 = have.get(f"{self.model_name}_x{self.scale}_int8") or {}
+        int8 = int8_entry(have, self.model_name, self.scale, cpu.isa_class) or {}
         order = ir_precision_order(cpu, int8.get("target_isa")) if precision == "auto" else [precision]
         for prec in order:
-            if f"{self.model_name}_x{self.scale}_{prec}" in have:
+            if int8 if prec == "int8" else (ir_stem(self.model_name, self.scale, prec) in have):
                 if prec == "int8" and int8.get("target_isa") == "vnni" and not cpu.int8_dot:
                     self.caveat = (
                         f"the {self.model_name} x{self.scale} INT8 IR was made for VNNI CPUs: without VNNI its "
                         "kernels sum in saturating int16 and it can lose more than its PSNR budget "
-                        "(docs/int8.md); `xeonsr quantize --isa avx2 --ir-dir DIR` makes one for this CPU"
+                        "(docs/int8.md); `xeonsr quantize --isa avx2` makes one for this CPU"
                     )
                 return "openvino", prec
         if backend == "openvino":

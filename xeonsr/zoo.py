@@ -68,7 +68,7 @@ def int8_table(reports_dir: Path | None = None) -> str:
         "| multiply-adds in INT8 | layers kept in float | quantized on | made for |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for p in sorted(reports_dir.glob("*_int8.json")):  # not the *.rejected.json of failed retries
+    for p in int8_reports(reports_dir):
         r = json.loads(p.read_text())
         s5, s14 = r["psnr"]["Set5"], r["psnr"]["Set14"]
         drop = ", ".join(_budget_drop(ds, r["psnr"][ds]) for ds in r.get("budget_sets", {}) if ds in r["psnr"])
@@ -85,6 +85,12 @@ def int8_table(reports_dir: Path | None = None) -> str:
             f"| {len(r['layers_kept_in_fp'])} | {on.get('isa', '?')} | {target} |"
         )
     return "\n".join(rows)
+
+
+def int8_reports(reports_dir: Path) -> list[Path]:
+    """The reports of a store's INT8 IRs, one per CPU class made for (not the *.rejected.json of
+    failed retries)."""
+    return sorted(p for p in reports_dir.glob("*_int8*.json") if not p.name.endswith(".rejected.json"))
 
 
 def _budget_drop(ds: str, r: dict) -> str:
