@@ -38,12 +38,15 @@ def run(args) -> int:
         raise UserError("the shipped IR store is tuned in a checkout of xeonsr; give --ir-dir for your own store")
     size = parse_size(args.size)
     precisions = [p.strip() for p in args.precision.split(",") if p.strip()]
+    isa_class = cpu.isa_class
     chosen = [
         e
         for e in entries(ir_dir).values()
         if (args.model == "all" or e["model"] == args.model)
         and (args.scale is None or e["scale"] == args.scale)
         and e["precision"] in precisions
+        # an INT8 IR made for another CPU class never runs here: nothing to tune
+        and (e["precision"] != "int8" or e.get("target_isa", "vnni") == isa_class)
     ]
     if not chosen:
         raise UserError(f"no IR in {ir_dir}/manifest.json matches --model {args.model} --scale {args.scale}")
