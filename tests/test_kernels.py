@@ -1,5 +1,6 @@
 """Kernel plans (xeonsr.kernels): which CPUs get them, that they change the kernel and not the
-output, that an AVX2-capped runtime ignores them, and `xeonsr tune` end to end on a small input."""
+output, that an AVX2-capped runtime ignores them, and `xeonsr tune` end to end on a small input.
+And the FP32 forms per CPU class (xeonsr.ir_graph.host_forms): the same function, where they apply."""
 
 import json
 import os
@@ -162,3 +163,76 @@ def test_every_shipped_plan_computes_the_same_image():
             x = np.random.default_rng(h + w).random((1, 1, h, w), dtype=np.float32)
             diff = np.abs(next(iter(a.infer({0: x}).values())) - next(iter(b.infer({0: x}).values()))).max()
             assert diff <= MAX_DIFF, (entry["name"], infer, (h, w), float(diff))
+
+
+def _shipped(name):
+    import openvino as ov
+
+    return ov.Core().read_model(str(SHIPPED_IR_DIR / f"{name}.xml"))
+
+
+def _run_model(model, x):
+    import openvino as ov
+
+    compiled = ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": 1})
+    return compiled(x)[0]
+
+
+@pytest.mark.parametrize(
+    "name, rewritten",
+    [
+        ("srcnn_x3_fp32", {"conv1", "conv3.columns"}),
+        ("fsrcnn_x3_fp32", {"body.0", "head_columns.columns"}),
+        ("fsrcnn-s_x2_fp32", {"body.0", "head_columns.columns"}),
+        ("dcscn_x2_fp32", {"features.0.0"}),
+    ],
+)
+def test_the_avx2_forms_of_every_fp32_ir_are_the_same_function(name, rewritten):
+    from xeonsr.ir_graph import conv_macs, host_forms
+
+    stored, model = _shipped(name), _shipped(name)
+    done = host_forms(model, isa_class="avx2")
+    assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
+    assert conv_macs(model) == conv_macs(stored)  # the same multiply-adds, layer names kept
+    rng = np.random.default_rng(0)
+    for h, w in ((61, 37), (17, 16)):  # odd and even sizes: every border the forms pad differently
+        x = rng.random((1, 1, h, w), dtype=np.float32)
+        assert np.abs(_run_model(model, x) - _run_model(stored, x)).max() < MAX_DIFF
+
+
+def test_the_row_pair_holds_the_column_pairs_taps_by_row():
+    import torch
+
+    from xeonsr.ir_graph import row_pairs
+    from xeonsr.models.srcnn import column_weights
+
+    model = _shipped("srcnn_x3_fp32")
+    (name,) = row_pairs(model)
+    convs = {op.get_friendly_name(): op for op in model.get_ops() if op.get_type_name() == "Convolution"}
+    rows = convs[name].input(1).get_source_output().get_node().get_data()
+    combine = convs["__module.conv3.combine/aten::_convolution/Convolution"].input(1).get_source_output().get_node()
+    assert rows.shape == (5, 32, 1, 5) and combine.get_data().shape == (1, 5, 5, 1)
+    # Undo it by hand: the column pair made from the row pair's taps is the stored one.
+    w = torch.from_numpy(rows[:, :, 0, :].transpose(1, 0, 2)[None].copy())  # (1, 32, dy, dx)
+    stored = {op.get_friendly_name(): op for op in _shipped("srcnn_x3_fp32").get_ops()}
+    columns = stored[name].input(1).get_source_output().get_node().get_data()
+    assert np.array_equal(column_weights(w)[0].numpy(), columns)
+    assert row_pairs(model) == []  # nothing left to rewrite
+
+
+def test_host_forms_leave_int8_irs_other_classes_and_kernel_plans_alone():
+    from xeonsr.ir_graph import host_forms
+
+    assert host_forms(_shipped("srcnn_x3_fp32"), isa_class="vnni") == []
+    assert host_forms(_shipped("srcnn_x3_int8_avx2"), isa_class="avx2") == []  # checked as quantized
+    assert host_forms(_shipped("srcnn_x3_fp32"), "bf16", isa_class="avx2") == []
+    assert host_forms(_shipped("srcnn_x3_fp32"), "f32", {"a": "jit_avx512"}, isa_class="avx2") == []
+
+
+def test_the_fp32_runner_says_when_it_runs_this_cpus_forms():
+    from xeonsr.runtime import load_runner
+
+    runner = load_runner("srcnn", 3, "ov-fp32", threads=1)
+    assert ("exact forms" in runner.note) == (cpu_info().isa_class == "avx2")
+    x = np.random.default_rng(1).random((1, 1, 23, 31), dtype=np.float32)
+    assert np.abs(runner(x) - _run_model(_shipped("srcnn_x3_fp32"), x)).max() < MAX_DIFF

@@ -47,14 +47,15 @@ def _run(model, lr):
 
 def test_bright_image_passes_int8_unclipped(fsrcnn_fp32, calib, data_dir):
     from xeonsr.evaluate import load_samples
+    from xeonsr.info import cpu_info
     from xeonsr.ir_graph import image_quantizers
     from xeonsr.ptq import _quantize
-    from xeonsr.quant_recipe import QuantRecipe, host_isa_class
+    from xeonsr.quant_recipe import QuantRecipe
 
     # Made for this CPU's class: a VNNI-made IR's 8-bit first layer saturates the int16 sums of
     # AVX2's INT8 kernels on bright images (RMS 0.91 vs 0.56 dark, AMD EPYC Zen 3), the reason
     # such IRs are not taken first there (docs/int8.md).
-    int8 = _quantize(fsrcnn_fp32, QuantRecipe(target_isa=host_isa_class()), calib, [])
+    int8 = _quantize(fsrcnn_fp32, QuantRecipe(target_isa=cpu_info().isa_class), calib, [])
     # The image's quantizer spans [0, 1] in 256 levels: the uint8 grid, whatever calibration saw.
     fqs = image_quantizers(int8)
     assert fqs and all(fq.get_levels() == 256 for fq in fqs)

@@ -261,4 +261,12 @@ def info_text() -> str:
         if cls
         else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs without AMX)"
     )
+    from xeonsr.ir_graph import HOST_FORMS
+
+    forms = HOST_FORMS.get(cpu.isa_class)
+    lines.append(
+        f"FP32 forms: {', '.join(forms)} (exact rewrites the FP32 IRs are compiled in on this CPU class)"
+        if forms
+        else "FP32 forms: the IRs as stored"
+    )
     return "\n".join(lines)

@@ -186,3 +186,92 @@ def first_layer_rows(ov_model) -> list[str]:
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
+
+
+def row_pairs(ov_model) -> list[str]:
+    """Rewrite each column pair (:class:`xeonsr.models.srcnn.ColumnPair` as exported: an f x 1
+    convolution to n*f channels, one per output and kernel column, then the 1 x f convolution
+    adding each output's columns back) as its row pair: a 1 x f convolution to n*f channels, one
+    per output and kernel row, then the f x 1 convolution adding the rows back.
+
+    The same multiply-adds and the same function (float summation order aside). On 256-bit AVX2
+    (AMD EPYC Zen 3, FP32, 2 threads, 160x140 LR) SRCNN x3's last layer ran 1.6x faster in this
+    form (8.3 vs 13.1 ms; the vertical pass reads whole rows of the n*f-channel map). In place;
+    returns the names of the column convolutions rewritten (names kept)."""
+    import openvino.opset13 as ops
+
+    done = []
+    for combine in list(ov_model.get_ordered_ops()):
+        if combine.get_type_name() != "Convolution":
+            continue
+        cols = combine.input(0).get_source_output().get_node()
+        if cols.get_type_name() != "Convolution" or len(cols.output(0).get_target_inputs()) != 1:
+            continue
+        wc_node, wb_node = (n.input(1).get_source_output().get_node() for n in (cols, combine))
+        if wc_node.get_type_name() != "Constant" or wb_node.get_type_name() != "Constant":
+            continue
+        wc, wb = wc_node.get_data(), wb_node.get_data()
+        nf, c, f, one = wc.shape
+        if one != 1 or f < 2 or nf % f or wb.shape != (nf // f, nf, 1, f):
+            continue
+        n = nf // f
+        expected = np.zeros_like(wb)
+        for p in range(n):
+            expected[p, p * f : (p + 1) * f, 0] = np.eye(f, dtype=wb.dtype)
+        if not np.array_equal(wb, expected) or not (
+            _plain_pads(cols, [f // 2, 0]) and _plain_pads(combine, [0, f // 2])
+        ):
+            continue
+        # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p; the rows weight holds it at p*f + dy, dx = k.
+        taps = wc[:, :, :, 0].reshape(n, f, c, f).transpose(0, 3, 2, 1)  # (p, dy, c, k)
+        rows = ops.convolution(
+            cols.input(0).get_source_output(),
+            ops.constant(np.ascontiguousarray(taps.reshape(nf, c, 1, f))),
+            [1, 1], [0, f // 2], [0, f // 2], [1, 1],
+        )  # fmt: skip
+        rows.set_friendly_name(cols.get_friendly_name())
+        add = ops.convolution(
+            rows, ops.constant(np.ascontiguousarray(wb.reshape(n, nf, f, 1))), [1, 1], [f // 2, 0], [f // 2, 0], [1, 1]
+        )
+        add.set_friendly_name(combine.get_friendly_name())
+        combine.output(0).replace(add.output(0))
+        done.append(cols.get_friendly_name())
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done
+
+
+def _plain_pads(conv, pads: list[int]) -> bool:
+    a = conv.get_attributes()
+    return (
+        list(a["pads_begin"]) == pads == list(a["pads_end"])
+        and list(a["strides"]) == [1, 1] == list(a["dilations"])
+        and a.get("auto_pad", "explicit") in ("explicit", "notset")
+    )
+
+
+# Exact rewrites an FP32 IR gets where it is compiled, per CPU class: the store keeps one FP32 IR
+# for every CPU and these forms pay on one class. 256-bit AVX2 (AMD EPYC Zen 3, 2 threads, 160x140
+# LR, `python benchmarks/probes/fp32_forms.py 2 15 ...`): SRCNN x3 1.42x faster with both,
+# srcnn-955 1.10x, FSRCNN x3 1.06x, FSRCNN-s 1.05x, DCSCN 1.04x (its first layer in rows). On the
+# Zen 4 (AVX-512) the rows form was not faster (docs/performance.md), so the VNNI class keeps the
+# stored graph (and its measured kernel plans, xeonsr.kernels, named after the stored layers).
+HOST_FORMS = {"avx2": ("first_layer_rows", "row_pairs")}
+
+
+def host_forms(ov_model, inference_precision: str = "f32", kernels=None, isa_class: str | None = None) -> list[str]:
+    """Rewrite ``ov_model`` in place into this CPU class's exact FP32 forms (:data:`HOST_FORMS`);
+    returns the layers rewritten. Nothing for an INT8 IR (its quantized layers were checked in the
+    form they were quantized in), another inference precision, or an IR run on a kernel plan."""
+    if inference_precision != "f32" or kernels:
+        return []
+    if any(op.get_type_name() == "FakeQuantize" for op in ov_model.get_ops()):
+        return []
+    if isa_class is None:
+        from xeonsr.info import cpu_info
+
+        isa_class = cpu_info().isa_class
+    done = []
+    for name in HOST_FORMS.get(isa_class, ()):
+        done += globals()[name](ov_model)
+    return done

@@ -38,17 +38,21 @@ def compile_ir(
         config[props.num_streams] = int(streams)
     if profiling:  # per-node counters (xeonsr profile); they cost a little time, so off otherwise
         config[props.enable_profiling] = True
-    if isinstance(xml, ov.Model):
-        model = xml
-    else:
-        try:
-            model = core.read_model(str(xml))
-        except Exception as e:  # noqa: BLE001 - OpenVINO raises RuntimeError with pages of text
-            from xeonsr.irs import IRError
-
-            raise IRError(f"{xml}: OpenVINO cannot read this IR ({str(e).strip().splitlines()[0][:200]})") from None
+    model = xml if isinstance(xml, ov.Model) else read_ir(xml)
     if kernels:
         from xeonsr.kernels import with_kernels
 
         model = with_kernels(model, kernels)
     return core.compile_model(model, "CPU", config)
+
+
+def read_ir(xml: Path):
+    """The IR at ``xml`` as an ov.Model, or one line saying why it cannot be read."""
+    import openvino as ov
+
+    try:
+        return ov.Core().read_model(str(xml))
+    except Exception as e:  # noqa: BLE001 - OpenVINO raises RuntimeError with pages of text
+        from xeonsr.irs import IRError
+
+        raise IRError(f"{xml}: OpenVINO cannot read this IR ({str(e).strip().splitlines()[0][:200]})") from None

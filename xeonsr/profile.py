@@ -81,12 +81,14 @@ def profile_ir(
     ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it."""
     import openvino as ov
 
-    from xeonsr.ir_graph import conv_macs
-    from xeonsr.ov import compile_ir
+    from xeonsr.ir_graph import conv_macs, host_forms
+    from xeonsr.ov import compile_ir, read_ir
 
     if repeats < 1:
         raise UserError("--repeats must be at least 1")
-    compiled = compile_ir(xml, threads, profiling=True, kernels=kernels)
+    graph = read_ir(xml)
+    forms = host_forms(graph, "f32", kernels)  # what every run of this IR on this CPU compiles
+    compiled = compile_ir(graph, threads, profiling=True, kernels=kernels)
     model = ov.Core().read_model(str(xml))
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
     if rank is None or rank.is_dynamic or rank.get_length() != 4:
@@ -131,6 +133,7 @@ def profile_ir(
         "threads": threads,
         "repeats": repeats,
         "kernel_plan": len(kernels or {}),
+        "host_forms": forms,  # layers compiled in this CPU's exact forms (xeonsr.ir_graph.HOST_FORMS)
         "wall_ms": wall,  # median, with the counters on
         "summed_node_ms": summed,  # the nodes' medians added up
         "macs": all_macs,
@@ -145,7 +148,8 @@ def table(result: dict, top: int | None = None) -> str:
         f"{result['ir']} on a {w}x{h} LR input, {result['threads']} threads, {result['repeats']} repeats: "
         f"{result['wall_ms']:.2f} ms per inference (median, counters on), nodes sum to "
         f"{result['summed_node_ms']:.2f} ms; {result['macs'] / 1e6:.1f} MMAC -> {result['gmacs_per_s']:.1f} GMAC/s"
-        + (f"; {result['kernel_plan']} layers on measured kernels" if result.get("kernel_plan") else ""),
+        + (f"; {result['kernel_plan']} layers on measured kernels" if result.get("kernel_plan") else "")
+        + (f"; {len(result['host_forms'])} layer(s) in this CPU's exact forms" if result.get("host_forms") else ""),
         f"{'ms':>8} {'share':>6} {'MMAC':>8} {'GMAC/s':>7}  {'op':<14} {'kernel':<24} layer",
     ]
     for r in result["layers"][:top]:

@@ -35,6 +35,10 @@ def advanced_parameters(recipe):
         "mean_minmax": RangeEstimatorParametersSet.MEAN_MINMAX,
         "histogram": RangeEstimatorParametersSet.HISTOGRAM,
     }
+    fixes = {"enable": OverflowFix.ENABLE, "first_layer": OverflowFix.FIRST_LAYER, "disable": OverflowFix.DISABLE}
+    overflow_fix = recipe.overflow_fix
+    if overflow_fix == "auto":
+        overflow_fix = "disable" if recipe.target_isa == "vnni" else "enable"
     return AdvancedQuantizationParameters(
         # Pre-VNNI INT8 kernels sum pairs of uint8 x int8 products in saturating int16; 7-bit
         # weights keep every such pair in range. NNCF's default does that for the first layer
@@ -44,15 +48,7 @@ def advanced_parameters(recipe):
         # the 8th bit is free there (SRCNN x3 PTQ, every layer INT8, BSD200-val: 0.067 -> 0.053 dB).
         # A recipe may keep 8 bits for an AVX2 target whose weights are small enough not to
         # saturate (SRCNN: quantize/recipes.json); its budget is still checked on AVX2.
-        overflow_fix=(
-            {"enable": OverflowFix.ENABLE, "first_layer": OverflowFix.FIRST_LAYER, "disable": OverflowFix.DISABLE}[
-                recipe.overflow_fix
-            ]
-            if recipe.overflow_fix != "auto"
-            else OverflowFix.DISABLE
-            if recipe.target_isa == "vnni"
-            else OverflowFix.ENABLE
-        ),
+        overflow_fix=fixes[overflow_fix],
         # NNCF's default activation range is the mean over calibration crops of each crop's
         # min/max, which clips what only some crops reach: bright flat regions (SRCNN x3's
         # input quantizer stopped at 0.905). The full min/max: 0.053 -> 0.018 dB (same model).

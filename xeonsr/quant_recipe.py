@@ -57,16 +57,13 @@ ACTIVATION_RANGES = ("minmax", "mean_minmax", "histogram")
 OVERFLOW_FIXES = ("auto", "enable", "first_layer", "disable")
 
 
-def host_isa_class() -> str:
-    from xeonsr.info import cpu_info
-
-    return cpu_info().isa_class
-
-
 def load_recipe(model: str, overrides: dict | None = None, target_isa: str | None = None) -> QuantRecipe:
     """The recipe of ``model`` for a CPU class (default: this host's), with ``overrides``."""
     recipes = json.loads(RECIPES.read_text()) if RECIPES.exists() else {}
-    target_isa = target_isa or host_isa_class()
+    if target_isa is None:
+        from xeonsr.info import cpu_info
+
+        target_isa = cpu_info().isa_class
     if target_isa not in ISA_CLASSES:
         raise UserError(f"unknown CPU class {target_isa!r}: choose one of {', '.join(ISA_CLASSES)}")
     own = dict(recipes.get(model, {}))

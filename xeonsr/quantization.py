@@ -35,9 +35,10 @@ class BudgetError(UserError):
     pass
 
 
-def budget_reference(recipe, fp32_xml, scale: int, data_dir=None) -> tuple[dict, dict]:
+def budget_reference(recipe, fp32, scale: int, data_dir=None) -> tuple[dict, dict]:
     """What an INT8 IR is judged against: the recipe's held-out budget images ({set: samples},
-    made LR by the protocol) and the FP32 IR's PSNR on each ({(set, image): dB}), on this CPU."""
+    made LR by the protocol) and the FP32 IR's PSNR on each ({(set, image): dB}), on this CPU.
+    ``fp32``: the FP32 IR's path, or that IR already compiled."""
     from xeonsr.evaluate import load_samples, resolve_dataset
     from xeonsr.ov import compile_ir
 
@@ -45,7 +46,7 @@ def budget_reference(recipe, fp32_xml, scale: int, data_dir=None) -> tuple[dict,
     for ds in recipe.budget_sets:
         label, files = resolve_dataset(ds, data_dir)
         budget[label] = load_samples(files, scale)
-    reference = compile_ir(fp32_xml)
+    reference = fp32 if hasattr(fp32, "create_infer_request") else compile_ir(fp32)
     fp32_psnr = {}
     for ds, samples in budget.items():
         values = psnr_of(reference, samples, scale)[1]
@@ -106,8 +107,8 @@ def quantize(
         net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
     # Everything is read before NNCF runs: a bad folder fails in one line with nothing written.
     calib = calibration_items(recipe, scale, data_dir)
-    budget, fp32_psnr = budget_reference(recipe, xml, scale, data_dir)
     fp32_compiled = compile_ir(xml)
+    budget, fp32_psnr = budget_reference(recipe, fp32_compiled, scale, data_dir)
 
     def verdict(int8) -> str | None:
         """Why ``int8`` can't ship (None: it can)."""

@@ -103,8 +103,9 @@ def load_runner(
     if backend not in BACKENDS:
         raise UserError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
     if backend.startswith("ov-"):
+        from xeonsr.ir_graph import host_forms
         from xeonsr.irs import locate_ir
-        from xeonsr.ov import compile_ir
+        from xeonsr.ov import compile_ir, read_ir
 
         # ov-bf16: the FP32 IR with OpenVINO's bf16 inference precision (native bf16 CPUs only).
         prec = backend[3:]
@@ -121,9 +122,14 @@ def load_runner(
         from xeonsr.kernels import plan_for
 
         kernels = plan_for(entry, infer)
-        compiled = compile_ir(xml, threads, inference_precision=infer, streams=streams, kernels=kernels)
+        graph = read_ir(xml)
+        forms = host_forms(graph, infer, kernels)
+        compiled = compile_ir(graph, threads, inference_precision=infer, streams=streams, kernels=kernels)
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"
+        if forms:
+            layers = f"{len(forms)} layer{'s' if len(forms) > 1 else ''}"
+            note += f", {layers} in this CPU's exact forms (xeonsr.ir_graph.HOST_FORMS)"
         if streams > 1:
             note += f", {streams} streams (throughput)"
         return Runner(
