@@ -265,7 +265,7 @@ def info_text() -> str:
 
     forms = HOST_FORMS.get(cpu.isa_class)
     lines.append(
-        f"FP32 forms: {', '.join(forms)} (exact rewrites the FP32 IRs are compiled in on this CPU class)"
+        f"FP32 forms: {', '.join(f.__name__ for f in forms)} (exact rewrites the FP32 IRs are compiled in here)"
         if forms
         else "FP32 forms: the IRs as stored"
     )

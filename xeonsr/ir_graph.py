@@ -171,10 +171,7 @@ def first_layer_rows(ov_model) -> list[str]:
         if w.get_type_name() != "Constant":
             continue
         oc, ic, kh, kw = list(w.get_output_shape(0))
-        attrs = conv.get_attributes()
-        same = list(attrs["pads_begin"]) == [kh // 2, kw // 2] == list(attrs["pads_end"])
-        plain = list(attrs["strides"]) == [1, 1] == list(attrs["dilations"])
-        if ic != 1 or kh < 3 or kh % 2 == 0 or not (same and plain):
+        if ic != 1 or kh < 3 or kh % 2 == 0 or not _plain_pads(conv, [kh // 2, kw // 2]):
             continue
         rows = opset3.extract_image_patches(conv.input(0).get_source_output(), [kh, 1], [1, 1], [1, 1], "same_upper")
         rows.set_friendly_name(conv.get_friendly_name() + "/rows")
@@ -256,7 +253,7 @@ def _plain_pads(conv, pads: list[int]) -> bool:
 # srcnn-955 1.10x, FSRCNN x3 1.06x, FSRCNN-s 1.05x, DCSCN 1.04x (its first layer in rows). On the
 # Zen 4 (AVX-512) the rows form was not faster (docs/performance.md), so the VNNI class keeps the
 # stored graph (and its measured kernel plans, xeonsr.kernels, named after the stored layers).
-HOST_FORMS = {"avx2": ("first_layer_rows", "row_pairs")}
+HOST_FORMS = {"avx2": (first_layer_rows, row_pairs)}
 
 
 def host_forms(ov_model, inference_precision: str = "f32", kernels=None, isa_class: str | None = None) -> list[str]:
@@ -272,6 +269,6 @@ def host_forms(ov_model, inference_precision: str = "f32", kernels=None, isa_cla
 
         isa_class = cpu_info().isa_class
     done = []
-    for name in HOST_FORMS.get(isa_class, ()):
-        done += globals()[name](ov_model)
+    for rewrite in HOST_FORMS.get(isa_class, ()):
+        done += rewrite(ov_model)
     return done

@@ -79,8 +79,6 @@ def profile_ir(
 ) -> dict:
     """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}.
     ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it."""
-    import openvino as ov
-
     from xeonsr.ir_graph import conv_macs, host_forms
     from xeonsr.ov import compile_ir, read_ir
 
@@ -89,7 +87,7 @@ def profile_ir(
     graph = read_ir(xml)
     forms = host_forms(graph, "f32", kernels)  # what every run of this IR on this CPU compiles
     compiled = compile_ir(graph, threads, profiling=True, kernels=kernels)
-    model = ov.Core().read_model(str(xml))
+    model = read_ir(xml)  # as stored: its layers' multiply-adds, by name
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
     if rank is None or rank.is_dynamic or rank.get_length() != 4:
         raise UserError(f"{xml}: xeonsr profile takes IRs with one (N, 1, H, W) input, as xeonsr exports")
