@@ -191,7 +191,7 @@ def test_the_avx2_forms_of_every_fp32_ir_are_the_same_function(name, rewritten):
     from xeonsr.ir_graph import conv_macs, host_forms
 
     stored, model = _shipped(name), _shipped(name)
-    done = host_forms(model, isa_class="avx2")
+    done = host_forms(model, "avx2")
     assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
     assert conv_macs(model) == conv_macs(stored)  # the same multiply-adds, layer names kept
     rng = np.random.default_rng(0)
@@ -223,10 +223,10 @@ def test_the_row_pair_holds_the_column_pairs_taps_by_row():
 def test_host_forms_leave_int8_irs_other_classes_and_kernel_plans_alone():
     from xeonsr.ir_graph import host_forms
 
-    assert host_forms(_shipped("srcnn_x3_fp32"), isa_class="vnni") == []
-    assert host_forms(_shipped("srcnn_x3_int8_avx2"), isa_class="avx2") == []  # checked as quantized
-    assert host_forms(_shipped("srcnn_x3_fp32"), "bf16", isa_class="avx2") == []
-    assert host_forms(_shipped("srcnn_x3_fp32"), "f32", {"a": "jit_avx512"}, isa_class="avx2") == []
+    assert host_forms(_shipped("srcnn_x3_fp32"), "vnni") == []
+    assert host_forms(_shipped("srcnn_x3_int8_avx2"), "avx2") == []  # checked as quantized
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "bf16") == []
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {"a": "jit_avx512"}) == []
 
 
 def test_the_fp32_runner_says_when_it_runs_this_cpus_forms():

@@ -256,18 +256,15 @@ def _plain_pads(conv, pads: list[int]) -> bool:
 HOST_FORMS = {"avx2": (first_layer_rows, row_pairs)}
 
 
-def host_forms(ov_model, inference_precision: str = "f32", kernels=None, isa_class: str | None = None) -> list[str]:
-    """Rewrite ``ov_model`` in place into this CPU class's exact FP32 forms (:data:`HOST_FORMS`);
-    returns the layers rewritten. Nothing for an INT8 IR (its quantized layers were checked in the
-    form they were quantized in), another inference precision, or an IR run on a kernel plan."""
+def host_forms(ov_model, isa_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:
+    """Rewrite ``ov_model`` in place into the exact FP32 forms of CPU class ``isa_class``
+    (``xeonsr.info.cpu_info().isa_class``; :data:`HOST_FORMS`); returns the layers rewritten.
+    Nothing for an INT8 IR (its quantized layers were checked in the form they were quantized
+    in), another inference precision, or an IR run on a kernel plan."""
     if inference_precision != "f32" or kernels:
         return []
     if any(op.get_type_name() == "FakeQuantize" for op in ov_model.get_ops()):
         return []
-    if isa_class is None:
-        from xeonsr.info import cpu_info
-
-        isa_class = cpu_info().isa_class
     done = []
     for rewrite in HOST_FORMS.get(isa_class, ()):
         done += rewrite(ov_model)

@@ -79,13 +79,14 @@ def profile_ir(
 ) -> dict:
     """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}.
     ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it."""
+    from xeonsr.info import cpu_info
     from xeonsr.ir_graph import conv_macs, host_forms
     from xeonsr.ov import compile_ir, read_ir
 
     if repeats < 1:
         raise UserError("--repeats must be at least 1")
     graph = read_ir(xml)
-    forms = host_forms(graph, "f32", kernels)  # what every run of this IR on this CPU compiles
+    forms = host_forms(graph, cpu_info().isa_class, "f32", kernels)  # what every run here compiles
     compiled = compile_ir(graph, threads, profiling=True, kernels=kernels)
     model = read_ir(xml)  # as stored: its layers' multiply-adds, by name
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None

@@ -103,6 +103,7 @@ def load_runner(
     if backend not in BACKENDS:
         raise UserError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
     if backend.startswith("ov-"):
+        from xeonsr.info import cpu_info
         from xeonsr.ir_graph import host_forms
         from xeonsr.irs import locate_ir
         from xeonsr.ov import compile_ir, read_ir
@@ -115,15 +116,13 @@ def load_runner(
         if prec == "int8":
             note += f", made for {entry.get('target_isa', 'vnni')}"
         if prec == "bf16":
-            from xeonsr.info import cpu_info
-
             if not cpu_info().native_bf16:
                 raise UserError("ov-bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); OpenVINO would run f32")
         from xeonsr.kernels import plan_for
 
         kernels = plan_for(entry, infer)
         graph = read_ir(xml)
-        forms = host_forms(graph, infer, kernels)
+        forms = host_forms(graph, cpu_info().isa_class, infer, kernels)
         compiled = compile_ir(graph, threads, inference_precision=infer, streams=streams, kernels=kernels)
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"

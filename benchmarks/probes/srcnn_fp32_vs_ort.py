@@ -56,7 +56,7 @@ xml = f"xeonsr/openvino_models/{model}_x3_fp32.xml"
 for form in ("ov stored", "ov host forms"):
     m = ov.Core().read_model(xml)
     if form == "ov host forms":
-        assert host_forms(m, isa_class="avx2")
+        assert host_forms(m, "avx2")
     fns[form] = (lambda r: lambda a: r.infer({0: a})[0])(compile_ir(m, threads).create_infer_request())
 tmp = tempfile.mkdtemp()
 for name, g in graphs.items():
