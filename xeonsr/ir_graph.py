@@ -160,7 +160,6 @@ def first_layer_rows(ov_model) -> list[str]:
     (AMD EPYC Zen 3) the INT8 kernel of the one-channel form reached 34 GMAC/s and SRCNN x3's
     INT8 IR ran 1.59-1.81x faster in this form (docs/performance.md). In place, on an FP32 model
     (before quantization); returns the names of the convolutions rewritten (names kept)."""
-    import openvino.opset13 as ops
     from openvino import opset3
 
     done = []
@@ -175,9 +174,7 @@ def first_layer_rows(ov_model) -> list[str]:
             continue
         rows = opset3.extract_image_patches(conv.input(0).get_source_output(), [kh, 1], [1, 1], [1, 1], "same_upper")
         rows.set_friendly_name(conv.get_friendly_name() + "/rows")
-        weight = ops.constant(np.ascontiguousarray(w.get_data().reshape(oc, kh, 1, kw)))
-        new = ops.convolution(rows, weight, [1, 1], [0, kw // 2], [0, kw // 2], [1, 1])
-        new.set_friendly_name(conv.get_friendly_name())
+        new = _conv(rows, w.get_data().reshape(oc, kh, 1, kw), [0, kw // 2], conv.get_friendly_name())
         conv.output(0).replace(new.output(0))
         done.append(conv.get_friendly_name())
     if done:
@@ -195,8 +192,6 @@ def row_pairs(ov_model) -> list[str]:
     (AMD EPYC Zen 3, FP32, 2 threads, 160x140 LR) SRCNN x3's last layer ran 1.6x faster in this
     form (8.3 vs 13.1 ms; the vertical pass reads whole rows of the n*f-channel map). In place;
     returns the names of the column convolutions rewritten (names kept)."""
-    import openvino.opset13 as ops
-
     done = []
     for combine in list(ov_model.get_ordered_ops()):
         if combine.get_type_name() != "Convolution":
@@ -221,21 +216,24 @@ def row_pairs(ov_model) -> list[str]:
             continue
         # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p; the rows weight holds it at p*f + dy, dx = k.
         taps = wc[:, :, :, 0].reshape(n, f, c, f).transpose(0, 3, 2, 1)  # (p, dy, c, k)
-        rows = ops.convolution(
-            cols.input(0).get_source_output(),
-            ops.constant(np.ascontiguousarray(taps.reshape(nf, c, 1, f))),
-            [1, 1], [0, f // 2], [0, f // 2], [1, 1],
-        )  # fmt: skip
-        rows.set_friendly_name(cols.get_friendly_name())
-        add = ops.convolution(
-            rows, ops.constant(np.ascontiguousarray(wb.reshape(n, nf, f, 1))), [1, 1], [f // 2, 0], [f // 2, 0], [1, 1]
-        )
-        add.set_friendly_name(combine.get_friendly_name())
+        image = cols.input(0).get_source_output()
+        rows = _conv(image, taps.reshape(nf, c, 1, f), [0, f // 2], cols.get_friendly_name())
+        add = _conv(rows, wb.reshape(n, nf, f, 1), [f // 2, 0], combine.get_friendly_name())
         combine.output(0).replace(add.output(0))
         done.append(cols.get_friendly_name())
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
+
+
+def _conv(source, weight: np.ndarray, pads: list[int], name: str):
+    """A stride-1 convolution with symmetric ``pads`` named ``name``: the rewrites keep the
+    stored layer names, which kernel plans, profiles and FP32 layer lists refer to."""
+    import openvino.opset13 as ops
+
+    conv = ops.convolution(source, ops.constant(np.ascontiguousarray(weight)), [1, 1], pads, pads, [1, 1])
+    conv.set_friendly_name(name)
+    return conv
 
 
 def _plain_pads(conv, pads: list[int]) -> bool:

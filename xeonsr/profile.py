@@ -85,10 +85,10 @@ def profile_ir(
 
     if repeats < 1:
         raise UserError("--repeats must be at least 1")
-    graph = read_ir(xml)
+    model = read_ir(xml)  # as stored: its layers' multiply-adds, by name
+    graph = model.clone()
     forms = host_forms(graph, cpu_info().isa_class, "f32", kernels)  # what every run here compiles
     compiled = compile_ir(graph, threads, profiling=True, kernels=kernels)
-    model = read_ir(xml)  # as stored: its layers' multiply-adds, by name
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
     if rank is None or rank.is_dynamic or rank.get_length() != 4:
         raise UserError(f"{xml}: xeonsr profile takes IRs with one (N, 1, H, W) input, as xeonsr exports")
