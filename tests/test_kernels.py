@@ -185,19 +185,37 @@ def _run_model(model, x):
         ("fsrcnn_x3_fp32", {"body.0", "head_columns.columns"}),
         ("fsrcnn-s_x2_fp32", {"body.0", "head_columns.columns"}),
         ("dcscn_x2_fp32", {"features.0.0"}),
+        # INT8 IRs: only the float layers no quantizer follows (here SRCNN's float last layer, whose
+        # combine equalization scaled); every quantized layer sees what it was checked with.
+        ("srcnn_x3_int8_avx2", {"conv3.columns"}),
+        ("srcnn-955_x3_int8_avx2", {"conv3.columns"}),  # not its float conv1: a quantizer follows it
+        ("fsrcnn_x3_int8_avx2", set()),  # its float body.0 is quantized after
+        ("srcnn_x3_int8", set()),  # the VNNI-made IR: its last layer is INT8
     ],
 )
-def test_the_avx2_forms_of_every_fp32_ir_are_the_same_function(name, rewritten):
+def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten):
     from xeonsr.ir_graph import conv_macs, host_forms
 
     stored, model = _shipped(name), _shipped(name)
     done = host_forms(model, "avx2")
     assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
     assert conv_macs(model) == conv_macs(stored)  # the same multiply-adds, layer names kept
+    assert _quantizers(model) == _quantizers(stored)
     rng = np.random.default_rng(0)
     for h, w in ((61, 37), (17, 16)):  # odd and even sizes: every border the forms pad differently
         x = rng.random((1, 1, h, w), dtype=np.float32)
         assert np.abs(_run_model(model, x) - _run_model(stored, x)).max() < MAX_DIFF
+
+
+def _quantizers(model):
+    """Each FakeQuantize (by name): what it quantizes and its ranges."""
+    found = {}
+    for op in model.get_ops():
+        if op.get_type_name() == "FakeQuantize":
+            src = op.input(0).get_source_output().get_node()
+            ranges = [op.input(i).get_source_output().get_node().get_data().tolist() for i in range(1, 5)]
+            found[op.get_friendly_name()] = (src.get_friendly_name(), ranges, op.get_levels())
+    return found
 
 
 def test_the_row_pair_holds_the_column_pairs_taps_by_row():
@@ -220,11 +238,11 @@ def test_the_row_pair_holds_the_column_pairs_taps_by_row():
     assert row_pairs(model) == []  # nothing left to rewrite
 
 
-def test_host_forms_leave_int8_irs_other_classes_and_kernel_plans_alone():
+def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
     from xeonsr.ir_graph import host_forms
 
     assert host_forms(_shipped("srcnn_x3_fp32"), "vnni") == []
-    assert host_forms(_shipped("srcnn_x3_int8_avx2"), "avx2") == []  # checked as quantized
+    assert host_forms(_shipped("fsrcnn_x3_int8_avx2"), "vnni") == []
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "bf16") == []
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {"a": "jit_avx512"}) == []
 

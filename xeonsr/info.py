@@ -265,7 +265,8 @@ def info_text() -> str:
 
     forms = HOST_FORMS.get(cpu.isa_class)
     lines.append(
-        f"FP32 forms: {', '.join(f.__name__ for f in forms)} (exact rewrites the FP32 IRs are compiled in here)"
+        f"FP32 forms: {', '.join(f.__name__ for f in forms)} (exact rewrites compiled here: every FP32 IR, "
+        "and an INT8 IR's float layers that no quantizer follows)"
         if forms
         else "FP32 forms: the IRs as stored"
     )
