@@ -1,6 +1,6 @@
 """Kernel plans (xeonsr.kernels): which CPUs get them, that they change the kernel and not the
 output, that an AVX2-capped runtime ignores them, and `xeonsr tune` end to end on a small input.
-And the FP32 forms per CPU class (xeonsr.ir_graph.host_forms): the same function, where they apply."""
+And the FP32 forms per CPU class (xeonsr.ir_forms.host_forms): the same function, where they apply."""
 
 import json
 import os
@@ -194,7 +194,8 @@ def _run_model(model, x):
     ],
 )
 def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten):
-    from xeonsr.ir_graph import conv_macs, host_forms
+    from xeonsr.ir_forms import host_forms
+    from xeonsr.ir_graph import conv_macs
 
     stored, model = _shipped(name), _shipped(name)
     done = host_forms(model, "avx2")
@@ -221,7 +222,7 @@ def _quantizers(model):
 def test_the_row_pair_holds_the_column_pairs_taps_by_row():
     import torch
 
-    from xeonsr.ir_graph import row_pairs
+    from xeonsr.ir_forms import row_pairs
     from xeonsr.models.srcnn import column_weights
 
     model = _shipped("srcnn_x3_fp32")
@@ -239,7 +240,7 @@ def test_the_row_pair_holds_the_column_pairs_taps_by_row():
 
 
 def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
-    from xeonsr.ir_graph import host_forms
+    from xeonsr.ir_forms import host_forms
 
     assert host_forms(_shipped("srcnn_x3_fp32"), "vnni") == []
     assert host_forms(_shipped("fsrcnn_x3_int8_avx2"), "vnni") == []

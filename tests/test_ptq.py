@@ -250,7 +250,8 @@ def test_histogram_ranges_clip_the_tails_that_minmax_spends_levels_on(data_dir, 
 
 def test_first_layer_rows_is_the_same_function_and_its_image_quantizer_is_pinned(fsrcnn_fp32, calib, data_dir):
     from xeonsr.evaluate import load_samples
-    from xeonsr.ir_graph import conv_macs, first_layer_rows, image_quantizers
+    from xeonsr.ir_forms import first_layer_rows
+    from xeonsr.ir_graph import conv_macs, image_quantizers
     from xeonsr.ptq import _quantize
     from xeonsr.quant_recipe import QuantRecipe
 

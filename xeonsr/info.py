@@ -261,7 +261,7 @@ def info_text() -> str:
         if cls
         else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs without AMX)"
     )
-    from xeonsr.ir_graph import HOST_FORMS
+    from xeonsr.ir_forms import HOST_FORMS
 
     forms = HOST_FORMS.get(cpu.isa_class)
     lines.append(

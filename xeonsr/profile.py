@@ -80,7 +80,8 @@ def profile_ir(
     """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}.
     ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it."""
     from xeonsr.info import cpu_info
-    from xeonsr.ir_graph import conv_macs, host_forms
+    from xeonsr.ir_forms import host_forms
+    from xeonsr.ir_graph import conv_macs
     from xeonsr.ov import compile_ir, read_ir
 
     if repeats < 1:
@@ -132,7 +133,7 @@ def profile_ir(
         "threads": threads,
         "repeats": repeats,
         "kernel_plan": len(kernels or {}),
-        "host_forms": forms,  # layers compiled in this CPU's exact forms (xeonsr.ir_graph.HOST_FORMS)
+        "host_forms": forms,  # layers compiled in this CPU's exact forms (xeonsr.ir_forms.HOST_FORMS)
         "wall_ms": wall,  # median, with the counters on
         "summed_node_ms": summed,  # the nodes' medians added up
         "macs": all_macs,

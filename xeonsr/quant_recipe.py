@@ -41,7 +41,7 @@ class QuantRecipe:
     # or "avx2" (no int8 dot product: a 1-input-channel convolution is slower in INT8 there).
     target_isa: str = "vnni"
     # PTQ quantizes the one-channel k x k first layer as k row-shifted channels and a 1 x k
-    # convolution (ir_graph.first_layer_rows; the same function, another INT8 kernel).
+    # convolution (ir_forms.first_layer_rows; the same function, another INT8 kernel).
     first_layer_rows: bool = False
     # Weights in 7 bits against pre-VNNI int16 saturation (ptq.advanced_parameters): "auto"
     # (every layer for avx2 targets, none for vnni), "enable", "first_layer" or "disable". The

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write_text
-from xeonsr.ir_graph import MIN_INT8_SHARE, conv_macs, first_layer_rows, float_layers, int8_mac_share
+from xeonsr.ir_forms import first_layer_rows
+from xeonsr.ir_graph import MIN_INT8_SHARE, conv_macs, float_layers, int8_mac_share
 from xeonsr.irs import (
     REPORTS,
     SHIPPED_IR_DIR,

@@ -104,7 +104,7 @@ def load_runner(
         raise UserError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
     if backend.startswith("ov-"):
         from xeonsr.info import cpu_info
-        from xeonsr.ir_graph import host_forms
+        from xeonsr.ir_forms import host_forms
         from xeonsr.irs import locate_ir
         from xeonsr.ov import compile_ir, read_ir
 
@@ -128,7 +128,7 @@ def load_runner(
             note += f", {len(kernels)} layers on measured kernels"
         if forms:
             layers = f"{len(forms)} layer{'s' if len(forms) > 1 else ''}"
-            note += f", {layers} in this CPU's exact forms (xeonsr.ir_graph.HOST_FORMS)"
+            note += f", {layers} in this CPU's exact forms (xeonsr.ir_forms.HOST_FORMS)"
         if streams > 1:
             note += f", {streams} streams (throughput)"
         return Runner(

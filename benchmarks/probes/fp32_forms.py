@@ -1,5 +1,5 @@
 """Session 17 (AVX2 Zen 3): each shipped FP32 IR as stored and with the exact rewrites of
-xeonsr.ir_graph (first_layer_rows: a one-channel k x k layer as k row-shifted channels and a
+xeonsr.ir_forms (first_layer_rows: a one-channel k x k layer as k row-shifted channels and a
 1 x k convolution; row_pairs: a column pair as its row pair), alone and together. Interleaved
 rounds at the given threads on a 160x140 LR; prints median ms per form, the speed-up over the
 IR as stored and the largest output difference.
@@ -14,7 +14,7 @@ import time
 import numpy as np
 import openvino as ov
 
-from xeonsr.ir_graph import first_layer_rows, row_pairs
+from xeonsr.ir_forms import first_layer_rows, row_pairs
 from xeonsr.ov import compile_ir
 
 threads, rounds, names = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(",")

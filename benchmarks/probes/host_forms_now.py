@@ -1,5 +1,5 @@
 """Session 18 (AVX2 Zen 3): each shipped IR as stored, in session 17's AVX2 forms (first-layer rows
-and row pairs, FP32 IRs only) and in what xeonsr.ir_graph.host_forms makes of it now (also, in an
+and row pairs, FP32 IRs only) and in what xeonsr.ir_forms.host_forms makes of it now (also, in an
 INT8 IR, the float layers no quantizer follows, e.g. SRCNN's float last layer as its row pair).
 Interleaved rounds at the given threads on one LR size; prints median ms per form, the speed-up
 over the IR as stored and the largest output difference on [0, 1] input.
@@ -17,7 +17,7 @@ import time
 import numpy as np
 import openvino as ov
 
-from xeonsr.ir_graph import first_layer_rows, host_forms, row_pairs
+from xeonsr.ir_forms import first_layer_rows, host_forms, row_pairs
 from xeonsr.ov import compile_ir
 
 

@@ -1,4 +1,4 @@
-"""How to build the k row-shifted copies of a one-channel first layer (xeonsr.ir_graph.first_layer_rows).
+"""How to build the k row-shifted copies of a one-channel first layer (xeonsr.ir_forms.first_layer_rows).
 
 The rows form runs a k x k one-channel convolution as a 1 x k convolution over k row-shifted copies
 of the image. first_layer_rows builds the copies with ExtractImagePatches, which OpenVINO runs in a
@@ -31,7 +31,7 @@ import openvino.opset13 as ops
 import openvino.properties as props
 import openvino.properties.hint as hints
 
-from xeonsr.ir_graph import first_layer_rows
+from xeonsr.ir_forms import first_layer_rows
 
 WHICH = sys.argv[6] if len(sys.argv) > 6 else "first"
 KINDS = sys.argv[7].split(",") if len(sys.argv) > 7 else ["eip", "shift", "slices", "shiftfull"]

@@ -1,5 +1,5 @@
 """Session 17 (AVX2 Zen 3): SRCNN's FP32 IR in OpenVINO as stored and in this CPU's exact forms
-(xeonsr.ir_graph.host_forms), beside ONNX Runtime on the deploy-form graph the peer runs
+(xeonsr.ir_forms.host_forms), beside ONNX Runtime on the deploy-form graph the peer runs
 (last layer as a column pair) and on the same graph with the last layer as a row pair (the form
 that made OpenVINO's last layer 1.6x faster, given to ONNX Runtime too, so the peer is measured at
 its best). Interleaved rounds per LR size, given threads; median ms and ONNX Runtime's best / each.
@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from xeonsr.infer import load_torch_model
-from xeonsr.ir_graph import host_forms
+from xeonsr.ir_forms import host_forms
 from xeonsr.models import deploy_form
 from xeonsr.ov import compile_ir
 from xeonsr.peers import _to_onnx
@@ -32,7 +32,7 @@ model = sys.argv[4] if len(sys.argv) > 4 else "srcnn"
 
 class RowPair(nn.Module):
     """conv3 (1, c, f, f) as a 1 x f convolution to f channels (one per kernel row) and the f x 1
-    convolution adding the rows back: what xeonsr.ir_graph.row_pairs makes of the column pair."""
+    convolution adding the rows back: what xeonsr.ir_forms.row_pairs makes of the column pair."""
 
     def __init__(self, w, b):
         super().__init__()

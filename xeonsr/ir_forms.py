@@ -1,0 +1,162 @@
+"""Exact rewrites of an OpenVINO graph: the same function in a form that runs faster on one CPU
+class. Quantize uses them before PTQ (the form an INT8 IR is checked in); the runtime and profile
+apply :data:`HOST_FORMS` where an IR is compiled."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xeonsr.ir_graph import float_layers
+
+
+def first_layer_rows(ov_model, only=None) -> list[str]:
+    """Rewrite each k x k 'same' convolution of a one-channel input (SRCNN's 9x9 conv1) as the
+    same function on the image's k row-shifted copies: ExtractImagePatches (k x 1) makes the k
+    channels, then a 1 x k convolution whose weight (oc, k, 1, k) is the original's rows.
+
+    The same multiply-adds, but k input channels instead of one: on 256-bit AVX2 without VNNI
+    (AMD EPYC Zen 3) the INT8 kernel of the one-channel form reached 34 GMAC/s and SRCNN x3's
+    INT8 IR ran 1.59-1.81x faster in this form (docs/performance.md). The copies made by a
+    one-hot k x 1 convolution or by row slices instead ran no faster in FP32 (session 18,
+    benchmarks/probes/rows_builders.py). In place; ``only``: the names that may be rewritten
+    (None: any); returns the names of the convolutions rewritten (names kept)."""
+    from openvino import opset3
+
+    done = []
+    for conv in list(ov_model.get_ordered_ops()):
+        if conv.get_type_name() != "Convolution" or (only is not None and conv.get_friendly_name() not in only):
+            continue
+        w = conv.input(1).get_source_output().get_node()
+        if w.get_type_name() != "Constant":
+            continue
+        oc, ic, kh, kw = list(w.get_output_shape(0))
+        if ic != 1 or kh < 3 or kh % 2 == 0 or not _plain_pads(conv, [kh // 2, kw // 2]):
+            continue
+        rows = opset3.extract_image_patches(conv.input(0).get_source_output(), [kh, 1], [1, 1], [1, 1], "same_upper")
+        rows.set_friendly_name(conv.get_friendly_name() + "/rows")
+        new = _conv(rows, w.get_data().reshape(oc, kh, 1, kw), [0, kw // 2], conv.get_friendly_name())
+        conv.output(0).replace(new.output(0))
+        done.append(conv.get_friendly_name())
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done
+
+
+def row_pairs(ov_model, only=None) -> list[str]:
+    """Rewrite each column pair (:class:`xeonsr.models.srcnn.ColumnPair` as exported: an f x 1
+    convolution to n*f channels, one per output and kernel column, then the 1 x f convolution
+    adding each output's columns back) as its row pair: a 1 x f convolution to n*f channels, one
+    per output and kernel row, then the f x 1 convolution adding the rows back.
+
+    The same multiply-adds and the same function (float summation order aside). On 256-bit AVX2
+    (AMD EPYC Zen 3, FP32, 2 threads, 160x140 LR) SRCNN x3's last layer ran 1.6x faster in this
+    form (8.3 vs 13.1 ms; the vertical pass reads whole rows of the n*f-channel map). In place;
+    returns the names of the column convolutions rewritten (names kept). ``only``: the names
+    that may be rewritten, both convolutions of a pair (None: any)."""
+    done = []
+    for combine in list(ov_model.get_ordered_ops()):
+        if combine.get_type_name() != "Convolution":
+            continue
+        cols = combine.input(0).get_source_output().get_node()
+        if cols.get_type_name() != "Convolution" or len(cols.output(0).get_target_inputs()) != 1:
+            continue
+        if only is not None and not {cols.get_friendly_name(), combine.get_friendly_name()} <= set(only):
+            continue
+        wc_node, wb_node = (n.input(1).get_source_output().get_node() for n in (cols, combine))
+        if wc_node.get_type_name() != "Constant" or wb_node.get_type_name() != "Constant":
+            continue
+        wc, wb = wc_node.get_data(), wb_node.get_data()
+        nf, c, f, one = wc.shape
+        if one != 1 or f < 2 or nf % f or wb.shape != (nf // f, nf, 1, f):
+            continue
+        n = nf // f
+        onehot = np.zeros_like(wb)
+        for p in range(n):
+            onehot[p, p * f : (p + 1) * f, 0] = np.eye(f, dtype=wb.dtype)
+        # Column k of output p may carry a factor (INT8 IRs: cross-layer equalization scaled the
+        # combine of a float last layer); it moves into that column's taps.
+        factor = wb[onehot == 1].reshape(n, f)
+        if not np.array_equal(wb, onehot * wb) or not (
+            _plain_pads(cols, [f // 2, 0]) and _plain_pads(combine, [0, f // 2])
+        ):
+            continue
+        # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p; the rows weight holds it at p*f + dy, dx = k.
+        taps = (wc[:, :, :, 0].reshape(n, f, c, f) * factor[:, :, None, None]).transpose(0, 3, 2, 1)  # (p, dy, c, k)
+        image = cols.input(0).get_source_output()
+        rows = _conv(image, taps.reshape(nf, c, 1, f), [0, f // 2], cols.get_friendly_name())
+        add = _conv(rows, onehot.reshape(n, nf, f, 1), [f // 2, 0], combine.get_friendly_name())
+        combine.output(0).replace(add.output(0))
+        done.append(cols.get_friendly_name())
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done
+
+
+def _conv(source, weight: np.ndarray, pads: list[int], name: str):
+    """A stride-1 convolution with symmetric ``pads`` named ``name``: the rewrites keep the
+    stored layer names, which kernel plans, profiles and FP32 layer lists refer to."""
+    import openvino.opset13 as ops
+
+    conv = ops.convolution(source, ops.constant(np.ascontiguousarray(weight)), [1, 1], pads, pads, [1, 1])
+    conv.set_friendly_name(name)
+    return conv
+
+
+def _plain_pads(conv, pads: list[int]) -> bool:
+    a = conv.get_attributes()
+    return (
+        list(a["pads_begin"]) == pads == list(a["pads_end"])
+        and list(a["strides"]) == [1, 1] == list(a["dilations"])
+        and a.get("auto_pad", "explicit") in ("explicit", "notset")
+    )
+
+
+def unquantized_tail(ov_model) -> set[str]:
+    """Float convolutions no FakeQuantize is reached from, downstream: in an INT8 IR, the float
+    layers whose output goes to the image without being quantized again (FSRCNN's bicubic skip,
+    SRCNN's last layer where the AVX2 recipe keeps it float)."""
+    floats, tail = set(float_layers(ov_model)), set()
+    for op in ov_model.get_ordered_ops():
+        if op.get_friendly_name() not in floats:
+            continue
+        seen, todo, quantized = set(), [op], False
+        while todo and not quantized:
+            cur = todo.pop()
+            for nxt in (t.get_node() for o in cur.outputs() for t in o.get_target_inputs()):
+                quantized = nxt.get_type_name() == "FakeQuantize"
+                if quantized:
+                    break
+                if nxt.get_friendly_name() not in seen:
+                    seen.add(nxt.get_friendly_name())
+                    todo.append(nxt)
+        if not quantized:
+            tail.add(op.get_friendly_name())
+    return tail
+
+
+# Exact rewrites an FP32 IR gets where it is compiled, per CPU class: the store keeps one FP32 IR
+# for every CPU and these forms pay on one class. 256-bit AVX2 (AMD EPYC Zen 3, 2 threads, 160x140
+# LR, `python benchmarks/probes/fp32_forms.py 2 15 ...`): SRCNN x3 1.42x faster with both,
+# srcnn-955 1.10x, FSRCNN x3 1.06x, FSRCNN-s 1.05x, DCSCN 1.04x (its first layer in rows). On the
+# Zen 4 (AVX-512) the rows form was not faster (docs/performance.md), so the VNNI class keeps the
+# stored graph (and its measured kernel plans, xeonsr.kernels, named after the stored layers).
+# In an INT8 IR they touch only the float layers no quantizer follows: SRCNN x3's AVX2 IR (float
+# last layer) 1.20x faster, srcnn-955 1.05x (`python benchmarks/probes/host_forms_now.py 2 12 ...`).
+HOST_FORMS = {"avx2": (first_layer_rows, row_pairs)}
+
+
+def host_forms(ov_model, isa_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:
+    """Rewrite ``ov_model`` in place into the exact FP32 forms of CPU class ``isa_class``
+    (``xeonsr.info.cpu_info().isa_class``; :data:`HOST_FORMS`); returns the layers rewritten.
+    In an INT8 IR only the float layers whose output is not quantized again
+    (:func:`unquantized_tail`): every quantized layer sees the values it was budget-checked
+    with. Nothing for another inference precision, or an IR run on a kernel plan."""
+    if inference_precision != "f32" or kernels:
+        return []
+    only = None
+    if any(op.get_type_name() == "FakeQuantize" for op in ov_model.get_ops()):
+        only = unquantized_tail(ov_model)
+    done = []
+    for rewrite in HOST_FORMS.get(isa_class, ()):
+        done += rewrite(ov_model, only=only)
+    return done
