@@ -13,7 +13,8 @@ CLASS=()
 $XEONSR export --data-dir "${XEONSR_DATA:?}" "${STORE[@]}" || exit 1
 for w in xeonsr/weights/*.safetensors; do
   b=$(basename "$w" .safetensors); m=${b%_x*}; s=${b##*_x}
-  # --threads 1: QAT fine-tunes the same way on any machine (the shipped IRs were made so)
+  # --threads 1: QAT fine-tunes the same way on any machine (the shipped IRs were made so, but
+  # FSRCNN's _int8_avx2 ones: 2 threads, as their reports record)
   $XEONSR quantize --model "$m" --scale "$s" --data-dir "$XEONSR_DATA" --threads 1 "${STORE[@]}" "${CLASS[@]}" \
     || echo "quantize $m x$s: FAILED"
 done

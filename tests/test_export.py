@@ -414,3 +414,48 @@ def test_ptq_tries_the_recipes_fallback_before_giving_up(ir_dir, data_dir, tmp_p
     assert report["recipe"]["first_layer_rows"] is False and "first layer in rows" in report["why_method"]
     with pytest.raises(UserError, match="ptq_fallback sets no recipe field"):
         load_recipe("fsrcnn", {"ptq_fallback": {"first_layer_row": False}})
+
+
+def test_a_qat_first_recipe_tries_qat_then_ptq_and_stores_qats_first_layer_in_rows(
+    ir_dir, data_dir, tmp_path, monkeypatch
+):
+    import openvino as ov
+
+    import xeonsr.qat as qat
+    import xeonsr.quantization as q
+    from xeonsr.ptq import _quantize
+    from xeonsr.quant_recipe import QuantRecipe
+
+    ir_dir = shutil.copytree(ir_dir, tmp_path / "ir")
+    fp32 = ov.Core().read_model(str(locate_ir("fsrcnn", 3, "fp32", ir_dir)[0]))
+    calls = []
+
+    def every_layer_int8(net, scale, calib, cfg, data_dir, float_convs=(), **k):  # stands in for QAT's model
+        calls.append(("qat", list(float_convs)))
+        return _quantize(fp32, QuantRecipe(target_isa="avx2"), calib, []), 1.0
+
+    def ptq(form, recipe, *a, **k):
+        calls.append(("ptq", "ExtractImagePatches" in {op.get_type_name() for op in form.get_ops()}))
+        return _quantize(form, recipe, a[2], []), []  # a: budget, FP32 PSNR, calibration, scale
+
+    monkeypatch.setattr(qat, "qat_int8", every_layer_int8)
+    monkeypatch.setattr(q, "ptq", ptq)
+    recipe = {"calibration_crops": 8, "qat_first": True, "first_layer_rows": True, "max_drop_db": 10.0}
+    report = q.quantize("fsrcnn", 3, str(data_dir), ir_dir, recipe, target_isa="avx2")
+    assert calls == [("qat", [])]  # every layer INT8 (the bicubic skip aside); PTQ not needed
+    assert report["why_method"] == "qat met the budget (tried first: the recipe's qat_first)"
+    assert (
+        report["method"].startswith("qat")
+        and report["status"] == "ok"
+        and report["layers_kept_in_fp"] == ["__module.upsample/aten::_convolution/Convolution"]
+    )
+    stored = ov.Core().read_model(ir_dir / f"{int8_stem('fsrcnn', 3, 'avx2')}.xml")
+    assert "ExtractImagePatches" in {op.get_type_name() for op in stored.get_ops()}  # QAT's body.0 in rows
+
+    # Where QAT misses (here: nothing INT8), PTQ runs next, in the recipe's form, and says why.
+    calls.clear()
+    monkeypatch.setattr(qat, "qat_int8", lambda *a, **k: (calls.append(("qat", None)), (fp32.clone(), 1.0))[1])
+    report = q.quantize("fsrcnn", 3, str(data_dir), ir_dir, recipe, target_isa="avx2")
+    assert calls == [("qat", None), ("ptq", True)]
+    assert report["method"].startswith("ptq") and report["why_method"].startswith("qat: only 0")
+    assert "qat" not in report

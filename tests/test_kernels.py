@@ -189,7 +189,8 @@ def _run_model(model, x):
         # combine equalization scaled); every quantized layer sees what it was checked with.
         ("srcnn_x3_int8_avx2", {"conv3.columns"}),
         ("srcnn-955_x3_int8_avx2", {"conv3.columns"}),  # not its float conv1: a quantizer follows it
-        ("fsrcnn_x3_int8_avx2", set()),  # its float body.0 is quantized after
+        ("fsrcnn_x3_int8_avx2", set()),  # every layer INT8, body.0 stored in rows (QAT first)
+        ("fsrcnn_x2_int8_avx2", set()),
         ("srcnn_x3_int8", set()),  # the VNNI-made IR: its last layer is INT8
     ],
 )

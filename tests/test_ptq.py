@@ -204,6 +204,10 @@ def test_quantizer_settings_follow_the_target_cpu_class():
     # budget is checked on AVX2 all the same) and runs that layer in rows.
     srcnn = load_recipe("srcnn", target_isa="avx2")
     assert advanced_parameters(srcnn).overflow_fix == OverflowFix.FIRST_LAYER and srcnn.first_layer_rows
+    # FSRCNN on AVX2: QAT first, in rows, but at x2 (a class's per-scale entry); not on VNNI.
+    by_scale = {s: load_recipe("fsrcnn", target_isa="avx2", scale=s) for s in (2, 3, 4)}
+    assert [(r.qat_first, r.first_layer_rows) for r in by_scale.values()] == [(False, False), *[(True, True)] * 2]
+    assert not load_recipe("fsrcnn", target_isa="vnni", scale=3).qat_first
     with pytest.raises(UserError, match="overflow_fix"):
         load_recipe("fsrcnn", {"overflow_fix": "sometimes"})
     params = advanced_parameters(load_recipe("fsrcnn", target_isa="vnni"))
@@ -269,3 +273,41 @@ def test_first_layer_rows_is_the_same_function_and_its_image_quantizer_is_pinned
     lo, hi = (float(fq.input(i).get_source_output().get_node().get_data().ravel()[0]) for i in (1, 2))
     assert (lo, hi, fq.get_levels()) == (0.0, 1.0, 256)
     assert np.abs(_run(int8, lr) - _run(fsrcnn_fp32, lr)).mean() < 1.0
+
+
+def test_first_layer_rows_rewrites_a_quantized_first_layer_into_the_same_int8_function(
+    fsrcnn_fp32, calib, data_dir, tmp_path
+):
+    # A QAT IR quantizes body.0 in its plain form (the PyTorch graph); saved, its weights are
+    # int8 constants dequantized per output channel. The rows form keeps both quantizers.
+    import openvino as ov
+
+    from xeonsr.evaluate import load_samples
+    from xeonsr.ir_forms import first_layer_rows
+    from xeonsr.ir_graph import conv_macs, float_layers, image_quantizers
+    from xeonsr.ptq import _quantize
+    from xeonsr.quant_recipe import QuantRecipe
+
+    # 7-bit weights: no int16 pair saturates on AVX2 in either form, so both are exact.
+    ov.save_model(_quantize(fsrcnn_fp32, QuantRecipe(target_isa="avx2"), calib, []), tmp_path / "q.xml")
+    plain = ov.Core().read_model(tmp_path / "q.xml")
+    rows = ov.Core().read_model(tmp_path / "q.xml")
+    assert float_layers(plain) == ["__module.upsample/aten::_convolution/Convolution"]  # the bicubic skip
+    body0_name = "__module.body.0/aten::_convolution/Convolution"
+    assert first_layer_rows(rows) == [body0_name]
+    assert float_layers(rows) == float_layers(plain) and conv_macs(rows) == conv_macs(plain)
+    (fq,) = image_quantizers(rows)  # now after the copies, still [0, 1] in 256 levels
+    assert fq.input(0).get_source_output().get_node().get_type_name() == "ExtractImagePatches"
+    body0 = next(op for op in rows.get_ops() if op.get_friendly_name() == body0_name)
+    weights = body0.input(1).get_source_output().get_node()
+    stored = weights.input(0).get_source_output().get_node().input(0).get_source_output().get_node()
+    assert (weights.get_type_name(), stored.get_element_type().get_type_name()) == ("Multiply", "i8")
+    assert list(stored.get_output_shape(0)) == [56, 5, 1, 5]
+    lr = load_samples([data_dir / "Set5" / "bird.png"], 3)[0].lr / 255.0
+    diff = np.abs(_run(rows, lr) - _run(plain, lr))  # grey levels
+    assert diff.mean() < 1e-3 and diff.max() < 0.5
+    assert first_layer_rows(rows) == []  # nothing one-channel is left
+    # An image quantizer that moves 0 would not commute with the copies' zero padding.
+    (fq,) = image_quantizers(plain)
+    fq.input(1).replace_source_output(ov.opset13.constant(np.full([1, 1, 1, 1], -0.1, np.float32)).output(0))
+    assert first_layer_rows(plain) == []

@@ -209,7 +209,7 @@ def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[s
     - VNNI/AMX CPUs: INT8 first.
     - AVX2 without VNNI on 256-bit units (Intel since Haswell, AMD since Zen 2): INT8 first only
       for an IR made for ``avx2``. There INT8 ran 1.21-2.05x as fast as FP32 (Set14 x3, AMD EPYC
-      Zen 3, docs/performance.md; FSRCNN x3's avx2-made IR 1.7x), but the kernels sum pairs of
+      Zen 3, docs/performance.md; FSRCNN x3's avx2-made IR 1.8x), but the kernels sum pairs of
       products in saturating int16, which a VNNI-made IR's 8-bit weights do not allow for: five
       shipped INT8 IRs lost more than their 0.05 dB budget on their held-out images there
       (FSRCNN x3 0.067; benchmarks/probes/int8_budget_on_host.py). `xeonsr quantize --isa avx2`

@@ -19,22 +19,54 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
     INT8 IR ran 1.59-1.81x faster in this form (docs/performance.md). The copies made by a
     one-hot k x 1 convolution or by row slices instead ran no faster in FP32 (session 18,
     benchmarks/probes/rows_builders.py). In place; ``only``: the names that may be rewritten
-    (None: any); returns the names of the convolutions rewritten (names kept)."""
+    (None: any); returns the names of the convolutions rewritten (names kept).
+
+    A quantized layer (a QAT IR: the image's FakeQuantize before it, int8 weights dequantized
+    per output channel) keeps its quantizers: the image's moves after the copies (it is
+    elementwise and maps 0, the copies' padding, to 0) and the weights' int8 constant is
+    reshaped under the same per-channel scales, so the INT8 function is the same too."""
+    import openvino.opset13 as ops
     from openvino import opset3
 
     done = []
     for conv in list(ov_model.get_ordered_ops()):
         if conv.get_type_name() != "Convolution" or (only is not None and conv.get_friendly_name() not in only):
             continue
-        w = conv.input(1).get_source_output().get_node()
-        if w.get_type_name() != "Constant":
+        chain = _weight_chain(conv)
+        if chain is None:
             continue
+        w = chain[-1]
         oc, ic, kh, kw = list(w.get_output_shape(0))
         if ic != 1 or kh < 3 or kh % 2 == 0 or not _plain_pads(conv, [kh // 2, kw // 2]):
             continue
-        rows = opset3.extract_image_patches(conv.input(0).get_source_output(), [kh, 1], [1, 1], [1, 1], "same_upper")
+        image = conv.input(0).get_source_output()
+        fq = image.get_node() if image.get_node().get_type_name() == "FakeQuantize" else None
+        if fq is not None:
+            if not _keeps_zero(fq):
+                continue
+            image = fq.input(0).get_source_output()
+        rows = opset3.extract_image_patches(image, [kh, 1], [1, 1], [1, 1], "same_upper")
         rows.set_friendly_name(conv.get_friendly_name() + "/rows")
-        new = _conv(rows, w.get_data().reshape(oc, kh, 1, kw), [0, kw // 2], conv.get_friendly_name())
+        if fq is not None:
+            ranges = [fq.input(i).get_source_output() for i in range(1, 5)]
+            rows = ops.fake_quantize(rows, *ranges, fq.get_levels())
+            rows.set_friendly_name(fq.get_friendly_name() + "/rows")
+        rows_w = w.get_data().reshape(oc, kh, 1, kw)
+        if len(chain) == 1:
+            new = _conv(rows, rows_w, [0, kw // 2], conv.get_friendly_name())
+        else:  # the same dequantizing ops (per output channel) over the reshaped int8 constant
+            out = ops.constant(np.ascontiguousarray(rows_w)).output(0)
+            for node in reversed(chain[:-1]):
+                rest = [i.get_source_output() for i in list(node.inputs())[1:]]
+                kind = node.get_type_name()
+                op = (
+                    ops.convert(out, node.get_output_element_type(0))
+                    if kind == "Convert"
+                    else (ops.multiply if kind == "Multiply" else ops.subtract)(out, *rest)
+                )
+                op.set_friendly_name(node.get_friendly_name())
+                out = op.output(0)
+            new = _conv(rows, out, [0, kw // 2], conv.get_friendly_name())
         conv.output(0).replace(new.output(0))
         done.append(conv.get_friendly_name())
     if done:
@@ -92,12 +124,41 @@ def row_pairs(ov_model, only=None) -> list[str]:
     return done
 
 
-def _conv(source, weight: np.ndarray, pads: list[int], name: str):
+def _weight_chain(conv):
+    """The ops from ``conv``'s weight input down to its Constant ([Constant] for float weights;
+    [Multiply, Convert, Constant] or with a Subtract for int8 weights dequantized per output
+    channel), or None for weights of another kind."""
+    chain = [conv.input(1).get_source_output().get_node()]
+    while chain[-1].get_type_name() in ("Multiply", "Subtract", "Convert"):
+        node = chain[-1]
+        for other in (i.get_source_output().get_node() for i in list(node.inputs())[1:]):
+            shape = list(other.get_output_shape(0))
+            if other.get_type_name() != "Constant" or int(np.prod(shape[1:])) != 1:
+                return None  # only scalars or one value per output channel broadcast to the rows' shape
+        chain.append(node.input(0).get_source_output().get_node())
+    if chain[-1].get_type_name() != "Constant" or len(chain[-1].output(0).get_target_inputs()) != 1:
+        return None
+    return chain
+
+
+def _keeps_zero(fq) -> bool:
+    """Whether FakeQuantize ``fq`` has one range for the whole tensor and maps 0 to 0 (so it
+    commutes with copies padded with zeros)."""
+    nodes = [fq.input(i).get_source_output().get_node() for i in range(1, 5)]
+    if any(n.get_type_name() != "Constant" or n.get_data().size != 1 for n in nodes):
+        return False
+    return float(nodes[0].get_data().item()) == 0.0 == float(nodes[2].get_data().item())
+
+
+def _conv(source, weight, pads: list[int], name: str):
     """A stride-1 convolution with symmetric ``pads`` named ``name``: the rewrites keep the
-    stored layer names, which kernel plans, profiles and FP32 layer lists refer to."""
+    stored layer names, which kernel plans, profiles and FP32 layer lists refer to. ``weight``:
+    an array, or an op's output (dequantized int8 weights)."""
     import openvino.opset13 as ops
 
-    conv = ops.convolution(source, ops.constant(np.ascontiguousarray(weight)), [1, 1], pads, pads, [1, 1])
+    if isinstance(weight, np.ndarray):
+        weight = ops.constant(np.ascontiguousarray(weight))
+    conv = ops.convolution(source, weight, [1, 1], pads, pads, [1, 1])
     conv.set_friendly_name(name)
     return conv
 

@@ -47,6 +47,10 @@ class QuantRecipe:
     # (every layer for avx2 targets, none for vnni), "enable", "first_layer" or "disable". The
     # budget is checked on the CPU that quantizes either way.
     overflow_fix: str = "auto"
+    # --method auto tries QAT with every layer INT8 (but the recipe's float ones) before PTQ's
+    # search for float layers: where the layers PTQ must keep float cost more time than QAT
+    # takes once (FSRCNN x3 on AVX2: quantize/recipes.json). PTQ still runs where QAT misses.
+    qat_first: bool = False
     # Fields PTQ tries second where this recipe misses the budget (before QAT), e.g. the first
     # layer in its plain form with 8-bit weights (SRCNN x4 on AVX2: quantize/recipes.json).
     ptq_fallback: dict = field(default_factory=dict)
@@ -57,8 +61,11 @@ ACTIVATION_RANGES = ("minmax", "mean_minmax", "histogram")
 OVERFLOW_FIXES = ("auto", "enable", "first_layer", "disable")
 
 
-def load_recipe(model: str, overrides: dict | None = None, target_isa: str | None = None) -> QuantRecipe:
-    """The recipe of ``model`` for a CPU class (default: this host's), with ``overrides``."""
+def load_recipe(
+    model: str, overrides: dict | None = None, target_isa: str | None = None, scale: int | None = None
+) -> QuantRecipe:
+    """The recipe of ``model`` for a CPU class (default: this host's) and ``scale`` (a class's
+    ``scales`` entry, where it has one), with ``overrides``."""
     recipes = json.loads(RECIPES.read_text()) if RECIPES.exists() else {}
     if target_isa is None:
         from xeonsr.info import cpu_info
@@ -67,8 +74,9 @@ def load_recipe(model: str, overrides: dict | None = None, target_isa: str | Non
     if target_isa not in ISA_CLASSES:
         raise UserError(f"unknown CPU class {target_isa!r}: choose one of {', '.join(ISA_CLASSES)}")
     own = dict(recipes.get(model, {}))
-    per_isa = own.pop("isa", {}).get(target_isa, {})
-    base = {**recipes.get("default", {}), **own, **per_isa, **(overrides or {}), "target_isa": target_isa}
+    per_isa = dict(own.pop("isa", {}).get(target_isa, {}))
+    per_scale = per_isa.pop("scales", {}).get(str(scale), {})
+    base = {**recipes.get("default", {}), **own, **per_isa, **per_scale, **(overrides or {}), "target_isa": target_isa}
     for key in [k for k in base if k.startswith("why")]:
         base.pop(key)  # the recipe's reasons, for people
     recipe = QuantRecipe(**base)

@@ -80,7 +80,8 @@ def quantize(
     reported, never decide. ``method``: ptq (NNCF post-training quantization, the float layers
     chosen by ptq.ptq's search), qat (quantization-aware fine-tuning of the PyTorch ``weights``, by
     default those the FP32 IR was exported from) or auto (ptq, then qat where ptq can't keep
-    MIN_INT8_SHARE of the multiply-adds INT8 within the budget). Reports of the shipped store
+    MIN_INT8_SHARE of the multiply-adds INT8 within the budget; qat first, then ptq, for a
+    recipe with ``qat_first``). Reports of the shipped store
     go to quantize/reports; of another store, to its reports/."""
     import openvino as ov
 
@@ -94,7 +95,7 @@ def quantize(
     if reports_dir is None:
         reports_dir = REPORTS if is_shipped(ir_dir) else ir_dir / "reports"
     t0 = time.perf_counter()
-    recipe = load_recipe(model, overrides, target_isa)
+    recipe = load_recipe(model, overrides, target_isa, scale)
     if calib_dir is not None:
         recipe.calibration_set = str(calib_dir)
     if val_dir is not None:
@@ -132,55 +133,40 @@ def quantize(
 
     tried, qat_seconds = [], None
     int8 = why = None
-    searched: list[str] = []  # the float layers PTQ's search chose: QAT starts from them
-    if method in ("auto", "ptq"):
-        # The recipe, then its ptq_fallback (another form of the first layer, another weight
-        # width) where the first misses; the report records the one that made the IR.
-        variants = [recipe] + ([replace(recipe, **recipe.ptq_fallback, ptq_fallback={})] if recipe.ptq_fallback else [])
-        for variant in variants:
-            form = fp32_model.clone()
-            if variant.first_layer_rows:
-                first_layer_rows(form)
-            recipe = variant
-            int8, searched = ptq(form, recipe, budget, fp32_psnr, calib, scale, log=_progress)
+    searched: list[str] = []  # the float layers PTQ's search chose: QAT after PTQ starts from them
+    order = [method] if method != "auto" else (["qat", "ptq"] if recipe.qat_first else ["ptq", "qat"])
+    for used in order:
+        if used == "ptq":
+            # The recipe, then its ptq_fallback (another form of the first layer, another weight
+            # width) where the first misses; the report records the one that made the IR.
+            variants = [recipe] + (
+                [replace(recipe, **recipe.ptq_fallback, ptq_fallback={})] if recipe.ptq_fallback else []
+            )
+            for variant in variants:
+                form = fp32_model.clone()
+                if variant.first_layer_rows:
+                    first_layer_rows(form)
+                recipe = variant
+                int8, searched = ptq(form, recipe, budget, fp32_psnr, calib, scale, log=_progress)
+                why = verdict(int8)
+                if not why:
+                    break
+                if variant is not variants[-1]:
+                    tried.append(f"ptq{' (first layer in rows)' if variant.first_layer_rows else ''}: {why}")
+                    _progress(f"ptq: {why}; trying the recipe's ptq_fallback {recipe.ptq_fallback}")
+        else:
+            if net is None:
+                from xeonsr.qat import torch_weights
+
+                net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
+            int8, qat_seconds, qat_config = _qat(
+                net, fp32_model, recipe, searched, scale, calib, data_dir, qat_overrides
+            )
             why = verdict(int8)
-            if not why:
-                break
-            if variant is not variants[-1]:
-                tried.append(f"ptq{' (first layer in rows)' if variant.first_layer_rows else ''}: {why}")
-                _progress(f"ptq: {why}; trying the recipe's ptq_fallback {recipe.ptq_fallback}")
-        if why and method == "auto":
-            tried.append(f"ptq: {why}")
-            from xeonsr.qat import torch_weights
-
-            net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
-    if net is not None:
-        from xeonsr.equalize import equalize
-        from xeonsr.qat import QATConfig, qat_int8
-
-        qat_config = QATConfig(**{**recipe.qat, **(qat_overrides or {})})
-        # The recipe names layers of every scale's graph (x2/x3's column-pair head, x4's plain one).
-        present = {op.get_friendly_name() for op in fp32_model.get_ops()}
-        floats = [n for n in dict.fromkeys(recipe.ignored_scope + recipe.qat_ignored_scope) if n in present]
-        macs = conv_macs(fp32_model)
-        with_searched = list(dict.fromkeys(floats + searched))
-        if 1 - sum(macs.get(n, 0) for n in with_searched) / sum(macs.values()) >= MIN_INT8_SHARE:
-            floats = with_searched
-        elif searched:
-            floats = list(dict.fromkeys(recipe.ignored_scope + searched))
-        int8, qat_seconds = qat_int8(
-            net,
-            scale,
-            calib,
-            qat_config,
-            data_dir,
-            float_convs=floats,
-            advanced=advanced_parameters(recipe),
-            equalized=equalize(fp32_model, calib)[1] if recipe.equalize else (),
-            log=_progress,
-        )
-        why = verdict(int8)
-    used = "qat" if qat_seconds is not None else "ptq"
+        if not why or used == order[-1]:
+            break
+        tried.append(f"{used}: {why}")
+        _progress(f"{used}: {why}; trying {order[order.index(used) + 1]}")
     results = {}
     int8_compiled = ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     sets = dict(budget)
@@ -207,7 +193,8 @@ def quantize(
         "recipe": asdict(recipe),
         "method": METHOD_TEXT[used],
         "method_asked": method,
-        "why_method": "; ".join(tried) or ("ptq met the budget" if method == "auto" else f"asked for {method}"),
+        "why_method": "; ".join(tried)
+        or (f"{order[0]} met the budget{FIRST_WHY[order[0]]}" if method == "auto" else f"asked for {method}"),
         "budget_sets": {ds: [smp.name for smp in budget[ds]] for ds in budget},
         "reported_sets": [ds for ds in sets if ds not in budget],
         "quantized_on": quantized_on(),
@@ -257,6 +244,39 @@ def quantize(
     return report
 
 
+def _qat(net, fp32_model, recipe, searched: list[str], scale: int, calib: list, data_dir, qat_overrides):
+    """QAT of ``net`` -> (INT8 model in the recipe's form, seconds, QATConfig). Its float layers: the
+    recipe's, and PTQ's searched ones where INT8 keeps MIN_INT8_SHARE of the work with them."""
+    from xeonsr.equalize import equalize
+    from xeonsr.qat import QATConfig, qat_int8
+
+    qat_config = QATConfig(**{**recipe.qat, **(qat_overrides or {})})
+    # The recipe names layers of every scale's graph (x2/x3's column-pair head, x4's plain one).
+    present = {op.get_friendly_name() for op in fp32_model.get_ops()}
+    floats = [n for n in dict.fromkeys(recipe.ignored_scope + recipe.qat_ignored_scope) if n in present]
+    macs = conv_macs(fp32_model)
+    with_searched = list(dict.fromkeys(floats + searched))
+    if 1 - sum(macs.get(n, 0) for n in with_searched) / sum(macs.values()) >= MIN_INT8_SHARE:
+        floats = with_searched
+    elif searched:
+        floats = list(dict.fromkeys(recipe.ignored_scope + searched))
+    int8, seconds = qat_int8(
+        net,
+        scale,
+        calib,
+        qat_config,
+        data_dir,
+        float_convs=floats,
+        advanced=advanced_parameters(recipe),
+        equalized=equalize(fp32_model, calib)[1] if recipe.equalize else (),
+        log=_progress,
+    )
+    if recipe.first_layer_rows:  # the form PTQ would quantize in: the same INT8 function (ir_forms)
+        first_layer_rows(int8)
+    return int8, seconds, qat_config
+
+
+FIRST_WHY = {"ptq": "", "qat": " (tried first: the recipe's qat_first)"}
 METHOD_TEXT = {
     "ptq": "ptq (NNCF post-training quantization, float layers searched for the budget)",
     "qat": "qat (NNCF quantization-aware training of the PyTorch weights)",

@@ -21,7 +21,8 @@ def add_arguments(p) -> None:
         default="auto",
         help="ptq: post-training, the float layers searched for the budget; qat: quantization-aware "
         "fine-tuning of the PyTorch weights; auto (default): ptq, and qat where ptq can't keep half the "
-        "multiply-adds INT8 within the budget",
+        "multiply-adds INT8 within the budget (qat first, then ptq, where the model's recipe has qat_first: "
+        "FSRCNN on avx2)",
     )
     p.add_argument(
         "--weights",
