@@ -156,6 +156,7 @@ def test_compare_irs_script_times_each_ir(tmp_path):
         assert out[0].split()[2] == "1.00x" and float(out[1].split()[0]) > 0
 
 
+@pytest.mark.slow
 def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
     from xeonsr.bench import run_bench
     from xeonsr.evaluate import load_samples
@@ -172,6 +173,7 @@ def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
     assert "kernel" in res["peaks"]["int8"]["how"]
 
 
+@pytest.mark.slow
 def test_ov_bf16_runs_the_fp32_ir_in_bf16_where_the_cpu_has_it(data_dir):
     from xeonsr.bench import run_bench
     from xeonsr.evaluate import load_samples

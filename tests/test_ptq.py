@@ -87,6 +87,7 @@ def test_with_float_bypasses_exactly_the_named_convolutions(fsrcnn_fp32, calib):
     assert sorted(float_layers(two)) == sorted(convs[:2] + skip) and float_layers(int8) == skip  # a copy
 
 
+@pytest.mark.slow
 def test_search_keeps_half_the_work_int8_and_reports_its_float_layers(fsrcnn_fp32, calib, data_dir):
     import openvino as ov
 

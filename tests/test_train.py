@@ -273,6 +273,7 @@ def test_wrong_model_or_scale_weights_are_refused(tiny_data, tmp_path):
         load_weights(weights, "fsrcnn-s", 2)
 
 
+@pytest.mark.slow
 def test_two_process_data_parallel_replicas_stay_identical_and_stop_and_resume_together(tiny_data, tmp_path):
     whole = _torchrun(tiny_data, tmp_path / "ddp", 30)
     assert whole.returncode == 0, whole.stderr[-2000:]

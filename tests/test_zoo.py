@@ -70,6 +70,7 @@ def test_every_card_lineage_has_its_logs_in_the_repo():
                 assert (run / "command.txt").read_text().strip() == step["command"]
 
 
+@pytest.mark.slow
 def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, monkeypatch):
     """scripts/release_campaign.py grades a campaign's final weights against the paper and
     leaves the shipped weights alone when a floor is missed (a 20-step run misses Set5's); with
