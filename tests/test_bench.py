@@ -217,7 +217,50 @@ def test_throughput_mode_over_a_folder_of_mixed_sizes(data_dir, tmp_path):
     assert rows["ov-fp32"]["workers"] == rows["ort"]["workers"] >= 1 and rows["torch-fp32"]["workers"] == 1
     for r in rows.values():
         assert r["images_per_s"] > 0 and r["mp_per_s"] > 0 and r["vs_latency"] > 0
+        assert r["best_images_per_s"] == max(r["images_per_s"], r["latency_images_per_s"])
     assert rows["ov-fp32"]["io_images_per_s"] > 0 and "io_images_per_s" not in rows["ort"]
+
+
+def test_throughput_rounds_interleave_backends_and_peers_get_their_best_setting(monkeypatch):
+    """Each throughput round drains the folder once per backend (one at a time, then in its
+    folder setting) before any backend gets its next round; a peer is compared in whichever of
+    its settings ran faster."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from xeonsr import throughput
+
+    calls = []
+
+    def fake(model, scale, backend, *a, **k):
+        return lambda x: calls.append(backend) or x
+
+    monkeypatch.setattr(throughput, "load_runner", fake)
+    monkeypatch.setattr(throughput, "_runners", lambda m, s, b, plan, w: [fake(m, s, b)] * w)
+    sample = SimpleNamespace(lr=np.zeros((4, 4), np.uint8), hr=np.zeros((12, 12), np.uint8))
+    res = throughput.run_throughput([sample], [], 3, ["m"], ["ort", "opencv"], 1, rounds=4, log=lambda *_: None)
+    timed = calls[4:]  # after each backend's warm-up of both settings
+    assert len(timed) == 4 * 2 * 2
+    rounds = [timed[i : i + 4] for i in range(0, len(timed), 4)]
+    assert all(sorted(set(r)) == ["opencv", "ort"] for r in rounds)
+    assert rounds[0][0] != rounds[1][0]  # the order rotates
+    assert {r["backend"] for r in res["rows"]} == {"ort", "opencv"} and res["interleaved_rounds"] == 4
+
+    rows = [
+        {"model": "m", "backend": "ov-int8", "workers": 2, "images_per_s": 40.0, "latency_images_per_s": 30.0},
+        {"model": "m", "backend": "ov-fp32", "workers": 2, "images_per_s": 20.0, "latency_images_per_s": 25.0},
+        {"model": "m", "backend": "ort", "workers": 2, "images_per_s": 16.0, "latency_images_per_s": 20.0},
+    ]
+    for r in rows:
+        r["best_images_per_s"] = max(r["images_per_s"], r["latency_images_per_s"])
+        r["mp_per_s"], r["vs_latency"] = 1.0, r["images_per_s"] / r["latency_images_per_s"]
+    int8, fp32 = throughput.against_peers(rows)
+    assert (int8["ours"], int8["peer"], int8["ratio"], int8["ours_setting"]) == ("ov-int8", "ort", 2.0, "2 workers")
+    assert (fp32["ours"], fp32["ratio"], fp32["ours_setting"]) == ("ov-fp32", 1.25, "one image at a time")
+    assert int8["peer_setting"] == "one image at a time"
+    table = throughput.markdown({"threads": {"used": 2}, "rows": rows}, "a CPU", "cmd")
+    assert "| m | ov-fp32 (one image at a time) | 1.25x (one image at a time) |" in table
 
 
 def test_backends_are_timed_in_interleaved_rounds():

@@ -74,7 +74,7 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
     return done
 
 
-def row_pairs(ov_model, only=None) -> list[str]:
+def row_pairs(ov_model, only=None, lanes: int = 8) -> list[str]:
     """Rewrite each column pair (:class:`xeonsr.models.srcnn.ColumnPair` as exported: an f x 1
     convolution to n*f channels, one per output and kernel column, then the 1 x f convolution
     adding each output's columns back) as its row pair: a 1 x f convolution to n*f channels, one
@@ -84,7 +84,13 @@ def row_pairs(ov_model, only=None) -> list[str]:
     (AMD EPYC Zen 3, FP32, 2 threads, 160x140 LR) SRCNN x3's last layer ran 1.6x faster in this
     form (8.3 vs 13.1 ms; the vertical pass reads whole rows of the n*f-channel map). In place;
     returns the names of the column convolutions rewritten (names kept). ``only``: the names
-    that may be rewritten, both convolutions of a pair (None: any)."""
+    that may be rewritten, both convolutions of a pair (None: any).
+
+    Fewer than ``lanes`` row channels (SRCNN's 5) are padded with zero filters to ``lanes``, one
+    full vector per pixel, and the adding-back convolution reads the zero channels with zero
+    weights: the same output to the bit. Session 21, Zen 3, 160x140 LR, three interleaved runs
+    (`python benchmarks/probes/last_layer_pad.py 2 10 160x140 IR`): SRCNN x3 FP32 1.08x faster on 2
+    threads (1.03-1.06x on one), its AVX2 INT8 IR 1.02-1.04x, srcnn-955 x3 FP32 1.01-1.04x."""
     done = []
     for combine in list(ov_model.get_ordered_ops()):
         if combine.get_type_name() != "Convolution":
@@ -114,9 +120,13 @@ def row_pairs(ov_model, only=None) -> list[str]:
             continue
         # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p; the rows weight holds it at p*f + dy, dx = k.
         taps = (wc[:, :, :, 0].reshape(n, f, c, f) * factor[:, :, None, None]).transpose(0, 3, 2, 1)  # (p, dy, c, k)
+        taps, onehot = taps.reshape(nf, c, 1, f), onehot.reshape(n, nf, f, 1)
+        if nf < lanes:
+            taps = np.concatenate([taps, np.zeros((lanes - nf, c, 1, f), taps.dtype)])
+            onehot = np.concatenate([onehot, np.zeros((n, lanes - nf, f, 1), onehot.dtype)], axis=1)
         image = cols.input(0).get_source_output()
-        rows = _conv(image, taps.reshape(nf, c, 1, f), [0, f // 2], cols.get_friendly_name())
-        add = _conv(rows, onehot.reshape(n, nf, f, 1), [f // 2, 0], combine.get_friendly_name())
+        rows = _conv(image, taps, [0, f // 2], cols.get_friendly_name())
+        add = _conv(rows, onehot, [f // 2, 0], combine.get_friendly_name())
         combine.output(0).replace(add.output(0))
         done.append(cols.get_friendly_name())
     if done:

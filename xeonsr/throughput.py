@@ -1,5 +1,6 @@
 """Folder throughput: images/s and output MP/s over a folder of mixed sizes, each runtime in its
-own best throughput setting, beside the rate its one-image-at-a-time latency gives.
+own best throughput setting, beside the rate its one-image-at-a-time latency gives; each
+OpenVINO row is then set against every peer in the peer's best setting, folder or one at a time.
 
 - OpenVINO: one stream per physical core (``plan_streams``), a worker thread per stream.
 - ONNX Runtime: one InferenceSession per worker, the threads split between them.
@@ -58,7 +59,11 @@ def drain(runners, inputs: list[np.ndarray]) -> float:
 
 
 def run_throughput(samples, files: list[Path], scale: int, models, backends, threads, rounds: int = 3, log=print):
-    """Rows of images/s and MP/s per model x backend, no IO and with IO (best of ``rounds``)."""
+    """Rows of images/s and MP/s per model x backend, no IO and with IO (best of ``rounds``).
+
+    A model's backends are timed in interleaved rounds (each round drains the folder once per
+    backend, one at a time and in its folder setting, in a rotating order), so a slow minute on a
+    shared host falls on every row alike and the ratios between rows hold."""
     plan = plan_threads(threads)
     apply_threads(plan, pin=True)
     log(plan.describe())
@@ -66,38 +71,79 @@ def run_throughput(samples, files: list[Path], scale: int, models, backends, thr
     out_mp = sum(s.hr.size for s in samples) / 1e6
     rows = []
     for model in models:
+        setups = []
         for backend in backends:
             workers = _workers(backend, plan)
             try:
                 runners = _runners(model, scale, backend, plan, workers)
-                latency_runner = load_runner(model, scale, backend, threads=plan.used)
+                one = [load_runner(model, scale, backend, threads=plan.used)]
             except UserError as e:
                 log(f"skip {model} {backend}: {e}")
                 continue
-            drain([latency_runner], inputs)  # warm-up: every shape once
-            latency_s = min(drain([latency_runner], inputs) for _ in range(rounds))
-            latency_runner = None
+            drain(one, inputs)  # warm-up: every shape once
             drain(runners, inputs)
-            folder_s = min(drain(runners, inputs) for _ in range(rounds))
+            setups.append((backend, workers, one, runners, [], []))
+        if not setups:
+            continue
+        for r in range(rounds):
+            for _b, _, one, runners, one_s, folder_s in setups[r % len(setups) :] + setups[: r % len(setups)]:
+                one_s.append(drain(one, inputs))
+                folder_s.append(drain(runners, inputs))
+        model_rows = []
+        for backend, workers, _, _, one_s, folder_s in setups:
             row = {
                 "model": model,
                 "backend": backend,
                 "workers": workers,
                 "images": len(inputs),
-                "latency_images_per_s": len(inputs) / latency_s,
-                "images_per_s": len(inputs) / folder_s,
-                "mp_per_s": out_mp / folder_s,
+                "latency_images_per_s": len(inputs) / min(one_s),
+                "images_per_s": len(inputs) / min(folder_s),
+                "mp_per_s": out_mp / min(folder_s),
             }
             row["vs_latency"] = row["images_per_s"] / row["latency_images_per_s"]
-            if backend in ("ov-fp32", "ov-int8", "torch-fp32"):
-                row["io_images_per_s"] = _with_io(model, scale, backend, files, plan, workers, rounds)
-            rows.append(row)
+            row["best_images_per_s"] = max(row["images_per_s"], row["latency_images_per_s"])
+            model_rows.append(row)
+        setups = one = runners = None  # the compiled networks go before the IO runs load their own
+        for row in model_rows:
+            if row["backend"] in ("ov-fp32", "ov-int8", "torch-fp32"):
+                row["io_images_per_s"] = _with_io(model, scale, row["backend"], files, plan, row["workers"], rounds)
             log(
-                f"{model} {backend}: {row['images_per_s']:.1f} img/s ({row['mp_per_s']:.2f} MP/s) with {workers} "
-                f"worker(s); one at a time {row['latency_images_per_s']:.1f} img/s ({row['vs_latency']:.2f}x)"
+                f"{model} {row['backend']}: {row['images_per_s']:.1f} img/s ({row['mp_per_s']:.2f} MP/s) with "
+                f"{row['workers']} worker(s); one at a time {row['latency_images_per_s']:.1f} img/s "
+                f"({row['vs_latency']:.2f}x)"
                 + (f"; with file IO {row['io_images_per_s']:.1f} img/s" if "io_images_per_s" in row else "")
             )
-    return {"threads": plan.__dict__, "rows": rows}
+        rows += model_rows
+    return {"threads": plan.__dict__, "rows": rows, "interleaved_rounds": rounds}
+
+
+def against_peers(rows: list[dict]) -> list[dict]:
+    """Per model, each OpenVINO row against each other backend, both in their best setting (the
+    folder setting or one image at a time with every thread, whichever ran faster)."""
+    out = []
+    for model in dict.fromkeys(r["model"] for r in rows):
+        here = [r for r in rows if r["model"] == model]
+        for mine in (r for r in here if r["backend"].startswith("ov-")):
+            for other in (r for r in here if not r["backend"].startswith("ov-")):
+                out.append(
+                    {
+                        "model": model,
+                        "ours": mine["backend"],
+                        "ours_setting": _setting(mine),
+                        "peer": other["backend"],
+                        "peer_setting": _setting(other),
+                        "ratio": mine["best_images_per_s"] / other["best_images_per_s"],
+                    }
+                )
+    return out
+
+
+def _setting(row: dict) -> str:
+    if row["workers"] == 1:
+        return "one network, every thread"
+    if row["images_per_s"] >= row["latency_images_per_s"]:
+        return f"{row['workers']} workers"
+    return "one image at a time"
 
 
 def _with_io(model: str, scale: int, backend: str, files: list[Path], plan, workers: int, rounds: int) -> float:
@@ -150,4 +196,20 @@ def markdown(result: dict, cpu: str, command: str) -> str:
             f"| {r['model']} | {r['backend']} | {r['workers']} | {r['images_per_s']:.1f} | {r['mp_per_s']:.2f} | "
             f"{r['latency_images_per_s']:.1f} | {r['vs_latency']:.2f}x | {io} |"
         )
+    peers = against_peers(result["rows"])
+    if peers:
+        names = list(dict.fromkeys(p["peer"] for p in peers))
+        lines += [
+            "",
+            "Each OpenVINO row against each peer, images/s in the faster of each one's settings (its folder "
+            "setting, or one image at a time with every thread):",
+            "",
+            "| model | OpenVINO | " + " | ".join(f"vs {n}" for n in names) + " |",
+            "|---|---|" + "---|" * len(names),
+        ]
+        for model, ours in dict.fromkeys((p["model"], p["ours"]) for p in peers):
+            got = {p["peer"]: p for p in peers if p["model"] == model and p["ours"] == ours}
+            setting = next(iter(got.values()))["ours_setting"]
+            cells = [f"{got[n]['ratio']:.2f}x ({got[n]['peer_setting']})" if n in got else "-" for n in names]
+            lines.append(f"| {model} | {ours} ({setting}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -8,6 +8,9 @@ import openvino as ov
 import openvino.properties as props
 import openvino.properties.hint as hints
 
+from xeonsr.info import cpu_info
+from xeonsr.ir_forms import host_forms
+
 man = json.load(open("xeonsr/openvino_models/manifest.json"))["models"]
 W, H = map(int, sys.argv[1].split("x"))
 names = sys.argv[2].split(",")
@@ -23,7 +26,9 @@ def comp(xml, threads, streams):
     }
     if streams > 1:
         cfg[props.num_streams] = streams
-    return core.compile_model(core.read_model(xml), "CPU", cfg)
+    model = core.read_model(xml)
+    host_forms(model, cpu_info().isa_class, prec)  # the forms the runtime compiles on this CPU (session 21)
+    return core.compile_model(model, "CPU", cfg)
 
 
 x = np.random.default_rng(0).random((1, 1, H, W), dtype=np.float32)
