@@ -73,6 +73,11 @@ def lineage(campaign: Path, card: dict) -> list[dict]:
     return [entry]
 
 
+def cpus_of(rounds: list[dict]) -> str:
+    """Every CPU the lineage trained on, in order (a phase moved to another machine names both)."""
+    return " + ".join(dict.fromkeys(r["cpu"] for r in rounds if r.get("cpu")))
+
+
 def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
     campaign = Path(campaign_dir)
     cards = sorted(campaign.glob("*_x[234].json"))
@@ -104,7 +109,7 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
         {
             "lineage": rounds,
             "train_seconds_total": round(sum(r["wall_s"] for r in rounds), 1),
-            "trained_on": f"{card['cpu']}, --device {card.get('device', 'cpu')}, data T91 + BSD200 less BSD200-val",
+            "trained_on": f"{cpus_of(rounds)}, --device {card.get('device', 'cpu')}, data T91 + BSD200 less BSD200-val",
             "params": sum(p.numel() for p in net.parameters()),
             "eval": {ds: {"psnr": v["psnr"], "ssim": v["ssim"]} for ds, v in new.items()},
             "replaced": {
