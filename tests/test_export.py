@@ -459,3 +459,24 @@ def test_a_qat_first_recipe_tries_qat_then_ptq_and_stores_qats_first_layer_in_ro
     assert calls == [("qat", None), ("ptq", True)]
     assert report["method"].startswith("ptq") and report["why_method"].startswith("qat: only 0")
     assert "qat" not in report
+
+
+@pytest.mark.parametrize("flags,noted", [("avx avx2 fma", True), ("avx avx2 fma avx512f avx512_vnni", False)])
+def test_quantize_for_vnni_on_a_cpu_without_it_says_its_budget_is_stricter(monkeypatch, capsys, flags, noted):
+    import xeonsr.info
+    import xeonsr.quantization
+    from xeonsr.cli import main
+    from xeonsr.errors import UserError
+
+    parse = xeonsr.info.cpu_info
+    text = f"model name : AMD EPYC\ncpu family : 25\nmodel : 1\nflags : {flags}\n"
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda t=None: parse(text))
+
+    def stop(*_a, **_kw):
+        raise UserError("stopped before NNCF (test)")
+
+    monkeypatch.setattr(xeonsr.quantization, "quantize", stop)
+    assert main(["quantize", "--model", "fsrcnn", "--scale", "2", "--isa", "vnni"]) != 0
+    err = capsys.readouterr().err
+    assert "stopped before NNCF (test)" in err
+    assert ("no VNNI on this CPU" in err) == noted
