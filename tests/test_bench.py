@@ -173,6 +173,15 @@ def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
     assert "kernel" in res["peaks"]["int8"]["how"]
 
 
+def test_fp32_peak_is_the_faster_of_matrix_products_and_convolutions():
+    from xeonsr.peaks import fp32_conv_peak, measure_peaks
+
+    gflops, kernel = fp32_conv_peak(1, channels=32, side=16, layers=2, rounds=2)
+    assert gflops > 0 and "F32" in kernel.upper()  # the float kernel ran, not an INT8 or bf16 one
+    peak = measure_peaks(1, {"fp32"})["fp32"]
+    assert peak["gflops"] > 0 and ("matrix product" in peak["how"] or "FP32 3x3 convs" in peak["how"])
+
+
 @pytest.mark.slow
 def test_ov_bf16_runs_the_fp32_ir_in_bf16_where_the_cpu_has_it(data_dir):
     from xeonsr.bench import run_bench

@@ -1,4 +1,4 @@
-"""Session 21 (AVX2 Zen 3): SRCNN FP32 (AVX2 host forms): its last layer's row pair (1 x f conv to f channels, then the f x 1
+"""Session 21 (AVX2 Zen 3), "stored graph" added session 23 (Zen 4): SRCNN FP32 (AVX2 host forms): its last layer's row pair (1 x f conv to f channels, then the f x 1
 conv adding rows back) with the f channels padded to 6, 8 or 16 (zero filters), and the adding-back
 done as f row-shifted slices of the planes summed instead of an f x 1 convolution to one channel.
 Interleaved rounds of the whole IR; every variant's output equal to the 5-channel form's.
@@ -72,9 +72,10 @@ def forms(lanes):
     return f
 
 
-# The row pair as session 17 shipped it (5 channels), padded to 6, 8 (shipped since session 21) or
+# The stored graph (what the VNNI class runs), the row pair as session 17 shipped it (5 channels), padded to 6, 8 (shipped since session 21) or
 # 16 channels, and the adding-back as slices.
 variants = {
+    "stored graph": [],
     "rows (5 channels)": [forms(1)],
     "rows pad8": [forms(8)],
     "rows pad16": [forms(16)],
