@@ -57,3 +57,16 @@ def test_tile_streams_times_both_settings_and_checks_the_bytes():
     assert res["same_bytes"]
     assert set(res["speedup_best"]) == {"one request, all threads", f"tiles on {res['streams']} streams"}
     assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())
+
+
+def test_runs_range_spans_the_committed_runs(capsys):
+    import runs_range
+
+    results = Path(__file__).parent / "results"
+    runs = sorted(results.glob("throughput_set5_set14_x3_amd_epyc_zen3_2c_s24_run*.json"))
+    assert len(runs) == 3
+    runs_range.main([str(p) for p in runs])
+    out = capsys.readouterr().out
+    # the s24 runs: FSRCNN x3 INT8 ran 2.90-3.36x ONNX Runtime over the folder
+    assert "| fsrcnn | ov-int8 | 2.57-3.44x | 2.90-3.36x | 2.74-3.53x |" in out
+    assert "| srcnn | ov-int8 | 3.07-3.59x | 1.42-1.52x | - |" in out

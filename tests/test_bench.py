@@ -158,6 +158,8 @@ def test_compare_irs_script_times_each_ir(tmp_path):
 
 @pytest.mark.slow
 def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
+    import numpy as np
+
     from xeonsr.bench import run_bench
     from xeonsr.evaluate import load_samples
     from xeonsr.peaks import int8_conv_peak
@@ -170,6 +172,11 @@ def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
     assert by["ov-int8"]["peak_precision"] == "int8" and by["ov-fp32"]["peak_precision"] == "fp32"
     for s in by.values():
         assert s["fraction_of_peak"] == pytest.approx(s["gflops_per_s"] / res["peaks"][s["peak_precision"]]["gflops"])
+        # and against the same precision's peak sampled around the row's own rounds
+        now = [r for r in res["rows"] if r["backend"] == s["backend"]]
+        assert all(r["peak_now_gflops"] == max(r["peak_now_samples"]) > 0 for r in now)
+        ratios = [r["gflops_per_s"] / r["peak_now_gflops"] for r in now]
+        assert s["fraction_of_peak_now"] == pytest.approx(np.mean(ratios))
     assert "kernel" in res["peaks"]["int8"]["how"]
 
 
@@ -272,7 +279,7 @@ def test_throughput_rounds_interleave_backends_and_peers_get_their_best_setting(
     assert "| m | ov-fp32 (one image at a time) | 1.25x (one image at a time) |" in table
 
 
-def test_backends_are_timed_in_interleaved_rounds():
+def test_backends_are_timed_in_interleaved_rounds(monkeypatch):
     """A slow minute on a shared host must fall on every row alike: each backend's timed calls
     are spread over rounds, each round runs every backend, in a rotating order."""
     from types import SimpleNamespace
@@ -280,6 +287,8 @@ def test_backends_are_timed_in_interleaved_rounds():
     import numpy as np
 
     from xeonsr import bench
+
+    monkeypatch.setattr(bench, "WARM_S", 0.0)  # one re-warming call per backend and round
 
     calls = []
 
@@ -296,3 +305,45 @@ def test_backends_are_timed_in_interleaved_rounds():
     assert len(rounds) == 3 * 3 + 3 * 7  # 3 rounds x 3 backends re-warmed, 21 timed calls
     firsts = [rounds[0], rounds[3 * (1 + 3)], rounds[3 * (1 + 3) + 3 * (1 + 2)]]  # who opened each round
     assert firsts == ["a", "b", "c"]
+
+
+def test_the_peak_is_sampled_around_every_round(monkeypatch):
+    """The "of peak now" divides by a peak taken at the same moments as the rows: the callback runs
+    before each round and after the last, between the backends' timed calls."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from xeonsr import bench
+
+    calls = []
+    loaded = [("a", SimpleNamespace(run=lambda x: calls.append("a") or x), 0.0)]
+    monkeypatch.setattr(bench, "WARM_S", 0.0)
+    x = np.ones((1, 1, 4, 4), np.float32)
+    list(bench.interleaved(loaded, x, warmup=1, repeats=7, each_round=lambda: calls.append("peak")))
+    assert calls.count("peak") == bench.ROUNDS + 1
+    assert calls[1] == "peak" and calls[-1] == "peak"  # after the warm-up, and after the last timed call
+    assert calls[2:4] == ["a", "a"]  # a round opens with a re-warming call before its timed ones
+
+
+def test_peak_meter_samples_the_kernel_of_its_precision():
+    from xeonsr.peaks import PeakMeter
+
+    for precision in ("fp32", "int8"):
+        meter = PeakMeter(precision, 1, channels=32, side=16)
+        rates = [meter.sample() for _ in range(3)]
+        assert all(r > 0 for r in rates)
+
+
+def test_each_round_rewarms_a_backend_for_a_while_before_timing_it(monkeypatch):
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from xeonsr import bench
+
+    monkeypatch.setattr(bench, "SETTLE_S", 0.0)
+    calls = []
+    loaded = [("a", SimpleNamespace(run=lambda x: calls.append(1) or x), 0.0)]
+    list(bench.interleaved(loaded, np.ones((1, 1, 2, 2), np.float32), warmup=0, repeats=3))
+    assert len(calls) > 3 + 3 * 10  # thousands of instant calls fill each round's WARM_S, not one

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.peaks import measure_peaks
+from xeonsr.peaks import PeakMeter, measure_peaks
 from xeonsr.runtime import BACKENDS, load_runner
 from xeonsr.threads import apply_threads, plan_threads
 
@@ -52,15 +52,20 @@ def flops_per_lr_pixel(model: str, scale: int) -> float:
 # other: each image's timed calls are split into rounds, and every round runs every backend
 # (in a rotating order), so a slow minute falls on all of them alike and the ratios between
 # rows hold. Before its turn a backend gets a quiet pause (the previous runtime's threads stop
-# spinning) and one untimed call at this image's shape (its caches and shape-specific state
-# are back, as when one image is timed alone).
+# spinning), then untimed calls at this image's shape for WARM_S (at least one): its caches,
+# shape-specific state and threads are back, as when one image is timed alone. One untimed call
+# was not enough: on a 2-vCPU AMD EPYC Zen 3 a 92x92 FSRCNN x3 INT8 call after a 30 ms pause and
+# one call took 2.45-2.84 ms against 1.76-2.27 back to back (3.4-3.6 with no call), a fixed
+# cost that weighed most on the fastest row; after 10-25 ms of calls it was gone (session 24).
 ROUNDS = 3
 SETTLE_S = 0.03
+WARM_S = 0.025
 
 
-def interleaved(loaded, x, warmup: int, repeats: int):
+def interleaved(loaded, x, warmup: int, repeats: int, each_round=None):
     """Yield (backend, times ms, output) of every loaded backend on ``x``: ``warmup`` calls,
-    then ``repeats`` timed calls spread over up to ROUNDS interleaved rounds."""
+    then ``repeats`` timed calls spread over up to ROUNDS interleaved rounds. ``each_round()``
+    (if given) runs before every round and after the last (the peak at the same moments)."""
     outs, times = {}, {b: [] for b, _, _ in loaded}
     for backend, runner, _ in loaded:
         for _ in range(warmup):
@@ -68,15 +73,21 @@ def interleaved(loaded, x, warmup: int, repeats: int):
     rounds = max(1, min(ROUNDS, repeats))
     share = [repeats // rounds + (i < repeats % rounds) for i in range(rounds)]
     for r, n in enumerate(share):
+        if each_round:
+            each_round()
         for i in range(len(loaded)):
             backend, runner, _ = loaded[(i + r) % len(loaded)]
-            if len(loaded) > 1:
-                time.sleep(SETTLE_S)
+            time.sleep(SETTLE_S)
+            t0 = time.perf_counter()
+            runner.run(x)
+            while time.perf_counter() - t0 < WARM_S:
                 runner.run(x)
             for _ in range(n):
                 t0 = time.perf_counter()
                 outs[backend] = runner.run(x)
                 times[backend].append((time.perf_counter() - t0) * 1e3)
+    if each_round:
+        each_round()
     for backend, _, _ in loaded:
         yield backend, times[backend], outs[backend]
 
@@ -123,9 +134,12 @@ def run_bench(
 
     # ov-bf16 is refused without native bf16 (its row is skipped): no bf16 peak to measure for it.
     runnable = [b for b in backends if b != "ov-bf16" or cpu_info().native_bf16]
-    peaks = measure_peaks(plan.used, {PEAK_PRECISION.get(b, "fp32") for b in runnable})
+    needed = {PEAK_PRECISION.get(b, "fp32") for b in runnable}
+    peaks = measure_peaks(plan.used, needed)
     for prec, pk in peaks.items():
         log(f"practical {prec.upper()} peak now ({pk['how']}, {plan.used} threads): {pk['gflops']:.0f} GFLOP/s")
+    # The peak again beside every image's rounds: "of peak now" divides each image's rate by it.
+    meters = {p: PeakMeter(p, plan.used) for p in ("fp32", "int8") if p in needed}
     rows, summary, skipped = [], [], []
     for model in models:
         loaded = []  # (backend, runner, load ms): every backend of a model alive at once
@@ -146,12 +160,22 @@ def run_bench(
             continue
         fpp = flops_per_lr_pixel(model, scale)
         timed = {b: [] for b, _, _ in loaded}  # backend -> [(sample, times, output)]
+        now = {}  # sample name -> {precision: [the peak sampled around its rounds]}
         for smp in samples:
             x = (smp.lr.astype(np.float32) / 255.0)[None, None]
-            for backend, times, out in interleaved(loaded, x, warmup, repeats):
+            seen = {p: [] for p in meters}
+
+            def sample_peaks(seen=seen):
+                for p, m in meters.items():
+                    time.sleep(SETTLE_S)
+                    seen[p] += [m.sample(), m.sample()]  # the second with its threads awake
+
+            for backend, times, out in interleaved(loaded, x, warmup, repeats, sample_peaks):
                 timed[backend].append((smp, times, out))
+            now[smp.name] = seen
         for backend, runner, load_ms in loaded:
             mine = []
+            prec = PEAK_PRECISION.get(backend, "fp32")
             for smp, times, out in timed[backend]:
                 p = psnr(to_uint8(out[0, 0] * 255.0), smp.hr, scale)
                 pr = paper.get(smp.name)
@@ -171,6 +195,10 @@ def run_bench(
                     "speedup_vs_paper": (pr[2] * 1e3 / med) if pr else None,
                     "gflop": fpp * smp.lr.size / 1e9,
                     "gflops_per_s": fpp * smp.lr.size / (med * 1e-3) / 1e9,
+                    # The best of the samples, as the run's peak is a best round: a row reads
+                    # over 100% only if it beat the chain at its own best in that stretch.
+                    "peak_now_gflops": max(now[smp.name][prec]) if prec in now[smp.name] else None,
+                    "peak_now_samples": now[smp.name].get(prec),
                 }
                 rows.append(row)
                 mine.append(row)
@@ -186,6 +214,11 @@ def run_bench(
                     "gflops_per_s": gfs,
                     "peak_precision": PEAK_PRECISION.get(backend, "fp32"),
                     "fraction_of_peak": None,  # once the peaks are final, below
+                    "fraction_of_peak_now": (
+                        float(np.mean([r["gflops_per_s"] / r["peak_now_gflops"] for r in mine]))
+                        if all(r["peak_now_gflops"] for r in mine)
+                        else None
+                    ),
                     "mean_latency_ms": mean_lat,
                     "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
                     "paper_srcnn_psnr": pm[1] if pm else None,

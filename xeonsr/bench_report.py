@@ -21,7 +21,8 @@ def table(result: dict) -> str:
         )
     lines.append("")
     lines.append(
-        f"{'model':<10} {'backend':<10} {'mean ms':>8} {'PSNR':>6} {'load ms':>8} {'GFLOP/s':>8} {'of peak':>7} | "
+        f"{'model':<10} {'backend':<10} {'mean ms':>8} {'PSNR':>6} {'load ms':>8} {'GFLOP/s':>8} {'of peak':>7} "
+        f"{'now':>5} | "
         f"{'paper SRCNN':>11} {'speed-up':>8}"
     )
     for s in result["summary"]:
@@ -32,9 +33,15 @@ def table(result: dict) -> str:
         )
         lines.append(
             f"{s['model']:<10} {s['backend']:<10} {s['mean_latency_ms']:8.2f} {s['mean_psnr']:6.2f} "
-            f"{s['load_ms']:8.0f} {s['gflops_per_s']:8.1f} {s['fraction_of_peak']:7.0%} | {pp}"
+            f"{s['load_ms']:8.0f} {s['gflops_per_s']:8.1f} {s['fraction_of_peak']:7.0%} {_now(s):>5} | {pp}"
         )
     return "\n".join(lines)
+
+
+def _now(s: dict) -> str:
+    """Of the peak sampled around the row's own timed rounds ("-": not sampled, e.g. bf16)."""
+    f = s.get("fraction_of_peak_now")
+    return f"{f:.0%}" if f is not None else "-"
 
 
 PEER_PACKAGES = {"opencv": "opencv-contrib-python-headless", "ort": "onnxruntime"}
@@ -72,15 +79,15 @@ def markdown_summary(result: dict, command: str) -> str:
         ),
         "",
         f"| model | backend | mean ms / image | {result['dataset']} x{result['scale']} PSNR | speed-up vs paper SRCNN "
-        "| GFLOP/s | of its precision's peak | load ms |",
-        "|---|---|---|---|---|---|---|---|",
+        "| GFLOP/s | of its precision's peak | of that peak at the same moments | load ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for s in result["summary"]:
         sp = f"{s['speedup_vs_paper']:.1f}x" if s["speedup_vs_paper"] else "-"
         lines.append(
             f"| {s['model']} | {s['backend']} | {s['mean_latency_ms']:.2f} | {s['mean_psnr']:.2f} | {sp} | "
             f"{s['gflops_per_s']:.1f} | {s['fraction_of_peak']:.0%} {s.get('peak_precision', 'fp32').upper()} | "
-            f"{s['load_ms']:.0f} |"
+            f"{_now(s)} | {s['load_ms']:.0f} |"
         )
     ref = next((s for s in result["summary"] if s["paper_srcnn_time_s"]), None)
     if ref:

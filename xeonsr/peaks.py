@@ -8,6 +8,9 @@
   chain), the kernel class its INT8 IRs use, timed by OpenVINO's node counters; the kernel
   OpenVINO picked is reported (e.g. a *_vnni_* or *_amx_* name where the CPU has them), so a
   peak measured on a fallback kernel shows.
+
+A PeakMeter keeps a chain compiled and samples it between a bench's timed calls: the peak at
+the moments the rows ran ("now"), beside the run's best.
 """
 
 from __future__ import annotations
@@ -73,22 +76,29 @@ def _conv_chain(channels: int, side: int, layers: int, seed: int = 0):
     return ov.Model([h], [x], "conv_peak"), rng
 
 
+def _node_rate(request, inp, flop_per_conv: float) -> tuple[float, str]:
+    """One call: (G(FL)OP/s of its convolution nodes by OpenVINO's own counters, their kernel)."""
+    request.infer({0: inp})
+    convs = [p for p in request.profiling_info if p.node_type == "Convolution"]
+    seconds = sum(p.real_time.total_seconds() for p in convs)
+    if not convs or seconds <= 0:
+        return 0.0, "unknown"
+    return flop_per_conv * len(convs) / seconds / 1e9, convs[0].exec_type
+
+
 def _conv_node_rate(model, inp, flop_per_conv: float, threads: int, rounds: int) -> tuple[float, str]:
-    """-> (G(FL)OP/s of the convolution nodes by OpenVINO's own counters, best round; kernel)."""
+    """-> (G(FL)OP/s of the convolution nodes, best round; kernel)."""
     from xeonsr.ov import compile_ir
 
     request = compile_ir(model, threads, profiling=True).create_infer_request()
     for _ in range(3):
         request.infer({0: inp})
-    best, kernels = 0.0, ["unknown"]
+    best, kernel = 0.0, "unknown"
     for _ in range(rounds):
-        request.infer({0: inp})
-        convs = [p for p in request.profiling_info if p.node_type == "Convolution"]
-        seconds = sum(p.real_time.total_seconds() for p in convs)
-        if convs and seconds > 0:
-            best = max(best, flop_per_conv * len(convs) / seconds / 1e9)
-            kernels = [p.exec_type for p in convs]
-    return best, kernels[0]
+        rate, k = _node_rate(request, inp, flop_per_conv)
+        if rate > best:
+            best, kernel = rate, k
+    return best, kernel
 
 
 def fp32_conv_peak(
@@ -103,6 +113,37 @@ def fp32_conv_peak(
     return _conv_node_rate(model, inp, 2.0 * channels * channels * 9 * side * side, threads, rounds)
 
 
+def _int8(model, rng, channels: int, side: int):
+    import nncf
+
+    calib = [rng.random((1, channels, side, side), dtype=np.float32) for _ in range(4)]
+    return nncf.quantize(model, nncf.Dataset(calib), subset_size=len(calib)), calib[0]
+
+
+class PeakMeter:
+    """A precision's convolution chain (fp32 or int8), compiled once and sampled between a
+    bench's timed calls: the peak at the moment the rows ran. A shared host's speed moved 1.8x
+    within one bench run (AMD EPYC Zen 3, session 24), so a row timed in a slow minute read far
+    from a peak taken in a fast one. The same four-layer chain as the run's peak: two layers
+    read 0.80-0.97x of four there (the first convolution's share of reorders is larger)."""
+
+    def __init__(self, precision: str, threads: int, channels: int = 256, side: int = 56, layers: int = 4):
+        from xeonsr.ov import compile_ir
+
+        model, rng = _conv_chain(channels, side, layers)
+        if precision == "int8":
+            model, self.inp = _int8(model, rng, channels, side)
+        else:
+            self.inp = rng.random((1, channels, side, side), dtype=np.float32)
+        self.flop = 2.0 * channels * channels * 9 * side * side
+        self.request = compile_ir(model, threads, profiling=True).create_infer_request()
+        for _ in range(2):
+            self.request.infer({0: self.inp})
+
+    def sample(self) -> float:
+        return _node_rate(self.request, self.inp, self.flop)[0]
+
+
 def int8_conv_peak(
     threads: int, channels: int = 256, side: int = 56, layers: int = 4, rounds: int = 5
 ) -> tuple[float, str]:
@@ -112,12 +153,9 @@ def int8_conv_peak(
     the convolution nodes, best round: the kernel's rate. Timing one convolution by the wall
     clock also timed its f32 input's quantization and output reorder and read 0.7x of this
     (317 vs 453 GOP/s, 1 thread, Zen 4), low enough that DCSCN's INT8 IR showed 99% of it."""
-    import nncf
-
     model, rng = _conv_chain(channels, side, layers)
-    calib = [rng.random((1, channels, side, side), dtype=np.float32) for _ in range(4)]
-    int8 = nncf.quantize(model, nncf.Dataset(calib), subset_size=len(calib))
-    return _conv_node_rate(int8, calib[0], 2.0 * channels * channels * 9 * side * side, threads, rounds)
+    int8, inp = _int8(model, rng, channels, side)
+    return _conv_node_rate(int8, inp, 2.0 * channels * channels * 9 * side * side, threads, rounds)
 
 
 def measure_peaks(threads: int, precisions: set[str]) -> dict[str, dict]:

@@ -9,6 +9,7 @@ VNNI-made IRs' 8-bit weights do not allow for; this measures what that costs.
 
 import json
 import sys
+from pathlib import Path
 
 from xeonsr.info import cpu_info
 from xeonsr.irs import REPORTS, locate_ir, read_manifest, store_dir
@@ -26,10 +27,11 @@ rows = {}
 for name in names:
     model, scale = name.rsplit("_x", 1)
     scale = int(scale)
-    report = json.loads((REPORTS / f"{name}_int8.json").read_text())
-    recipe = load_recipe(model, target_isa=report["recipe"]["target_isa"])
     fp32_xml = locate_ir(model, scale, "fp32")[0]
-    int8_xml = locate_ir(model, scale, "int8")[0]
+    # The IR this host would run (the AVX2-made one on an AVX2 CPU), judged against its own report.
+    int8_xml, entry = locate_ir(model, scale, "int8")
+    report = json.loads((REPORTS / Path(entry["report"]).name).read_text())
+    recipe = load_recipe(model, target_isa=report["recipe"]["target_isa"])
     budget, fp32_psnr = budget_reference(recipe, fp32_xml, scale, data)
     here = budget_losses(compile_ir(int8_xml), budget, fp32_psnr, scale, recipe.budget_worst_k)
     k = f"worst{recipe.budget_worst_k}_drop_db"
@@ -37,5 +39,5 @@ for name in names:
     rows[name] = {"here": {ds: round(v, 3) for ds, v in here.items()}, "recorded": then}
     cells = "  ".join(f"{ds} {here[ds]:+.3f} (recorded {then[ds]:+.3f})" for ds in here)
     over = max(here.values()) > recipe.max_drop_db
-    print(f"{name:14s} {cells}  budget {recipe.max_drop_db}{'  OVER' if over else ''}", flush=True)
+    print(f"{int8_xml.stem:24s} {cells}  budget {recipe.max_drop_db}{'  OVER' if over else ''}", flush=True)
 print(json.dumps({"cpu": cpu_info().model, "rows": rows}))

@@ -1,0 +1,65 @@
+"""The lowest-highest of several `xeonsr bench` runs (latency or throughput JSON), as the docs'
+three-run tables give them: per row, and each OpenVINO row against each peer inside each run.
+
+    python benchmarks/runs_range.py benchmarks/results/set14_x3_..._run[1-3].json
+"""
+
+import json
+import sys
+from collections import defaultdict
+
+PEERS = ("torch-fp32", "ort", "opencv")
+
+
+def span(values, fmt="{:.2f}"):
+    return f"{fmt.format(min(values))}-{fmt.format(max(values))}" if values else "-"
+
+
+def latency(runs):
+    cells, vs = defaultdict(lambda: defaultdict(list)), defaultdict(list)
+    for run in runs:
+        by = {(s["model"], s["backend"]): s for s in run["summary"]}
+        for (m, b), s in by.items():
+            cells[(m, b)]["ms"].append(s["mean_latency_ms"])
+            cells[(m, b)]["peak"].append(100 * s["fraction_of_peak"])
+            if s.get("fraction_of_peak_now") is not None:
+                cells[(m, b)]["now"].append(100 * s["fraction_of_peak_now"])
+            for p in PEERS:
+                if b.startswith("ov-") and (m, p) in by:
+                    vs[(m, b, p)].append(by[(m, p)]["mean_latency_ms"] / s["mean_latency_ms"])
+    print("| model | backend | mean ms / image | of its precision's peak | of that peak at the same moments |")
+    print("|---|---|---|---|---|")
+    for (m, b), c in cells.items():
+        print(f"| {m} | {b} | {span(c['ms'])} | {span(c['peak'], '{:.0f}')}% | {span(c['now'], '{:.0f}')}% |")
+    return vs
+
+
+def throughput(runs):
+    vs, rel = defaultdict(list), defaultdict(list)
+    for run in runs:
+        by = {(r["model"], r["backend"]): r for r in run["rows"]}
+        for (m, b), r in by.items():
+            rel[(m, b)].append(r["vs_latency"])
+            for p in PEERS:
+                if b.startswith("ov-") and (m, p) in by:
+                    vs[(m, b, p)].append(r["best_images_per_s"] / by[(m, p)]["best_images_per_s"])
+    print("| model | backend | folder / one at a time |")
+    print("|---|---|---|")
+    for (m, b), v in rel.items():
+        print(f"| {m} | {b} | {span(v)}x |")
+    return vs
+
+
+def main(paths):
+    runs = [json.loads(open(p).read()) for p in paths]
+    vs = latency(runs) if "summary" in runs[0] else throughput(runs)
+    print(f"\n{runs[0].get('cpu', '?')}, {len(runs)} runs; each OpenVINO row against each peer, inside each run:\n")
+    print("| model | OpenVINO | " + " | ".join(f"vs {p}" for p in PEERS) + " |")
+    print("|---|---|" + "---|" * len(PEERS))
+    for m, b in dict.fromkeys((m, b) for m, b, _ in vs):
+        cells = [vs.get((m, b, p)) for p in PEERS]
+        print(f"| {m} | {b} | " + " | ".join(f"{span(c)}x" if c else "-" for c in cells) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
