@@ -15,18 +15,24 @@ def span(values, fmt="{:.2f}"):
     return f"{fmt.format(min(values))}-{fmt.format(max(values))}" if values else "-"
 
 
+def against_peers(by, vs, speed):
+    """Each OpenVINO row's speed over each peer's, inside one run (``by``: (model, backend) -> row)."""
+    for (m, b), row in by.items():
+        for p in PEERS:
+            if b.startswith("ov-") and (m, p) in by:
+                vs[(m, b, p)].append(speed(row) / speed(by[(m, p)]))
+
+
 def latency(runs):
     cells, vs = defaultdict(lambda: defaultdict(list)), defaultdict(list)
     for run in runs:
         by = {(s["model"], s["backend"]): s for s in run["summary"]}
-        for (m, b), s in by.items():
-            cells[(m, b)]["ms"].append(s["mean_latency_ms"])
-            cells[(m, b)]["peak"].append(100 * s["fraction_of_peak"])
+        against_peers(by, vs, lambda s: 1.0 / s["mean_latency_ms"])
+        for key, s in by.items():
+            cells[key]["ms"].append(s["mean_latency_ms"])
+            cells[key]["peak"].append(100 * s["fraction_of_peak"])
             if s.get("fraction_of_peak_now") is not None:
-                cells[(m, b)]["now"].append(100 * s["fraction_of_peak_now"])
-            for p in PEERS:
-                if b.startswith("ov-") and (m, p) in by:
-                    vs[(m, b, p)].append(by[(m, p)]["mean_latency_ms"] / s["mean_latency_ms"])
+                cells[key]["now"].append(100 * s["fraction_of_peak_now"])
     print("| model | backend | mean ms / image | of its precision's peak | of that peak at the same moments |")
     print("|---|---|---|---|---|")
     for (m, b), c in cells.items():
@@ -38,11 +44,9 @@ def throughput(runs):
     vs, rel = defaultdict(list), defaultdict(list)
     for run in runs:
         by = {(r["model"], r["backend"]): r for r in run["rows"]}
-        for (m, b), r in by.items():
-            rel[(m, b)].append(r["vs_latency"])
-            for p in PEERS:
-                if b.startswith("ov-") and (m, p) in by:
-                    vs[(m, b, p)].append(r["best_images_per_s"] / by[(m, p)]["best_images_per_s"])
+        against_peers(by, vs, lambda r: r["best_images_per_s"])
+        for key, r in by.items():
+            rel[key].append(r["vs_latency"])
     print("| model | backend | folder / one at a time |")
     print("|---|---|---|")
     for (m, b), v in rel.items():
