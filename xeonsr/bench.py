@@ -54,9 +54,10 @@ def flops_per_lr_pixel(model: str, scale: int) -> float:
 # rows hold. Before its turn a backend gets a quiet pause (the previous runtime's threads stop
 # spinning), then untimed calls at this image's shape for WARM_S (at least one): its caches,
 # shape-specific state and threads are back, as when one image is timed alone. One untimed call
-# was not enough: on a 2-vCPU AMD EPYC Zen 3 a 92x92 FSRCNN x3 INT8 call after a 30 ms pause and
-# one call took 2.45-2.84 ms against 1.76-2.27 back to back (3.4-3.6 with no call), a fixed
-# cost that weighed most on the fastest row; after 10-25 ms of calls it was gone (session 24).
+# was not enough (benchmarks/probes/rewarm_cost.py, 2-vCPU AMD EPYC Zen 3, session 24): a 92x92
+# FSRCNN x3 INT8 call after ONNX Runtime's turn, a 30 ms pause and one call took 3.02-3.27 ms
+# against 2.21-2.48 back to back and 1.99-2.23 after 25 ms of calls, a fixed cost that weighed
+# most on the fastest row.
 ROUNDS = 3
 SETTLE_S = 0.03
 WARM_S = 0.025
@@ -212,7 +213,7 @@ def run_bench(
                     "note": runner.note,
                     "load_ms": load_ms,
                     "gflops_per_s": gfs,
-                    "peak_precision": PEAK_PRECISION.get(backend, "fp32"),
+                    "peak_precision": prec,
                     "fraction_of_peak": None,  # once the peaks are final, below
                     "fraction_of_peak_now": (
                         float(np.mean([r["gflops_per_s"] / r["peak_now_gflops"] for r in mine]))
