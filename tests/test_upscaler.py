@@ -354,3 +354,38 @@ def test_upscale_one_large_file_spreads_its_tiles(tmp_path, capsys):
         assert want in capsys.readouterr().out
     a, b = (np.asarray(Image.open(tmp_path / f"b{t}.png")).astype(int) for t in ("32", "0"))
     assert np.abs(a - b).max() <= 1
+
+
+def test_nothing_is_replaced_unasked_and_an_input_never(tmp_path, capsys):
+    """An output that is an input is refused whatever the flags; existing outputs are refused
+    unless --overwrite (replaced) or --skip-existing (kept; the rest upscaled: a resumed folder)."""
+    from xeonsr.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        Image.fromarray(photo(seed=i)).save(src / f"p{i}.png")
+    originals = {p.name: p.read_bytes() for p in src.iterdir()}
+    for args in (["-o", str(src)], ["-o", str(src), "--overwrite"], ["-o", str(src), "--skip-existing"]):
+        assert main(["upscale", str(src), *args, "--scale", "2"]) == 1
+        assert "is one of the inputs" in capsys.readouterr().err
+    assert main(["upscale", str(src / "p0.png"), "-o", str(src / "p0.png"), "--overwrite"]) == 1
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == originals
+
+    out = tmp_path / "out"
+    assert main(["upscale", str(src), "-o", str(out), "--scale", "2"]) == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(first) == ["p0.png", "p1.png", "p2.png"]
+    (out / "p1.png").write_bytes(b"mine")  # a file the user changed since
+    assert main(["upscale", str(src), "-o", str(out), "--scale", "2"]) == 1
+    assert "3 of the outputs already exist" in capsys.readouterr().err
+    assert (out / "p1.png").read_bytes() == b"mine"
+
+    (out / "p2.png").unlink()  # an interrupted run: one result missing
+    assert main(["upscale", str(src), "-o", str(out), "--scale", "2", "--skip-existing"]) == 0
+    said = capsys.readouterr().out
+    assert "upscaled 1/1" in said and "kept 2 existing" in said
+    assert (out / "p1.png").read_bytes() == b"mine" and (out / "p2.png").read_bytes() == first["p2.png"]
+
+    assert main(["upscale", str(src), "-o", str(out), "--scale", "2", "--overwrite"]) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first

@@ -23,6 +23,13 @@ def add_arguments(p) -> None:
     p.add_argument("--weights", default=None, help="your own weights (implies --backend torch)")
     p.add_argument("--ir-dir", default=None, help="IR store to take the model's IR from (default: the shipped IRs)")
     p.add_argument("--compare", metavar="PNG", help="also save a before/after crop: input (nearest), bicubic, model")
+    existing = p.add_mutually_exclusive_group()
+    existing.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
+    existing.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave outputs that already exist and upscale the rest (resumes an interrupted folder)",
+    )
 
 
 DEFAULT_MODEL = {2: "fsrcnn", 3: "fsrcnn", 4: "fsrcnn"}  # fastest model at/near the paper floors
@@ -66,6 +73,38 @@ def output_paths(files, out):
     return paths
 
 
+def guard_outputs(jobs, overwrite: bool = False, skip_existing: bool = False):
+    """The (source, destination) pairs to run, and how many were skipped. A destination that is
+    one of the inputs is an error whatever the flags (the result would replace the original); one
+    that exists already is an error unless ``overwrite`` (replace it) or ``skip_existing`` (leave
+    it, and its input out)."""
+    import os
+
+    from xeonsr.errors import UserError
+
+    def ident(p):
+        st = os.stat(p)
+        return st.st_dev, st.st_ino
+
+    inputs = {ident(s) for s, _ in jobs if s.is_file()}
+    taken = [d for _, d in jobs if d.exists()]
+    for s, d in jobs:
+        if not d.exists():
+            continue
+        if d.is_file() and ident(d) in inputs:
+            raise UserError(f"{d} is one of the inputs: the result would replace it; choose another output")
+        if d.is_dir():
+            raise UserError(f"{d} is a folder, where the result of {s} would go; choose another output")
+    if skip_existing:
+        keep = [(s, d) for s, d in jobs if not d.exists()]
+        return keep, len(jobs) - len(keep)
+    if taken and not overwrite:
+        n = len(taken)
+        what = f"{taken[0]} already exists" if n == 1 else f"{n} of the outputs already exist ({taken[0]}, ...)"
+        raise UserError(f"{what}: --overwrite replaces, --skip-existing keeps and upscales the rest")
+    return jobs, 0
+
+
 def run(args) -> int:
     import time
     from pathlib import Path
@@ -85,16 +124,26 @@ def run(args) -> int:
         raise UserError(f"no images found in {' '.join(args.inputs)}")
     out = Path(args.output)
     single = len(files) == 1 and not out.is_dir() and out.suffix != ""
+    if not single and out.exists() and not out.is_dir():
+        raise UserError(f"{out}: several inputs need an output folder, not a file")
+    dests = [out] if single else output_paths(files, out)
+    # Checked before any work: nothing is replaced unasked, and an input never.
+    todo, skipped = guard_outputs(list(zip(files, dests, strict=True)), args.overwrite, args.skip_existing)
+    if args.compare:
+        guard_outputs([(f, Path(args.compare)) for f in files], overwrite=True)  # never an input
+        if Path(args.compare).exists() and not args.overwrite:
+            raise UserError(f"{args.compare} already exists: --overwrite replaces it")
+    if not todo:
+        print(f"nothing to upscale: all {skipped} outputs exist in {out} (--overwrite replaces them)")
+        return 0
     if not single:
-        if out.exists() and not out.is_dir():
-            raise UserError(f"{out}: several inputs need an output folder, not a file")
         out.mkdir(parents=True, exist_ok=True)
     model = args.model or DEFAULT_MODEL[scale]
     plan = plan_threads(args.threads)
     # On OpenVINO, one stream per physical core (per socket): a folder gets a worker thread per
     # stream; one image of several tiles gets its tiles spread over the streams.
     openvino = args.backend != "torch" and not args.weights
-    several = len(files) > 1 or _tiles(files[0], args.tile) > 1
+    several = len(todo) > 1 or _tiles(todo[0][0], args.tile) > 1
     jobs = args.jobs or (plan_streams(plan) if openvino and several else 1)
     up = Upscaler(
         model,
@@ -110,10 +159,9 @@ def run(args) -> int:
     if up.caveat:
         print(f"xeonsr upscale: warning: {up.caveat}", file=sys.stderr)
     # PyTorch uses its threads inside one call; one image spreads its tiles instead.
-    workers = jobs if up.backend == "openvino" and len(files) > 1 else 1
-    dests = [out] if single else output_paths(files, out)
+    workers = jobs if up.backend == "openvino" and len(todo) > 1 else 1
     progress = Progress()
-    bar = tqdm(total=len(files), unit="img", disable=len(files) < 2, dynamic_ncols=True)
+    bar = tqdm(total=len(todo), unit="img", disable=len(todo) < 2, dynamic_ncols=True)
 
     def on_done(done) -> None:
         if done.error:
@@ -122,19 +170,21 @@ def run(args) -> int:
         bar.update(1)
 
     t0 = time.perf_counter()
-    results = upscale_files(up, list(zip(files, dests, strict=True)), workers, on_done)
+    results = upscale_files(up, todo, workers, on_done)
     bar.close()
     dt = time.perf_counter() - t0
     failed = [r for r in results if r.error]
     if args.compare and not results[0].error:
-        src, result = open_image(files[0]), open_image(dests[0])
+        src, result = open_image(results[0].src), open_image(results[0].dest)
         save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), Path(args.compare))
-    ok = len(files) - len(failed)
+    ok = len(todo) - len(failed)
     streams = jobs if up.backend == "openvino" else 1
     how = f"{streams} streams" if streams > 1 else f"{plan.used} threads"
     print(
-        f"upscaled {ok}/{len(files)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
-        f"in {dt:.2f} s -> {out}" + (f"; failed: {len(failed)}" if failed else "")
+        f"upscaled {ok}/{len(todo)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
+        f"in {dt:.2f} s -> {out}"
+        + (f"; kept {skipped} existing" if skipped else "")
+        + (f"; failed: {len(failed)}" if failed else "")
     )
     return 1 if failed else 0
 
