@@ -1,5 +1,6 @@
 """The lowest-highest of several `xeonsr bench` runs (latency or throughput JSON), as the docs'
-three-run tables give them: per row, and each OpenVINO row against each peer inside each run.
+three-run tables give them: per row, each OpenVINO row against each peer inside each run, and
+(latency) OpenVINO INT8 and FP32 against the fastest peer, the table docs/performance.md opens with.
 
     python benchmarks/runs_range.py benchmarks/results/set14_x3_..._run[1-3].json
 """
@@ -9,10 +10,16 @@ import sys
 from collections import defaultdict
 
 PEERS = ("torch-fp32", "ort", "opencv")
+# Every peer backend, any precision (PyTorch's bf16 where the CPU has it), and those in FP32.
+ANY_PEER = ("torch-fp32", "torch-bf16", "ort", "opencv")
+FP32_PEERS = ("torch-fp32", "ort", "opencv")
 
 
 def span(values, fmt="{:.2f}"):
-    return f"{fmt.format(min(values))}-{fmt.format(max(values))}" if values else "-"
+    if not values:
+        return "-"
+    lo, hi = fmt.format(min(values)), fmt.format(max(values))
+    return lo if lo == hi else f"{lo}-{hi}"
 
 
 def against_peers(by, vs, speed):
@@ -21,6 +28,34 @@ def against_peers(by, vs, speed):
         for p in PEERS:
             if b.startswith("ov-") and (m, p) in by:
                 vs[(m, b, p)].append(speed(row) / speed(by[(m, p)]))
+
+
+def against_fastest(runs):
+    """Per model: OpenVINO INT8 over the fastest peer at any precision, OpenVINO FP32 over the
+    fastest FP32 peer (speed ratios inside each run), and which peer that was in each run."""
+    out = defaultdict(lambda: defaultdict(list))
+    for run in runs:
+        by = {(s["model"], s["backend"]): s["mean_latency_ms"] for s in run["summary"]}
+        for m in dict.fromkeys(m for m, _ in by):
+            for ov, peers in (("ov-int8", ANY_PEER), ("ov-fp32", FP32_PEERS)):
+                have = [(by[(m, p)], p) for p in peers if (m, p) in by]
+                if (m, ov) in by and have:
+                    ms, peer = min(have)
+                    out[m][ov].append((ms / by[(m, ov)], peer))
+    return out
+
+
+def print_fastest(runs):
+    print("\nOpenVINO against the fastest peer (INT8: any precision; FP32: the FP32 peers), inside each run:\n")
+    print("| model | OpenVINO INT8 vs fastest peer | OpenVINO FP32 vs fastest FP32 peer |")
+    print("|---|---|---|")
+    for m, cols in against_fastest(runs).items():
+        cells = []
+        for ov in ("ov-int8", "ov-fp32"):
+            got = cols.get(ov)
+            peers = ", ".join(dict.fromkeys(p for _, p in got)) if got else ""
+            cells.append(f"{span([r for r, _ in got])}x ({peers})" if got else "-")
+        print(f"| {m} | {cells[0]} | {cells[1]} |")
 
 
 def latency(runs):
@@ -63,6 +98,8 @@ def main(paths):
     for m, b in dict.fromkeys((m, b) for m, b, _ in vs):
         cells = [vs.get((m, b, p)) for p in PEERS]
         print(f"| {m} | {b} | " + " | ".join(f"{span(c)}x" if c else "-" for c in cells) + " |")
+    if "summary" in runs[0]:
+        print_fastest(runs)
 
 
 if __name__ == "__main__":

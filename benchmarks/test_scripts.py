@@ -70,3 +70,20 @@ def test_runs_range_spans_the_committed_runs(capsys):
     # the s24 runs: FSRCNN x3 INT8 ran 2.90-3.36x ONNX Runtime over the folder
     assert "| fsrcnn | ov-int8 | 2.57-3.44x | 2.90-3.36x | 2.74-3.53x |" in out
     assert "| srcnn | ov-int8 | 3.07-3.59x | 1.42-1.52x | - |" in out
+
+
+def test_runs_range_sets_openvino_against_the_fastest_peer(capsys):
+    import runs_range
+
+    results = Path(__file__).parent / "results"
+    runs = sorted(results.glob("set14_x3_amd_epyc_zen3_2c_s24_run*.json"))
+    zen4 = results / "set14_x3_amd_epyc_zen4_2c.json"
+    runs_range.main([str(p) for p in runs])
+    out = capsys.readouterr().out
+    # docs/performance.md "At a glance": on the Zen 3 PyTorch is FSRCNN's fastest peer, ORT SRCNN's
+    assert "| fsrcnn | 2.20-2.35x (torch-fp32) | 1.20-1.31x (torch-fp32) |" in out
+    assert "| srcnn | 1.32-1.39x (ort) | 1.04-1.09x (ort) |" in out
+    runs_range.main([str(zen4)])
+    out = capsys.readouterr().out
+    # on the Zen 4 PyTorch's native bf16 is a peer for INT8, and SRCNN FP32 loses to ORT
+    assert "| srcnn | 2.05x (torch-bf16) | 0.88x (ort) |" in out
