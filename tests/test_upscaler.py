@@ -107,9 +107,16 @@ def test_hostile_files_each_give_one_named_line(tmp_path):
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "text.png").write_text("hello, not an image")
     _bomb_png(tmp_path / "bomb.png")
-    for name in ("truncated.png", "empty.png", "text.png", "bomb.png"):
+    frames = [Image.fromarray(photo(seed=i)) for i in range(3)]
+    frames[0].save(tmp_path / "anim.png", save_all=True, append_images=frames[1:])  # an APNG
+    for name in ("truncated.png", "empty.png", "text.png", "bomb.png", "anim.png"):
         with pytest.raises(ImageError, match=name):
             open_image(tmp_path / name)
+    with pytest.raises(ImageError, match="3 frames"):
+        open_image(tmp_path / "anim.png")
+    # a camera's MPO JPEG (the photo, then a preview) is a still photo: its first frame is read
+    frames[0].save(tmp_path / "camera.mpo", format="MPO", save_all=True, append_images=frames[1:2])
+    assert open_image(tmp_path / "camera.mpo").size == frames[0].size
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "*.png"), "-o", str(out), "--backend", "torch"],
@@ -117,7 +124,7 @@ def test_hostile_files_each_give_one_named_line(tmp_path):
         text=True,
     )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "upscaled 1/5" in proc.stdout and "failed: 4" in proc.stdout
+    assert "upscaled 1/6" in proc.stdout and "failed: 5" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == ["good.png"]  # no partial or temporary files
     single = subprocess.run(
         [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "bomb.png"), "-o", str(tmp_path / "b_out.png")],

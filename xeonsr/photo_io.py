@@ -60,6 +60,13 @@ def open_image(path: Path):
                     f"{path}: {im.width}x{im.height} is over the {MAX_INPUT_PIXELS // 1_000_000} "
                     "megapixel limit (a decompression bomb?)"
                 )
+            # Upscaling the first frame alone would drop the rest unsaid. A camera's MPO JPEG is
+            # the exception: its first frame is the photo, the others previews or depth.
+            frames = getattr(im, "n_frames", 1) if im.format != "MPO" else 1
+            if frames > 1:
+                raise ImageError(
+                    f"{path}: {frames} frames (an animation or a multi-page file); upscale them one by one"
+                )
             sixteen = im.mode in ("RGB", "RGBA") and _has_16_bit_samples(im)
             im.load()
     except ImageError:
