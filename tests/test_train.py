@@ -177,6 +177,11 @@ def test_ema_run_releases_the_average_and_resumes_it(tiny_data, tmp_path):
     train(_cfg(tiny_data, out, steps=40, ema=0.9, resume=True), progress=False)
     resumed = torch.load(sorted((out / "checkpoints").glob("step_*.pt"))[-1], weights_only=True)
     assert resumed["step"] == 40 and set(resumed["ema"]) == set(state["ema"])
+    # The same folder without --resume would start over on top of that run: refused, nothing touched.
+    before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(TrainError, match="holds a run"):
+        train(_cfg(tiny_data, out, steps=20, ema=0.9), progress=False)
+    assert {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     with pytest.raises(TrainError, match="--ema"):
         train(_cfg(tiny_data, tmp_path / "bad", ema=1.0), progress=False)
 

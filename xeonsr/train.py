@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from xeonsr import distributed as ddp
-from xeonsr.checkpoint import latest_checkpoint, save_checkpoint
+from xeonsr.checkpoint import CKPT_GLOB, latest_checkpoint, save_checkpoint
 from xeonsr.data import DEFAULT_VAL_SET, dataset_files
 from xeonsr.protocol import check_scale
 from xeonsr.train_model import (
@@ -141,6 +141,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     if backend == "ipex" and (cfg.ema or tail):
         raise TrainError("--ema and an fp32 tail need --backend native (ipex.optimize repacks the weights)")
     out = Path(cfg.out)
+    if not cfg.resume:
+        held = sorted((out / "checkpoints").glob(CKPT_GLOB)) + [p for p in [out / "state.json"] if p.exists()]
+        if held:  # a fresh run here would write over that run's checkpoints and weights
+            raise TrainError(f"{out} holds a run ({held[-1].name}): --resume continues it, another --out starts anew")
     found = latest_checkpoint(out / "checkpoints") if cfg.resume else None
     model_args = model_kwargs(cfg.model, cfg.scale, cfg.model_args)
     saved = json.loads(found[1]["config"]) if found else None
