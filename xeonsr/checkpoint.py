@@ -44,6 +44,13 @@ def latest_checkpoint(directory: str | Path) -> tuple[Path, dict[str, Any]] | No
     return None
 
 
+def run_in(out: str | Path) -> Path | None:
+    """A file showing that folder ``out`` holds a training run (its newest checkpoint, or its
+    state), or None."""
+    held = sorted((Path(out) / "checkpoints").glob(CKPT_GLOB)) + [p for p in [Path(out) / "state.json"] if p.exists()]
+    return held[-1] if held else None
+
+
 def save_weights(model: nn.Module, path: str | Path, card: dict[str, Any]) -> None:
     """safetensors weights with the card in their metadata, plus ``<path>.json``."""
     from safetensors.torch import save_file

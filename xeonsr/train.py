@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from xeonsr import distributed as ddp
-from xeonsr.checkpoint import CKPT_GLOB, latest_checkpoint, save_checkpoint
+from xeonsr.checkpoint import latest_checkpoint, run_in, save_checkpoint
 from xeonsr.data import DEFAULT_VAL_SET, dataset_files
 from xeonsr.protocol import check_scale
 from xeonsr.train_model import (
@@ -141,10 +141,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     if backend == "ipex" and (cfg.ema or tail):
         raise TrainError("--ema and an fp32 tail need --backend native (ipex.optimize repacks the weights)")
     out = Path(cfg.out)
-    if not cfg.resume:
-        held = sorted((out / "checkpoints").glob(CKPT_GLOB)) + [p for p in [out / "state.json"] if p.exists()]
-        if held:  # a fresh run here would write over that run's checkpoints and weights
-            raise TrainError(f"{out} holds a run ({held[-1].name}): --resume continues it, another --out starts anew")
+    if not cfg.resume and (held := run_in(out)):  # a fresh run would write over it
+        raise TrainError(f"{out} holds a run ({held.name}): --resume continues it, another --out starts anew")
     found = latest_checkpoint(out / "checkpoints") if cfg.resume else None
     model_args = model_kwargs(cfg.model, cfg.scale, cfg.model_args)
     saved = json.loads(found[1]["config"]) if found else None
@@ -161,10 +159,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     # The average lives beside the model in plain PyTorch layers (it is never trained).
     avg = copy.deepcopy(model).eval().requires_grad_(False) if cfg.ema else None
 
-    data_root = cfg.data_dir
     patch_cfg = PatchConfig(scale=cfg.scale, datasets=tuple(cfg.datasets), lq_patch=cfg.lq_patch)
-    cache_dir = cfg.cache_dir or _default_cache()
-    pairs = cached_pairs(patch_cfg, data_root, cache_dir)
+    pairs = cached_pairs(patch_cfg, cfg.data_dir, cfg.cache_dir or _default_cache())
     gen = torch.Generator(device=device)
     gen.manual_seed(cfg.seed * 65536 + rank)
     bank = PatchBank(pairs, cfg.scale, cfg.lq_patch, device, gen, shard=rank, num_shards=world)
@@ -211,7 +207,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         "model_args": model_args,
         "threads": plan.used,
     }
-    val_label, val_files = dataset_files(cfg.val_set, data_root) if rank == 0 else ("", [])
+    val_label, val_files = dataset_files(cfg.val_set, cfg.data_dir) if rank == 0 else ("", [])
     val_samples = load_samples(val_files, cfg.scale) if rank == 0 else []
     bicubic_psnr = None
     if rank == 0:
