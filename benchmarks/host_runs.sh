@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The measurements a new host gets for the speed tables (docs/performance.md): three latency runs
+# of Set14 x3 and three folder runs of Set5 + Set14 x3, every model against every peer, then their
+# ranges (runs_range.py: per row, each OpenVINO row against each peer, and OpenVINO against the
+# fastest peer). About 25 minutes on 2 Zen 3 cores. Run on a quiet machine: pause any training
+# first (kill -STOP PID, then kill -CONT PID). BF16 backends are added where the CPU has bf16.
+# Usage: bash benchmarks/host_runs.sh TAG   (RUNS, MODELS, RESULTS to change them; e.g. amd_epyc_zen4_2c_s25: files
+#        benchmarks/results/set14_x3_TAG_run[1-3].json, throughput_set5_set14_x3_TAG_run[1-3].json)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TAG=${1:?usage: bash benchmarks/host_runs.sh TAG}
+PY=${PY:-.venv/bin/python}
+DATA=${XEONSR_DATA:-../shared/datasets}
+RUNS=${RUNS:-3}
+MODELS=${MODELS:-srcnn,fsrcnn,fsrcnn-s,dcscn}
+R=${RESULTS:-benchmarks/results}
+$PY -m xeonsr.cli info | head -3
+backends=torch-fp32,ov-fp32,ov-int8,opencv,ort
+if $PY -c "from xeonsr.info import cpu_info; raise SystemExit(0 if cpu_info().native_bf16 else 1)"; then
+  backends=torch-fp32,torch-bf16,ov-fp32,ov-bf16,ov-int8,opencv,ort
+fi
+for run in $(seq "$RUNS"); do
+  $PY -m xeonsr.cli bench --dataset Set14 --scale 3 --data-dir "$DATA" --models "$MODELS" \
+    --backends "$backends" --threads 28 --json "$R/set14_x3_${TAG}_run$run.json"
+  $PY -m xeonsr.cli bench --mode throughput --dataset Set5,Set14 --scale 3 --data-dir "$DATA" \
+    --models "$MODELS" --backends ov-int8,ov-fp32,torch-fp32,ort,opencv --threads 28 \
+    --json "$R/throughput_set5_set14_x3_${TAG}_run$run.json"
+done
+$PY benchmarks/runs_range.py "$R"/set14_x3_"${TAG}"_run*.json
+$PY benchmarks/runs_range.py "$R"/throughput_set5_set14_x3_"${TAG}"_run*.json
