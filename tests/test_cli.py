@@ -93,3 +93,25 @@ def test_info_names_flags_and_backend(capsys):
     out = capsys.readouterr().out
     for key in ("avx2=", "amx_bf16=", "avx512_vnni=", "torch:", "openvino:", "ipex:", "training:"):
         assert key in out
+
+
+def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch):
+    """--weights alone: the model and scale come from the weights (once, eval ran bicubic x3
+    beside them without a word); a --model or --scale that contradicts them is one line."""
+    from xeonsr.infer import shipped_weights
+
+    monkeypatch.delenv("XEONSR_DATA", raising=False)
+    mine = tmp_path / "mine.safetensors"
+    mine.write_bytes(shipped_weights("fsrcnn-s", 2).read_bytes())
+    out = tmp_path / "r.json"
+    assert main(["eval", "--weights", str(mine), "--no-ssim", "--json", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert (res["model"], res["scale"]) == ("fsrcnn-s", 2)
+    assert main(["eval", "--scale", "2", "--no-ssim", "--json", str(tmp_path / "b.json")]) == 0
+    assert res["mean_psnr"] > json.loads((tmp_path / "b.json").read_text())["mean_psnr"] + 1  # the network
+    _one_line_error(run_cli("eval", "--model", "bicubic", "--weights", str(mine)), "bicubic takes no weights")
+    _one_line_error(run_cli("eval", "--weights", str(mine), "--scale", "3"), "for x2, not x3")
+    _one_line_error(run_cli("upscale", "x.png", "-o", "y.png", "--weights", str(mine), "--model", "srcnn"), "fsrcnn-s")
+    Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(tmp_path / "in.png")
+    assert main(["upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "up.png"), "--weights", str(mine)]) == 0
+    assert Image.open(tmp_path / "up.png").size == (60, 40)

@@ -79,6 +79,12 @@ def read_card(path: str | Path) -> dict[str, Any]:
     return json.loads(meta["xeonsr"])
 
 
+def weights_card(path: str | Path) -> dict[str, Any]:
+    """The card (model, scale, model_args, ...) of a weights file or a training checkpoint."""
+    path = Path(path)
+    return checkpoint_card(_read_checkpoint(path), path.name) if _is_torch_zip(path) else read_card(path)
+
+
 def load_weights(path: str | Path, model_name: str | None = None, scale: int | None = None) -> tuple[nn.Module, dict]:
     """Rebuild the model a weights file (or a training checkpoint) describes; refuse one made
     for another model/scale."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--model", default="bicubic", help="bicubic or a registry model (default: bicubic)")
-    p.add_argument("--scale", type=int, default=3, help="2, 3 or 4 (default 3)")
+    p.add_argument(
+        "--model", default=None, help="bicubic or a registry model (default: your --weights' model, else bicubic)"
+    )
+    p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: your --weights' scale, else 3)")
     p.add_argument(
         "--dataset",
         default=None,
@@ -59,11 +61,14 @@ def upscale_fn_for(args, scale: int):
 
 
 def run(args) -> int:
+    from xeonsr.commands import model_and_scale
+    from xeonsr.errors import UserError
     from xeonsr.evaluate import PROTOCOL, evaluate, load_samples, report, resolve_dataset
     from xeonsr.info import versions
-    from xeonsr.protocol import check_scale
 
-    scale = check_scale(args.scale)
+    args.model, scale = model_and_scale(args.model, args.scale, args.weights, lambda s: "bicubic")
+    if args.model == "bicubic" and args.weights:
+        raise UserError("bicubic takes no weights: --model names the network your --weights are for")
     label, files = resolve_dataset(args.dataset, args.data_dir)
     samples = load_samples(files, scale)
     fn, meta = upscale_fn_for(args, scale)

@@ -8,8 +8,12 @@ import sys
 def add_arguments(p) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns")
     p.add_argument("-o", "--output", required=True, help="output file (one input) or folder (several)")
-    p.add_argument("--scale", type=int, default=3)
-    p.add_argument("--model", default=None, help="registry model (default: the best shipped for the scale)")
+    p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: your --weights' scale, else 3)")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="registry model (default: your --weights' model, else the best shipped for the scale)",
+    )
     p.add_argument("--backend", choices=["auto", "openvino", "torch"], default="auto")
     p.add_argument("--precision", choices=["auto", "int8", "fp32"], default="auto")
     p.add_argument("--tile", type=int, default=None, help="LR tile side (default 256; 0 = no tiling)")
@@ -111,14 +115,14 @@ def run(args) -> int:
 
     from tqdm import tqdm
 
+    from xeonsr.commands import model_and_scale
     from xeonsr.errors import UserError
     from xeonsr.folder import Progress, upscale_files
     from xeonsr.photo_io import open_image, save_image
-    from xeonsr.protocol import check_scale
     from xeonsr.threads import plan_streams, plan_threads
     from xeonsr.upscaler import Upscaler
 
-    scale = check_scale(args.scale)
+    model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get)
     files = expand_inputs(args.inputs)
     if not files:
         raise UserError(f"no images found in {' '.join(args.inputs)}")
@@ -138,7 +142,6 @@ def run(args) -> int:
         return 0
     if not single:
         out.mkdir(parents=True, exist_ok=True)
-    model = args.model or DEFAULT_MODEL[scale]
     plan = plan_threads(args.threads)
     # On OpenVINO, one stream per physical core (per socket): a folder gets a worker thread per
     # stream; one image of several tiles gets its tiles spread over the streams.
