@@ -115,3 +115,6 @@ def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch):
     Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(tmp_path / "in.png")
     assert main(["upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "up.png"), "--weights", str(mine)]) == 0
     assert Image.open(tmp_path / "up.png").size == (60, 40)
+    # export too: an IR store of your own, named after the weights' model and scale
+    assert main(["export", "--weights", str(mine), "--ir-dir", str(tmp_path / "ir")]) == 0
+    assert (tmp_path / "ir" / "fsrcnn-s_x2_fp32.xml").is_file()

@@ -27,7 +27,6 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from xeonsr.errors import UserError
     from xeonsr.export import export, export_dir, ovms_layout
     from xeonsr.irs import store_dir
     from xeonsr.zoo import shipped_cards
@@ -37,8 +36,10 @@ def run(args) -> int:
         print(f"OVMS repository: {ovms_layout(Path(args.ovms), store_dir(args.ir_dir))}")
         return 0
     ir_dir = export_dir(args.weights, args.ir_dir)
-    if args.weights and not (args.model and args.scale):
-        raise UserError("--weights needs --model and --scale (the weights' own)")
+    if args.weights:  # what --model / --scale leave out comes from the weights' card
+        from xeonsr.commands import model_and_scale
+
+        args.model, args.scale = model_and_scale(args.model, args.scale, args.weights, lambda s: None)
     if args.model and args.scale:
         jobs = [(args.model, args.scale)]
     else:
