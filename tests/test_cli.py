@@ -118,3 +118,11 @@ def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch):
     # export too: an IR store of your own, named after the weights' model and scale
     assert main(["export", "--weights", str(mine), "--ir-dir", str(tmp_path / "ir")]) == 0
     assert (tmp_path / "ir" / "fsrcnn-s_x2_fp32.xml").is_file()
+
+
+def test_upscale_settings_out_of_range_are_one_line(tmp_path):
+    Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(tmp_path / "in.png")
+    for flag, value in (("--jobs", "0"), ("--jobs", "-2"), ("--tile", "-5")):
+        proc = run_cli("upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"), flag, value)
+        _one_line_error(proc, "--jobs must be 1 or more")
+    assert not (tmp_path / "out.png").exists()

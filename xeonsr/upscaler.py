@@ -62,6 +62,10 @@ class Upscaler:
         from xeonsr.threads import apply_threads, plan_threads
 
         self.model_name, self.scale = model, check_scale(scale)
+        if (tile is not None and tile < 0) or streams < 1:
+            raise UserError(
+                f"tile must be 0 (no tiles) or more, streams 1 or more (got tile={tile}, streams={streams})"
+            )
         self.tile = 256 if tile is None else tile
         self.threads = plan_threads(threads)
         apply_threads(self.threads)

@@ -123,6 +123,8 @@ def run(args) -> int:
     from xeonsr.upscaler import Upscaler
 
     model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get)
+    if (args.jobs is not None and args.jobs < 1) or (args.tile is not None and args.tile < 0):
+        raise UserError("--jobs must be 1 or more, --tile 0 (no tiles) or more")
     files = expand_inputs(args.inputs)
     if not files:
         raise UserError(f"no images found in {' '.join(args.inputs)}")
