@@ -120,9 +120,23 @@ def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch):
     assert (tmp_path / "ir" / "fsrcnn-s_x2_fp32.xml").is_file()
 
 
-def test_upscale_settings_out_of_range_are_one_line(tmp_path):
+def test_counts_and_rates_out_of_range_are_refused_by_the_parser(tmp_path):
+    """A zero or negative count or rate stops at the command line (argparse's usage and one error
+    line, status 2) instead of an internal error later (bench --repeats 0, train --batch-size 0 and
+    --lr -1 once were), or a silent default (upscale --jobs 0, --tile -5)."""
     Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(tmp_path / "in.png")
-    for flag, value in (("--jobs", "0"), ("--jobs", "-2"), ("--tile", "-5")):
-        proc = run_cli("upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"), flag, value)
-        _one_line_error(proc, "--jobs must be 1 or more")
-    assert not (tmp_path / "out.png").exists()
+    up = ["upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png")]
+    cases = [
+        (up + ["--jobs", "0"], "--jobs"),
+        (up + ["--jobs", "-2"], "--jobs"),
+        (up + ["--tile", "-5"], "--tile"),
+        (["bench", "--repeats", "0"], "--repeats"),
+        (["train", "--model", "fsrcnn-s", "--batch-size", "0", "--out", str(tmp_path / "t")], "--batch-size"),
+        (["train", "--model", "fsrcnn-s", "--lr", "-1", "--out", str(tmp_path / "t")], "--lr"),
+        (["eval", "--threads", "0"], "--threads"),
+    ]
+    for args, flag in cases:
+        proc = run_cli(*args)
+        last = proc.stderr.strip().splitlines()[-1]
+        assert proc.returncode == 2 and f"argument {flag}" in last and "Traceback" not in proc.stderr, proc.stderr
+    assert not (tmp_path / "out.png").exists() and not (tmp_path / "t").exists()

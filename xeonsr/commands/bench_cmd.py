@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xeonsr.commands import count
+
 
 def add_arguments(p) -> None:
     p.add_argument(
@@ -21,7 +23,7 @@ def add_arguments(p) -> None:
         default="torch-fp32,ov-fp32,ov-int8",
         help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-bf16, ov-int8; peers opencv (cv2.dnn), ort",
     )
-    p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
+    p.add_argument("--threads", type=count(1), default=None, help="threads to use (capped at what the machine has)")
     p.add_argument(
         "--weights",
         action="append",
@@ -30,8 +32,8 @@ def add_arguments(p) -> None:
         help="your weights for the torch rows and the peers (repeatable; MODEL= when several models)",
     )
     p.add_argument("--ir-dir", default=None, help="IR store for the ov-* rows (default: the shipped IRs)")
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--warmup", type=count(0), default=2)
+    p.add_argument("--repeats", type=count(1), default=7)
     p.add_argument("--json", metavar="PATH")
     p.add_argument("--plot", metavar="PATH", help="PSNR vs latency PNG with the paper's methods")
     p.add_argument("--table", metavar="PATH", help="write the per-image table printed here to a text file too")

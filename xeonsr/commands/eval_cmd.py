@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xeonsr.commands import count
+
 
 def add_arguments(p) -> None:
     p.add_argument(
@@ -25,7 +27,7 @@ def add_arguments(p) -> None:
         default="fp32",
         help="fp32; int8 (an OpenVINO IR); bf16 (PyTorch autocast, or OpenVINO's bf16 precision on the FP32 IR)",
     )
-    p.add_argument("--threads", type=int, default=None, help="inference threads (default: one per physical core)")
+    p.add_argument("--threads", type=count(1), default=None, help="inference threads (default: one per physical core)")
     p.add_argument("--no-ssim", action="store_true", help="skip SSIM (faster)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from xeonsr.commands import count
+
 
 def add_arguments(p) -> None:
     p.add_argument("model", help="registry name (its shipped IR) or path to an .xml")
     p.add_argument("--scale", type=int, default=3)
     p.add_argument("--precision", default="int8", help="fp32 or int8 (registry names only)")
     p.add_argument("--size", default="160x140", help="LR input WIDTHxHEIGHT (default 160x140, a Set14-sized x3 LR)")
-    p.add_argument("--threads", type=int, default=None, help="threads to use (capped at what the machine has)")
-    p.add_argument("--warmup", type=int, default=5)
-    p.add_argument("--repeats", type=int, default=30)
-    p.add_argument("--top", type=int, default=None, help="print only the N slowest nodes")
+    p.add_argument("--threads", type=count(1), default=None, help="threads to use (capped at what the machine has)")
+    p.add_argument("--warmup", type=count(0), default=5)
+    p.add_argument("--repeats", type=count(1), default=30)
+    p.add_argument("--top", type=count(1), default=None, help="print only the N slowest nodes")
     p.add_argument("--json", metavar="PATH")
     p.add_argument(
         "--default-kernels",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sys
 
+from xeonsr.commands import count
+
 
 def add_arguments(p) -> None:
     p.add_argument("--model", required=True)
@@ -37,8 +39,8 @@ def add_arguments(p) -> None:
         default=None,
         help="CPU class the INT8 IR is made for (which layers stay float for speed); default: this CPU's",
     )
-    p.add_argument("--qat-steps", type=int, default=None, help="QAT fine-tuning steps (default: the recipe's)")
-    p.add_argument("--threads", type=int, default=None, help="threads for QAT fine-tuning (default: all cores)")
+    p.add_argument("--qat-steps", type=count(1), default=None, help="QAT fine-tuning steps (default: the recipe's)")
+    p.add_argument("--threads", type=count(1), default=None, help="threads for QAT fine-tuning (default: all cores)")
     p.add_argument("--calib", default=None, help="a folder of images to calibrate on (default: T91 crops)")
     p.add_argument(
         "--val",

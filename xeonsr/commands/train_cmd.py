@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from xeonsr.commands import count, positive
+
 
 def add_arguments(p) -> None:
     p.add_argument("--model", default="fsrcnn")
@@ -13,11 +15,11 @@ def add_arguments(p) -> None:
     p.add_argument("--datasets", default="T91", help="comma-separated training sets (default T91)")
     p.add_argument("--out", default=None, help="run folder (default runs/<model>_x<scale>)")
     p.add_argument(
-        "--steps", type=int, default=None, help="the schedule's length (default 20000; on --resume the run's own)"
+        "--steps", type=count(1), default=None, help="the schedule's length (default 20000; on --resume the run's own)"
     )
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--patch", type=int, default=16, help="LR patch side (HR is scale times larger)")
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--batch-size", type=count(1), default=64)
+    p.add_argument("--patch", type=count(1), default=16, help="LR patch side (HR is scale times larger)")
+    p.add_argument("--lr", type=positive, default=1e-3)
     p.add_argument("--min-lr", type=float, default=1e-5, help="end of the cosine schedule")
     p.add_argument("--loss", choices=["l1", "mse"], default="l1")
     p.add_argument(
@@ -27,7 +29,7 @@ def add_arguments(p) -> None:
         "Keep it <= 1: the protocol grades all but the outermost LR pixel, and outputs left out "
         "of the loss near a border drift (docs/training.md)",
     )
-    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--threads", type=count(1), default=None)
     p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
     p.add_argument(
         "--fp32-tail",
@@ -39,8 +41,8 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--compile", action="store_true", help="torch.compile the model (pays for FSRCNN-s/FSRCNN; docs/training.md)"
     )
-    p.add_argument("--checkpoint-every", type=int, default=1000)
-    p.add_argument("--val-every", type=int, default=1000)
+    p.add_argument("--checkpoint-every", type=count(1), default=1000)
+    p.add_argument("--val-every", type=count(1), default=1000)
     p.add_argument("--val-set", default=None, help="held-out validation images (default BSD200-val; never a test set)")
     p.add_argument("--resume", action="store_true", help="continue exactly from the newest checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)
@@ -59,9 +61,9 @@ def add_arguments(p) -> None:
         help="pick --steps (once, when the run starts) so that it fits this wall time",
     )
     p.add_argument(
-        "--stop-after-minutes", type=float, default=None, help="checkpoint and exit after this long (resumable)"
+        "--stop-after-minutes", type=positive, default=None, help="checkpoint and exit after this long (resumable)"
     )
-    p.add_argument("--stop-at-step", type=int, default=None, help="checkpoint and exit at this step (resumable)")
+    p.add_argument("--stop-at-step", type=count(0), default=None, help="checkpoint and exit at this step (resumable)")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--cache-dir", default=None, help="patch cache (default $XEONSR_CACHE or ~/.cache/xeonsr)")
     p.add_argument("--no-progress", action="store_true")

@@ -4,15 +4,19 @@ same class then uses it. Run it on a quiet machine."""
 
 from __future__ import annotations
 
+from xeonsr.commands import count
+
 
 def add_arguments(p) -> None:
     p.add_argument("--model", default="all", help="registry name, or all (default)")
     p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: every scale in the store)")
     p.add_argument("--precision", default="fp32,int8", help="IR precisions to tune (default fp32,int8)")
     p.add_argument("--ir-dir", default=None, help="the IR store (default: the shipped one; its manifest is written)")
-    p.add_argument("--threads", type=int, default=None, help="threads to tune for (capped at what the machine has)")
+    p.add_argument(
+        "--threads", type=count(1), default=None, help="threads to tune for (capped at what the machine has)"
+    )
     p.add_argument("--size", default="160x140", help="LR input WIDTHxHEIGHT to time (default 160x140, Set14-sized)")
-    p.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds per decision")
+    p.add_argument("--rounds", type=count(1), default=5, help="interleaved timing rounds per decision")
 
 
 def run(args) -> int:

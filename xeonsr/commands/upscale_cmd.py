@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from xeonsr.commands import count
+
 
 def add_arguments(p) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns")
@@ -16,11 +18,11 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--backend", choices=["auto", "openvino", "torch"], default="auto")
     p.add_argument("--precision", choices=["auto", "int8", "fp32"], default="auto")
-    p.add_argument("--tile", type=int, default=None, help="LR tile side (default 256; 0 = no tiling)")
-    p.add_argument("--threads", type=int, default=None, help="threads (default: one per physical core)")
+    p.add_argument("--tile", type=count(0), default=None, help="LR tile side (default 256; 0 = no tiling)")
+    p.add_argument("--threads", type=count(1), default=None, help="threads (default: one per physical core)")
     p.add_argument(
         "--jobs",
-        type=int,
+        type=count(1),
         default=None,
         help="images in flight at once (OpenVINO streams; default: one per physical core for several images)",
     )
@@ -123,8 +125,6 @@ def run(args) -> int:
     from xeonsr.upscaler import Upscaler
 
     model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get)
-    if (args.jobs is not None and args.jobs < 1) or (args.tile is not None and args.tile < 0):
-        raise UserError("--jobs must be 1 or more, --tile 0 (no tiles) or more")
     files = expand_inputs(args.inputs)
     if not files:
         raise UserError(f"no images found in {' '.join(args.inputs)}")
