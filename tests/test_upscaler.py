@@ -377,6 +377,9 @@ def test_nothing_is_replaced_unasked_and_an_input_never(tmp_path, capsys):
         assert main(["upscale", str(src), *args, "--scale", "2"]) == 1
         assert "is one of the inputs" in capsys.readouterr().err
     assert main(["upscale", str(src / "p0.png"), "-o", str(src / "p0.png"), "--overwrite"]) == 1
+    crop = tmp_path / "c.png"
+    assert main(["upscale", str(src / "p0.png"), "-o", str(crop), "--compare", str(crop)]) == 1
+    assert "also an output" in capsys.readouterr().err and not crop.exists()
     assert {p.name: p.read_bytes() for p in src.iterdir()} == originals
 
     out = tmp_path / "out"

@@ -137,6 +137,8 @@ def run(args) -> int:
     todo, skipped = guard_outputs(list(zip(files, dests, strict=True)), args.overwrite, args.skip_existing)
     if args.compare:
         guard_outputs([(f, Path(args.compare)) for f in files], overwrite=True)  # never an input
+        if any(Path(args.compare).resolve() == d.resolve() for d in dests):
+            raise UserError(f"{args.compare} is also an output of the upscale; choose another name for the crop")
         if Path(args.compare).exists() and not args.overwrite:
             raise UserError(f"{args.compare} already exists: --overwrite replaces it")
     if not todo:
