@@ -177,6 +177,13 @@ def test_ema_run_releases_the_average_and_resumes_it(tiny_data, tmp_path):
     train(_cfg(tiny_data, out, steps=40, ema=0.9, resume=True), progress=False)
     resumed = torch.load(sorted((out / "checkpoints").glob("step_*.pt"))[-1], weights_only=True)
     assert resumed["step"] == 40 and set(resumed["ema"]) == set(state["ema"])
+    # A checkpoint alone evaluates as what it is (fsrcnn-s x3, its moving average).
+    from xeonsr.cli import main
+
+    ckpt = sorted((out / "checkpoints").glob("step_*.pt"))[-1]
+    res = tmp_path / "eval.json"
+    assert main(["eval", "--weights", str(ckpt), "--dataset", str(tiny_data / "val"), "--json", str(res)]) == 0
+    assert (json.loads(res.read_text())["model"], json.loads(res.read_text())["scale"]) == ("fsrcnn-s", 3)
     # The same folder without --resume would start over on top of that run: refused, nothing touched.
     before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     with pytest.raises(TrainError, match="holds a run"):
