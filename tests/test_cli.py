@@ -140,3 +140,15 @@ def test_counts_and_rates_out_of_range_are_refused_by_the_parser(tmp_path):
         last = proc.stderr.strip().splitlines()[-1]
         assert proc.returncode == 2 and f"argument {flag}" in last and "Traceback" not in proc.stderr, proc.stderr
     assert not (tmp_path / "out.png").exists() and not (tmp_path / "t").exists()
+
+
+def test_the_upscaler_api_takes_model_and_scale_from_your_weights(tmp_path):
+    from xeonsr import Upscaler
+    from xeonsr.infer import shipped_weights
+
+    mine = tmp_path / "mine.safetensors"
+    mine.write_bytes(shipped_weights("fsrcnn-s", 2).read_bytes())
+    up = Upscaler(weights=str(mine))
+    assert (up.model_name, up.scale, up.backend) == ("fsrcnn-s", 2, "torch")
+    assert up.upscale(Image.fromarray(np.full((20, 30, 3), 120, np.uint8))).size == (60, 40)
+    assert (Upscaler().model_name, Upscaler().scale) == ("fsrcnn", 3)  # no weights: the defaults

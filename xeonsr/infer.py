@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 PACKAGE_WEIGHTS = Path(__file__).parent / "weights"
@@ -26,3 +27,17 @@ def load_torch_model(model: str, scale: int, weights: str | Path | None = None):
             f"`xeonsr train --model {model} --scale {scale}` and pass --weights"
         )
     return load_weights(path, model_name=model, scale=scale)
+
+
+def model_and_scale(model: str | None, scale: int | None, weights, default_model: Callable[[int], str]):
+    """``model`` and ``scale`` as given; what was not given comes from the card of ``weights``
+    (so your weights run as what they are), else scale 3 and ``default_model(scale)``."""
+    from xeonsr.protocol import check_scale
+
+    if weights and (model is None or scale is None):
+        from xeonsr.checkpoint import weights_card
+
+        card = weights_card(weights)
+        model, scale = model or card.get("model"), scale or card.get("scale")
+    scale = check_scale(scale or 3)
+    return model or default_model(scale), scale

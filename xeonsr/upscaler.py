@@ -31,8 +31,9 @@ class Upscaler:
     """A model (shipped weights, or ``weights``) on OpenVINO or PyTorch, ready to upscale.
 
     Args:
-        model: registry name (fsrcnn, srcnn, dcscn, ...).
-        scale: 2, 3 or 4.
+        model: registry name (fsrcnn, srcnn, dcscn, ...; default: the model of ``weights``, else
+            fsrcnn).
+        scale: 2, 3 or 4 (default: the scale of ``weights``, else 3).
         backend: "openvino", "torch" or "auto" (OpenVINO when its IR is in the manifest).
         precision: "int8" or "fp32" for OpenVINO ("auto": INT8 where the manifest has it).
         tile: LR tile side in pixels (None: 256; 0: whole image at once).
@@ -46,8 +47,8 @@ class Upscaler:
 
     def __init__(
         self,
-        model: str = "fsrcnn",
-        scale: int = 3,
+        model: str | None = None,
+        scale: int | None = None,
         *,
         backend: str = "auto",
         precision: str = "auto",
@@ -57,11 +58,11 @@ class Upscaler:
         ir_dir: str | None = None,
         streams: int = 1,
     ) -> None:
-        from xeonsr.protocol import check_scale
+        from xeonsr.infer import model_and_scale
         from xeonsr.runtime import load_runner
         from xeonsr.threads import apply_threads, plan_threads
 
-        self.model_name, self.scale = model, check_scale(scale)
+        self.model_name, self.scale = model_and_scale(model, scale, weights, lambda s: "fsrcnn")
         if (tile is not None and tile < 0) or streams < 1:
             raise UserError(
                 f"tile must be 0 (no tiles) or more, streams 1 or more (got tile={tile}, streams={streams})"
@@ -73,7 +74,13 @@ class Upscaler:
         self.backend, self.precision = self._choose(backend, precision, weights, ir_dir)
         kind = f"ov-{self.precision}" if self.backend == "openvino" else "torch-fp32"
         self.runner = load_runner(
-            model, self.scale, kind, weights=weights, ir_dir=ir_dir, threads=self.threads.used, streams=streams
+            self.model_name,
+            self.scale,
+            kind,
+            weights=weights,
+            ir_dir=ir_dir,
+            threads=self.threads.used,
+            streams=streams,
         )
         self.radius = (self.runner.receptive_radius or UNKNOWN_RADIUS) + 4
         # Requests one image's tiles are spread over (a request per stream; PyTorch has one).

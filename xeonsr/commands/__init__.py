@@ -31,17 +31,3 @@ def positive(text: str) -> float:
 
 
 positive.__name__ = "float"
-
-
-def model_and_scale(model: str | None, scale: int | None, weights, default_model: Callable[[int], str]):
-    """--model and --scale as given; what was not given comes from --weights' own card (so your
-    weights run as what they are), else scale 3 and ``default_model(scale)``."""
-    from xeonsr.protocol import check_scale
-
-    if weights and (model is None or scale is None):
-        from xeonsr.checkpoint import weights_card
-
-        card = weights_card(weights)
-        model, scale = model or card.get("model"), scale or card.get("scale")
-    scale = check_scale(scale or 3)
-    return model or default_model(scale), scale

@@ -63,9 +63,9 @@ def upscale_fn_for(args, scale: int):
 
 
 def run(args) -> int:
-    from xeonsr.commands import model_and_scale
     from xeonsr.errors import UserError
     from xeonsr.evaluate import PROTOCOL, evaluate, load_samples, report, resolve_dataset
+    from xeonsr.infer import model_and_scale
     from xeonsr.info import versions
 
     args.model, scale = model_and_scale(args.model, args.scale, args.weights, lambda s: "bicubic")

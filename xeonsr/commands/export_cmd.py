@@ -37,7 +37,7 @@ def run(args) -> int:
         return 0
     ir_dir = export_dir(args.weights, args.ir_dir)
     if args.weights:  # what --model / --scale leave out comes from the weights' card
-        from xeonsr.commands import model_and_scale
+        from xeonsr.infer import model_and_scale
 
         args.model, args.scale = model_and_scale(args.model, args.scale, args.weights, lambda s: None)
     if args.model and args.scale:

@@ -117,9 +117,9 @@ def run(args) -> int:
 
     from tqdm import tqdm
 
-    from xeonsr.commands import model_and_scale
     from xeonsr.errors import UserError
     from xeonsr.folder import Progress, upscale_files
+    from xeonsr.infer import model_and_scale
     from xeonsr.photo_io import open_image, save_image
     from xeonsr.threads import plan_streams, plan_threads
     from xeonsr.upscaler import Upscaler
