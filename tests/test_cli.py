@@ -5,9 +5,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from xeonsr.cli import main
+from xeonsr.errors import UserError
 
 
 def run_cli(*args, env=None):
@@ -152,3 +154,9 @@ def test_the_upscaler_api_takes_model_and_scale_from_your_weights(tmp_path):
     assert (up.model_name, up.scale, up.backend) == ("fsrcnn-s", 2, "torch")
     assert up.upscale(Image.fromarray(np.full((20, 30, 3), 120, np.uint8))).size == (60, 40)
     assert (Upscaler().model_name, Upscaler().scale) == ("fsrcnn", 3)  # no weights: the defaults
+    # your weights are PyTorch FP32: asking OpenVINO or INT8 of them is one line, not ignored
+    for kw in ({"backend": "openvino"}, {"precision": "int8"}):
+        with pytest.raises(UserError, match="xeonsr export --weights"):
+            Upscaler(weights=str(mine), **kw)
+    with pytest.raises(UserError, match="INT8 is an OpenVINO IR"):
+        Upscaler("fsrcnn", 3, backend="torch", precision="int8")

@@ -99,7 +99,14 @@ class Upscaler:
     def _choose(self, backend: str, precision: str, weights, ir_dir) -> tuple[str, str]:
         from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
 
+        if weights and (backend == "openvino" or precision == "int8"):
+            raise UserError(
+                "your weights run on PyTorch in FP32; for OpenVINO or INT8, `xeonsr export --weights W --ir-dir D` "
+                "(then `xeonsr quantize ... --ir-dir D`) and pass --ir-dir D"
+            )
         if backend == "torch" or weights:
+            if precision == "int8":
+                raise UserError("INT8 is an OpenVINO IR: use the openvino (or auto) backend")
             return "torch", "fp32"
         from xeonsr.info import cpu_info, ir_precision_order
 
