@@ -76,6 +76,9 @@ def run(args) -> int:
     fn, meta = upscale_fn_for(args, scale)
     result = evaluate(fn, samples, scale, with_ssim=not args.no_ssim)
     print(f"{args.model} x{scale} on {label} ({len(samples)} images, Y channel, shave {scale})")
+    if meta.get("runs"):  # which weights or IR, on what (an emulated bf16 says so here)
+        source = meta.get("source", "")
+        print(f"runs: {meta['runs']}; from {'the shipped weights' if source == 'shipped' else source}")
     print(report(result, label))
     if args.json:
         from xeonsr.fileio import write_json
