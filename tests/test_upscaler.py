@@ -315,6 +315,42 @@ def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, d
         assert np.array_equal(arr, outs[3][name]), name
 
 
+FIRST_INFERENCES_AT_ONCE = """
+import sys, threading
+sys.setswitchinterval(1e-6)  # switch the GIL as often as it can: the race is then the rule
+import numpy as np
+import openvino as ov
+from xeonsr.irs import locate_ir
+from xeonsr.ov import compile_ir, read_ir
+xml, _ = locate_ir("fsrcnn", 3, "fp32", None)
+compile_ir(xml, 1)  # what every xeonsr runner does before its requests exist
+n = 8  # requests on a plain OpenVINO compile, first used by 8 threads at the same moment
+config = {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": n, "INFERENCE_NUM_THREADS": 2}
+compiled = ov.Core().compile_model(read_ir(xml), "CPU", config)
+requests = [compiled.create_infer_request() for _ in range(n)]
+start = threading.Barrier(n)
+def first(request):
+    x = np.random.rand(1, 1, 20, 20).astype(np.float32)
+    start.wait()
+    request.infer({0: x})
+threads = [threading.Thread(target=first, args=(r,)) for r in requests]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print("done")
+"""
+
+
+def test_first_inferences_of_a_process_on_several_threads_at_once_do_not_hang():
+    """A fresh process whose first OpenVINO tensor views happen on several threads at once
+    deadlocked in pybind11's one-time numpy set-up (a tiled upscale over 2 streams hung); this
+    start hung in 4 processes of 8 (on a 2-core Zen 3) when xeonsr's compile did not set it up."""
+    for _ in range(4):
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_INFERENCES_AT_ONCE], capture_output=True, text=True, timeout=60
+        )
+        assert out.returncode == 0 and out.stdout.strip() == "done", out.stderr[-2000:]
+
+
 def test_one_image_tiles_spread_over_streams_equal_the_sequential_path(monkeypatch):
     """One image on 3 infer requests at once (bands in flight together, each band's tiles on
     whichever request is free) gives the sequential bytes, RGBA and 16-bit grey alike."""

@@ -10,7 +10,28 @@ the runtime would otherwise switch to bf16 by itself, and "fp32" figures would n
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+
+_bridge_lock = threading.Lock()
+_bridge_ready = False
+
+
+def ready_numpy_bridge() -> None:
+    """Make OpenVINO's first tensor-to-numpy view of the process on one thread, before requests
+    run on several: two threads making that first view at once can deadlock for good (pybind11
+    sets up its numpy API in a static under the GIL; one thread waits for the static's guard
+    holding the GIL, the other holds the guard waiting for the GIL). Seen as a hung
+    ``xeonsr upscale`` of an image tiled over 2 streams, about 1 start in 7 on a 2-core Zen 3."""
+    global _bridge_ready
+    if _bridge_ready:
+        return
+    import openvino as ov
+
+    with _bridge_lock:  # a Python lock: a second caller waits here, not inside pybind11
+        if not _bridge_ready:
+            ov.Tensor(ov.Type.f32, ov.Shape([1])).data[:] = 0.0
+            _bridge_ready = True
 
 
 def compile_ir(
@@ -26,6 +47,7 @@ def compile_ir(
     import openvino.properties as props
     import openvino.properties.hint as hints
 
+    ready_numpy_bridge()
     core = ov.Core()
     mode = hints.PerformanceMode.THROUGHPUT if streams > 1 else hints.PerformanceMode.LATENCY
     config = {

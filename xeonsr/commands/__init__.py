@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 
 
@@ -9,8 +10,6 @@ def count(minimum: int) -> Callable[[str], int]:
     """An argparse type: a whole number of at least ``minimum`` (argparse's one error line else)."""
 
     def parse(text: str) -> int:
-        import argparse
-
         value = int(text)  # not a number: argparse's "invalid int value"
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value}: must be {minimum} or more")
@@ -22,8 +21,6 @@ def count(minimum: int) -> Callable[[str], int]:
 
 def positive(text: str) -> float:
     """An argparse type: a number above 0 (a rate, a duration)."""
-    import argparse
-
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text}: must be above 0")

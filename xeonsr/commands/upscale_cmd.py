@@ -79,36 +79,50 @@ def output_paths(files, out):
     return paths
 
 
+def _ident(path) -> tuple[int, int]:
+    import os
+
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
 def guard_outputs(jobs, overwrite: bool = False, skip_existing: bool = False):
     """The (source, destination) pairs to run, and how many were skipped. A destination that is
     one of the inputs is an error whatever the flags (the result would replace the original); one
     that exists already is an error unless ``overwrite`` (replace it) or ``skip_existing`` (leave
     it, and its input out)."""
-    import os
-
     from xeonsr.errors import UserError
 
-    def ident(p):
-        st = os.stat(p)
-        return st.st_dev, st.st_ino
-
-    inputs = {ident(s) for s, _ in jobs if s.is_file()}
-    taken = [d for _, d in jobs if d.exists()]
-    for s, d in jobs:
-        if not d.exists():
-            continue
-        if d.is_file() and ident(d) in inputs:
-            raise UserError(f"{d} is one of the inputs: the result would replace it; choose another output")
-        if d.is_dir():
-            raise UserError(f"{d} is a folder, where the result of {s} would go; choose another output")
+    taken = [(s, d) for s, d in jobs if d.exists()]
+    if taken:
+        inputs = {_ident(s) for s, _ in jobs if s.is_file()}
+        for s, d in taken:
+            if d.is_dir():
+                raise UserError(f"{d} is a folder, where the result of {s} would go; choose another output")
+            if _ident(d) in inputs:
+                raise UserError(f"{d} is one of the inputs: the result would replace it; choose another output")
     if skip_existing:
-        keep = [(s, d) for s, d in jobs if not d.exists()]
-        return keep, len(jobs) - len(keep)
+        done = {d for _, d in taken}
+        return [(s, d) for s, d in jobs if d not in done], len(taken)
     if taken and not overwrite:
-        n = len(taken)
-        what = f"{taken[0]} already exists" if n == 1 else f"{n} of the outputs already exist ({taken[0]}, ...)"
+        n, first = len(taken), taken[0][1]
+        what = f"{first} already exists" if n == 1 else f"{n} of the outputs already exist ({first}, ...)"
         raise UserError(f"{what}: --overwrite replaces, --skip-existing keeps and upscales the rest")
     return jobs, 0
+
+
+def guard_crop(crop, files, dests, overwrite: bool) -> None:
+    """The --compare crop may be neither an input nor an output, nor replace a file unasked."""
+    from xeonsr.errors import UserError
+
+    if crop.is_dir():
+        raise UserError(f"{crop} is a folder; name the crop's PNG file")
+    if crop.exists() and _ident(crop) in {_ident(f) for f in files if f.is_file()}:
+        raise UserError(f"{crop} is one of the inputs; choose another name for the crop")
+    if any(crop.resolve() == d.resolve() for d in dests):
+        raise UserError(f"{crop} is also an output of the upscale; choose another name for the crop")
+    if crop.exists() and not overwrite:
+        raise UserError(f"{crop} already exists: --overwrite replaces it")
 
 
 def run(args) -> int:
@@ -135,12 +149,9 @@ def run(args) -> int:
     dests = [out] if single else output_paths(files, out)
     # Checked before any work: nothing is replaced unasked, and an input never.
     todo, skipped = guard_outputs(list(zip(files, dests, strict=True)), args.overwrite, args.skip_existing)
-    if args.compare:
-        guard_outputs([(f, Path(args.compare)) for f in files], overwrite=True)  # never an input
-        if any(Path(args.compare).resolve() == d.resolve() for d in dests):
-            raise UserError(f"{args.compare} is also an output of the upscale; choose another name for the crop")
-        if Path(args.compare).exists() and not args.overwrite:
-            raise UserError(f"{args.compare} already exists: --overwrite replaces it")
+    crop = Path(args.compare) if args.compare else None
+    if crop:
+        guard_crop(crop, files, dests, args.overwrite)
     if not todo:
         print(f"nothing to upscale: all {skipped} outputs exist in {out} (--overwrite replaces them)")
         return 0
@@ -181,9 +192,9 @@ def run(args) -> int:
     bar.close()
     dt = time.perf_counter() - t0
     failed = [r for r in results if r.error]
-    if args.compare and not results[0].error:
+    if crop and not results[0].error:
         src, result = open_image(results[0].src), open_image(results[0].dest)
-        save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), Path(args.compare))
+        save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), crop)
     ok = len(todo) - len(failed)
     streams = jobs if up.backend == "openvino" else 1
     how = f"{streams} streams" if streams > 1 else f"{plan.used} threads"
