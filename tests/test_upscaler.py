@@ -315,6 +315,32 @@ def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, d
         assert np.array_equal(arr, outs[3][name]), name
 
 
+@pytest.mark.parametrize("streams", [1, 2])
+def test_one_upscaler_shared_by_threads_gives_each_its_sequential_result(streams):
+    """A server's threads sharing one Upscaler: before, all but one raised "Infer Request is
+    busy"; now a thread that finds it busy runs on a spare request."""
+    import threading
+
+    shared = Upscaler("fsrcnn", 3, backend="openvino", tile=32, streams=streams)
+    images = [Image.fromarray(photo(70 + 9 * i, 61, seed=i)) for i in range(4)]
+    want = [np.asarray(shared.upscale(im)) for im in images]
+    got, errors = [], []
+
+    def serve(k: int) -> None:
+        try:
+            for i in (k, k + 1, k + 2):
+                got.append((i % 4, np.asarray(shared.upscale(images[i % 4]))))
+        except Exception as e:  # noqa: BLE001 - what a request would get back
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=serve, args=(k,)) for k in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors and len(got) == 12
+    for i, arr in got:
+        assert np.array_equal(arr, want[i]), i
+
+
 FIRST_INFERENCES_AT_ONCE = """
 import sys, threading
 sys.setswitchinterval(1e-6)  # switch the GIL as often as it can: the race is then the rule

@@ -10,8 +10,10 @@ the tiled result equals the untiled one while memory stays bounded by the tile s
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -43,6 +45,9 @@ class Upscaler:
         ir_dir: an IR store of your own (``xeonsr export --weights W --ir-dir D``).
         streams: OpenVINO streams: the tiles of one large image run on that many infer requests
             at once, or (through :meth:`for_thread`) several images at once (:mod:`xeonsr.folder`).
+
+    One Upscaler may be shared by the threads of a server: a thread that finds it busy runs
+    its image on a spare (its own infer request on the same compiled network, made once).
     """
 
     def __init__(
@@ -87,6 +92,8 @@ class Upscaler:
         self.tile_streams = streams if self.runner.spawn is not None else 1
         self._free: queue.SimpleQueue | None = None  # the requests not running a tile now
         self._tile_pool: ThreadPoolExecutor | None = None  # while an image is upscaled
+        self._busy = threading.Lock()  # held while this upscaler runs an image
+        self._spares: queue.SimpleQueue = queue.SimpleQueue()  # idle for_thread() copies
 
     def for_thread(self) -> Upscaler:
         """This upscaler for one more worker thread (its own OpenVINO infer request): one image
@@ -94,7 +101,27 @@ class Upscaler:
         other = copy.copy(self)
         other.runner = self.runner.for_thread()
         other.tile_streams, other._free, other._tile_pool = 1, None, None
+        other._busy, other._spares = threading.Lock(), queue.SimpleQueue()
         return other
+
+    @contextlib.contextmanager
+    def _lease(self):
+        """This upscaler, or a spare when another thread is running an image on it (an infer
+        request runs one input at a time, and the tile pool is per image)."""
+        if self._busy.acquire(blocking=False):
+            try:
+                yield self
+            finally:
+                self._busy.release()
+            return
+        try:
+            spare = self._spares.get_nowait()
+        except queue.Empty:
+            spare = self.for_thread()
+        try:
+            yield spare
+        finally:
+            self._spares.put(spare)
 
     def _choose(self, backend: str, precision: str, weights, ir_dir) -> tuple[str, str]:
         from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
@@ -182,6 +209,11 @@ class Upscaler:
         return list(self._tile_pool.map(one, crops))
 
     def upscale_array(self, arr: np.ndarray, to_planes, finish, out_dtype, out_channels: int) -> np.ndarray:
+        """:meth:`_upscale_array` on this upscaler, or on a spare if another thread is using it."""
+        with self._lease() as worker:
+            return worker._upscale_array(arr, to_planes, finish, out_dtype, out_channels)
+
+    def _upscale_array(self, arr: np.ndarray, to_planes, finish, out_dtype, out_channels: int) -> np.ndarray:
         """Upscale an HW(C) array band by band so memory stays bounded by the tile size.
 
         ``to_planes(rows)`` turns input rows into (C, rows, w) float32 planes (channel 0 gets the
@@ -194,7 +226,7 @@ class Upscaler:
         ph, pw = max(0, MIN_SIDE - h), max(0, MIN_SIDE - w)
         if ph or pw:  # tiny inputs: edge-pad, upscale, crop back
             pad = ((0, ph), (0, pw)) + ((0, 0),) * (arr.ndim - 2)
-            big = self.upscale_array(np.pad(arr, pad, mode="edge"), to_planes, finish, out_dtype, out_channels)
+            big = self._upscale_array(np.pad(arr, pad, mode="edge"), to_planes, finish, out_dtype, out_channels)
             return big[: h * self.scale, : w * self.scale]
         s, r = self.scale, self.radius
         band = h if self.tile <= 0 else self.tile
