@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,23 +41,41 @@ def _one(up, src: Path, dest: Path) -> Done:
 
 
 def upscale_files(up, jobs: list[tuple[Path, Path]], workers: int = 1, on_done: Callable[[Done], None] | None = None):
-    """Upscale each (source, destination) with ``workers`` threads; -> [Done] in job order."""
-    local = threading.local()
+    """Upscale each (source, destination) with ``workers`` threads; -> [Done] in job order.
+
+    Interrupted (Ctrl-C, or ``on_done`` raising), it stops promptly and writes nothing half:
+    one worker runs in the calling thread, where the interrupt lands at once; several stop at
+    their image's next band (``Upscaler.stop``), and no image starts after."""
+    if workers <= 1:
+        results = []
+        for s, d in jobs:
+            results.append(_one(up, s, d))
+            if on_done is not None:
+                on_done(results[-1])
+        return results
+    from xeonsr.threads import worker_pool
+
+    local, stop = threading.local(), threading.Event()
 
     def work(src: Path, dest: Path) -> Done:
         if not hasattr(local, "up"):
-            local.up = up.for_thread() if workers > 1 else up
+            local.up = up.for_thread()
+            local.up.stop = stop
         return _one(local.up, src, dest)
 
-    results: dict[int, Done] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="xeonsr-upscale") as pool:
+    by_index: dict[int, Done] = {}
+    with worker_pool(workers, "xeonsr-upscale") as pool:
         futures = {pool.submit(work, s, d): i for i, (s, d) in enumerate(jobs)}
-        for fut in as_completed(futures):
-            done = fut.result()
-            results[futures[fut]] = done
-            if on_done is not None:
-                on_done(done)
-    return [results[i] for i in range(len(jobs))]
+        try:
+            for fut in as_completed(futures):
+                done = fut.result()
+                by_index[futures[fut]] = done
+                if on_done is not None:
+                    on_done(done)
+        except BaseException:
+            stop.set()
+            raise
+    return [by_index[i] for i in range(len(jobs))]
 
 
 class Progress:

@@ -8,6 +8,7 @@ the same core.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,3 +97,19 @@ def plan_streams(plan: ThreadPlan, threads_per_stream: int = 1, core_of: CoreOf 
         cores_by_socket.setdefault(socket, set()).add(core or ("cpu", c))
     tps = max(1, threads_per_stream)
     return sum(max(1, len(cores) // tps) for cores in cores_by_socket.values())
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, name: str):
+    """A thread pool that, when its caller stops early (Ctrl-C, an error), lets the jobs already
+    running finish and drops the ones not started: an interrupted folder stops after the images
+    in hand (each written whole, xeonsr.fileio) instead of upscaling the rest first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=name)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

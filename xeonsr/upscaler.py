@@ -21,12 +21,17 @@ import numpy as np
 from xeonsr.errors import UserError
 from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr, upscale_planes, ycbcr_planes_to_rgb
 from xeonsr.photo_io import Image16
+from xeonsr.threads import worker_pool
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
 
 
 BAND_MEMORY = 1 << 30  # bytes of bands in flight at once with several streams
 UNKNOWN_RADIUS = 16  # LR pixels of tile overlap when a user IR does not say (ours: 4-11)
+
+
+class Stopped(Exception):
+    """The upscale was stopped from outside (``Upscaler.stop``); nothing of it is written."""
 
 
 class Upscaler:
@@ -93,6 +98,7 @@ class Upscaler:
         self._free: queue.SimpleQueue | None = None  # the requests not running a tile now
         self._tile_pool: ThreadPoolExecutor | None = None  # while an image is upscaled
         self._busy = threading.Lock()  # held while this upscaler runs an image
+        self.stop: threading.Event | None = None  # set: the image in hand stops at its next band
         self._spares: queue.SimpleQueue = queue.SimpleQueue()  # idle for_thread() copies
 
     def for_thread(self) -> Upscaler:
@@ -233,6 +239,8 @@ class Upscaler:
         out = np.empty((h * s, w * s) + ((out_channels,) if out_channels > 1 else ()), out_dtype)
 
         def one_band(y0: int) -> None:
+            if self.stop is not None and self.stop.is_set():
+                raise Stopped("stopped before this image was done")
             y1 = min(y0 + band, h)
             ya, yb = max(0, y0 - r), min(h, y1 + r)
             planes = to_planes(arr[ya:yb])
@@ -254,9 +262,9 @@ class Upscaler:
             return out
         # One pool of tile workers for the image (a worker per stream), fed by the bands in
         # flight; the streams not taken by bands still run a band's tiles.
-        with ThreadPoolExecutor(self.tile_streams, thread_name_prefix="xeonsr-tile") as self._tile_pool:
+        with worker_pool(self.tile_streams, "xeonsr-tile") as self._tile_pool:
             try:
-                with ThreadPoolExecutor(in_flight, thread_name_prefix="xeonsr-band") as bands:
+                with worker_pool(in_flight, "xeonsr-band") as bands:
                     list(bands.map(one_band, starts))
             finally:
                 self._tile_pool = None

@@ -188,7 +188,18 @@ def run(args) -> int:
         bar.update(1)
 
     t0 = time.perf_counter()
-    results = upscale_files(up, todo, workers, on_done)
+    try:
+        results = upscale_files(up, todo, workers, on_done)
+    except KeyboardInterrupt:
+        bar.close()
+        if len(todo) > 1:  # the images in hand were finished and written whole; none started after
+            written = sum(d.exists() for _, d in todo)
+            print(
+                f"xeonsr upscale: stopped with {written} of {len(todo)} written to {out}; "
+                "the same command with --skip-existing upscales the rest",
+                file=sys.stderr,
+            )
+        raise
     bar.close()
     dt = time.perf_counter() - t0
     failed = [r for r in results if r.error]
