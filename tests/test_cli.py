@@ -160,3 +160,27 @@ def test_the_upscaler_api_takes_model_and_scale_from_your_weights(tmp_path):
             Upscaler(weights=str(mine), **kw)
     with pytest.raises(UserError, match="INT8 is an OpenVINO IR"):
         Upscaler("fsrcnn", 3, backend="torch", precision="int8")
+
+
+def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, capsys):
+    """Each was found by hand: an unknown suffix was reported after the upscale; two inputs
+    and `-o single.png` made a folder named single.png; an unwritable output named the
+    temporary file; `export --model nope` exported nothing and exited 0."""
+    for i in "ab":
+        Image.fromarray(np.full((20, 24, 3), 90, np.uint8)).save(tmp_path / f"{i}.png")
+    a, b = str(tmp_path / "a.png"), str(tmp_path / "b.png")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    cases = [
+        (["upscale", a, "-o", str(tmp_path / "out.xyz")], "unknown output format", True),
+        (["upscale", a, b, "-o", str(tmp_path / "single.png")], "2 inputs need an output folder", True),
+        (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "x.png: cannot write it (", False),
+        (["export", "--model", "nope"], "unknown model 'nope'", True),
+        (["export", "--scale", "7"], "unsupported scale 7", True),
+    ]
+    for argv, says, before_work in cases:
+        assert main(argv) == 1, argv
+        captured = capsys.readouterr()
+        err = [ln for ln in captured.err.splitlines() if ln.strip()]
+        assert len(err) == 1 and says in err[0] and ".tmp" not in err[0], (argv, err)
+        assert ("upscaled" not in captured.out) == before_work, (argv, captured.out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png", "blocker"]

@@ -524,3 +524,43 @@ def test_ctrl_c_stops_one_large_image_at_its_next_bands(tmp_path, monkeypatch):
     dest = tmp_path / "a_x3.png"
     assert main(["upscale", str(tmp_path / "a.png"), "-o", str(dest), "--tile", "32", "--jobs", "2"]) == 130
     assert len(calls) <= 2 + 2 and not dest.exists()  # of 10 bands
+
+
+SIGTERM_MID_FOLDER = """
+import os, signal, sys
+from pathlib import Path
+import numpy as np
+from PIL import Image
+import xeonsr.folder
+from xeonsr.cli import main
+src, out = Path(sys.argv[1]), Path(sys.argv[2])
+real, calls = xeonsr.folder._one, []
+def one(up, s, d):
+    calls.append(s)
+    if len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGTERM)  # kill, timeout, a container stopping
+    return real(up, s, d)
+xeonsr.folder._one = one
+rc = main(["upscale", str(src), "-o", str(out), "--scale", "2", "--jobs", "2"])
+print(rc, len(calls), sorted(p.name for p in out.iterdir()))
+"""
+
+
+def test_sigterm_stops_a_folder_as_ctrl_c_does_and_leaves_no_temporary_file(tmp_path):
+    """SIGTERM killed the process mid-write: `timeout 60 xeonsr upscale DIR -o OUT` left
+    .NAME.xxxx.tmp files in OUT. Now it stops as Ctrl-C does, with exit status 143."""
+    import ast
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(16):
+        Image.fromarray(photo(30, 40, seed=i)).save(src / f"p{i:02d}.png")
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [sys.executable, "-c", SIGTERM_MID_FOLDER, str(src), str(out)], capture_output=True, text=True, timeout=300
+    )
+    rc, calls, names = run.stdout.split(maxsplit=2)
+    names = ast.literal_eval(names)
+    assert (int(rc), int(calls) <= 5, len(names) <= 4) == (143, True, True), run.stderr[-1000:]
+    assert all(n.endswith(".png") and not n.startswith(".") for n in names)
+    assert "stopped with" in run.stderr and "xeonsr: terminated" in run.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 # command -> module with add_arguments(parser) and run(args) -> int
@@ -52,8 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
     # A skipped file and the like are one line each, as errors are (not Python's two).
     warnings.formatwarning = lambda message, *_args, **_kw: f"xeonsr: warning: {message}\n"
+    previous = _stop_on_sigterm()
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
+    except Terminated:
+        print("xeonsr: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("xeonsr: interrupted", file=sys.stderr)
         return 130
@@ -72,6 +77,26 @@ def main(argv: list[str] | None = None) -> int:
         if not is_user_error(e):
             print("  (run with --traceback for details)", file=sys.stderr)
         return EXIT_FAIL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, timeout, a service or container stopping) taken as Ctrl-C is: the command
+    stops at once and cleans up (no temporary files left beside the outputs) instead of dying."""
+
+
+def _stop_on_sigterm():
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None  # only the main thread may set handlers (an API caller's worker, say)
+
+    def stop(_signum, _frame):
+        raise Terminated
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":

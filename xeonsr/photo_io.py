@@ -154,21 +154,37 @@ def _save_16_bit_colour(image: Image16, path: Path, fmt: str) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
-def save_image(image, path: Path) -> None:
-    """Save atomically (a temporary name, then rename), keeping the ICC profile."""
-    from xeonsr.fileio import atomic_write
+OUTPUT_FORMATS = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".bmp": "BMP",
+    ".webp": "WEBP",
+}
 
-    fmt = {
-        ".jpg": "JPEG",
-        ".jpeg": "JPEG",
-        ".png": "PNG",
-        ".tif": "TIFF",
-        ".tiff": "TIFF",
-        ".bmp": "BMP",
-        ".webp": "WEBP",
-    }.get(path.suffix.lower())
+
+def output_format(path: Path) -> str:
+    """PIL's format name for an output path, or one line saying which suffixes are written."""
+    fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise UserError(f"{path}: unknown output format (use .png, .jpg, .tif, .bmp or .webp)")
+    return fmt
+
+
+def save_image(image, path: Path) -> None:
+    """Save atomically (a temporary name, then rename), keeping the ICC profile."""
+    fmt = output_format(path)
+    try:
+        _save(image, path, fmt)
+    except OSError as e:  # no such folder, no permission, disk full: the file the user named
+        raise UserError(f"{path}: cannot write it ({e.strerror or e})") from None
+
+
+def _save(image, path: Path, fmt: str) -> None:
+    from xeonsr.fileio import atomic_write
+
     if isinstance(image, Image16):
         if fmt in ("PNG", "TIFF"):
             return _save_16_bit_colour(image, path, fmt)

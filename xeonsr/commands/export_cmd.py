@@ -35,6 +35,14 @@ def run(args) -> int:
         # Lay out what the store holds (the shipped one unless --ir-dir); nothing is re-exported.
         print(f"OVMS repository: {ovms_layout(Path(args.ovms), store_dir(args.ir_dir))}")
         return 0
+    if args.model:  # a misspelt name is one line, not an export of nothing
+        from xeonsr.models import get_spec
+
+        get_spec(args.model)
+    if args.scale:
+        from xeonsr.protocol import check_scale
+
+        check_scale(args.scale)
     ir_dir = export_dir(args.weights, args.ir_dir)
     if args.weights:  # what --model / --scale leave out comes from the weights' card
         from xeonsr.infer import model_and_scale
@@ -48,6 +56,11 @@ def run(args) -> int:
             for c in shipped_cards()
             if (args.model in (None, c["model"])) and (args.scale in (None, c["scale"]))
         ]
+    if not jobs:
+        from xeonsr.errors import UserError
+
+        what = f"--model {args.model or 'any'} --scale {args.scale or 'any'}"
+        raise UserError(f"no shipped weights match {what}; pass yours with --weights")
     for model, scale in jobs:
         e = export(model, scale, args.weights, ir_dir, fp16=args.fp16, data_dir=args.data_dir)
         psnr = ", ".join(f"{k} {v:.2f} dB" for k, v in e["psnr"].items()) or "no datasets to measure"

@@ -134,7 +134,7 @@ def run(args) -> int:
     from xeonsr.errors import UserError
     from xeonsr.folder import Progress, upscale_files
     from xeonsr.infer import model_and_scale
-    from xeonsr.photo_io import open_image, save_image
+    from xeonsr.photo_io import OUTPUT_FORMATS, open_image, output_format, save_image
     from xeonsr.threads import plan_streams, plan_threads
     from xeonsr.upscaler import Upscaler
 
@@ -144,8 +144,10 @@ def run(args) -> int:
         raise UserError(f"no images found in {' '.join(args.inputs)}")
     out = Path(args.output)
     single = len(files) == 1 and not out.is_dir() and out.suffix != ""
-    if not single and out.exists() and not out.is_dir():
-        raise UserError(f"{out}: several inputs need an output folder, not a file")
+    if single:
+        output_format(out)  # before any work: an unknown suffix is found now, not after the upscale
+    elif not out.is_dir() and (out.exists() or out.suffix.lower() in OUTPUT_FORMATS):
+        raise UserError(f"{out}: {len(files)} inputs need an output folder, not an image file")
     dests = [out] if single else output_paths(files, out)
     # Checked before any work: nothing is replaced unasked, and an input never.
     todo, skipped = guard_outputs(list(zip(files, dests, strict=True)), args.overwrite, args.skip_existing)
