@@ -184,3 +184,27 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         assert len(err) == 1 and says in err[0] and ".tmp" not in err[0], (argv, err)
         assert ("upscaled" not in captured.out) == before_work, (argv, captured.out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png", "blocker"]
+
+
+def test_quantize_takes_the_model_of_your_store_when_it_holds_one(tmp_path, capsys):
+    """`xeonsr export --weights W --ir-dir D` then `xeonsr quantize --ir-dir D` needed --model
+    and --scale repeated; now a store (or --weights) with one model names it."""
+    import json
+
+    from xeonsr.commands.quantize_cmd import _model_in_store
+
+    store = tmp_path / "irs"
+    store.mkdir()
+    entries = {"fsrcnn-s_x3_fp32": ("fsrcnn-s", 3, "fp32"), "fsrcnn-s_x3_int8_avx2": ("fsrcnn-s", 3, "int8")}
+    manifest = {"models": {k: {"model": m, "scale": s, "precision": p} for k, (m, s, p) in entries.items()}}
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    assert _model_in_store(None, None, None, store) == ("fsrcnn-s", 3)
+    assert _model_in_store(None, 3, None, store) == ("fsrcnn-s", 3)
+    for argv, says in (
+        (["--ir-dir", str(store), "--scale", "2"], "holds no FP32 IR for --scale 2"),
+        (["--ir-dir", str(tmp_path)], "holds no FP32 IR: `xeonsr export` makes one"),
+        ([], "dcscn x2, dcscn x3"),  # the shipped store holds many
+    ):
+        assert main(["quantize", *argv]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and says in err[0], err

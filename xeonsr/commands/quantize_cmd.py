@@ -10,8 +10,8 @@ from xeonsr.commands import count
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--model", required=True)
-    p.add_argument("--scale", type=int, required=True)
+    p.add_argument("--model", default=None, help="registry model (default: the one the store, or --weights, holds)")
+    p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: as --model)")
     p.add_argument(
         "--max-drop",
         type=float,
@@ -64,6 +64,8 @@ def run(args) -> int:
     from xeonsr.protocol import check_scale
     from xeonsr.quantization import quantize
 
+    if args.model is None or args.scale is None:
+        args.model, args.scale = _model_in_store(args.model, args.scale, args.weights, args.ir_dir)
     check_scale(args.scale)
     if args.max_drop is not None and not args.max_drop >= 0:  # also refuses nan
         raise UserError(f"--max-drop is the PSNR INT8 may lose: 0 dB or more, not {args.max_drop}")
@@ -107,3 +109,31 @@ def run(args) -> int:
     skip = " (and the bicubic skip branch)" if len(net_float) < kept else ""
     print(f"{share} of the multiply-adds in INT8, {len(net_float)} network layers float{skip}; took {rep['seconds']} s")
     return 0
+
+
+def _model_in_store(model, scale, weights, ir_dir) -> tuple[str, int]:
+    """What --model/--scale leave out: from the card of --weights, else the one FP32 IR of the
+    store that fits (`xeonsr export --weights W --ir-dir D`, then `xeonsr quantize --ir-dir D`)."""
+    from xeonsr.errors import UserError
+    from xeonsr.irs import read_manifest, store_dir
+
+    if weights:
+        from xeonsr.infer import model_and_scale
+
+        return model_and_scale(model, scale, weights, lambda s: None)
+    store = store_dir(ir_dir)
+    entries = read_manifest(store)["models"].values()
+    found = sorted(
+        {
+            (e["model"], e["scale"])
+            for e in entries
+            if e.get("precision") == "fp32" and model in (None, e["model"]) and scale in (None, e["scale"])
+        }
+    )
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        asked = " ".join(f"--{k} {v}" for k, v in (("model", model), ("scale", scale)) if v is not None)
+        raise UserError(f"{store} holds no FP32 IR{' for ' + asked if asked else ''}: `xeonsr export` makes one")
+    held = ", ".join(f"{m} x{s}" for m, s in found)
+    raise UserError(f"{store} holds {held}: name one with --model and --scale")
