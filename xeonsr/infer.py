@@ -1,4 +1,4 @@
-"""PyTorch weights: the shipped ones by model and scale, or a file of the user's."""
+"""PyTorch weights (the shipped ones by model and scale, or a file of the user's) and what runs them."""
 
 from __future__ import annotations
 
@@ -41,3 +41,43 @@ def model_and_scale(model: str | None, scale: int | None, weights, default_model
         model, scale = model or card.get("model"), scale or card.get("scale")
     scale = check_scale(scale or 3)
     return model or default_model(scale), scale
+
+
+def choose_backend(model: str, scale: int, backend: str, precision: str, weights, ir_dir):
+    """What ``Upscaler(backend=..., precision=...)`` runs: ("openvino" or "torch", "int8" or
+    "fp32", a one-line caveat for the user or None). "auto": the IR the store has for this CPU's
+    class, INT8 first where the CPU gains from it; your weights run on PyTorch in FP32."""
+    from xeonsr.errors import UserError
+    from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
+
+    if weights and (backend == "openvino" or precision == "int8"):
+        raise UserError(
+            "your weights run on PyTorch in FP32; for OpenVINO or INT8, `xeonsr export --weights W --ir-dir D` "
+            "(then `xeonsr quantize ... --ir-dir D`) and pass --ir-dir D"
+        )
+    if backend == "torch" or weights:
+        if precision == "int8":
+            raise UserError("INT8 is an OpenVINO IR: use the openvino (or auto) backend")
+        return "torch", "fp32", None
+    from xeonsr.info import cpu_info, ir_precision_order
+
+    have = read_manifest(store_dir(ir_dir))["models"]
+    cpu = cpu_info()
+    int8 = int8_entry(have, model, scale, cpu.isa_class) or {}
+    order = ir_precision_order(cpu, int8.get("target_isa")) if precision == "auto" else [precision]
+    for prec in order:
+        if int8 if prec == "int8" else (ir_stem(model, scale, prec) in have):
+            caveat = None
+            if prec == "int8" and int8.get("target_isa") == "vnni" and not cpu.int8_dot:
+                caveat = (
+                    f"the {model} x{scale} INT8 IR was made for VNNI CPUs: without VNNI its kernels sum in "
+                    "saturating int16 and it can lose more than its PSNR budget (docs/int8.md); "
+                    "`xeonsr quantize --isa avx2` makes one for this CPU"
+                )
+            return "openvino", prec, caveat
+    if backend == "openvino":
+        raise UserError(
+            f"no OpenVINO {'/'.join(order)} IR for {model} x{scale}; "
+            f"run `xeonsr export --model {model} --scale {scale}`"
+        )
+    return "torch", "fp32", None

@@ -68,7 +68,7 @@ class Upscaler:
         ir_dir: str | None = None,
         streams: int = 1,
     ) -> None:
-        from xeonsr.infer import model_and_scale
+        from xeonsr.infer import choose_backend, model_and_scale
         from xeonsr.runtime import load_runner
         from xeonsr.threads import apply_threads, plan_threads
 
@@ -80,8 +80,10 @@ class Upscaler:
         self.tile = 256 if tile is None else tile
         self.threads = plan_threads(threads)
         apply_threads(self.threads)
-        self.caveat: str | None = None  # one line for the user about the IR chosen, if any
-        self.backend, self.precision = self._choose(backend, precision, weights, ir_dir)
+        # caveat: one line for the user about the IR chosen, if any
+        self.backend, self.precision, self.caveat = choose_backend(
+            self.model_name, self.scale, backend, precision, weights, ir_dir
+        )
         kind = f"ov-{self.precision}" if self.backend == "openvino" else "torch-fp32"
         self.runner = load_runner(
             self.model_name,
@@ -128,40 +130,6 @@ class Upscaler:
             yield spare
         finally:
             self._spares.put(spare)
-
-    def _choose(self, backend: str, precision: str, weights, ir_dir) -> tuple[str, str]:
-        from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
-
-        if weights and (backend == "openvino" or precision == "int8"):
-            raise UserError(
-                "your weights run on PyTorch in FP32; for OpenVINO or INT8, `xeonsr export --weights W --ir-dir D` "
-                "(then `xeonsr quantize ... --ir-dir D`) and pass --ir-dir D"
-            )
-        if backend == "torch" or weights:
-            if precision == "int8":
-                raise UserError("INT8 is an OpenVINO IR: use the openvino (or auto) backend")
-            return "torch", "fp32"
-        from xeonsr.info import cpu_info, ir_precision_order
-
-        have = read_manifest(store_dir(ir_dir))["models"]
-        cpu = cpu_info()
-        int8 = int8_entry(have, self.model_name, self.scale, cpu.isa_class) or {}
-        order = ir_precision_order(cpu, int8.get("target_isa")) if precision == "auto" else [precision]
-        for prec in order:
-            if int8 if prec == "int8" else (ir_stem(self.model_name, self.scale, prec) in have):
-                if prec == "int8" and int8.get("target_isa") == "vnni" and not cpu.int8_dot:
-                    self.caveat = (
-                        f"the {self.model_name} x{self.scale} INT8 IR was made for VNNI CPUs: without VNNI its "
-                        "kernels sum in saturating int16 and it can lose more than its PSNR budget "
-                        "(docs/int8.md); `xeonsr quantize --isa avx2` makes one for this CPU"
-                    )
-                return "openvino", prec
-        if backend == "openvino":
-            raise UserError(
-                f"no OpenVINO {'/'.join(order)} IR for {self.model_name} x{self.scale}; "
-                f"run `xeonsr export --model {self.model_name} --scale {self.scale}`"
-            )
-        return "torch", "fp32"
 
     # -- planes ------------------------------------------------------------------------------
     def _model_plane(self, x: np.ndarray) -> np.ndarray:
