@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from xeonsr import Upscaler
+from xeonsr.errors import UserError
 from xeonsr.evaluate import bicubic_fn
 from xeonsr.imaging import ImageError, luma, mod_crop, to_uint8
 from xeonsr.photo_io import open_image
@@ -564,3 +565,29 @@ def test_sigterm_stops_a_folder_as_ctrl_c_does_and_leaves_no_temporary_file(tmp_
     assert (int(rc), int(calls) <= 5, len(names) <= 4) == (143, True, True), run.stderr[-1000:]
     assert all(n.endswith(".png") and not n.startswith(".") for n in names)
     assert "stopped with" in run.stderr and "xeonsr: terminated" in run.stderr
+
+
+def test_numpy_arrays_and_paths_upscale_as_their_images_do(up, tmp_path):
+    """`up.upscale(array)` raised AttributeError ('numpy.ndarray' object has no attribute
+    'info'); arrays now come back as arrays of their own kind, equal to the image path."""
+    from xeonsr.photo_io import Image16
+
+    rgb = photo(20, 24)
+    grey16 = (rgb[:, :, 0].astype(np.uint16) * 257) ^ 0x55
+    cases = [
+        (rgb, Image.fromarray(rgb)),
+        (rgb[:, :, 1].copy(), Image.fromarray(rgb[:, :, 1].copy())),
+        (np.dstack([rgb, rgb[:, :, 2]]), Image.fromarray(np.dstack([rgb, rgb[:, :, 2]]))),
+        (grey16, Image.fromarray(grey16)),
+        (rgb.astype(np.uint16) * 257, Image16(rgb.astype(np.uint16) * 257)),
+    ]
+    for arr, image in cases:
+        got = up.upscale(arr)
+        want = up.upscale(image)
+        want = want.pixels if isinstance(want, Image16) else np.asarray(want)
+        assert got.dtype == arr.dtype and got.shape == (60, 72, *arr.shape[2:]) and np.array_equal(got, want)
+    Image.fromarray(rgb).save(tmp_path / "a.png")
+    assert np.array_equal(np.asarray(up.upscale(tmp_path / "a.png")), up.upscale(rgb))
+    for bad in (np.zeros((5, 5, 2), np.uint8), np.zeros((5, 5), np.float32), 3):
+        with pytest.raises(UserError):
+            up.upscale(bad)

@@ -39,6 +39,31 @@ class Image16:
         return im
 
 
+def as_upscalable(obj):
+    """(a PIL image or Image16, a function turning the upscaled one back into obj's kind) for
+    what people hand ``Upscaler.upscale``: a PIL image, an Image16, a path, or a numpy array
+    (H, W) grey or (H, W, 3|4) RGB(A), uint8 or uint16 (RGB order: OpenCV's BGR needs
+    ``cv2.cvtColor`` first)."""
+    import os
+
+    from PIL import Image
+
+    if isinstance(obj, Image16) or hasattr(obj, "mode"):
+        return obj, lambda out: out
+    if isinstance(obj, (str, os.PathLike)):
+        return open_image(Path(obj)), lambda out: out
+    if isinstance(obj, np.ndarray):
+        if obj.dtype not in (np.uint8, np.uint16) or not (obj.ndim == 2 or (obj.ndim == 3 and obj.shape[2] in (3, 4))):
+            raise UserError(
+                f"an array to upscale is (H, W) or (H, W, 3|4), uint8 or uint16; not {obj.dtype} {obj.shape}"
+            )
+        arr = np.ascontiguousarray(obj)
+        if arr.dtype == np.uint16 and arr.ndim == 3:
+            return Image16(arr), lambda out: out.pixels
+        return Image.fromarray(arr), np.asarray  # 16-bit grey: PIL's I;16
+    raise UserError(f"upscale takes a PIL image, a path or a numpy array, not {type(obj).__name__}")
+
+
 def open_image(path: Path):
     """Open an image for upscaling, refusing bombs and broken files with a one-line error."""
     import warnings

@@ -20,7 +20,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr, upscale_planes, ycbcr_planes_to_rgb
-from xeonsr.photo_io import Image16
+from xeonsr.photo_io import Image16, as_upscalable
 from xeonsr.threads import worker_pool
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
@@ -240,8 +240,13 @@ class Upscaler:
 
     # -- images ------------------------------------------------------------------------------
     def upscale(self, image):
-        """PIL image in, PIL image out (mode, alpha, 16-bit grey, ICC profile preserved);
-        an :class:`Image16` in, an :class:`Image16` out."""
+        """PIL image in, PIL image out (mode, alpha, 16-bit grey, ICC profile preserved); an
+        :class:`Image16` in, an :class:`Image16` out; a numpy array in (uint8 or uint16; grey,
+        RGB or RGBA), the same kind out; a path in, a PIL image (or Image16) out."""
+        image, back = as_upscalable(image)
+        return back(self._upscale_image(image))
+
+    def _upscale_image(self, image):
         from PIL import Image, ImageOps
 
         if isinstance(image, Image16):
