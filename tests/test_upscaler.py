@@ -591,3 +591,10 @@ def test_numpy_arrays_and_paths_upscale_as_their_images_do(up, tmp_path):
     for bad in (np.zeros((5, 5, 2), np.uint8), np.zeros((5, 5), np.float32), 3):
         with pytest.raises(UserError):
             up.upscale(bad)
+
+
+def test_a_misspelt_backend_or_precision_is_one_line_not_another_runtime():
+    """Upscaler(backend="nope") ran OpenVINO INT8 and precision="fp16" PyTorch FP32, unsaid."""
+    for kw, says in ((dict(backend="nope"), "backend 'nope'"), (dict(precision="fp16"), "precision 'fp16'")):
+        with pytest.raises(UserError, match=says):
+            Upscaler("fsrcnn", 3, **kw)

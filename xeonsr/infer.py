@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 PACKAGE_WEIGHTS = Path(__file__).parent / "weights"
+BACKENDS = ("auto", "openvino", "torch")  # what Upscaler and `xeonsr upscale` take
+PRECISIONS = ("auto", "int8", "fp32")
 
 
 def shipped_weights(model: str, scale: int) -> Path:
@@ -50,6 +52,9 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
     from xeonsr.errors import UserError
     from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
 
+    for name, value, allowed in (("backend", backend, BACKENDS), ("precision", precision, PRECISIONS)):
+        if value not in allowed:
+            raise UserError(f"{name} {value!r}: choose one of {', '.join(allowed)}")
     if weights and (backend == "openvino" or precision == "int8"):
         raise UserError(
             "your weights run on PyTorch in FP32; for OpenVINO or INT8, `xeonsr export --weights W --ir-dir D` "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from xeonsr.commands import count
+from xeonsr.infer import BACKENDS, PRECISIONS
 
 
 def add_arguments(p) -> None:
@@ -16,8 +17,8 @@ def add_arguments(p) -> None:
         default=None,
         help="registry model (default: your --weights' model, else the best shipped for the scale)",
     )
-    p.add_argument("--backend", choices=["auto", "openvino", "torch"], default="auto")
-    p.add_argument("--precision", choices=["auto", "int8", "fp32"], default="auto")
+    p.add_argument("--backend", choices=BACKENDS, default="auto")
+    p.add_argument("--precision", choices=PRECISIONS, default="auto")
     p.add_argument("--tile", type=count(0), default=None, help="LR tile side (default 256; 0 = no tiling)")
     p.add_argument("--threads", type=count(1), default=None, help="threads (default: one per physical core)")
     p.add_argument(
