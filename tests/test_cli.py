@@ -176,6 +176,7 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "x.png: cannot write it (", False),
         (["export", "--model", "nope"], "unknown model 'nope'", True),
         (["export", "--scale", "7"], "unsupported scale 7", True),
+        (["bench", "--models", "fsrcnn,fsrcnnn"], "unknown model 'fsrcnnn'", True),  # was: a skip per backend
     ]
     for argv, says, before_work in cases:
         assert main(argv) == 1, argv

@@ -45,6 +45,16 @@ def add_arguments(p) -> None:
     )
 
 
+def model_list(text: str) -> list[str]:
+    """--models as a list, a misspelt name refused in one line before any work."""
+    from xeonsr.models import get_spec
+
+    models = [m.strip() for m in text.split(",") if m.strip()]
+    for m in models:
+        get_spec(m)
+    return models
+
+
 def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
     """``--weights FILE`` (one model) or ``--weights MODEL=FILE`` -> {model: file}."""
     from xeonsr.errors import UserError
@@ -70,13 +80,13 @@ def run(args) -> int:
     from xeonsr.protocol import check_scale
 
     scale = check_scale(args.scale)
+    models = model_list(args.models)
     if args.mode == "throughput":
         return run_throughput_mode(args, scale)
     label, files = resolve_dataset(args.dataset, args.data_dir)
     samples = load_samples(files, scale)
     cpu = cpu_info()
     print(f"xeonsr bench: {label} x{scale} on {cpu.model}")
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
     weights = parse_weights(args.weights, models)
     res = run_bench(
         samples,
@@ -143,7 +153,7 @@ def run_throughput_mode(args, scale: int) -> int:
         load_samples(files, scale),
         files,
         scale,
-        [m.strip() for m in args.models.split(",") if m.strip()],
+        model_list(args.models),
         [b.strip() for b in args.backends.split(",") if b.strip()],
         args.threads,
     )
