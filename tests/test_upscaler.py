@@ -504,6 +504,44 @@ def test_ctrl_c_stops_a_folder_after_the_images_in_hand(tmp_path, monkeypatch, c
     assert {p.name: p.read_bytes() for p in out.iterdir()} == {p.name: p.read_bytes() for p in whole.iterdir()}
 
 
+def test_ctrl_c_under_overwrite_counts_what_this_run_wrote(tmp_path, monkeypatch, capsys):
+    """Before, the stop message counted the outputs that existed, so an --overwrite run stopped
+    after 3 images said "16 of 16 written" and advised --skip-existing, which would have kept
+    the 13 old files it had not replaced."""
+    import _thread
+
+    import xeonsr.folder
+    import xeonsr.photo_io
+    from xeonsr.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(16):
+        Image.fromarray(photo(30, 40, seed=i)).save(src / f"p{i:02d}.png")
+    out = tmp_path / "out"
+    args = ["upscale", str(src), "-o", str(out), "--scale", "2", "--jobs", "2"]
+    assert main(args) == 0
+    real_one, real_save, calls, saved = xeonsr.folder._one, xeonsr.photo_io.save_image, [], []
+
+    def one(up, s, d):
+        calls.append(s)
+        if len(calls) == 3:
+            _thread.interrupt_main()
+        return real_one(up, s, d)
+
+    def save(image, dest, *a, **k):
+        real_save(image, dest, *a, **k)
+        saved.append(dest)
+
+    monkeypatch.setattr(xeonsr.folder, "_one", one)
+    monkeypatch.setattr(xeonsr.photo_io, "save_image", save)
+    capsys.readouterr()
+    assert main([*args, "--overwrite"]) == 130
+    err = capsys.readouterr().err
+    assert 0 < len(saved) <= 4 and f"stopped with {len(saved)} of 16 written" in err
+    assert "--skip-existing" not in err and "replaces them all" in err
+
+
 def test_ctrl_c_stops_one_large_image_at_its_next_bands(tmp_path, monkeypatch):
     """One image in bands over 2 streams: Ctrl-C ran the whole image to its end and wrote it
     (a 2500x2400 photo: 9 s after the key). Now the bands in hand finish, no other starts, and

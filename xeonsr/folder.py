@@ -40,16 +40,33 @@ def _one(up, src: Path, dest: Path) -> Done:
         return Done(src, dest, f"{src}: internal error ({e.__class__.__name__}) {first}".rstrip(), 0.0)
 
 
-def upscale_files(up, jobs: list[tuple[Path, Path]], workers: int = 1, on_done: Callable[[Done], None] | None = None):
+def upscale_files(
+    up,
+    jobs: list[tuple[Path, Path]],
+    workers: int = 1,
+    on_done: Callable[[Done], None] | None = None,
+    written: list[Path] | None = None,
+):
     """Upscale each (source, destination) with ``workers`` threads; -> [Done] in job order.
 
     Interrupted (Ctrl-C, or ``on_done`` raising), it stops promptly and writes nothing half:
     one worker runs in the calling thread, where the interrupt lands at once; several stop at
-    their image's next band (``Upscaler.stop``), and no image starts after."""
+    their image's next band (``Upscaler.stop``), and no image starts after. ``written`` gets
+    each destination as it is written whole, so a caller knows, once this raises, which
+    outputs this run made (an existing file there says nothing: it may predate the run)."""
+    if written is None:
+        written = []
+
+    def one(u, src: Path, dest: Path) -> Done:
+        done = _one(u, src, dest)
+        if done.error is None:
+            written.append(dest)  # list.append is atomic: workers need no lock
+        return done
+
     if workers <= 1:
         results = []
         for s, d in jobs:
-            results.append(_one(up, s, d))
+            results.append(one(up, s, d))
             if on_done is not None:
                 on_done(results[-1])
         return results
@@ -61,7 +78,7 @@ def upscale_files(up, jobs: list[tuple[Path, Path]], workers: int = 1, on_done: 
         if not hasattr(local, "up"):
             local.up = up.for_thread()
             local.up.stop = stop
-        return _one(local.up, src, dest)
+        return one(local.up, src, dest)
 
     by_index: dict[int, Done] = {}
     with worker_pool(workers, "xeonsr-upscale") as pool:

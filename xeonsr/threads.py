@@ -101,9 +101,10 @@ def plan_streams(plan: ThreadPlan, threads_per_stream: int = 1, core_of: CoreOf 
 
 @contextlib.contextmanager
 def worker_pool(workers: int, name: str):
-    """A thread pool that, when its caller stops early (Ctrl-C, an error), lets the jobs already
-    running finish and drops the ones not started: an interrupted folder stops after the images
-    in hand (each written whole, xeonsr.fileio) instead of upscaling the rest first."""
+    """A thread pool that, when its caller stops early (Ctrl-C, an error), drops the jobs not
+    started and waits for the running ones to return: an interrupted folder upscales no image
+    after the key (the images in hand stop at their next band, ``Upscaler.stop``, and nothing is
+    written half, xeonsr.fileio) instead of upscaling the rest first."""
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=name)

@@ -190,17 +190,20 @@ def run(args) -> int:
         bar.set_postfix_str(progress.add(done))
         bar.update(1)
 
-    t0 = time.perf_counter()
+    t0, written = time.perf_counter(), []
     try:
-        results = upscale_files(up, todo, workers, on_done)
+        results = upscale_files(up, todo, workers, on_done, written)
     except KeyboardInterrupt:
         bar.close()
-        if len(todo) > 1:  # the images in hand were finished and written whole; none started after
-            written = sum(d.exists() for _, d in todo)
+        if len(todo) > 1:
+            # --skip-existing would keep the old files an --overwrite run had not yet replaced.
+            rest = (
+                "the others are as they were: the same command again replaces them all"
+                if args.overwrite
+                else "the same command with --skip-existing upscales the rest"
+            )
             print(
-                f"xeonsr upscale: stopped with {written} of {len(todo)} written to {out}; "
-                "the same command with --skip-existing upscales the rest",
-                file=sys.stderr,
+                f"xeonsr upscale: stopped with {len(written)} of {len(todo)} written to {out}; {rest}", file=sys.stderr
             )
         raise
     bar.close()
