@@ -19,7 +19,7 @@ COMMANDS = {
     "train": ("xeonsr.commands.train_cmd", "train a model on CPU (or CUDA)"),
     "upscale": ("xeonsr.commands.upscale_cmd", "upscale your own images (files, folders, globs)"),
     "export": ("xeonsr.commands.export_cmd", "convert to OpenVINO IR (FP32) and update the manifest"),
-    "quantize": ("xeonsr.commands.quantize_cmd", "INT8 IR with NNCF under a Set5 PSNR budget"),
+    "quantize": ("xeonsr.commands.quantize_cmd", "INT8 IR with NNCF within a PSNR budget on held-out images"),
     "bench": ("xeonsr.commands.bench_cmd", "per-image latency vs the SRCNN paper's CPU timings"),
     "profile": ("xeonsr.commands.profile_cmd", "per-layer time of an OpenVINO IR on this CPU"),
     "tune": ("xeonsr.commands.tune_cmd", "measure the fastest OpenVINO kernel per layer on this CPU"),

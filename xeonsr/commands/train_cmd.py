@@ -11,7 +11,7 @@ def add_arguments(p) -> None:
     p.add_argument("--model", default="fsrcnn")
     p.add_argument("--scale", type=int, default=3)
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    p.add_argument("--data-dir", default=None, help="folder holding T91/, BSD200/, Set5/ (default $XEONSR_DATA)")
+    p.add_argument("--data-dir", default=None, help="folder holding T91/ and BSD200/ (default $XEONSR_DATA)")
     p.add_argument("--datasets", default="T91", help="comma-separated training sets (default T91)")
     p.add_argument("--out", default=None, help="run folder (default runs/<model>_x<scale>)")
     p.add_argument(
