@@ -69,6 +69,28 @@ def test_modes_grey_alpha_palette_16bit_tiny(up):
     assert tiny.size == (3, 3)
 
 
+def test_bilevel_float_wide_integer_and_cmyk_modes(up, tmp_path):
+    """Before: a 1-bit image came back RGB (grey stays grey: now L); a float image was clipped
+    to 8 bits unsaid (one on 0..1 came back black); 32-bit integers were clipped to 16 bits; a
+    CMYK JPEG's profile was attached to its RGB result, which it does not describe."""
+    bits = Image.fromarray(photo()[:, :, 0] > 128)
+    assert bits.mode == "1" and up.upscale(bits).mode == "L"
+    for unit in (
+        Image.fromarray(photo()[:, :, 0].astype(np.float32) / 255.0),
+        Image.fromarray(photo()[:, :, 0].astype(np.int32) * 1000),
+    ):
+        with pytest.raises(ImageError, match="8 or 16 bits per sample"):
+            up.upscale(unit)
+        unit.save(tmp_path / "deep.tiff")
+        with pytest.raises(ImageError, match="deep.tiff: 32-bit"):
+            open_image(tmp_path / "deep.tiff")
+    in_16_bits = Image.fromarray(photo()[:, :, 0].astype(np.int32) * 257)
+    assert in_16_bits.mode == "I" and np.asarray(up.upscale(in_16_bits)).max() > 255
+    Image.fromarray(photo()).convert("CMYK").save(tmp_path / "cmyk.jpg", icc_profile=b"\0" * 128 + b"a CMYK profile")
+    out = up.upscale(open_image(tmp_path / "cmyk.jpg"))
+    assert out.mode == "RGB" and "icc_profile" not in out.info
+
+
 def test_exif_orientation_applied_and_icc_kept(up, tmp_path):
     img = Image.fromarray(photo(20, 30))
     exif = Image.Exif()

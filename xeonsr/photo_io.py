@@ -1,7 +1,7 @@
 """Image files for upscaling: open (refusing bombs and broken files in one line), save
 atomically, 16-bit colour through OpenCV (PIL holds colour in 8 bits), ICC profiles kept,
 EXIF orientation applied. Public: Image16, open_image, save_image, png_with_icc,
-EXIF_ORIENTATION."""
+EXIF_ORIENTATION, sample_problem, upright_in_upscalable_mode."""
 
 from __future__ import annotations
 
@@ -94,6 +94,9 @@ def open_image(path: Path):
                 )
             sixteen = im.mode in ("RGB", "RGBA") and _has_16_bit_samples(im)
             im.load()
+            problem = sample_problem(im)
+            if problem:
+                raise ImageError(f"{path}: {problem}")
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
@@ -105,6 +108,45 @@ def open_image(path: Path):
     if sixteen:
         return _read_16_bit_colour(path, im)
     return im
+
+
+def sample_problem(im) -> str | None:
+    """Why an image's samples can't be upscaled as they are, or None. Converting them would
+    be a guess: PIL clips float samples to 0..255 (an image on 0..1 comes out black) and 32-bit
+    integers to 8 bits."""
+    if im.mode == "F":
+        return "32-bit float samples (of a range only its maker knows); save it with 8 or 16 bits per sample first"
+    if im.mode in ("I", "I;32", "I;32B", "I;32L", "I;32S"):
+        lo, hi = im.getextrema()
+        if lo < 0 or hi > 65535:
+            return f"32-bit integer samples ({lo}..{hi}, beyond 16 bits); save it with 8 or 16 bits per sample first"
+    return None
+
+
+UPSCALABLE_MODES = ("RGB", "RGBA", "L", "LA", "I;16", "I;16B", "I;16L", "I")
+
+
+def upright_in_upscalable_mode(image):
+    """(image, its ICC profile or None): EXIF orientation applied, and in one of the modes the
+    upscaler takes (UPSCALABLE_MODES), converted as a person would expect."""
+    from PIL import ImageOps
+
+    from xeonsr.imaging import ImageError
+
+    problem = sample_problem(image)
+    if problem:
+        raise ImageError(problem)
+    icc = image.info.get("icc_profile")
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("P", "PA"):
+        alpha = image.mode == "PA" or "transparency" in image.info
+        image = image.convert("RGBA" if alpha else "RGB")
+    elif image.mode == "1":
+        image = image.convert("L")  # grey stays grey
+    elif image.mode not in UPSCALABLE_MODES:
+        # CMYK, Lab, HSV, ...: their profile describes the space the pixels leave, not sRGB.
+        image, icc = image.convert("RGB"), None
+    return image, icc
 
 
 def _has_16_bit_samples(im) -> bool:

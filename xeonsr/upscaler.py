@@ -20,7 +20,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr, upscale_planes, ycbcr_planes_to_rgb
-from xeonsr.photo_io import Image16, as_upscalable
+from xeonsr.photo_io import Image16, as_upscalable, upright_in_upscalable_mode
 from xeonsr.threads import worker_pool
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
@@ -247,16 +247,11 @@ class Upscaler:
         return back(self._upscale_image(image))
 
     def _upscale_image(self, image):
-        from PIL import Image, ImageOps
+        from PIL import Image
 
         if isinstance(image, Image16):
             return Image16(self._upscale_rgb(image.pixels, 65535.0, np.uint16), image.icc)
-        icc = image.info.get("icc_profile")
-        image = ImageOps.exif_transpose(image)
-        if image.mode == "P":
-            image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-        elif image.mode not in ("RGB", "RGBA", "L", "LA", "I;16", "I;16B", "I;16L", "I"):
-            image = image.convert("RGB")
+        image, icc = upright_in_upscalable_mode(image)
         mode = image.mode
         arr = np.asarray(image)
         if mode.startswith("I"):
