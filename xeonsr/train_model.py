@@ -30,6 +30,7 @@ def build_model(cfg, device: torch.device, init: bool = True) -> nn.Module:
         # smaller kernel into a larger 'same'-padded one (SRCNN 9-1-5 -> 9-5-5).
         fit = {k: v for k, v in src.state_dict().items() if k in own and own[k].shape == v.shape}
         fit.update(widened_kernels(model, src.state_dict()))
+        fit.update(resampled_subpixel_head(model, src))
         model.load_state_dict(fit, strict=False)
     if cfg.train_only:
         for name, p in model.named_parameters():
@@ -57,6 +58,22 @@ def widened_kernels(model: nn.Module, src: dict) -> dict:
         big[:, :, dy : dy + sh, dx : dx + sw] = w
         out[f"{name}.weight"] = big
     return out
+
+
+def resampled_subpixel_head(model: nn.Module, src: nn.Module) -> dict:
+    """A pixel-shuffle head (``model.subpixel_head``, scale^2 outputs) moved from ``src``'s
+    scale to ``model``'s: each output sub-pixel starts as the source's sub-pixel nearest to it
+    inside the LR pixel, so an x3 network starts x2 or x4 near its x3 quality (a fresh head
+    starts it at plain bicubic)."""
+    name = getattr(model, "subpixel_head", None)
+    s, t = model.scale, getattr(src, "scale", None)
+    if not name or t is None or t == s:
+        return {}
+    # Sub-pixel i of an s-times output sits (i + 0.5) / s - 0.5 LR pixels from the LR centre.
+    near = [min(t - 1, max(0, round(((i + 0.5) / s) * t - 0.5))) for i in range(s)]
+    rows = torch.tensor([near[i] * t + near[j] for i in range(s) for j in range(s)])  # PixelShuffle order
+    head = src.state_dict()
+    return {f"{name}.{p}": head[f"{name}.{p}"][rows].clone() for p in ("weight", "bias")}
 
 
 def loss_margin_hr(cfg, model) -> int:

@@ -49,6 +49,7 @@ class DCSCN(nn.Module):
             nn.Conv2d(total, nin_b, 1), nn.PReLU(nin_b), nn.Conv2d(nin_b, nin_b, 3, padding=1), nn.PReLU(nin_b)
         )
         self.recon = nn.Conv2d(nin_a + nin_b, scale * scale, 3, padding=1)
+        self.subpixel_head = "recon"  # scale^2 outputs in PixelShuffle order (moved between scales)
         self.shuffle = nn.PixelShuffle(scale)
         self.upsample = BicubicUpsample(scale)
         self.receptive_radius = layers + 2 + 2  # LR pixels (+2 for the bicubic taps)
