@@ -448,6 +448,38 @@ def test_upscale_one_large_file_spreads_its_tiles(tmp_path, capsys):
     assert np.abs(a - b).max() <= 1
 
 
+def test_folder_trees_recursive_and_globs_across_folders(tmp_path, capsys):
+    """Before, a folder's subfolders were left out unsaid and `**` in a glob matched one level.
+    Now -r keeps the tree under the output folder, leaves hidden folders and its own output
+    folder out (a second run does not upscale the first one's results), and without -r says
+    how many images it left out."""
+    from xeonsr.cli import main
+
+    src = tmp_path / "in"
+    for i, rel in enumerate(["a.png", "sub/b.png", "sub/a.png", "sub/deeper/c.jpg", ".hidden/d.png"]):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(photo(12, 14, seed=i)).save(src / rel)
+    (src / "empty_sub").mkdir()
+    flat = tmp_path / "flat"
+    assert main(["upscale", str(src), "-o", str(flat), "--scale", "2", "--backend", "torch"]) == 0
+    assert sorted(p.name for p in flat.iterdir()) == ["a.png"]
+    assert "3 image(s) in subfolders of" in capsys.readouterr().err
+
+    globbed = tmp_path / "globbed"
+    assert main(["upscale", str(src / "**" / "*.png"), "-o", str(globbed), "--scale", "2", "--backend", "torch"]) == 0
+    assert sorted(p.name for p in globbed.iterdir()) == ["a-sub.png", "a.png", "b.png"]
+
+    tree = src / "big"  # the output folder inside the input tree
+    args = ["upscale", str(src), "-o", str(tree), "-r", "--scale", "2", "--backend", "torch"]
+    assert main(args) == 0
+    made = sorted(str(p.relative_to(tree)) for p in tree.rglob("*") if p.is_file())
+    assert made == ["a.png", "sub/a.png", "sub/b.png", "sub/deeper/c.jpg"]
+    assert Image.open(tree / "sub/deeper/c.jpg").size == (28, 24)
+    capsys.readouterr()
+    assert main([*args, "--skip-existing"]) == 0
+    assert "nothing to upscale: all 4 outputs exist" in capsys.readouterr().out
+
+
 def test_nothing_is_replaced_unasked_and_an_input_never(tmp_path, capsys):
     """An output that is an input is refused whatever the flags; existing outputs are refused
     unless --overwrite (replaced) or --skip-existing (kept; the rest upscaled: a resumed folder)."""

@@ -9,7 +9,15 @@ from xeonsr.infer import BACKENDS, PRECISIONS
 
 
 def add_arguments(p) -> None:
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns")
+    p.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns (** spans folders)"
+    )
+    p.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="a folder's subfolders too, each result in the same subfolder under OUTPUT",
+    )
     p.add_argument("-o", "--output", required=True, help="output file (one input) or folder (several)")
     p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: your --weights' scale, else 3)")
     p.add_argument(
@@ -43,96 +51,13 @@ def add_arguments(p) -> None:
 DEFAULT_MODEL = {2: "fsrcnn", 3: "fsrcnn", 4: "fsrcnn"}  # fastest model at/near the paper floors
 
 
-def expand_inputs(inputs: list[str]):
-    import glob
-    from pathlib import Path
-
-    from xeonsr.imaging import list_images
-
-    files = []
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            files += list_images(p)
-        elif any(c in item for c in "*?["):
-            files += sorted(Path(m) for m in glob.glob(item) if Path(m).is_file())
-        else:
-            files.append(p)  # a missing file is reported per file later
-    return files
-
-
-# Inputs whose format is read but not worth writing back: their results are PNG (lossless).
-PNG_INSTEAD = {".gif", ".ppm", ".pgm"}
-
-
-def output_paths(files, out):
-    """One distinct output path in folder ``out`` per input: the input's name (suffix kept,
-    PNG for formats in PNG_INSTEAD); a name taken by an earlier input gets its folder's name
-    added (``x-b.png``), then a number, so no result overwrites another."""
-    taken: set[str] = set()
-    paths = []
-    for f in files:
-        suffix = ".png" if f.suffix.lower() in PNG_INSTEAD else f.suffix
-        candidates = [f.stem, f"{f.stem}-{f.parent.name or 'input'}"]
-        candidates += [f"{f.stem}-{f.parent.name or 'input'}-{i}" for i in range(2, len(files) + 2)]
-        name = next(c + suffix for c in candidates if (c + suffix).lower() not in taken)
-        taken.add(name.lower())
-        paths.append(out / name)
-    return paths
-
-
-def _ident(path) -> tuple[int, int]:
-    import os
-
-    st = os.stat(path)
-    return st.st_dev, st.st_ino
-
-
-def guard_outputs(jobs, overwrite: bool = False, skip_existing: bool = False):
-    """The (source, destination) pairs to run, and how many were skipped. A destination that is
-    one of the inputs is an error whatever the flags (the result would replace the original); one
-    that exists already is an error unless ``overwrite`` (replace it) or ``skip_existing`` (leave
-    it, and its input out)."""
-    from xeonsr.errors import UserError
-
-    taken = [(s, d) for s, d in jobs if d.exists()]
-    if taken:
-        inputs = {_ident(s) for s, _ in jobs if s.is_file()}
-        for s, d in taken:
-            if d.is_dir():
-                raise UserError(f"{d} is a folder, where the result of {s} would go; choose another output")
-            if _ident(d) in inputs:
-                raise UserError(f"{d} is one of the inputs: the result would replace it; choose another output")
-    if skip_existing:
-        done = {d for _, d in taken}
-        return [(s, d) for s, d in jobs if d not in done], len(taken)
-    if taken and not overwrite:
-        n, first = len(taken), taken[0][1]
-        what = f"{first} already exists" if n == 1 else f"{n} of the outputs already exist ({first}, ...)"
-        raise UserError(f"{what}: --overwrite replaces, --skip-existing keeps and upscales the rest")
-    return jobs, 0
-
-
-def guard_crop(crop, files, dests, overwrite: bool) -> None:
-    """The --compare crop may be neither an input nor an output, nor replace a file unasked."""
-    from xeonsr.errors import UserError
-
-    if crop.is_dir():
-        raise UserError(f"{crop} is a folder; name the crop's PNG file")
-    if crop.exists() and _ident(crop) in {_ident(f) for f in files if f.is_file()}:
-        raise UserError(f"{crop} is one of the inputs; choose another name for the crop")
-    if any(crop.resolve() == d.resolve() for d in dests):
-        raise UserError(f"{crop} is also an output of the upscale; choose another name for the crop")
-    if crop.exists() and not overwrite:
-        raise UserError(f"{crop} already exists: --overwrite replaces it")
-
-
 def run(args) -> int:
     import time
     from pathlib import Path
 
     from tqdm import tqdm
 
+    from xeonsr.batch_paths import expand_inputs, guard_crop, guard_outputs, output_paths
     from xeonsr.errors import UserError
     from xeonsr.folder import Progress, upscale_files
     from xeonsr.infer import model_and_scale
@@ -141,16 +66,19 @@ def run(args) -> int:
     from xeonsr.upscaler import Upscaler
 
     model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get)
-    files = expand_inputs(args.inputs)
+    out = Path(args.output)
+    found = expand_inputs(args.inputs, args.recursive, out)
+    files = found.files
+    for folder, n in found.left_out.items():
+        print(f"xeonsr upscale: note: {n} image(s) in subfolders of {folder} left out (-r takes them)", file=sys.stderr)
     if not files:
         raise UserError(f"no images found in {' '.join(args.inputs)}")
-    out = Path(args.output)
     single = len(files) == 1 and not out.is_dir() and out.suffix != ""
     if single:
         output_format(out)  # before any work: an unknown suffix is found now, not after the upscale
     elif not out.is_dir() and (out.exists() or out.suffix.lower() in OUTPUT_FORMATS):
         raise UserError(f"{out}: {len(files)} inputs need an output folder, not an image file")
-    dests = [out] if single else output_paths(files, out)
+    dests = [out] if single else output_paths(files, out, found.trees)
     # Checked before any work: nothing is replaced unasked, and an input never.
     todo, skipped = guard_outputs(list(zip(files, dests, strict=True)), args.overwrite, args.skip_existing)
     crop = Path(args.compare) if args.compare else None
