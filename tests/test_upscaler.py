@@ -468,6 +468,9 @@ def test_folder_trees_recursive_and_globs_across_folders(tmp_path, capsys):
     globbed = tmp_path / "globbed"
     assert main(["upscale", str(src / "**" / "*.png"), "-o", str(globbed), "--scale", "2", "--backend", "torch"]) == 0
     assert sorted(p.name for p in globbed.iterdir()) == ["a-sub.png", "a.png", "b.png"]
+    twice = tmp_path / "twice"  # a file named twice is upscaled once
+    assert main(["upscale", str(src), str(src / "a.png"), "-o", str(twice), "--scale", "2", "--backend", "torch"]) == 0
+    assert sorted(p.name for p in twice.iterdir()) == ["a.png"]
 
     tree = src / "big"  # the output folder inside the input tree
     args = ["upscale", str(src), "-o", str(tree), "-r", "--scale", "2", "--backend", "torch"]

@@ -49,6 +49,11 @@ def expand_inputs(inputs: list[str], recursive: bool = False, out: Path | None =
         else:
             found.files.append(p)  # a missing file is reported per file later
         found.trees += [PurePath(".")] * (len(found.files) - len(found.trees))
+    # A file named twice (a folder and its subfolder, a glob and a name) is upscaled once.
+    first: dict[Path, tuple[Path, PurePath]] = {}
+    for f, tree in zip(found.files, found.trees, strict=True):
+        first.setdefault(f.resolve(), (f, tree))
+    found.files, found.trees = [f for f, _ in first.values()], [t for _, t in first.values()]
     return found
 
 
