@@ -234,6 +234,25 @@ def test_16_bit_rgba_tiff_and_8_bit_outputs(up, tmp_path):
     assert jpg.mode == "RGB" and jpg.size == (120, 90)
 
 
+def test_16_bit_grey_and_alpha_to_8_bit_formats(up, tmp_path, capsys):
+    """Before, a 16-bit grey result failed to write as JPEG, WebP or BMP after its whole upscale
+    ("cannot write mode I;16"), a grey+alpha JPEG came out RGB, and JPEG dropped alpha unsaid."""
+    from xeonsr.photo_io import save_image
+
+    g16 = up.upscale(Image.fromarray(photo()[:, :, 1].astype(np.uint16) * 257))
+    for suffix in (".jpg", ".webp", ".bmp"):
+        save_image(g16, tmp_path / f"g{suffix}")
+        back = np.asarray(Image.open(tmp_path / f"g{suffix}").convert("L")).astype(int)
+        error = np.abs(back - np.floor(np.asarray(g16) / 257 + 0.5))
+        assert back.shape == (123, 159) and (error.max() == 0 if suffix == ".bmp" else error.mean() < 3)
+    for mode in ("LA", "RGBA"):
+        planes = [photo()[:, :, 0]] if mode == "LA" else [photo()]
+        im = up.upscale(Image.fromarray(np.dstack([*planes, np.full((41, 53), 9, np.uint8)]), mode))
+        save_image(im, tmp_path / f"{mode}.jpg")
+        assert Image.open(tmp_path / f"{mode}.jpg").mode == mode[:-1]
+        assert "JPEG holds no transparency" in capsys.readouterr().err
+
+
 def test_16_bit_colour_without_opencv_reads_8_bits_and_says_so(tmp_path, monkeypatch, capsys):
     cv2 = pytest.importorskip("cv2")
     from xeonsr.photo_io import open_image

@@ -250,6 +250,8 @@ def save_image(image, path: Path) -> None:
 
 
 def _save(image, path: Path, fmt: str) -> None:
+    from PIL import Image
+
     from xeonsr.fileio import atomic_write
 
     if isinstance(image, Image16):
@@ -263,8 +265,12 @@ def _save(image, path: Path, fmt: str) -> None:
         # zlib level 1, OpenCV's default too: a 1.2 MP result encodes in ~40 ms instead of
         # ~200 ms at PIL's default 6 (which dominated a folder's time), for a ~10% larger file.
         kwargs["compress_level"] = 1
-    if fmt == "JPEG":
-        kwargs["quality"] = 95
+    if fmt not in ("PNG", "TIFF") and image.mode.startswith("I"):  # 16-bit grey: JPEG, WebP, BMP hold 8
+        eight = np.floor(np.asarray(image).astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
+        image = Image.fromarray(eight, "L")  # (its ICC profile is in kwargs already)
+    if fmt in ("JPEG", "WEBP"):
+        kwargs["quality"] = 95  # PIL's default for both is 75-80: visibly lossy on an upscale
         if image.mode in ("RGBA", "LA"):
-            image = image.convert("RGB")
+            print(f"xeonsr: note: {path}: JPEG holds no transparency; the alpha channel is left out", file=sys.stderr)
+            image = image.convert(image.mode[:-1])  # grey stays grey
     atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs))
