@@ -248,9 +248,12 @@ def test_16_bit_grey_and_alpha_to_8_bit_formats(up, tmp_path, capsys):
     for mode in ("LA", "RGBA"):
         planes = [photo()[:, :, 0]] if mode == "LA" else [photo()]
         im = up.upscale(Image.fromarray(np.dstack([*planes, np.full((41, 53), 9, np.uint8)]), mode))
-        save_image(im, tmp_path / f"{mode}.jpg")
-        assert Image.open(tmp_path / f"{mode}.jpg").mode == mode[:-1]
-        assert "JPEG holds no transparency" in capsys.readouterr().err
+        for suffix in (".jpg", ".bmp"):  # BMP: LA failed, RGBA lost its alpha unsaid
+            save_image(im, tmp_path / f"{mode}{suffix}")
+            assert Image.open(tmp_path / f"{mode}{suffix}").mode == mode[:-1]
+            assert "holds no transparency" in capsys.readouterr().err
+        save_image(im, tmp_path / f"{mode}.webp")  # WebP keeps it
+        assert Image.open(tmp_path / f"{mode}.webp").mode == "RGBA"
 
 
 def test_16_bit_colour_without_opencv_reads_8_bits_and_says_so(tmp_path, monkeypatch, capsys):

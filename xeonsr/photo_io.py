@@ -270,7 +270,7 @@ def _save(image, path: Path, fmt: str) -> None:
         image = Image.fromarray(eight, "L")  # (its ICC profile is in kwargs already)
     if fmt in ("JPEG", "WEBP"):
         kwargs["quality"] = 95  # PIL's default for both is 75-80: visibly lossy on an upscale
-        if image.mode in ("RGBA", "LA"):
-            print(f"xeonsr: note: {path}: JPEG holds no transparency; the alpha channel is left out", file=sys.stderr)
-            image = image.convert(image.mode[:-1])  # grey stays grey
+    if fmt in ("JPEG", "BMP") and image.mode in ("RGBA", "LA"):  # PIL's BMP drops alpha, or fails (LA)
+        print(f"xeonsr: note: {path}: {fmt} holds no transparency; the alpha channel is left out", file=sys.stderr)
+        image = image.convert(image.mode[:-1])  # grey stays grey
     atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs))
