@@ -219,3 +219,9 @@ def test_quantize_takes_the_model_of_your_store_when_it_holds_one(tmp_path, caps
         assert main(["quantize", *argv]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and says in err[0], err
+
+
+def test_a_scale_a_model_does_not_ship_names_the_scales_it_does(tmp_path):
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "a.png")
+    args = ("upscale", str(tmp_path / "a.png"), "-o", str(tmp_path / "b.png"), "--model", "srcnn-955", "--scale", "2")
+    _one_line_error(run_cli(*args), "no shipped weights for srcnn-955 x2", "srcnn-955 ships for x3")

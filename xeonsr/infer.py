@@ -24,8 +24,10 @@ def load_torch_model(model: str, scale: int, weights: str | Path | None = None):
     if not path.is_file():
         if weights:
             raise WeightsError(f"{path}: no such weights file")
+        shipped = sorted(int(p.stem.rsplit("_x", 1)[1]) for p in PACKAGE_WEIGHTS.glob(f"{model}_x*.safetensors"))
+        ships = f"{model} ships for " + ", ".join(f"x{s}" for s in shipped) if shipped else f"no {model} ships"
         raise WeightsError(
-            f"no shipped weights for {model} x{scale} (looked for {path}); train them with "
+            f"no shipped weights for {model} x{scale} ({ships}); train them with "
             f"`xeonsr train --model {model} --scale {scale}` and pass --weights"
         )
     return load_weights(path, model_name=model, scale=scale)
