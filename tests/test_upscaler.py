@@ -14,7 +14,7 @@ from xeonsr import Upscaler
 from xeonsr.errors import UserError
 from xeonsr.evaluate import bicubic_fn
 from xeonsr.imaging import ImageError, luma, mod_crop, to_uint8
-from xeonsr.photo_io import open_image
+from xeonsr.photo_io import open_image, save_image
 
 
 def photo(h=41, w=53, seed=0):
@@ -109,6 +109,22 @@ def test_exif_orientation_applied_and_icc_kept(up, tmp_path):
     out = Image.open(out_path)
     assert out.size == (60, 90)  # 20x30 shown rotated: 30 wide... as (w, h) = (20*3, 30*3)
     assert out.info.get("icc_profile") == icc
+
+
+def test_exif_data_is_kept_with_the_orientation_applied_once(up, tmp_path):
+    """Before, the date taken, the camera and every other EXIF tag were dropped."""
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F] = 6, "Camera Maker"
+    exif.get_ifd(0x8769).update({0x9003: "2024:05:06 07:08:09", 0xA002: 30, 0xA003: 20})
+    Image.fromarray(photo(20, 30)).save(tmp_path / "cam.jpg", exif=exif)
+    for suffix in (".jpg", ".png", ".webp", ".tif"):
+        out = up.upscale(open_image(tmp_path / "cam.jpg"))
+        save_image(out, tmp_path / f"big{suffix}")
+        back = Image.open(tmp_path / f"big{suffix}")
+        kept = back.getexif()
+        assert back.size == (60, 90) and kept.get(0x0112, 1) == 1, suffix  # upright, and said so
+        assert kept[0x010F] == "Camera Maker" and kept.get_ifd(0x8769)[0x9003] == "2024:05:06 07:08:09", suffix
+        assert (kept.get_ifd(0x8769)[0xA002], kept.get_ifd(0x8769)[0xA003]) == (60, 90), suffix
 
 
 def _bomb_png(path, w=100_000, h=100_000):

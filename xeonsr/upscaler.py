@@ -3,8 +3,8 @@
 Y-channel models upscale Y (BT.601, as the protocol); Cb/Cr and alpha go through MATLAB
 bicubic; grey stays grey; 16-bit grey keeps 16 bits, and so does 16-bit colour (PNG/TIFF, read
 and written through OpenCV where it is installed, as :class:`Image16`, since PIL holds colour
-in 8 bits only); palette images are converted; EXIF orientation is applied and the ICC profile
-kept. Large images are processed in tiles whose overlap covers the model's receptive field, so
+in 8 bits only); palette images are converted; EXIF orientation is applied, the EXIF data and
+the ICC profile kept. Large images are processed in tiles whose overlap covers the model's receptive field, so
 the tiled result equals the untiled one while memory stays bounded by the tile size.
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr, upscale_planes, ycbcr_planes_to_rgb
-from xeonsr.photo_io import Image16, as_upscalable, upright_in_upscalable_mode
+from xeonsr.photo_io import Image16, as_upscalable, carry_metadata, upright_in_upscalable_mode
 from xeonsr.threads import worker_pool
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
@@ -273,8 +273,7 @@ class Upscaler:
             res = Image.fromarray(self.upscale_array(arr, planes, finish, np.uint8, 1 if mode == "L" else 2), mode)
         else:
             res = Image.fromarray(self._upscale_rgb(arr, 255.0, np.uint8), mode)
-        if icc:
-            res.info["icc_profile"] = icc
+        carry_metadata(image, res, icc)
         return res
 
     def _upscale_rgb(self, arr: np.ndarray, top: float, dtype) -> np.ndarray:
