@@ -347,3 +347,24 @@ def test_each_round_rewarms_a_backend_for_a_while_before_timing_it(monkeypatch):
     loaded = [("a", SimpleNamespace(run=lambda x: calls.append(1) or x), 0.0)]
     list(bench.interleaved(loaded, np.ones((1, 1, 2, 2), np.float32), warmup=0, repeats=3))
     assert len(calls) > 3 + 3 * 10  # thousands of instant calls fill each round's WARM_S, not one
+
+
+def test_without_a_data_dir_it_times_the_sample_photos(tmp_path, monkeypatch, capsys):
+    """Before, `xeonsr bench` with no data dir was an error (its default, Set14, not found),
+    where `xeonsr eval` falls back to scikit-image's photos. (The timing itself is tested above;
+    here it stops at the point the images are handed to it.)"""
+    import xeonsr.bench
+
+    handed = []
+
+    def run_bench(samples, label, *a, **k):
+        handed.append((label, [s.name for s in samples]))
+        raise KeyboardInterrupt  # stop here, as a user would
+
+    monkeypatch.setattr(xeonsr.bench, "run_bench", run_bench)
+    monkeypatch.delenv("XEONSR_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "--models", "fsrcnn-s", "--backends", "torch-fp32"]) == 130
+    [(label, names)] = handed
+    assert label == "samples" and len(names) == 5
+    assert "the paper's CPU times are for Set14" in capsys.readouterr().err
