@@ -156,11 +156,14 @@ def carry_metadata(src, result, icc: bytes | None) -> None:
     if icc:
         result.info["icc_profile"] = icc
     if src.info.get("exif"):
-        exif = src.getexif()
-        sizes = exif.get_ifd(0x8769)  # the Exif IFD: 0xA002/0xA003 are the image's width and height
-        if 0xA002 in sizes or 0xA003 in sizes:
-            sizes[0xA002], sizes[0xA003] = result.size
-        result.info["exif"] = exif.tobytes()
+        try:
+            exif = src.getexif()
+            sizes = exif.get_ifd(0x8769)  # the Exif IFD: 0xA002/0xA003 are the image's width and height
+            if 0xA002 in sizes or 0xA003 in sizes:
+                sizes[0xA002], sizes[0xA003] = result.size
+            result.info["exif"] = exif.tobytes()
+        except Exception:  # noqa: BLE001 - a camera's malformed EXIF must not cost the image
+            pass
 
 
 def _has_16_bit_samples(im) -> bool:
