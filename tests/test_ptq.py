@@ -312,3 +312,15 @@ def test_first_layer_rows_rewrites_a_quantized_first_layer_into_the_same_int8_fu
     (fq,) = image_quantizers(plain)
     fq.input(1).replace_source_output(ov.opset13.constant(np.full([1, 1, 1, 1], -0.1, np.float32)).output(0))
     assert first_layer_rows(plain) == []
+
+
+def test_calibration_says_in_one_line_which_images_are_too_small(data_dir, recwarn, capsys):
+    """Before, `xeonsr quantize` printed a "smaller than one training patch" warning for each T91
+    image under the crop (a dozen lines, naming training where none happens)."""
+    from xeonsr.quant_recipe import QuantRecipe, calibration_items
+
+    items = calibration_items(QuantRecipe(calibration_crops=4, crop_lq=64), 3, str(data_dir))
+    assert len(items) == 4 and items[0].shape == (1, 1, 64, 64)
+    assert not [w for w in recwarn if "smaller than" in str(w.message)]
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("calibration:")]
+    assert len(lines) == 1 and "smaller than a 192x192 crop left out" in lines[0]

@@ -98,12 +98,29 @@ def load_recipe(
 
 def calibration_items(recipe: QuantRecipe, scale: int, data_dir) -> list[np.ndarray]:
     """Random LR crops (1, 1, p, p) float32 on [0, 1] from the training set's degraded images."""
+    import sys
+    import warnings
+
     from xeonsr.data import PatchConfig, build_pairs
 
-    pairs = build_pairs(
-        PatchConfig(scale=scale, datasets=(recipe.calibration_set,), lq_patch=recipe.crop_lq, down_factors=(1.0,)),
-        data_dir,
-    )  # an empty or unusable folder raises a one-line DatasetError here
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        pairs = build_pairs(
+            PatchConfig(scale=scale, datasets=(recipe.calibration_set,), lq_patch=recipe.crop_lq, down_factors=(1.0,)),
+            data_dir,
+        )  # an empty or unusable folder raises a one-line DatasetError here
+    # Images smaller than a crop are simply not drawn from: one line, not one warning each.
+    small = [w for w in said if "smaller than one" in str(w.message)]
+    for w in said:
+        if w not in small:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if small:
+        side = recipe.crop_lq * scale
+        print(
+            f"calibration: {len(small)} image(s) of {recipe.calibration_set} smaller than a {side}x{side} crop "
+            f"left out, {len(pairs)} used",
+            file=sys.stderr,
+        )
     rng = np.random.default_rng(recipe.seed)
     p = recipe.crop_lq
     items = []

@@ -7,7 +7,7 @@
 # (scale^2 outputs) starts as the x3 one nearest to it (xeonsr.train_model.resampled_subpixel_head),
 # and every layer trains. The x3 recipe's loss (L1) and batch (64 LR patches of 24x24),
 # loss over every graded pixel, 3e-4 -> 1e-6 cosine after the warm-up, EMA, 6000 steps
-# (~2 h on two Zen 3 threads). THREADS=2 when nothing else runs: the speed changes, not the schedule.
+# (~1 h 40 min on two Zen 3 threads). THREADS=2 when nothing else runs: the speed changes, not the schedule.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exec ${XEONSR:-xeonsr} train --model dcscn --scale 4 \
