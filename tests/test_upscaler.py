@@ -519,6 +519,9 @@ def test_folder_trees_recursive_and_globs_across_folders(tmp_path, capsys):
     capsys.readouterr()
     assert main([*args, "--skip-existing"]) == 0
     assert "nothing to upscale: all 4 outputs exist" in capsys.readouterr().out
+    glob_in = ["upscale", str(src / "**" / "*.png"), "-o", str(tree), "--skip-existing", "--backend", "torch"]
+    assert main([*glob_in, "--scale", "2"]) == 0  # the output folder's files are no inputs
+    assert "upscaled 2/2" in capsys.readouterr().out and not list(tree.glob("*-big*"))
 
 
 def test_nothing_is_replaced_unasked_and_an_input_never(tmp_path, capsys):

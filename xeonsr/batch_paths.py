@@ -43,9 +43,7 @@ def expand_inputs(inputs: list[str], recursive: bool = False, out: Path | None =
                 found.left_out[p] = sum(len(names) for _, names in below)
         elif any(c in item for c in "*?["):
             matches = (Path(m) for m in glob.glob(item, recursive=True))
-            found.files += sorted(
-                m for m in matches if m.is_file() and (skip is None or skip not in m.resolve().parents)
-            )
+            found.files += sorted(m for m in matches if m.is_file() and not _inside(m, skip))
         else:
             found.files.append(p)  # a missing file is reported per file later
         found.trees += [PurePath(".")] * (len(found.files) - len(found.trees))
