@@ -14,7 +14,8 @@ from xeonsr import Upscaler
 from xeonsr.errors import UserError
 from xeonsr.evaluate import bicubic_fn
 from xeonsr.imaging import ImageError, luma, mod_crop, to_uint8
-from xeonsr.photo_io import open_image, save_image
+from xeonsr.photo_io import open_image
+from xeonsr.photo_save import save_image
 
 
 def photo(h=41, w=53, seed=0):
@@ -204,7 +205,7 @@ def _rgb16(h=30, w=40, alpha=False):
 
 def test_16_bit_colour_png_keeps_16_bits_and_its_icc_profile(up, tmp_path):
     cv2 = pytest.importorskip("cv2")  # the test extra installs it; CI always runs this
-    from xeonsr.photo_io import png_with_icc
+    from xeonsr.photo_save import png_with_icc
 
     icc = b"\x00" * 128 + b"a 16-bit profile"
     rgb = _rgb16()
@@ -232,7 +233,8 @@ def test_16_bit_colour_png_keeps_16_bits_and_its_icc_profile(up, tmp_path):
 
 def test_16_bit_rgba_tiff_and_8_bit_outputs(up, tmp_path):
     cv2 = pytest.importorskip("cv2")
-    from xeonsr.photo_io import Image16, open_image, save_image
+    from xeonsr.photo_io import Image16, open_image
+    from xeonsr.photo_save import save_image
 
     rgba = _rgb16(alpha=True)
     src = tmp_path / "in16.tif"
@@ -253,7 +255,7 @@ def test_16_bit_rgba_tiff_and_8_bit_outputs(up, tmp_path):
 def test_16_bit_grey_and_alpha_to_8_bit_formats(up, tmp_path, capsys):
     """Before, a 16-bit grey result failed to write as JPEG, WebP or BMP after its whole upscale
     ("cannot write mode I;16"), a grey+alpha JPEG came out RGB, and JPEG dropped alpha unsaid."""
-    from xeonsr.photo_io import save_image
+    from xeonsr.photo_save import save_image
 
     g16 = up.upscale(Image.fromarray(photo()[:, :, 1].astype(np.uint16) * 257))
     for suffix in (".jpg", ".webp", ".bmp"):
@@ -270,6 +272,9 @@ def test_16_bit_grey_and_alpha_to_8_bit_formats(up, tmp_path, capsys):
             assert "holds no transparency" in capsys.readouterr().err
         save_image(im, tmp_path / f"{mode}.webp")  # WebP keeps it
         assert Image.open(tmp_path / f"{mode}.webp").mode == "RGBA"
+        save_image(im, tmp_path / f"{mode}.tif")  # TIFF keeps it, losslessly, LZW-compressed (was raw)
+        tif = Image.open(tmp_path / f"{mode}.tif")
+        assert tif.info["compression"] == "tiff_lzw" and np.array_equal(np.asarray(tif), np.asarray(im))
 
 
 def test_16_bit_colour_without_opencv_reads_8_bits_and_says_so(tmp_path, monkeypatch, capsys):
@@ -609,7 +614,7 @@ def test_ctrl_c_under_overwrite_counts_what_this_run_wrote(tmp_path, monkeypatch
     import _thread
 
     import xeonsr.folder
-    import xeonsr.photo_io
+    import xeonsr.photo_save
     from xeonsr.cli import main
 
     src = tmp_path / "in"
@@ -619,7 +624,7 @@ def test_ctrl_c_under_overwrite_counts_what_this_run_wrote(tmp_path, monkeypatch
     out = tmp_path / "out"
     args = ["upscale", str(src), "-o", str(out), "--scale", "2", "--jobs", "2"]
     assert main(args) == 0
-    real_one, real_save, calls, saved = xeonsr.folder._one, xeonsr.photo_io.save_image, [], []
+    real_one, real_save, calls, saved = xeonsr.folder._one, xeonsr.photo_save.save_image, [], []
 
     def one(up, s, d):
         calls.append(s)
@@ -632,7 +637,7 @@ def test_ctrl_c_under_overwrite_counts_what_this_run_wrote(tmp_path, monkeypatch
         saved.append(dest)
 
     monkeypatch.setattr(xeonsr.folder, "_one", one)
-    monkeypatch.setattr(xeonsr.photo_io, "save_image", save)
+    monkeypatch.setattr(xeonsr.photo_save, "save_image", save)
     capsys.readouterr()
     assert main([*args, "--overwrite"]) == 130
     err = capsys.readouterr().err

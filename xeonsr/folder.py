@@ -26,7 +26,8 @@ class Done:
 
 def _one(up, src: Path, dest: Path) -> Done:
     from xeonsr.errors import is_user_error
-    from xeonsr.photo_io import open_image, save_image
+    from xeonsr.photo_io import open_image
+    from xeonsr.photo_save import save_image
 
     try:
         result = up.upscale(open_image(src))

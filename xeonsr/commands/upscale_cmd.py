@@ -61,7 +61,8 @@ def run(args) -> int:
     from xeonsr.errors import UserError
     from xeonsr.folder import Progress, upscale_files
     from xeonsr.infer import model_and_scale
-    from xeonsr.photo_io import OUTPUT_FORMATS, open_image, output_format, save_image
+    from xeonsr.photo_io import open_image
+    from xeonsr.photo_save import OUTPUT_FORMATS, output_format, save_image
     from xeonsr.threads import plan_streams, plan_threads
     from xeonsr.upscaler import Upscaler
 
