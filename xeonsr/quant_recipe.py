@@ -117,7 +117,8 @@ def calibration_items(recipe: QuantRecipe, scale: int, data_dir) -> list[np.ndar
     if small:
         side = recipe.crop_lq * scale
         print(
-            f"calibration: {len(small)} image(s) of {recipe.calibration_set} smaller than a {side}x{side} crop "
+            f"xeonsr: note: calibration: {len(small)} image(s) of {recipe.calibration_set} smaller than a "
+            f"{side}x{side} crop "
             f"left out, {len(pairs)} used",
             file=sys.stderr,
         )
