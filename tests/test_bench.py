@@ -368,3 +368,12 @@ def test_without_a_data_dir_it_times_the_sample_photos(tmp_path, monkeypatch, ca
     [(label, names)] = handed
     assert label == "samples" and len(names) == 5
     assert "the paper's CPU times are for Set14" in capsys.readouterr().err
+    # with a data dir, the paper's timing set (where `xeonsr eval` defaults to Set5)
+    root = tmp_path / "data" / "Set14"
+    root.mkdir(parents=True)
+    from PIL import Image
+
+    Image.new("RGB", (30, 24), (120, 80, 40)).save(root / "tiny.png")
+    monkeypatch.setenv("XEONSR_DATA", str(tmp_path / "data"))
+    assert main(["bench", "--models", "fsrcnn-s", "--backends", "torch-fp32"]) == 130
+    assert handed[-1] == ("Set14", ["tiny"])

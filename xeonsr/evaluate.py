@@ -29,15 +29,17 @@ def sample_photo_paths() -> list[Path]:
     return [root / n for n in SAMPLE_PHOTOS if (root / n).is_file()]
 
 
-def resolve_dataset(name_or_path: str | None, data_dir) -> tuple[str, list[Path]]:
-    """-> (label, image files). None means Set5 under the data dir, else the sample photos."""
+def default_dataset(data_dir, preferred: str = "Set5") -> str:
+    """The set a command runs on when none is named: ``preferred`` where datasets are, else the photos."""
     import os
 
+    return preferred if data_dir or os.environ.get("XEONSR_DATA") else "samples"
+
+
+def resolve_dataset(name_or_path: str | None, data_dir, *, default: str = "Set5") -> tuple[str, list[Path]]:
+    """-> (label, image files). None means ``default`` under the data dir, else the sample photos."""
     if name_or_path is None:
-        if data_dir or os.environ.get("XEONSR_DATA"):
-            name_or_path = "Set5"
-        else:
-            return "samples", sample_photo_paths()
+        name_or_path = default_dataset(data_dir, default)
     if name_or_path == "samples":
         return "samples", sample_photo_paths()
     return dataset_files(name_or_path, data_dir)

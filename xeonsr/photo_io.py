@@ -17,6 +17,11 @@ from xeonsr.errors import UserError
 MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
 
 
+def to_eight_bits(pixels) -> np.ndarray:
+    """16-bit samples rounded to the nearest 8-bit ones (65535 -> 255, as 255 * 257 = 65535)."""
+    return np.floor(np.asarray(pixels).astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
+
+
 @dataclass
 class Image16:
     """A colour image with 16 bits per channel, which PIL cannot hold: ``pixels`` is an RGB or
@@ -33,7 +38,7 @@ class Image16:
         """An 8-bit PIL copy (for formats and views that hold 8 bits only)."""
         from PIL import Image
 
-        eight = np.floor(self.pixels.astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
+        eight = to_eight_bits(self.pixels)
         im = Image.fromarray(eight, "RGBA" if eight.shape[2] == 4 else "RGB")
         if self.icc:
             im.info["icc_profile"] = self.icc

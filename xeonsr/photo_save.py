@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.photo_io import Image16
+from xeonsr.photo_io import Image16, to_eight_bits
 
 
 def png_with_icc(png: bytes, icc: bytes) -> bytes:
@@ -91,8 +91,7 @@ def _save(image, path: Path, fmt: str) -> None:
         # ~200 ms at PIL's default 6 (which dominated a folder's time), for a ~10% larger file.
         kwargs["compress_level"] = 1
     if fmt not in ("PNG", "TIFF") and image.mode.startswith("I"):  # 16-bit grey: JPEG, WebP, BMP hold 8
-        eight = np.floor(np.asarray(image).astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
-        image = Image.fromarray(eight, "L")  # (its ICC profile is in kwargs already)
+        image = Image.fromarray(to_eight_bits(image), "L")  # (its ICC profile is in kwargs already)
     if fmt == "TIFF" and not _has_exif_ifd(kwargs.get("exif")):
         # LZW: lossless, as fast as none, OpenCV's default for 16-bit. Not with an Exif sub-IFD
         # (date taken, exposure): PIL's libtiff writer fails on its offset, so that TIFF stays raw.

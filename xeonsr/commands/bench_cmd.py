@@ -78,17 +78,16 @@ def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
 def run(args) -> int:
     from xeonsr.bench import run_bench
     from xeonsr.bench_report import peer_versions, plot, table
-    from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.evaluate import default_dataset, load_samples, resolve_dataset
     from xeonsr.info import cpu_info, versions
     from xeonsr.protocol import check_scale
 
     scale = check_scale(args.scale)
     models = model_list(args.models)
     if args.dataset is None:
-        import os
         import sys
 
-        args.dataset = "Set14" if args.data_dir or os.environ.get("XEONSR_DATA") else "samples"
+        args.dataset = default_dataset(args.data_dir, "Set14")
         if args.dataset == "samples":
             print(
                 "xeonsr bench: no data dir (--data-dir or XEONSR_DATA): timing scikit-image's photos; "
