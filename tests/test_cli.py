@@ -183,7 +183,9 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
     cases = [
         (["upscale", a, "-o", str(tmp_path / "out.xyz")], "unknown output format", True),
         (["upscale", a, b, "-o", str(tmp_path / "single.png")], "2 inputs need an output folder", True),
-        (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "x.png: cannot write it (", False),
+        (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "blocker is a file", False),
+        (["upscale", a, b, "-o", str(tmp_path / "blocker" / "out")], "blocker is a file", True),  # was internal
+        (["export", "--model", "fsrcnn-s", "--ir-dir", str(tmp_path / "blocker")], "blocker is a file", True),
         (["export", "--model", "nope"], "unknown model 'nope'", True),
         (["export", "--scale", "7"], "unsupported scale 7", True),
         (["bench", "--models", "fsrcnn,fsrcnnn"], "unknown model 'fsrcnnn'", True),  # was: a skip per backend
@@ -195,6 +197,18 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         assert len(err) == 1 and says in err[0] and ".tmp" not in err[0], (argv, err)
         assert ("upscaled" not in captured.out) == before_work, (argv, captured.out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png", "blocker"]
+
+
+def test_an_os_error_is_one_line_naming_its_path_first(tmp_path):
+    from xeonsr.errors import is_user_error, one_line
+
+    try:
+        (tmp_path / "nope" / "x").read_text()
+    except OSError as e:
+        assert one_line(e) == f"{tmp_path / 'nope' / 'x'}: No such file or directory"  # not "[Errno 2] ..."
+    disk_full = OSError(28, "No space left on device")
+    assert is_user_error(disk_full) and one_line(disk_full) == "No space left on device"
+    assert not is_user_error(ValueError("a bug of ours"))
 
 
 def test_quantize_takes_the_model_of_your_store_when_it_holds_one(tmp_path, capsys):

@@ -69,11 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - people get one line; --traceback gets the rest
         if args.traceback or os.environ.get("XEONSR_TRACEBACK"):
             raise
-        from xeonsr.errors import is_user_error
+        from xeonsr.errors import is_user_error, one_line
 
         prefix = "error" if is_user_error(e) else f"internal error ({e.__class__.__name__})"
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
-        print(f"xeonsr {args.command}: {prefix}: {msg}", file=sys.stderr)
+        print(f"xeonsr {args.command}: {prefix}: {one_line(e)}", file=sys.stderr)
         if not is_user_error(e):
             print("  (run with --traceback for details)", file=sys.stderr)
         return EXIT_FAIL

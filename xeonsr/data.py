@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.fileio import atomic_write
+from xeonsr.fileio import atomic_write, make_folder
 from xeonsr.imaging import ImageError, imresize, list_images, load_image, luma, mod_crop
 
 CACHE_VERSION = 2  # 2: held-out validation images are left out of training sets
@@ -161,7 +161,7 @@ def cached_pairs(
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt below
     pairs = build_pairs(cfg, data_dir)
-    cache.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(cache.parent)
     arrays = {"n": np.array(len(pairs))}
     for i, (lq, gt) in enumerate(pairs):
         arrays[f"lq{i}"], arrays[f"gt{i}"] = lq, gt

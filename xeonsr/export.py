@@ -11,7 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
-from xeonsr.fileio import atomic_write_text
+from xeonsr.fileio import atomic_write_text, make_folder
 from xeonsr.irs import (
     IN_CHECKOUT,
     INPUT_NAME,
@@ -136,7 +136,7 @@ def ovms_layout(out_dir: Path, ir_dir: Path = SHIPPED_IR_DIR) -> Path:
     for name, entry in man.items():
         verified(ir_dir, entry)
         dest = out_dir / name / "1"
-        dest.mkdir(parents=True, exist_ok=True)
+        make_folder(dest)
         shutil.copyfile(ir_dir / entry["xml"], dest / "model.xml")
         shutil.copyfile(ir_dir / entry["bin"], dest / "model.bin")
         config["model_config_list"].append({"config": {"name": name, "base_path": f"/models/{name}"}})

@@ -11,7 +11,7 @@ from pathlib import Path
 def atomic_write(path: str | Path, write: Callable[[str], object]) -> None:
     """Call ``write(tmp_path)`` for a temporary file beside ``path``, then rename it over."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -23,6 +23,21 @@ def atomic_write(path: str | Path, write: Callable[[str], object]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def make_folder(path: str | Path) -> Path:
+    """``mkdir -p path``, failing in one line that names the folder (or the file in its way)."""
+    from xeonsr.errors import UserError
+
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        raise UserError(f"{path}: cannot make this folder: {blocker} is a file") from None
+    except OSError as e:
+        raise UserError(f"{path}: cannot make this folder ({e.strerror or e})") from None
+    return path
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

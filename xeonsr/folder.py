@@ -25,7 +25,7 @@ class Done:
 
 
 def _one(up, src: Path, dest: Path) -> Done:
-    from xeonsr.errors import is_user_error
+    from xeonsr.errors import is_user_error, one_line
     from xeonsr.photo_io import open_image
     from xeonsr.photo_save import save_image
 
@@ -36,9 +36,9 @@ def _one(up, src: Path, dest: Path) -> Done:
         return Done(src, dest, None, w * h / 1e6)
     except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
         if is_user_error(e):
-            return Done(src, dest, str(e), 0.0)
-        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        return Done(src, dest, f"{src}: internal error ({e.__class__.__name__}) {first}".rstrip(), 0.0)
+            return Done(src, dest, one_line(e), 0.0)
+        kind, first = e.__class__.__name__, one_line(e)
+        return Done(src, dest, f"{src}: internal error ({kind})" + (f" {first}" if first != kind else ""), 0.0)
 
 
 def upscale_files(

@@ -121,8 +121,9 @@ def ipex_status() -> tuple[bool, str]:
     try:
         import intel_extension_for_pytorch as ipex  # noqa: F401
     except Exception as e:  # noqa: BLE001 - IPEX raises assorted errors on version mismatch
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
-        return False, f"installed but does not import: {msg}"
+        from xeonsr.errors import one_line
+
+        return False, f"installed but does not import: {one_line(e)}"
     return True, ipex.__version__
 
 

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from xeonsr.errors import UserError
-from xeonsr.fileio import atomic_write_text
+from xeonsr.fileio import atomic_write_text, make_folder
 
 SHIPPED_IR_DIR = Path(__file__).resolve().parent / "openvino_models"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +109,7 @@ def _manifest_lock(ir_dir: Path):
     except ImportError:  # Windows: no advisory locks here; one writer at a time is up to you
         yield
         return
-    ir_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(ir_dir)
     with open(ir_dir / ".manifest.lock", "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
@@ -228,7 +228,7 @@ def save_ir(ov_model, out_dir: Path, stem: str, compress_to_fp16: bool = False) 
     """Write <stem>.xml/.bin atomically (both land, or neither changes)."""
     import openvino as ov
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
         ov.save_model(ov_model, str(Path(tmp) / f"{stem}.xml"), compress_to_fp16=compress_to_fp16)
         xml, bin_ = out_dir / f"{stem}.xml", out_dir / f"{stem}.bin"

@@ -14,7 +14,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from xeonsr.errors import UserError
-from xeonsr.fileio import atomic_write_text
+from xeonsr.fileio import atomic_write_text, make_folder
 from xeonsr.ir_forms import first_layer_rows
 from xeonsr.ir_graph import MIN_INT8_SHARE, conv_macs, float_layers, int8_mac_share
 from xeonsr.irs import (
@@ -207,7 +207,7 @@ def quantize(
     }
     if used == "qat":
         report["qat"] = {**asdict(qat_config), "seconds": qat_seconds}
-    reports_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(reports_dir)
     stem = int8_stem(model, scale, recipe.target_isa)  # one INT8 IR per CPU class in a store
     if why:
         report["status"] = ("budget not met" if why.startswith("INT8 loses") else why) + ": no INT8 IR written"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from xeonsr.fileio import atomic_write, atomic_write_text
+from xeonsr.fileio import atomic_write, atomic_write_text, make_folder
 
 PATH_FIELDS = ("data_dir", "cache_dir", "out", "init_from", "val_set")
 
@@ -103,7 +103,7 @@ class RunLog:
         self._reset_window()
         if not writer:
             return
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out)
         if self.metrics.exists():
             keep = [ln for ln in self.metrics.read_text().splitlines() if _step_of(ln) <= start]
             atomic_write_text(self.metrics, "".join(ln + "\n" for ln in keep))

@@ -59,6 +59,7 @@ def run(args) -> int:
 
     from xeonsr.batch_paths import expand_inputs, guard_crop, guard_outputs, output_paths
     from xeonsr.errors import UserError
+    from xeonsr.fileio import make_folder
     from xeonsr.folder import Progress, upscale_files
     from xeonsr.infer import model_and_scale
     from xeonsr.photo_io import open_image
@@ -89,7 +90,7 @@ def run(args) -> int:
         print(f"nothing to upscale: all {skipped} outputs exist in {out} (--overwrite replaces them)")
         return 0
     if not single:
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out)
     plan = plan_threads(args.threads)
     # On OpenVINO, one stream per physical core (per socket): a folder gets a worker thread per
     # stream; one image of several tiles gets its tiles spread over the streams.
