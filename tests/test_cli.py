@@ -154,6 +154,16 @@ def test_counts_and_rates_out_of_range_are_refused_by_the_parser(tmp_path):
     assert not (tmp_path / "out.png").exists() and not (tmp_path / "t").exists()
 
 
+def test_an_unknown_option_is_refused_with_its_commands_usage(capsys):
+    """Before, `xeonsr zoo --scale 7` printed the top level's usage ("xeonsr [-h] [--traceback]
+    COMMAND") and "xeonsr: error": nothing said which options zoo takes."""
+    with pytest.raises(SystemExit) as stop:
+        main(["zoo", "--scale", "7"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.startswith("usage: xeonsr zoo ") and "--update-readme" in err
+    assert err.strip().splitlines()[-1] == "xeonsr zoo: error: unrecognized arguments: --scale 7"
+
+
 def test_the_upscaler_api_takes_model_and_scale_from_your_weights(tmp_path):
     from xeonsr import Upscaler
     from xeonsr.infer import shipped_weights
