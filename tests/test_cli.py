@@ -81,6 +81,11 @@ def test_missing_weights_file(tmp_path):
         run_cli("eval", "--model", "fsrcnn", "--dataset", "samples", "--weights", str(tmp_path / "none.safetensors")),
         "none.safetensors",
     )
+    # with --model and --scale given too, still the first thing said (was: after the images
+    # were loaded and the thread plan printed)
+    proc = run_cli("eval", "--model", "srcnn", "--scale", "2", "--weights", str(tmp_path / "none.safetensors"))
+    _one_line_error(proc, "none.safetensors: no such weights file")
+    assert proc.stdout == ""
 
 
 def test_eval_default_run_on_sample_photos_writes_json(tmp_path, monkeypatch):

@@ -38,7 +38,7 @@ def model_and_scale(model: str | None, scale: int | None, weights, default_model
     (so your weights run as what they are), else scale 3 and ``default_model(scale)``."""
     from xeonsr.protocol import check_scale
 
-    if weights and (model is None or scale is None):
+    if weights:  # read even when not needed: a missing or broken file is the first line, before any work
         from xeonsr.checkpoint import weights_card
 
         card = weights_card(weights)
