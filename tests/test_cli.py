@@ -29,6 +29,22 @@ def test_help_imports_no_heavy_library():
     assert run_cli("--help").returncode == 0
 
 
+def test_every_option_of_every_command_says_what_it_does():
+    """`xeonsr upscale --help` once listed --backend and --precision bare, and train 12 options."""
+    import argparse
+
+    from xeonsr.cli import build_parser
+
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    bare = [
+        f"{name} {action.option_strings or action.dest}"
+        for name, parser in commands.choices.items()
+        for action in parser._actions
+        if not action.help and not isinstance(action, argparse._HelpAction)
+    ]
+    assert bare == []
+
+
 def test_no_command_says_a_test_set_chooses_anything():
     """The top-level help said quantize worked "under a Set5 PSNR budget"; its budget holds on
     held-out images (Set5 and Set14 only report), and the help must say so."""

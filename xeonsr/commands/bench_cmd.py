@@ -18,8 +18,8 @@ def add_arguments(p) -> None:
         default="latency",
         help="latency: each image timed alone, beside the paper; throughput: a folder of mixed sizes, images/s",
     )
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--scale", type=int, default=3)
+    p.add_argument("--data-dir", default=None, help="folder holding Set5/, Set14/ (default $XEONSR_DATA)")
+    p.add_argument("--scale", type=int, default=3, help="2, 3 or 4 (default 3)")
     p.add_argument("--models", default="srcnn,fsrcnn", help="comma-separated registry names")
     p.add_argument(
         "--backends",
@@ -35,9 +35,9 @@ def add_arguments(p) -> None:
         help="your weights for the torch rows and the peers (repeatable; MODEL= when several models)",
     )
     p.add_argument("--ir-dir", default=None, help="IR store for the ov-* rows (default: the shipped IRs)")
-    p.add_argument("--warmup", type=count(0), default=2)
-    p.add_argument("--repeats", type=count(1), default=7)
-    p.add_argument("--json", metavar="PATH")
+    p.add_argument("--warmup", type=count(0), default=2, help="untimed runs of each image first (default 2)")
+    p.add_argument("--repeats", type=count(1), default=7, help="timed runs of each image, the median kept (default 7)")
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--plot", metavar="PATH", help="PSNR vs latency PNG with the paper's methods")
     p.add_argument("--table", metavar="PATH", help="write the per-image table printed here to a text file too")
     p.add_argument(

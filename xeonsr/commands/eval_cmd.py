@@ -20,7 +20,12 @@ def add_arguments(p) -> None:
     p.add_argument("--data-dir", default=None, help="folder holding the datasets (default $XEONSR_DATA)")
     p.add_argument("--weights", default=None, help="your weights for --backend torch (default: the shipped ones)")
     p.add_argument("--ir-dir", default=None, help="IR store for --backend openvino (default: the shipped IRs)")
-    p.add_argument("--backend", choices=["torch", "openvino"], default="torch")
+    p.add_argument(
+        "--backend",
+        choices=["torch", "openvino"],
+        default="torch",
+        help="torch (default): the PyTorch weights; openvino: the model's IR of --precision",
+    )
     p.add_argument(
         "--precision",
         choices=["fp32", "int8", "bf16"],

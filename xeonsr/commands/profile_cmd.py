@@ -7,14 +7,14 @@ from xeonsr.commands import count
 
 def add_arguments(p) -> None:
     p.add_argument("model", help="registry name (its shipped IR) or path to an .xml")
-    p.add_argument("--scale", type=int, default=3)
+    p.add_argument("--scale", type=int, default=3, help="2, 3 or 4 (default 3)")
     p.add_argument("--precision", default="int8", help="fp32 or int8 (registry names only)")
     p.add_argument("--size", default="160x140", help="LR input WIDTHxHEIGHT (default 160x140, a Set14-sized x3 LR)")
     p.add_argument("--threads", type=count(1), default=None, help="threads to use (capped at what the machine has)")
-    p.add_argument("--warmup", type=count(0), default=5)
-    p.add_argument("--repeats", type=count(1), default=30)
+    p.add_argument("--warmup", type=count(0), default=5, help="untimed inferences first (default 5)")
+    p.add_argument("--repeats", type=count(1), default=30, help="timed inferences (default 30)")
     p.add_argument("--top", type=count(1), default=None, help="print only the N slowest nodes")
-    p.add_argument("--json", metavar="PATH")
+    p.add_argument("--json", metavar="PATH", help="write the per-layer table as JSON")
     p.add_argument(
         "--default-kernels",
         action="store_true",

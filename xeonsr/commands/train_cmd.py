@@ -8,20 +8,20 @@ from xeonsr.commands import count, positive
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--model", default="fsrcnn")
-    p.add_argument("--scale", type=int, default=3)
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--model", default="fsrcnn", help="registry model (`xeonsr zoo` lists them; default fsrcnn)")
+    p.add_argument("--scale", type=int, default=3, help="2, 3 or 4 (default 3)")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="default cpu")
     p.add_argument("--data-dir", default=None, help="folder holding T91/ and BSD200/ (default $XEONSR_DATA)")
     p.add_argument("--datasets", default="T91", help="comma-separated training sets (default T91)")
     p.add_argument("--out", default=None, help="run folder (default runs/<model>_x<scale>)")
     p.add_argument(
         "--steps", type=count(1), default=None, help="the schedule's length (default 20000; on --resume the run's own)"
     )
-    p.add_argument("--batch-size", type=count(1), default=64)
+    p.add_argument("--batch-size", type=count(1), default=64, help="patches per step (default 64)")
     p.add_argument("--patch", type=count(1), default=16, help="LR patch side (HR is scale times larger)")
-    p.add_argument("--lr", type=positive, default=1e-3)
+    p.add_argument("--lr", type=positive, default=1e-3, help="start of the cosine schedule (default 1e-3)")
     p.add_argument("--min-lr", type=float, default=1e-5, help="end of the cosine schedule")
-    p.add_argument("--loss", choices=["l1", "mse"], default="l1")
+    p.add_argument("--loss", choices=["l1", "mse"], default="l1", help="default l1")
     p.add_argument(
         "--loss-margin",
         default="0",
@@ -29,23 +29,36 @@ def add_arguments(p) -> None:
         "Keep it <= 1: the protocol grades all but the outermost LR pixel, and outputs left out "
         "of the loss near a border drift (docs/training.md)",
     )
-    p.add_argument("--threads", type=count(1), default=None)
-    p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    p.add_argument("--threads", type=count(1), default=None, help="training threads (default: one per physical core)")
+    p.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "bf16"],
+        default="auto",
+        help="auto (default): bf16 where the CPU computes it natively (AVX512-BF16, AMX), its last steps "
+        "in fp32; else fp32. bf16 on a CPU without it runs emulated (slow; said so)",
+    )
     p.add_argument(
         "--fp32-tail",
         type=float,
         default=None,
         help="last fraction of the steps run in fp32 after bf16 (default: auto's policy, else 0)",
     )
-    p.add_argument("--backend", choices=["auto", "native", "ipex"], default="auto")
+    p.add_argument(
+        "--backend",
+        choices=["auto", "native", "ipex"],
+        default="auto",
+        help="auto (default): intel-extension-for-pytorch where it imports, else native PyTorch",
+    )
     p.add_argument(
         "--compile", action="store_true", help="torch.compile the model (pays for FSRCNN-s/FSRCNN; docs/training.md)"
     )
-    p.add_argument("--checkpoint-every", type=count(1), default=1000)
-    p.add_argument("--val-every", type=count(1), default=1000)
+    p.add_argument(
+        "--checkpoint-every", type=count(1), default=1000, help="steps (default 1000; a stop checkpoints too)"
+    )
+    p.add_argument("--val-every", type=count(1), default=1000, help="steps between validations (default 1000)")
     p.add_argument("--val-set", default=None, help="held-out validation images (default BSD200-val; never a test set)")
     p.add_argument("--resume", action="store_true", help="continue exactly from the newest checkpoint in --out")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="initialisation and patch order (default 0)")
     p.add_argument("--model-args", default=None, help="JSON overrides, e.g. '{\"d\": 64}'")
     p.add_argument(
         "--init-from",
@@ -66,7 +79,7 @@ def add_arguments(p) -> None:
     p.add_argument("--stop-at-step", type=count(0), default=None, help="checkpoint and exit at this step (resumable)")
     p.add_argument("--ema", type=float, default=0.0, help="weight moving-average decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--cache-dir", default=None, help="patch cache (default $XEONSR_CACHE or ~/.cache/xeonsr)")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
 
 
 def run(args) -> int:

@@ -26,8 +26,19 @@ def add_arguments(p) -> None:
         help="registry model (default: your --weights' model, else fsrcnn, the fastest that meets the "
         "papers' figures; dcscn is sharper and about 10x slower: `xeonsr zoo`)",
     )
-    p.add_argument("--backend", choices=BACKENDS, default="auto")
-    p.add_argument("--precision", choices=PRECISIONS, default="auto")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="auto (default): the model's OpenVINO IR where the store has one, else PyTorch",
+    )
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="auto (default): the INT8 IR made for this CPU's class where it is faster here "
+        "(VNNI/AMX, 256-bit AVX2), else FP32 (`xeonsr info` says which)",
+    )
     p.add_argument("--tile", type=count(0), default=None, help="LR tile side (default 256; 0 = no tiling)")
     p.add_argument("--threads", type=count(1), default=None, help="threads (default: one per physical core)")
     p.add_argument(
