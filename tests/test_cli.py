@@ -128,7 +128,7 @@ def test_info_names_flags_and_backend(capsys):
         assert key in out
 
 
-def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch):
+def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch, capsys):
     """--weights alone: the model and scale come from the weights (once, eval ran bicubic x3
     beside them without a word); a --model or --scale that contradicts them is one line."""
     from xeonsr.infer import shipped_weights
@@ -146,8 +146,11 @@ def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch):
     _one_line_error(run_cli("eval", "--weights", str(mine), "--scale", "3"), "for x2, not x3")
     _one_line_error(run_cli("upscale", "x.png", "-o", "y.png", "--weights", str(mine), "--model", "srcnn"), "fsrcnn-s")
     Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(tmp_path / "in.png")
-    assert main(["upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "up.png"), "--weights", str(mine)]) == 0
+    capsys.readouterr()
+    up = ["upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "up.png"), "--weights", str(mine)]
+    assert main(up + ["--threads", "1"]) == 0
     assert Image.open(tmp_path / "up.png").size == (60, 40)
+    assert "(torch fp32, 1 thread)" in capsys.readouterr().out  # was "1 threads"
     # export too: an IR store of your own, named after the weights' model and scale
     assert main(["export", "--weights", str(mine), "--ir-dir", str(tmp_path / "ir")]) == 0
     assert (tmp_path / "ir" / "fsrcnn-s_x2_fp32.xml").is_file()

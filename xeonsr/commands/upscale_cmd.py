@@ -156,7 +156,7 @@ def run(args) -> int:
         save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), crop)
     ok = len(todo) - len(failed)
     streams = jobs if up.backend == "openvino" else 1
-    how = f"{streams} streams" if streams > 1 else f"{plan.used} threads"
+    how = f"{streams} streams" if streams > 1 else f"{plan.used} thread" + "s" * (plan.used > 1)
     print(
         f"upscaled {ok}/{len(todo)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
         f"in {dt:.2f} s -> {out}"
