@@ -121,6 +121,19 @@ def test_eval_table_has_paper_columns(data_dir, capsys):
     assert "paper bicubic" in out and "zebra" in out and "27.54" in out
 
 
+def test_eval_on_several_sets_at_once(data_dir, tmp_path, capsys):
+    """`--dataset Set5,Set14` was "dataset 'Set5,Set14' not found"; now a table each, one model load."""
+    out = tmp_path / "r.json"
+    argv = ["eval", "--data-dir", str(data_dir), "--no-ssim", "--json", str(out)]
+    assert main([*argv, "--dataset", "Set5,samples"]) == 0
+    text = capsys.readouterr().out
+    assert "bicubic x3 on Set5 (5 images" in text and "bicubic x3 on samples (5 images" in text
+    both = json.loads(out.read_text())
+    assert list(both["sets"]) == ["Set5", "samples"] and round(both["sets"]["Set5"]["mean_psnr"], 2) == 30.39
+    assert main([*argv, "--dataset", "samples"]) == 0  # one set: the file as it always was
+    assert json.loads(out.read_text())["mean_psnr"] == both["sets"]["samples"]["mean_psnr"]
+
+
 def test_info_names_flags_and_backend(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out

@@ -14,7 +14,8 @@ def add_arguments(p) -> None:
         "--dataset",
         default=None,
         help="folder name under --data-dir (Set5, Set14, ...), a path to a folder of "
-        "images, or 'samples' (photos shipped by scikit-image). Default: Set5 "
+        "images, or 'samples' (photos shipped by scikit-image); several comma-separated "
+        "(Set5,Set14: one table each, --json under 'sets'). Default: Set5 "
         "when a data dir is set, else 'samples'",
     )
     p.add_argument("--data-dir", default=None, help="folder holding the datasets (default $XEONSR_DATA)")
@@ -76,20 +77,32 @@ def run(args) -> int:
     args.model, scale = model_and_scale(args.model, args.scale, args.weights, lambda s: "bicubic")
     if args.model == "bicubic" and args.weights:
         raise UserError("bicubic takes no weights: --model names the network your --weights are for")
-    label, files = resolve_dataset(args.dataset, args.data_dir)
-    samples = load_samples(files, scale)
+    sets = []  # every set read (and checked) before the model loads
+    for name in _dataset_names(args.dataset):
+        label, files = resolve_dataset(name, args.data_dir)
+        sets.append((label, load_samples(files, scale)))
     fn, meta = upscale_fn_for(args, scale)
-    result = evaluate(fn, samples, scale, with_ssim=not args.no_ssim)
-    print(f"{args.model} x{scale} on {label} ({len(samples)} images, Y channel, shave {scale})")
-    if meta.get("runs"):  # which weights or IR, on what (an emulated bf16 says so here)
-        source = meta.get("source", "")
-        print(f"runs: {meta['runs']}; from {'the shipped weights' if source == 'shipped' else source}")
-    print(report(result, label))
+    results = {}
+    for label, samples in sets:
+        results[label] = result = evaluate(fn, samples, scale, with_ssim=not args.no_ssim)
+        print(f"{args.model} x{scale} on {label} ({len(samples)} images, Y channel, shave {scale})")
+        if meta.get("runs") and label == sets[0][0]:  # which weights or IR, on what (an emulated bf16 says so)
+            source = meta.get("source", "")
+            print(f"runs: {meta['runs']}; from {'the shipped weights' if source == 'shipped' else source}")
+        print(report(result, label))
     if args.json:
         from xeonsr.fileio import write_json
 
-        write_json(
-            args.json,
-            {"model": args.model, "dataset": label, **meta, **result, "protocol": PROTOCOL, "versions": versions()},
-        )
+        one = {"dataset": sets[0][0], **results[sets[0][0]]} if len(sets) == 1 else {"sets": results}
+        write_json(args.json, {"model": args.model, **meta, **one, "protocol": PROTOCOL, "versions": versions()})
     return 0
+
+
+def _dataset_names(arg: str | None) -> list[str | None]:
+    """--dataset as one name or path, or a comma-separated list of them (a path with a comma in
+    its name is taken whole when it exists)."""
+    from pathlib import Path
+
+    if arg is None or "," not in arg or Path(arg).exists():
+        return [arg]
+    return [name.strip() for name in arg.split(",") if name.strip()]
