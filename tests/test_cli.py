@@ -232,7 +232,8 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         (["upscale", a, b, "-o", str(tmp_path / "single.png")], "2 inputs need an output folder", True),
         (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "blocker is a file", False),
         (["upscale", a, b, "-o", str(tmp_path / "blocker" / "out")], "blocker is a file", True),  # was internal
-        (["export", "--model", "fsrcnn-s", "--ir-dir", str(tmp_path / "blocker")], "blocker is a file", True),
+        (["export", "--model", "fsrcnn-s", "--ir-dir", str(tmp_path / "blocker")], "not an IR store", True),
+        (["quantize", "--model", "fsrcnn", "--ir-dir", str(tmp_path / "blocker")], "a file, not an IR store", True),
         (["export", "--model", "nope"], "unknown model 'nope'", True),
         (["export", "--scale", "7"], "unsupported scale 7", True),
         (["bench", "--models", "fsrcnn,fsrcnnn"], "unknown model 'fsrcnnn'", True),  # was: a skip per backend

@@ -84,6 +84,8 @@ def is_shipped(ir_dir: Path) -> bool:
 
 def read_manifest(ir_dir: Path = SHIPPED_IR_DIR) -> dict:
     path = ir_dir / "manifest.json"
+    if ir_dir.exists() and not ir_dir.is_dir():
+        raise IRError(f"{ir_dir}: a file, not an IR store (the folder `xeonsr export --ir-dir` writes)")
     if not path.exists():
         return {"models": {}}
     try:
