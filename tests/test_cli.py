@@ -220,7 +220,8 @@ def test_the_upscaler_api_takes_model_and_scale_from_your_weights(tmp_path):
 
 
 def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, capsys):
-    """Each was found by hand: an unknown suffix was reported after the upscale; two inputs
+    """Each was found by hand: an unknown suffix was reported after the upscale (a missing input
+    after the model loaded and the other inputs were done); two inputs
     and `-o single.png` made a folder named single.png; an unwritable output named the
     temporary file; `export --model nope` exported nothing and exited 0."""
     for i in "ab":
@@ -229,6 +230,12 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
     (tmp_path / "blocker").write_text("a file, not a folder")
     cases = [
         (["upscale", a, "-o", str(tmp_path / "out.xyz")], "unknown output format", True),
+        (["upscale", str(tmp_path / "typo.png"), "-o", str(tmp_path / "o.png")], "typo.png: no such file", True),
+        (
+            ["upscale", a, "nope1", "nope2", "-o", str(tmp_path / "o")],
+            "nope1: no such file or folder (and 1 more)",
+            True,
+        ),
         (["upscale", a, b, "-o", str(tmp_path / "single.png")], "2 inputs need an output folder", True),
         (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "blocker is a file", False),
         (["upscale", a, b, "-o", str(tmp_path / "blocker" / "out")], "blocker is a file", True),  # was internal

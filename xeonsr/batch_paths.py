@@ -27,7 +27,7 @@ def expand_inputs(inputs: list[str], recursive: bool = False, out: Path | None =
     """Files, folders (their images; with ``recursive`` their subfolders' too, each result in the
     same subfolder under OUT) and glob patterns (``**`` spans folders). Hidden folders and the
     output folder ``out`` are never walked: a second run must not upscale the first one's results."""
-    found = Inputs()
+    found, missing = Inputs(), []
     skip = out.resolve() if out is not None and out.is_dir() else None
     for item in inputs:
         p = Path(item)
@@ -44,9 +44,14 @@ def expand_inputs(inputs: list[str], recursive: bool = False, out: Path | None =
         elif any(c in item for c in "*?["):
             matches = (Path(m) for m in glob.glob(item, recursive=True))
             found.files += sorted(m for m in matches if m.is_file() and not _inside(m, skip))
+        elif p.exists():
+            found.files.append(p)  # one that cannot be read is named and skipped, the others done
         else:
-            found.files.append(p)  # a missing file is reported per file later
+            missing.append(item)
         found.trees += [PurePath(".")] * (len(found.files) - len(found.trees))
+    if missing:  # a typo stops the batch before the model loads, not after the rest is done
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise UserError(f"{missing[0]}: no such file or folder{more}")
     # A file named twice (a folder and its subfolder, a glob and a name) is upscaled once.
     first: dict[Path, tuple[Path, PurePath]] = {}
     for f, tree in zip(found.files, found.trees, strict=True):
@@ -104,7 +109,10 @@ def guard_outputs(jobs, overwrite: bool = False, skip_existing: bool = False):
             if d.is_dir():
                 raise UserError(f"{d} is a folder, where the result of {s} would go; choose another output")
             if _ident(d) in inputs:
-                raise UserError(f"{d} is one of the inputs: the result would replace it; choose another output")
+                raise UserError(
+                    f"{d} is one of the inputs: the result would replace it; choose another output "
+                    "(a new subfolder will do: an output folder is never read as input)"
+                )
     if skip_existing:
         done = {d for _, d in taken}
         return [(s, d) for s, d in jobs if d not in done], len(taken)
