@@ -157,8 +157,9 @@ def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch, capsys)
     assert res["mean_psnr"] > json.loads((tmp_path / "b.json").read_text())["mean_psnr"] + 1  # the network
     _one_line_error(run_cli("eval", "--model", "bicubic", "--weights", str(mine)), "bicubic takes no weights")
     _one_line_error(run_cli("eval", "--weights", str(mine), "--scale", "3"), "for x2, not x3")
-    _one_line_error(run_cli("upscale", "x.png", "-o", "y.png", "--weights", str(mine), "--model", "srcnn"), "fsrcnn-s")
     Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(tmp_path / "in.png")
+    wrong = ("upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "y.png"), "--weights", str(mine))
+    _one_line_error(run_cli(*wrong, "--model", "srcnn"), "fsrcnn-s")
     capsys.readouterr()
     up = ["upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "up.png"), "--weights", str(mine)]
     assert main(up + ["--threads", "1"]) == 0
