@@ -89,11 +89,13 @@ def _train_args(data: Path, out: Path, steps: int) -> list[str]:
 @pytest.mark.parametrize("precision", PRECISIONS)
 def test_short_run_trains_validates_checkpoints(tiny_data, tmp_path, precision):
     out = tmp_path / "run"
-    weights = train(_cfg(tiny_data, out, precision=precision), progress=False).weights
+    res = train(_cfg(tiny_data, out, precision=precision), progress=False)
+    weights = res.weights
     recs = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert recs[-1]["step"] == 40
     vals = [r["val_psnr"] for r in recs if "val_psnr" in r]
     assert len(vals) == 2 and all(np.isfinite(vals))
+    assert res.val == ("val", vals[-1])  # what `xeonsr train` prints beside the weights
     assert (out / "curve.png").stat().st_size > 1000
     ckpts = sorted((out / "checkpoints").glob("step_*.pt"))
     state = torch.load(ckpts[-1], weights_only=True)  # no pickled objects

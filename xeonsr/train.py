@@ -94,6 +94,7 @@ class TrainResult:
     steps: int
     checkpoint: Path | None
     weights: Path | None  # the released weights (finished runs only)
+    val: tuple[str, float] | None = None  # (validation set, PSNR) at the last validation
 
 
 def check_config(cfg: TrainConfig) -> None:
@@ -285,6 +286,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     if world > 1:
         log.replica_diff = ddp.replica_max_diff(model)  # DDP keeps replicas in step; check it
     result = TrainResult(not stopped and step >= steps, step, steps, ckpt, None)
+    if log.last_val is not None:
+        result.val = (val_label, log.last_val)
     if stopped:
         log.say(f"stopped at step {step} of {steps}: checkpoint {ckpt}; the same command with --resume continues it")
     elif rank == 0:

@@ -127,5 +127,6 @@ def run(args) -> int:
     )
     res = train(cfg, progress=not args.no_progress)
     if res.weights is not None:
-        print(f"weights: {res.weights}")
+        val = f" ({res.val[0]} {res.val[1]:.3f} dB at step {res.step}, Y channel)" if res.val else ""
+        print(f"weights: {res.weights}{val}")
     return 0
