@@ -147,9 +147,14 @@ def build_pairs(cfg: PatchConfig, data_dir: str | Path | None) -> list[tuple[np.
 
 
 def cached_pairs(
-    cfg: PatchConfig, data_dir: str | Path | None, cache_dir: str | Path
+    cfg: PatchConfig, data_dir: str | Path | None, cache_dir: str | Path | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """:func:`build_pairs`, computed once per config and kept in ``cache_dir`` as .npz."""
+    """:func:`build_pairs`, computed once per config and kept in ``cache_dir`` as .npz (default
+    $XEONSR_CACHE, else ~/.cache/xeonsr)."""
+    if cache_dir is None:
+        import os
+
+        cache_dir = os.environ.get("XEONSR_CACHE") or Path.home() / ".cache" / "xeonsr"
     key_src = json.dumps({**asdict(cfg), "v": CACHE_VERSION, "root": str(data_dir)}, sort_keys=True)
     key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
     cache = Path(cache_dir) / f"pairs_x{cfg.scale}_{key}.npz"

@@ -161,7 +161,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     avg = copy.deepcopy(model).eval().requires_grad_(False) if cfg.ema else None
 
     patch_cfg = PatchConfig(scale=cfg.scale, datasets=tuple(cfg.datasets), lq_patch=cfg.lq_patch)
-    pairs = cached_pairs(patch_cfg, cfg.data_dir, cfg.cache_dir or _default_cache())
+    pairs = cached_pairs(patch_cfg, cfg.data_dir, cfg.cache_dir)
     gen = torch.Generator(device=device)
     gen.manual_seed(cfg.seed * 65536 + rank)
     bank = PatchBank(pairs, cfg.scale, cfg.lq_patch, device, gen, shard=rank, num_shards=world)
@@ -285,9 +285,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     stop_signal.restore()
     if world > 1:
         log.replica_diff = ddp.replica_max_diff(model)  # DDP keeps replicas in step; check it
-    result = TrainResult(not stopped and step >= steps, step, steps, ckpt, None)
-    if log.last_val is not None:
-        result.val = (val_label, log.last_val)
+    val = (val_label, log.last_val) if log.last_val is not None else None
+    result = TrainResult(not stopped and step >= steps, step, steps, ckpt, None, val)
     if stopped:
         log.say(f"stopped at step {step} of {steps}: checkpoint {ckpt}; the same command with --resume continues it")
     elif rank == 0:
@@ -295,9 +294,3 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     if world > 1:
         ddp.shutdown()
     return result
-
-
-def _default_cache() -> str:
-    import os
-
-    return os.environ.get("XEONSR_CACHE") or str(Path.home() / ".cache" / "xeonsr")

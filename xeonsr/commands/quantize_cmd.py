@@ -103,11 +103,12 @@ def run(args) -> int:
         budget = " (budget set)" if ds in rep["budget_sets"] else ""
         print(f"{ds}{budget}: FP32 {r['fp32']:.3f} dB, INT8 {r['int8']:.3f} dB, drop {r['drop_db']:.3f} dB{worst}")
     print(f"method: {rep['method']} ({rep['why_method']})")
-    share, kept = f"{100 * rep['int8_mac_share']:.0f}%", len(rep["layers_kept_in_fp"])
+    share, kept = f"{100 * rep['int8_mac_share']:.1f}".removesuffix(".0") + "%", len(rep["layers_kept_in_fp"])
     # The bicubic skip branch is float by design and does none of the network's multiply-adds.
     net_float = [n for n in rep["layers_kept_in_fp"] if not n.startswith("__module.upsample/")]
     skip = " (and the bicubic skip branch)" if len(net_float) < kept else ""
-    print(f"{share} of the multiply-adds in INT8, {len(net_float)} network layers float{skip}; took {rep['seconds']} s")
+    layers = f"{len(net_float)} network layer{'s' * (len(net_float) != 1)} float"
+    print(f"{share} of the multiply-adds in INT8, {layers}{skip}; took {rep['seconds']} s")
     return 0
 
 
