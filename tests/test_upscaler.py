@@ -483,7 +483,7 @@ def test_upscale_one_large_file_spreads_its_tiles(tmp_path, capsys):
     plan = plan_threads(2)  # what the command plans here (an earlier test may have pinned us to one CPU)
     n = plan_streams(plan)
     Image.fromarray(photo(80, 70)).save(tmp_path / "a.png")
-    for tile, want in (("32", f"{n} streams" if n > 1 else f"{plan.used} threads"), ("0", "threads")):
+    for tile, want in (("32", f"{n} streams" if n > 1 else f"{plan.used} thread"), ("0", "thread")):
         assert main(["upscale", str(tmp_path / "a.png"), "-o", str(tmp_path / f"b{tile}.png"), "--tile", tile,
                      "--backend", "openvino", "--threads", "2"]) == 0  # fmt: skip
         assert want in capsys.readouterr().out
