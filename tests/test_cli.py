@@ -132,6 +132,13 @@ def test_eval_on_several_sets_at_once(data_dir, tmp_path, capsys):
     assert list(both["sets"]) == ["Set5", "samples"] and round(both["sets"]["Set5"]["mean_psnr"], 2) == 30.39
     assert main([*argv, "--dataset", "samples"]) == 0  # one set: the file as it always was
     assert json.loads(out.read_text())["mean_psnr"] == both["sets"]["samples"]["mean_psnr"]
+    assert main([*argv, "--model", "fsrcnn-s", "--dataset", "Set5,samples"]) == 0
+    assert capsys.readouterr().out.count("runs: ") == 1  # which weights ran: said once, before the tables
+    odd = tmp_path / "set,one"  # a folder with a comma in its name is one set, not two
+    odd.mkdir()
+    (odd / "bird.png").write_bytes((data_dir / "Set5" / "bird.png").read_bytes())
+    assert main([*argv, "--dataset", str(odd)]) == 0
+    assert json.loads(out.read_text())["dataset"] == "set,one"
 
 
 def test_info_names_flags_and_backend(capsys):

@@ -36,6 +36,16 @@ def default_dataset(data_dir, preferred: str = "Set5") -> str:
     return preferred if data_dir or os.environ.get("XEONSR_DATA") else "samples"
 
 
+def dataset_names(arg: str | None) -> list[str | None]:
+    """--dataset as one name or path, or a comma-separated list of them (a path with a comma in
+    its name is taken whole when it exists)."""
+    import os
+
+    if arg is None or "," not in arg or os.path.exists(arg):
+        return [arg]
+    return [name.strip() for name in arg.split(",") if name.strip()]
+
+
 def resolve_dataset(name_or_path: str | None, data_dir, *, default: str = "Set5") -> tuple[str, list[Path]]:
     """-> (label, image files). None means ``default`` under the data dir, else the sample photos."""
     if name_or_path is None:

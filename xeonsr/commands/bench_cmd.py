@@ -153,12 +153,12 @@ def run_throughput_mode(args, scale: int) -> int:
     import shlex
     import sys
 
-    from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.evaluate import dataset_names, load_samples, resolve_dataset
     from xeonsr.info import cpu_info, versions
     from xeonsr.throughput import markdown, run_throughput
 
     files = []
-    for name in (d.strip() for d in args.dataset.split(",") if d.strip()):
+    for name in dataset_names(args.dataset):
         files += resolve_dataset(name, args.data_dir)[1]
     cpu = cpu_info()
     print(f"xeonsr bench --mode throughput: {len(files)} images ({args.dataset}) x{scale} on {cpu.model}")

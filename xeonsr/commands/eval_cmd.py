@@ -70,7 +70,7 @@ def upscale_fn_for(args, scale: int):
 
 def run(args) -> int:
     from xeonsr.errors import UserError
-    from xeonsr.evaluate import PROTOCOL, evaluate, load_samples, report, resolve_dataset
+    from xeonsr.evaluate import PROTOCOL, dataset_names, evaluate, load_samples, report, resolve_dataset
     from xeonsr.infer import model_and_scale
     from xeonsr.info import versions
 
@@ -78,17 +78,17 @@ def run(args) -> int:
     if args.model == "bicubic" and args.weights:
         raise UserError("bicubic takes no weights: --model names the network your --weights are for")
     sets = []  # every set read (and checked) before the model loads
-    for name in _dataset_names(args.dataset):
+    for name in dataset_names(args.dataset):
         label, files = resolve_dataset(name, args.data_dir)
         sets.append((label, load_samples(files, scale)))
     fn, meta = upscale_fn_for(args, scale)
+    if meta.get("runs"):  # which weights or IR, on what (an emulated bf16 says so)
+        source = meta.get("source", "")
+        print(f"runs: {meta['runs']}; from {'the shipped weights' if source == 'shipped' else source}")
     results = {}
     for label, samples in sets:
         results[label] = result = evaluate(fn, samples, scale, with_ssim=not args.no_ssim)
         print(f"{args.model} x{scale} on {label} ({len(samples)} images, Y channel, shave {scale})")
-        if meta.get("runs") and label == sets[0][0]:  # which weights or IR, on what (an emulated bf16 says so)
-            source = meta.get("source", "")
-            print(f"runs: {meta['runs']}; from {'the shipped weights' if source == 'shipped' else source}")
         print(report(result, label))
     if args.json:
         from xeonsr.fileio import write_json
@@ -96,13 +96,3 @@ def run(args) -> int:
         one = {"dataset": sets[0][0], **results[sets[0][0]]} if len(sets) == 1 else {"sets": results}
         write_json(args.json, {"model": args.model, **meta, **one, "protocol": PROTOCOL, "versions": versions()})
     return 0
-
-
-def _dataset_names(arg: str | None) -> list[str | None]:
-    """--dataset as one name or path, or a comma-separated list of them (a path with a comma in
-    its name is taken whole when it exists)."""
-    from pathlib import Path
-
-    if arg is None or "," not in arg or Path(arg).exists():
-        return [arg]
-    return [name.strip() for name in arg.split(",") if name.strip()]
