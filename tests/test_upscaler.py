@@ -159,19 +159,23 @@ def test_hostile_files_each_give_one_named_line(tmp_path):
     assert open_image(tmp_path / "camera.mpo").size == frames[0].size
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "*.png"), "-o", str(out), "--backend", "torch"],
+        [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "*.png"), "-o", str(out), "--backend", "torch"]
+        + ["--compare", str(tmp_path / "crop.jpg")],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "upscaled 1/6" in proc.stdout and "failed: 5" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == ["good.png"]  # no partial or temporary files
+    assert (tmp_path / "crop.jpg").is_file()  # of good.png, the one that upscaled, though anim.png came first
     single = subprocess.run(
-        [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "bomb.png"), "-o", str(tmp_path / "b_out.png")],
+        [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "bomb.png"), "-o", str(tmp_path / "b_out.png")]
+        + ["--compare", str(tmp_path / "c2.png")],
         capture_output=True,
         text=True,
     )
     assert single.returncode == 1 and "bomb.png" in single.stderr and not (tmp_path / "b_out.png").exists()
+    assert "no " + str(tmp_path / "c2.png") + " written" in single.stderr and not (tmp_path / "c2.png").exists()
 
 
 @pytest.mark.slow

@@ -151,9 +151,12 @@ def run(args) -> int:
     bar.close()
     dt = time.perf_counter() - t0
     failed = [r for r in results if r.error]
-    if crop and not results[0].error:
-        src, result = open_image(results[0].src), open_image(results[0].dest)
+    first = next((r for r in results if not r.error), None)  # the crop is of the first image that upscaled
+    if crop and first is not None:
+        src, result = open_image(first.src), open_image(first.dest)
         save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), crop)
+    elif crop:
+        print(f"xeonsr upscale: no {crop} written: no image upscaled", file=sys.stderr)
     ok = len(todo) - len(failed)
     streams = jobs if up.backend == "openvino" else 1
     how = f"{streams} streams" if streams > 1 else f"{plan.used} thread" + "s" * (plan.used > 1)
