@@ -209,6 +209,17 @@ def test_quantizer_settings_follow_the_target_cpu_class():
     by_scale = {s: load_recipe("fsrcnn", target_isa="avx2", scale=s) for s in (2, 3, 4)}
     assert [(r.qat_first, r.first_layer_rows) for r in by_scale.values()] == [(False, False), *[(True, True)] * 2]
     assert not load_recipe("fsrcnn", target_isa="vnni", scale=3).qat_first
+    # SRCNN on AVX2: QAT first in rows with its own float layer, a layer each shipped FP32 IR
+    # has (a renamed op would silently leave it INT8); SRCNN's patch settings kept beside each
+    # scale's lr. Not on VNNI, where PTQ's plain conv1 runs the fast kernel.
+    import openvino as ov
+
+    for scale, lr in ((2, 5e-5), (3, 2.5e-5), (4, 2.5e-5)):
+        r = load_recipe("srcnn", target_isa="avx2", scale=scale)
+        assert r.qat_first and r.first_layer_rows and r.qat == {"lq_patch": 16, "batch_size": 16, "lr": lr}
+        fp32 = ov.Core().read_model(str(locate_ir("srcnn", scale, "fp32")[0]))
+        assert r.qat_ignored_scope and set(r.qat_ignored_scope) <= {op.get_friendly_name() for op in fp32.get_ops()}
+    assert not load_recipe("srcnn", target_isa="vnni", scale=2).qat_first
     with pytest.raises(UserError, match="overflow_fix"):
         load_recipe("fsrcnn", {"overflow_fix": "sometimes"})
     params = advanced_parameters(load_recipe("fsrcnn", target_isa="vnni"))
