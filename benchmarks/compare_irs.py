@@ -2,8 +2,12 @@
 
     python benchmarks/compare_irs.py --size 160x140 --threads 2 A.xml B.xml [...]
 
-Each IR is compiled as `xeonsr bench` compiles it (latency hint, f32 inference precision, the
-given threads, dynamic shape as shipped; `--static` reshapes it to the size first); rounds
+Each IR is compiled as `xeonsr bench` and `Upscaler` compile it (latency hint, f32 inference
+precision, the given threads, dynamic shape as shipped, and this CPU's exact forms
+(xeonsr.ir_forms.host_forms: on AVX2 an FP32 IR's first layer in rows and its column pairs, which
+until session 31 this script left out, timing FP32 IRs as stored); `--as-stored` compiles the
+file as it is, `--static` reshapes it to the size first; no kernel plan, which needs a store's
+manifest); rounds
 alternate between the IRs so that a machine whose speed drifts affects them alike. Prints the
 median per IR and its ratio to the first. For comparing two exports of a model: an older IR comes from git, e.g.
 `git show REV:openvino_models/fsrcnn_x3_int8.xml > /tmp/old.xml` (and the .bin).
@@ -25,9 +29,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--per-round", type=int, default=8)
     ap.add_argument("--static", action="store_true", help="reshape each IR to the input size before compiling")
+    ap.add_argument("--as-stored", action="store_true", help="compile each IR without this CPU's exact forms")
     args = ap.parse_args()
     import openvino as ov
 
+    from xeonsr.info import cpu_info
+    from xeonsr.ir_forms import host_forms
     from xeonsr.profile import parse_size
 
     h, w = parse_size(args.size)
@@ -38,6 +45,8 @@ def main() -> None:
         model = core.read_model(xml)
         if args.static:
             model.reshape([1, 1, h, w])
+        if not args.as_stored:
+            host_forms(model, cpu_info().isa_class)
         requests.append(core.compile_model(model, "CPU", cfg).create_infer_request())
     x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
     times: list[list[float]] = [[] for _ in requests]

@@ -14,7 +14,7 @@ case "${ISA:-vnni}" in
   *) echo "int8_vs_fp32.sh: ISA must be vnni or avx2, not ${ISA}" >&2; exit 2 ;;
 esac
 $PY -m xeonsr.cli info | head -3
-echo "input 160x140 LR, ${THREADS} threads, latency hint; IRs made for ${ISA:-vnni}; ratio = FP32 time / INT8 time"
+echo "input 160x140 LR, ${THREADS} threads, latency hint, this CPU's exact forms; IRs made for ${ISA:-vnni}; ratio = FP32 time / INT8 time"
 for xml in xeonsr/openvino_models/*"${suffix}".xml; do
   fp32=${xml%"${suffix}".xml}_fp32.xml
   for run in 1 2 3; do
