@@ -4,10 +4,9 @@
 
 Each IR is compiled as `xeonsr bench` and `Upscaler` compile it (latency hint, f32 inference
 precision, the given threads, dynamic shape as shipped, and this CPU's exact forms
-(xeonsr.ir_forms.host_forms: on AVX2 an FP32 IR's first layer in rows and its column pairs, which
-until session 31 this script left out, timing FP32 IRs as stored); `--as-stored` compiles the
-file as it is, `--static` reshapes it to the size first; no kernel plan, which needs a store's
-manifest); rounds
+(xeonsr.ir_forms.host_forms: on AVX2 an FP32 IR's first layer in rows and its column pairs);
+`--as-stored` compiles the file as it is, `--static` reshapes it to the size first; no kernel
+plan, which needs a store's manifest); rounds
 alternate between the IRs so that a machine whose speed drifts affects them alike. Prints the
 median per IR and its ratio to the first. For comparing two exports of a model: an older IR comes from git, e.g.
 `git show REV:openvino_models/fsrcnn_x3_int8.xml > /tmp/old.xml` (and the .bin).

@@ -210,10 +210,8 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
 
         recipe = QuantRecipe(calibration_crops=8)
         fp32 = _shipped("srcnn_x3_fp32")
-        convs = [op.get_friendly_name() for op in fp32.get_ops() if op.get_type_name() == "Convolution"]
-        stored = _quantize(
-            fp32, recipe, calibration_items(recipe, 3, str(data_dir)), [n for n in convs if "conv3." in n]
-        )
+        conv3 = [n for n in conv_macs(fp32) if "conv3." in n]
+        stored = _quantize(fp32, recipe, calibration_items(recipe, 3, str(data_dir)), conv3)
         model = stored.clone()
     else:
         stored, model = _shipped(name), _shipped(name)

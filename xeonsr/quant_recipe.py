@@ -76,7 +76,11 @@ def load_recipe(
     own = dict(recipes.get(model, {}))
     per_isa = dict(own.pop("isa", {}).get(target_isa, {}))
     per_scale = per_isa.pop("scales", {}).get(str(scale), {})
-    base = {**recipes.get("default", {}), **own, **per_isa, **per_scale, **(overrides or {}), "target_isa": target_isa}
+    layers = [recipes.get("default", {}), own, per_isa, per_scale, overrides or {}]
+    base = {k: v for layer in layers for k, v in layer.items()}
+    # QAT settings merge field by field: a class or scale names only what it changes (an lr)
+    base["qat"] = {k: v for layer in layers for k, v in layer.get("qat", {}).items()}
+    base["target_isa"] = target_isa
     for key in [k for k in base if k.startswith("why")]:
         base.pop(key)  # the recipe's reasons, for people
     recipe = QuantRecipe(**base)
