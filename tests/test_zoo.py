@@ -70,11 +70,21 @@ def test_every_card_lineage_has_its_logs_in_the_repo():
                 assert (run / "command.txt").read_text().strip() == step["command"]
 
 
+def mark_trained_on_val(card_path):
+    import json
+
+    card = json.loads(card_path.read_text())
+    card["trained_on"] = "NVIDIA H100 80GB HBM3 (lent device), data T91 + BSD200, --device cuda"
+    card_path.write_text(json.dumps(card))
+
+
 @pytest.mark.slow
 def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, monkeypatch):
     """scripts/release_campaign.py grades a campaign's final weights against the paper and
-    leaves the shipped weights alone when a floor is missed (a 20-step run misses Set5's); with
-    the floor lowered it writes the weights and a card whose lineage names the campaign."""
+    leaves the shipped weights alone when a floor is missed (a 20-step run misses Set5's) or, when
+    the shipped model was held out from BSD200-val too, when it does worse there; with the floor
+    lowered over a model that trained on BSD200-val it writes the weights and a card whose lineage
+    names the campaign."""
     import json
     import shutil
     import sys
@@ -105,8 +115,14 @@ def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, 
     monkeypatch.setattr(release_campaign, "PACKAGE_WEIGHTS", pkg)
     monkeypatch.setattr(release_campaign, "EVAL_DIR", tmp_path / "eval")
     monkeypatch.setattr(release_campaign, "PAPER_PSNR", {("fsrcnn-s", 3): {"Set5": 0.0}})
+    # Over its floors but under the shipped model on BSD200-val, which both left out: kept.
+    assert release_campaign.main(str(run), str(data_dir)) == 1
+    assert "not released: BSD200-val" in capsys.readouterr().out
+    assert (pkg / "fsrcnn-s_x3.safetensors").read_bytes() == before
+    mark_trained_on_val(pkg / "fsrcnn-s_x3.json")  # a model that saw BSD200-val: the floors alone decide
     assert release_campaign.main(str(run), str(data_dir)) == 0
     card = json.loads((pkg / "fsrcnn-s_x3.json").read_text())
+    assert card["replaced"]["note"].endswith("it had trained on BSD200-val")
     (step,) = card["lineage"]
     assert step["round"] == "campaign" and step["steps"] == 20 and "xeonsr train --model fsrcnn-s" in step["command"]
     assert card["eval"]["BSD200-val"]["psnr"] > 0 and card["replaced"]["eval"]["Set5"]["psnr"] > 30
@@ -121,8 +137,9 @@ def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, 
     assert release_campaign.main(str(gpu_run), str(data_dir)) == 1
     assert "no command.txt" in capsys.readouterr().out
     (gpu_run / "command.txt").write_text("xeonsr train --model fsrcnn-s --scale 3 --device cuda --steps 20\n")
-    assert release_campaign.main(str(gpu_run), str(data_dir)) == 0
+    assert release_campaign.main(str(gpu_run), str(data_dir)) == 0  # the same weights: as good on BSD200-val
     card = json.loads((pkg / "fsrcnn-s_x3.json").read_text())
+    assert card["replaced"]["note"] == "the model shipped before"
     assert card["lineage"][-1]["command"] == "xeonsr train --model fsrcnn-s --scale 3 --device cuda --steps 20"
     assert card["trained_on"].endswith("--device cpu, data T91 + BSD200 less BSD200-val")
 
@@ -144,6 +161,7 @@ def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, 
     args2 += ["--init-from", "campaigns/fsrcnn-s_x3/fsrcnn-s_x3.safetensors", "--out", str(phase2)]
     assert cli([*args2, "--threads", "1", "--val-every", "10", "--no-progress"]) == 0
     (run.parent / "fsrcnn-s_x3_border.sh").write_text("exec ${XEONSR:-xeonsr} train --loss-margin 1 \\\n  --steps 10\n")
+    mark_trained_on_val(pkg / "fsrcnn-s_x3.json")  # 10 steps need not beat 20 on BSD200-val
     assert release_campaign.main(str(phase2), str(data_dir)) == 0
     card = json.loads((pkg / "fsrcnn-s_x3.json").read_text())
     first, second = card["lineage"]
