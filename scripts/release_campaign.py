@@ -101,8 +101,8 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
         print(f"not released: short of the paper by {short} dB")
         return 1
     shipped_json = shipped.with_suffix(".json")
-    shipped_card = json.loads(shipped_json.read_text()) if shipped_json.is_file() else {}
-    if held_out_of(shipped_card) and new[VAL]["psnr"] < old[VAL]["psnr"]:
+    shipped_held_out = shipped_json.is_file() and held_out_of(json.loads(shipped_json.read_text()))
+    if shipped_held_out and new[VAL]["psnr"] < old[VAL]["psnr"]:
         # Both left BSD200-val out, so it can choose between them; Set5/Set14 only grade.
         print(f"not released: {VAL} {new[VAL]['psnr']:.3f} under the shipped model's {old[VAL]['psnr']:.3f}")
         return 1
@@ -114,7 +114,7 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
         return 1
     net, _ = load_weights(cards[0].with_suffix(".safetensors"), model, scale)
     rounds = lineage(campaign, card)
-    replaced_note = "the model shipped before" + ("" if held_out_of(shipped_card) else "; it had trained on BSD200-val")
+    replaced_note = "the model shipped before" + ("" if shipped_held_out else "; it had trained on BSD200-val")
     card.update(
         {
             "lineage": rounds,
