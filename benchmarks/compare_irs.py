@@ -34,11 +34,11 @@ def main() -> None:
 
     from xeonsr.info import cpu_info
     from xeonsr.ir_forms import host_forms
+    from xeonsr.ov import compile_ir
     from xeonsr.profile import parse_size
 
     h, w = parse_size(args.size)
     core = ov.Core()
-    cfg = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": args.threads, "INFERENCE_PRECISION_HINT": "f32"}
     requests = []
     for xml in args.irs:
         model = core.read_model(xml)
@@ -46,7 +46,7 @@ def main() -> None:
             model.reshape([1, 1, h, w])
         if not args.as_stored:
             host_forms(model, cpu_info().isa_class)
-        requests.append(core.compile_model(model, "CPU", cfg).create_infer_request())
+        requests.append(compile_ir(model, args.threads).create_infer_request())  # LATENCY, f32
     x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
     times: list[list[float]] = [[] for _ in requests]
     for _ in range(args.rounds):

@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     from xeonsr.bench import time_calls
     from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.ov import compile_ir
     from xeonsr.peaks import fp32_matmul_peak
     from xeonsr.threads import apply_threads, plan_threads
 
@@ -63,8 +64,6 @@ def main(argv: list[str] | None = None) -> dict:
     samples = load_samples(resolve_dataset("Set14", args.data_dir)[1], 3)[: args.images]
     lr = [(s.lr.astype(np.float32) / 255.0)[None, None] for s in samples]
     hr = [(s.hr.astype(np.float32) / 255.0)[None, None] for s in samples]
-    core = ov.Core()
-    config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": plan.used, "INFERENCE_PRECISION_HINT": "f32"}
 
     def fsrcnn_body() -> nn.Sequential:
         layers = [nn.Conv2d(1, 56, 5, padding=2), nn.PReLU(56), nn.Conv2d(56, 12, 1), nn.PReLU(12)]
@@ -83,7 +82,7 @@ def main(argv: list[str] | None = None) -> dict:
         model = ov.convert_model(net, example_input=torch.rand(1, 1, 48, 48), input=[(1, 1, -1, -1)])
         if int8:
             model = nncf.quantize(model, nncf.Dataset(lr[:10]), subset_size=10)
-        request = core.compile_model(model, "CPU", config).create_infer_request()
+        request = compile_ir(model, plan.used).create_infer_request()  # LATENCY, f32
         return (lambda x: request.infer({0: x})), inputs
 
     def pytorch(net, inputs):

@@ -73,6 +73,67 @@ def test_a_plan_changes_the_kernel_not_the_output():
         with_kernels(model, {"no/such/layer": "jit_avx512"})
 
 
+def _kernels_of(compiled) -> dict[str, str]:
+    out = {}
+    for op in compiled.get_runtime_model().get_ordered_ops():
+        rt = op.get_rt_info()
+        if rt["layerType"].astype(str) == "Convolution":
+            out[rt["originalLayersNames"].astype(str).split(",")[0]] = rt["primitiveType"].astype(str)
+    return out
+
+
+def test_a_kernel_known_to_crash_is_never_run(monkeypatch):
+    """compile_ir moves every convolution off an AVOID kernel, with the same output; shown on
+    this host's own kernel for FSRCNN's expanding layer (the one AMX's INT8 1x1 kernel crashes)."""
+    import openvino as ov
+
+    import xeonsr.kernels
+    from xeonsr.ov import compile_ir
+
+    model = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"))
+    layer = "__module.body.12/aten::_convolution/Convolution"
+    x = np.random.default_rng(2).random((1, 1, 24, 32), dtype=np.float32)
+    monkeypatch.setattr(xeonsr.kernels, "AVOID", {})
+    plain = compile_ir(model, 1)
+    default = _kernels_of(plain)[layer]
+    capped = os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA")
+    alt = "jit_avx512" if "avx512f" in cpu_info().flags and not capped else "jit_avx2"
+    assert default != f"{alt}_I8"  # the plugin's own choice is another kernel than the one asked
+    monkeypatch.setattr(xeonsr.kernels, "AVOID", {default: alt})
+    moved = compile_ir(model, 1)
+    assert _kernels_of(moved)[layer] == f"{alt}_I8"
+    assert default not in _kernels_of(moved).values()
+    ref = next(iter(plain.create_infer_request().infer({0: x}).values()))
+    out = next(iter(moved.create_infer_request().infer({0: x}).values()))
+    assert np.abs(out - ref).max() <= MAX_DIFF
+
+
+def test_fsrcnn_int8_runs_every_size_as_its_static_form():
+    """On Intel AMX CPUs OpenVINO's INT8 1x1 AMX kernel segfaulted FSRCNN's INT8 IRs on about
+    half of all input sizes (openvinotoolkit/openvino#37577; 61x37 among them): the runtime's
+    dynamic-shape model must run them all, as its static-shape compile does. In a child
+    process, so a crash fails this test rather than the whole run."""
+    code = r"""
+import json, numpy as np, openvino as ov
+from xeonsr.irs import SHIPPED_IR_DIR
+from xeonsr.ov import compile_ir
+m = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"))
+req = compile_ir(m, 2).create_infer_request()
+worst = 0.0
+for h, w in [(61, 37), (37, 61), (62, 37), (61, 38), (125, 60), (19, 21), (60, 37)]:
+    x = np.random.default_rng(h * w).random((1, 1, h, w), dtype=np.float32)
+    out = next(iter(req.infer({0: x}).values())).copy()
+    s = m.clone()
+    s.reshape([1, 1, h, w])
+    ref = next(iter(ov.Core().compile_model(s, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})({0: x}).values()))
+    worst = max(worst, float(np.abs(out - ref).max()))
+print(json.dumps({"diff": worst}))
+"""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, f"rc {res.returncode}: {res.stderr[-1500:]}"
+    assert json.loads(res.stdout.strip().splitlines()[-1])["diff"] <= MAX_DIFF
+
+
 def test_an_avx2_capped_runtime_ignores_plans_and_still_runs_them_exactly(tmp_path):
     """The AVX2-only path on any host: oneDNN capped to AVX2, as on a first-generation Zen."""
     code = r"""
@@ -172,10 +233,9 @@ def _shipped(name):
 
 
 def _run_model(model, x):
-    import openvino as ov
+    from xeonsr.ov import compile_ir
 
-    compiled = ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": 1})
-    return compiled(x)[0]
+    return compile_ir(model, 1)(x)[0]
 
 
 CONV3_FLOAT = "srcnn_x3 INT8, conv3 float (made here)"

@@ -39,9 +39,9 @@ def test_worst_mean_is_the_mean_of_the_largest_losses():
 
 
 def _run(model, lr):
-    import openvino as ov
+    from xeonsr.ov import compile_ir
 
-    compiled = ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": 1})
+    compiled = compile_ir(model, 1)
     return compiled(lr[None, None].astype(np.float32))[0][0, 0] * 255.0
 
 
@@ -89,16 +89,15 @@ def test_with_float_bypasses_exactly_the_named_convolutions(fsrcnn_fp32, calib):
 
 @pytest.mark.slow
 def test_search_keeps_half_the_work_int8_and_reports_its_float_layers(fsrcnn_fp32, calib, data_dir):
-    import openvino as ov
-
     from xeonsr.evaluate import load_samples
     from xeonsr.ir_graph import MIN_INT8_SHARE, float_layers, int8_mac_share
+    from xeonsr.ov import compile_ir
     from xeonsr.ptq import psnr_of, ptq
     from xeonsr.quant_recipe import QuantRecipe
 
     samples = load_samples([data_dir / "Set5" / "bird.png", data_dir / "Set5" / "head.png"], 3)
     budget = {"few": samples}
-    fp32 = ov.Core().compile_model(fsrcnn_fp32, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    fp32 = compile_ir(fsrcnn_fp32)
     fp32_psnr = {("few", s.name): p for s, p in zip(samples, psnr_of(fp32, samples, 3)[1], strict=True)}
     lines = []
     # A budget every layer INT8 meets: nothing is kept float.

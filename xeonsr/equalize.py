@@ -81,13 +81,13 @@ def _linear_pairs(model) -> list[tuple]:
 
 
 def _activation_ranges(model, acts, calib) -> list[np.ndarray]:
-    import openvino as ov
+    from xeonsr.ov import compile_ir
 
     probe = model.clone()
     by_name = {op.get_friendly_name(): op for op in probe.get_ordered_ops()}
     outputs = [by_name[a.get_friendly_name()].output(0) for a in acts]
     probe.add_outputs(outputs)
-    compiled = ov.Core().compile_model(probe, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    compiled = compile_ir(probe)
     first = len(compiled.outputs) - len(outputs)
     ranges = [None] * len(acts)
     for x in calib:

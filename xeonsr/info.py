@@ -261,6 +261,7 @@ def info_text() -> str:
         f"kernels:    {cls}: the IRs' measured kernel plans apply (xeonsr tune)"
         if cls
         else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs without AMX)"
+        + ("; never its INT8 1x1 AMX kernel (crashes on some input sizes)" if "amx_int8" in cpu.flags else "")
     )
     from xeonsr.ir_forms import HOST_FORMS
 

@@ -38,6 +38,12 @@ MAX_DIFF = 2e-5
 # A layer's kernel changes only for a gain above the noise of a paired timing (shared hosts
 # move 25% between runs, ~3% between two interleaved rounds).
 MIN_GAIN = 1.03
+# Kernels never to run, and what to ask for instead. OpenVINO's INT8 1x1 AMX kernel segfaults
+# on a dynamic-shape input of some sizes (openvinotoolkit/openvino#37577, open; OpenVINO 2026.4.1
+# on an Intel Xeon with AMX, family 6 model 167): FSRCNN's 12 -> 56 expanding layer crashed on
+# 71 of 150 random sizes in every FSRCNN INT8 IR, and on none once on jit_avx512 (VNNI); no
+# other shipped IR picks it for a layer that crashed, but which layers it fails on is not known.
+AVOID = {"jit_avx512_amx_1x1_I8": "jit_avx512"}
 
 
 def plan_key(cls: str, inference_precision: str) -> str:
@@ -59,6 +65,21 @@ def plan_for(entry: dict | None, inference_precision: str, flags: set[str] | Non
     if plan.get("openvino") != openvino_version():
         return None  # checked with another OpenVINO, whose kernels may compute otherwise
     return plan["layers"] or None
+
+
+def avoided(compiled, ov_model) -> dict[str, str]:
+    """{layer: kernel} moving every convolution of ``ov_model`` that ``compiled`` runs on an AVOID
+    kernel off it ({} if none). The runtime model names each node's kernel at compile time,
+    dynamic shapes included, and the original layers fused into it."""
+    convs = {name for name, _ in conv_layers(ov_model)}
+    moves = {}
+    for op in compiled.get_runtime_model().get_ordered_ops():
+        rt = op.get_rt_info()
+        kernel = AVOID.get(rt["primitiveType"].astype(str)) if "primitiveType" in rt else None
+        if kernel:
+            names = rt["originalLayersNames"].astype(str).split(",") if "originalLayersNames" in rt else []
+            moves.update({name: kernel for name in names if name in convs})
+    return moves
 
 
 def openvino_version() -> str | None:

@@ -74,9 +74,9 @@ def budget_losses(compiled, budget: dict, fp32_psnr: dict, scale: int, k: int) -
 
 
 def _compile(model):
-    import openvino as ov
+    from xeonsr.ov import compile_ir
 
-    return ov.Core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    return compile_ir(model)
 
 
 def _equalized(fp32_model, recipe, calib: list):

@@ -114,7 +114,7 @@ def quantize(
 
     def verdict(int8) -> str | None:
         """Why ``int8`` can't ship (None: it can)."""
-        compiled = ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+        compiled = compile_ir(int8)
         lost = budget_losses(compiled, budget, fp32_psnr, scale, recipe.budget_worst_k)
         over = [ds for ds, d in lost.items() if d > recipe.max_drop_db]
         if over:
@@ -168,7 +168,7 @@ def quantize(
         tried.append(f"{used}: {why}")
         _progress(f"{used}: {why}; trying {order[order.index(used) + 1]}")
     results = {}
-    int8_compiled = ov.Core().compile_model(int8, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    int8_compiled = compile_ir(int8)
     sets = dict(budget)
     for ds in recipe.report_sets:
         try:
