@@ -191,15 +191,13 @@ def versions() -> dict[str, str]:
 def cpu_class(flags: set[str]) -> str | None:
     """The class of CPU a kernel plan (xeonsr.kernels) is measured on and applied to, or None.
 
-    AVX-512 with VNNI and no AMX (Cascade Lake, Ice Lake, Zen 4): AMX CPUs run their matrix
-    units through the brgemm kernels a plan would replace, and AVX2-only CPUs lack the JIT
-    kernels plans name."""
-    if flags & {"amx_tile", "amx_int8", "amx_bf16"}:
-        return None
+    AVX-512 with VNNI: "avx512_vnni" without AMX (Cascade Lake, Ice Lake, Zen 4), "avx512_amx"
+    with it (Sapphire, Emerald, Granite Rapids), whose default kernels are AMX ones and so not
+    the same choices. AVX2-only CPUs lack the JIT kernels plans name."""
     if os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA"):
         return None  # the kernels were capped to another ISA than the flags say
     if {"avx512f", "avx512_vnni"} <= flags:
-        return "avx512_vnni"
+        return "avx512_amx" if flags & {"amx_tile", "amx_int8", "amx_bf16"} else "avx512_vnni"
     return None
 
 
@@ -258,10 +256,12 @@ def info_text() -> str:
     lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {int8_first_note(cpu)}")
     cls = cpu_class(cpu.flags)
     lines.append(
-        f"kernels:    {cls}: the IRs' measured kernel plans apply (xeonsr tune)"
-        if cls
-        else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs without AMX)"
-        + ("; never its INT8 1x1 AMX kernel (crashes on some input sizes)" if "amx_int8" in cpu.flags else "")
+        (
+            f"kernels:    {cls}: the IRs' measured kernel plans apply (xeonsr tune)"
+            if cls
+            else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs)"
+        )
+        + ("; never OpenVINO's INT8 1x1 AMX kernel (crashes on some sizes)" if "amx_int8" in cpu.flags else "")
     )
     from xeonsr.ir_forms import HOST_FORMS
 

@@ -5,7 +5,9 @@ AVX-512 CPUs without AMX it prefers its brgemm kernels (``brgconv_*``), which on
 small-channel SR layers are often slower than its direct JIT kernels (``jit_avx512*``, blocked
 nChw16c layout): FSRCNN x3 INT8 runs 1.22x faster with 9 of its 10 convolutions on them (Zen 4,
 2 threads, Set14-sized input), while the INT8 JIT kernel on a one-channel first layer changes the
-output by a grey level and SRCNN's FP32 9x9 layer gets slower. So nothing is a rule: a plan,
+output by a grey level and SRCNN's FP32 9x9 layer gets slower. With AMX its INT8 defaults are
+AMX kernels (``brgconv_avx512_amx*``, ``jit_avx512_amx*``), another set of choices, so AMX
+CPUs are a class of their own. So nothing is a rule: a plan,
 {layer: kernel}, is measured per IR (:func:`xeonsr.tune.tune`, ``xeonsr tune``), checked to give the same
 output, and kept in the store's manifest under the CPU class and inference precision it was
 measured with. :func:`plan_for` hands it to ``compile_ir`` only on a CPU of that class, for

@@ -34,8 +34,8 @@ def run(args) -> int:
     cls = cpu_class(cpu.flags)
     if cls is None:
         raise UserError(
-            f"{cpu.model}: kernel plans are for AVX-512 VNNI CPUs without AMX; here OpenVINO's own "
-            "choice is used (nothing to tune)"
+            f"{cpu.model}: kernel plans are for AVX-512 VNNI CPUs (with or without AMX); here "
+            "OpenVINO's own choice is used (nothing to tune)"
         )
     ir_dir = store_dir(args.ir_dir)
     if is_shipped(ir_dir) and not IN_CHECKOUT:
