@@ -159,7 +159,10 @@ def resolve_precision(requested: str, cpu: CpuInfo, device: str = "cpu") -> tupl
 
 
 def resolve_backend(requested: str) -> tuple[str, str]:
-    """-> (backend, note). 'auto' takes IPEX when it imports, else native PyTorch."""
+    """-> (backend, note). 'auto' is native PyTorch: IPEX 2.8 trained no model faster, even on
+    an Intel Xeon with AMX, its best case (2 threads, three runs, beside native torch 2.8 in its
+    own environment): in bf16 FSRCNN 0.81-0.85x and FSRCNN-s 0.85-0.87x native, SRCNN 0.99-1.07x,
+    DCSCN 1.02-1.05x; in fp32 FSRCNN 0.19-0.33x (docs/training.md). ``ipex`` when asked."""
     if requested == "native":
         return "native", "native PyTorch (oneDNN, channels-last)"
     ok, why = ipex_status()
@@ -169,7 +172,9 @@ def resolve_backend(requested: str) -> tuple[str, str]:
 
             raise UserError(f"--backend ipex: intel-extension-for-pytorch {why}")
         return "ipex", f"intel-extension-for-pytorch {why}"
-    return ("ipex", f"intel-extension-for-pytorch {why}") if ok else ("native", f"native PyTorch (IPEX {why})")
+    if ok:
+        return "native", f"native PyTorch, faster than IPEX here too (IPEX {why}: --backend ipex)"
+    return "native", f"native PyTorch (IPEX {why})"
 
 
 def versions_of(*packages: str) -> dict[str, str | None]:
