@@ -266,7 +266,7 @@ def info_text() -> str:
             if cls
             else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs)"
         )
-        + ("; never OpenVINO's INT8 1x1 AMX kernel (crashes on some sizes)" if "amx_int8" in cpu.flags else "")
+        + ("; the INT8 AMX kernels that fail on some layers are avoided" if "amx_int8" in cpu.flags else "")
     )
     from xeonsr.ir_forms import HOST_FORMS
 
