@@ -45,7 +45,7 @@ def main() -> None:
         if args.static:
             model.reshape([1, 1, h, w])
         if not args.as_stored:
-            host_forms(model, cpu_info().isa_class)
+            host_forms(model, cpu_info().forms_class)
         requests.append(compile_ir(model, args.threads).create_infer_request())  # LATENCY, f32
     x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
     times: list[list[float]] = [[] for _ in requests]

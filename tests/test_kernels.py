@@ -367,13 +367,55 @@ def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
     assert host_forms(_shipped("srcnn_x3_fp32"), "vnni") == []
     assert host_forms(_shipped("fsrcnn_x3_int8_avx2"), "vnni") == []
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "bf16") == []
-    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {"a": "jit_avx512"}) == []
+    # A layer a kernel plan names keeps its stored form (the plan was measured on it); the
+    # others take the forms, a pair only whole.
+    conv1, columns = (f"__module.{n}/aten::_convolution/Convolution" for n in ("conv1", "conv3.columns"))
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {conv1: "jit_avx512"}) == [columns]
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {columns: "jit_avx512"}) == [conv1]
+    combine = columns.replace("columns", "combine")
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx512_amx", "f32", {combine: "jit_avx512"}) == []
+
+
+@pytest.mark.parametrize(
+    "name, rewritten",
+    [
+        ("srcnn_x3_fp32", {"conv3.columns"}),
+        ("srcnn-955_x3_fp32", {"conv3.columns"}),
+        ("srcnn_x4_fp32", set()),  # its AMX plan puts conv3.columns on a kernel: stored form kept
+        ("fsrcnn_x3_fp32", set()),  # the head's pair has nine outputs: stored
+        ("fsrcnn-s_x2_fp32", set()),
+        ("dcscn_x2_fp32", set()),
+        ("srcnn_x3_int8", set()),  # every layer INT8
+        ("fsrcnn_x3_int8", set()),  # its float bicubic skip is no column pair
+    ],
+)
+def test_the_amx_forms_with_the_shipped_amx_plans_are_the_same_function(name, rewritten):
+    """What an AMX Xeon compiles (SRCNN's last layer as a row pair of 5 channels, beside the IR's
+    measured kernel plan for that class), on any host: the same layers, multiply-adds and output."""
+    import json
+
+    from xeonsr.ir_forms import host_forms
+    from xeonsr.ir_graph import conv_macs
+    from xeonsr.kernels import plan_key
+
+    entry = json.loads((SHIPPED_IR_DIR / "manifest.json").read_text())["models"][name]
+    plan = entry["kernels"].get(plan_key("avx512_amx", "f32"), {}).get("layers", {})
+    stored, model = _shipped(name), _shipped(name)
+    done = host_forms(model, "avx512_amx", "f32", plan)
+    assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
+    assert not set(done) & set(plan)
+    assert conv_macs(model) == conv_macs(stored)
+    assert _quantizers(model) == _quantizers(stored)
+    rng = np.random.default_rng(0)
+    for h, w in ((61, 37), (17, 16)):
+        x = rng.random((1, 1, h, w), dtype=np.float32)
+        assert np.abs(_run_model(model, x) - _run_model(stored, x)).max() < MAX_DIFF
 
 
 def test_the_fp32_runner_says_when_it_runs_this_cpus_forms():
     from xeonsr.runtime import load_runner
 
     runner = load_runner("srcnn", 3, "ov-fp32", threads=1)
-    assert ("exact forms" in runner.note) == (cpu_info().isa_class == "avx2")
+    assert ("exact forms" in runner.note) == (cpu_info().forms_class in ("avx2", "avx512_amx"))
     x = np.random.default_rng(1).random((1, 1, 23, 31), dtype=np.float32)
     assert np.abs(runner(x) - _run_model(_shipped("srcnn_x3_fp32"), x)).max() < MAX_DIFF

@@ -50,6 +50,12 @@ class CpuInfo:
         return "vnni" if self.int8_dot else "avx2"
 
     @property
+    def forms_class(self) -> str:
+        """The class xeonsr.ir_forms.HOST_FORMS is keyed by: the kernel-plan class where there is
+        one ("avx512_vnni", "avx512_amx"; :func:`cpu_class`), else the INT8 class ("avx2", "vnni")."""
+        return cpu_class(self.flags) or self.isa_class
+
+    @property
     def half_width_avx2(self) -> bool:
         """AVX2 split over 128-bit units: AMD Zen 1/Zen+ (family 23 below model 0x30) and
         Hygon's Zen-1 Dhyana (family 24). INT8 without VNNI gains little there."""
@@ -270,7 +276,7 @@ def info_text() -> str:
     )
     from xeonsr.ir_forms import HOST_FORMS
 
-    forms = HOST_FORMS.get(cpu.isa_class)
+    forms = HOST_FORMS.get(cpu.forms_class)
     lines.append(
         f"FP32 forms: {', '.join(f.__name__ for f in forms)} (exact rewrites compiled here: every FP32 IR, "
         "and an INT8 IR's float layers that no quantizer follows)"

@@ -74,7 +74,7 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
     return done
 
 
-def row_pairs(ov_model, only=None, lanes: int = 8) -> list[str]:
+def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -> list[str]:
     """Rewrite each column pair (:class:`xeonsr.models.srcnn.ColumnPair` as exported: an f x 1
     convolution to n*f channels, one per output and kernel column, then the 1 x f convolution
     adding each output's columns back) as its row pair: a 1 x f convolution to n*f channels, one
@@ -84,7 +84,8 @@ def row_pairs(ov_model, only=None, lanes: int = 8) -> list[str]:
     (AMD EPYC Zen 3, FP32, 2 threads, 160x140 LR) SRCNN x3's last layer ran 1.6x faster in this
     form (8.3 vs 13.1 ms; the vertical pass reads whole rows of the n*f-channel map). In place;
     returns the names of the column convolutions rewritten (names kept). ``only``: the names
-    that may be rewritten, both convolutions of a pair (None: any).
+    that may be rewritten, both convolutions of a pair (None: any); ``outputs``: only pairs with
+    that many outputs (None: any).
 
     Fewer than ``lanes`` row channels (SRCNN's 5) are padded with zero filters to ``lanes``, one
     full vector per pixel, and the adding-back convolution reads the zero channels with zero
@@ -108,6 +109,8 @@ def row_pairs(ov_model, only=None, lanes: int = 8) -> list[str]:
         if one != 1 or f < 2 or nf % f or wb.shape != (nf // f, nf, 1, f):
             continue
         n = nf // f
+        if outputs is not None and n != outputs:
+            continue
         onehot = np.zeros_like(wb)
         for p in range(n):
             onehot[p, p * f : (p + 1) * f, 0] = np.eye(f, dtype=wb.dtype)
@@ -205,29 +208,42 @@ def unquantized_tail(ov_model) -> set[str]:
     return tail
 
 
+def last_layer_row_pair(ov_model, only=None) -> list[str]:
+    """:func:`row_pairs` for a one-output pair (SRCNN's last layer), its 5 row channels not
+    padded. On the Intel Xeon with AMX (2 threads, 160x140 LR, four runs of `python
+    benchmarks/probes/amx_row_pairs.py 2 10 ...`): SRCNN x3 FP32 1.05-1.14x faster, with 8 or 16
+    channels 1.04-1.09x / 0.98-1.06x; srcnn-955 x3 1.00-1.02x, SRCNN x2 0.94-1.03x. FSRCNN's
+    heads (nine outputs) as row pairs ran 0.96-1.05x, within the host's noise: left stored."""
+    return row_pairs(ov_model, only=only, lanes=1, outputs=1)
+
+
 # Exact rewrites an FP32 IR gets where it is compiled, per CPU class: the store keeps one FP32 IR
 # for every CPU and these forms pay on one class. 256-bit AVX2 (AMD EPYC Zen 3, 2 threads, 160x140
 # LR, `python benchmarks/probes/fp32_forms.py 2 15 ...`): SRCNN x3 1.42x faster with both,
 # srcnn-955 1.10x, FSRCNN x3 1.06x, FSRCNN-s 1.05x, DCSCN 1.04x (its first layer in rows). On the
-# Zen 4 (AVX-512) the rows form was not faster (docs/performance.md), so the VNNI class keeps the
-# stored graph (and its measured kernel plans, xeonsr.kernels, named after the stored layers).
+# Zen 4 (AVX-512 VNNI) neither form was faster (docs/performance.md): that class keeps the stored
+# graph. On the Xeon with AMX SRCNN's last layer as a row pair is (x3 1.05-1.14x), the rows form
+# is not (0.98x).
 # In an INT8 IR they touch only the float layers no quantizer follows: SRCNN x3's AVX2 IR (float
 # last layer) 1.20x faster, srcnn-955 1.05x (`python benchmarks/probes/host_forms_now.py 2 12 ...`).
-HOST_FORMS = {"avx2": (first_layer_rows, row_pairs)}
+HOST_FORMS = {"avx2": (first_layer_rows, row_pairs), "avx512_amx": (last_layer_row_pair,)}
 
 
-def host_forms(ov_model, isa_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:
-    """Rewrite ``ov_model`` in place into the exact FP32 forms of CPU class ``isa_class``
-    (``xeonsr.info.cpu_info().isa_class``; :data:`HOST_FORMS`); returns the layers rewritten.
+def host_forms(ov_model, forms_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:
+    """Rewrite ``ov_model`` in place into the exact FP32 forms of CPU class ``forms_class``
+    (``xeonsr.info.cpu_info().forms_class``; :data:`HOST_FORMS`); returns the layers rewritten.
     In an INT8 IR only the float layers whose output is not quantized again
     (:func:`unquantized_tail`): every quantized layer sees the values it was budget-checked
-    with. Nothing for another inference precision, or an IR run on a kernel plan."""
-    if inference_precision != "f32" or kernels:
+    with. Nothing for another inference precision. A layer a kernel plan (``kernels``, named
+    after the stored graph) puts on a kernel keeps its stored form, so the plan means what was
+    measured; a rewrite takes both convolutions of a pair or neither."""
+    if inference_precision != "f32":
         return []
-    only = None
+    only = {op.get_friendly_name() for op in ov_model.get_ordered_ops()}
     if any(op.get_type_name() == "FakeQuantize" for op in ov_model.get_ops()):
-        only = unquantized_tail(ov_model)
+        only &= unquantized_tail(ov_model)
+    only -= set(kernels or {})
     done = []
-    for rewrite in HOST_FORMS.get(isa_class, ()):
+    for rewrite in HOST_FORMS.get(forms_class, ()):
         done += rewrite(ov_model, only=only)
     return done

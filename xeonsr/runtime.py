@@ -122,7 +122,7 @@ def load_runner(
 
         kernels = plan_for(entry, infer)
         graph = read_ir(xml)
-        forms = host_forms(graph, cpu_info().isa_class, infer, kernels)
+        forms = host_forms(graph, cpu_info().forms_class, infer, kernels)
         compiled = compile_ir(graph, threads, inference_precision=infer, streams=streams, kernels=kernels)
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"
