@@ -302,17 +302,7 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
     from xeonsr.ir_forms import host_forms
     from xeonsr.ir_graph import conv_macs
 
-    if name == CONV3_FLOAT:  # PTQ of the shipped FP32 IR with all of conv3 float
-        from xeonsr.ptq import _quantize
-        from xeonsr.quant_recipe import QuantRecipe, calibration_items
-
-        recipe = QuantRecipe(calibration_crops=8)
-        fp32 = _shipped("srcnn_x3_fp32")
-        conv3 = [n for n in conv_macs(fp32) if "conv3." in n]
-        stored = _quantize(fp32, recipe, calibration_items(recipe, 3, str(data_dir)), conv3)
-        model = stored.clone()
-    else:
-        stored, model = _shipped(name), _shipped(name)
+    stored, model = _stored_and_copy(name, data_dir)
     done = host_forms(model, "avx2")
     assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
     # The same multiply-adds, layer names kept; a row pair of fewer than 8 channels (SRCNN's last
@@ -326,6 +316,21 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
     for h, w in ((61, 37), (17, 16)):  # odd and even sizes: every border the forms pad differently
         x = rng.random((1, 1, h, w), dtype=np.float32)
         assert np.abs(_run_model(model, x) - _run_model(stored, x)).max() < MAX_DIFF
+
+
+def _stored_and_copy(name, data_dir):
+    if name != CONV3_FLOAT:
+        return _shipped(name), _shipped(name)
+    # PTQ of the shipped FP32 IR with all of conv3 float
+    from xeonsr.ir_graph import conv_macs
+    from xeonsr.ptq import _quantize
+    from xeonsr.quant_recipe import QuantRecipe, calibration_items
+
+    recipe = QuantRecipe(calibration_crops=8)
+    fp32 = _shipped("srcnn_x3_fp32")
+    conv3 = [n for n in conv_macs(fp32) if "conv3." in n]
+    stored = _quantize(fp32, recipe, calibration_items(recipe, 3, str(data_dir)), conv3)
+    return stored, stored.clone()
 
 
 def _quantizers(model):
@@ -387,24 +392,31 @@ def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
         ("dcscn_x2_fp32", set()),
         ("srcnn_x3_int8", set()),  # every layer INT8
         ("fsrcnn_x3_int8", set()),  # its float bicubic skip is no column pair
+        (CONV3_FLOAT, {"conv3.columns"}),  # equalization's factors in the combine move into the taps
     ],
 )
-def test_the_amx_forms_with_the_shipped_amx_plans_are_the_same_function(name, rewritten):
-    """What an AMX Xeon compiles (SRCNN's last layer as a row pair of 5 channels, beside the IR's
-    measured kernel plan for that class), on any host: the same layers, multiply-adds and output."""
+def test_the_amx_forms_with_the_shipped_amx_plans_are_the_same_function(name, rewritten, data_dir):
+    """What an AMX Xeon compiles (SRCNN's last layer as a depthwise convolution and a channel sum,
+    beside the IR's measured kernel plan for that class), on any host: the same layers, the same
+    multiply-adds but the sum's (c per pixel for the pair's f*f), the same output."""
     import json
 
     from xeonsr.ir_forms import host_forms
     from xeonsr.ir_graph import conv_macs
     from xeonsr.kernels import plan_key
 
-    entry = json.loads((SHIPPED_IR_DIR / "manifest.json").read_text())["models"][name]
-    plan = entry["kernels"].get(plan_key("avx512_amx", "f32"), {}).get("layers", {})
-    stored, model = _shipped(name), _shipped(name)
+    entries = json.loads((SHIPPED_IR_DIR / "manifest.json").read_text())["models"]
+    plans = entries.get(name, {}).get("kernels", {})
+    plan = plans.get(plan_key("avx512_amx", "f32"), {}).get("layers", {})
+    stored, model = _stored_and_copy(name, data_dir)
     done = host_forms(model, "avx512_amx", "f32", plan)
     assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
     assert not set(done) & set(plan)
-    assert conv_macs(model) == conv_macs(stored)
+    macs, stored_macs = conv_macs(model), conv_macs(stored)
+    assert set(macs) == set(stored_macs)
+    combines = {n.replace("columns", "combine") for n in done}
+    assert all(macs[k] == stored_macs[k] for k in macs if k not in combines)
+    assert all(macs[k] * 25 == stored_macs[k] * 32 for k in combines)  # 5x5 taps -> 32 channels
     assert _quantizers(model) == _quantizers(stored)
     rng = np.random.default_rng(0)
     for h, w in ((61, 37), (17, 16)):

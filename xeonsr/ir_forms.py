@@ -74,25 +74,13 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
     return done
 
 
-def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -> list[str]:
-    """Rewrite each column pair (:class:`xeonsr.models.srcnn.ColumnPair` as exported: an f x 1
-    convolution to n*f channels, one per output and kernel column, then the 1 x f convolution
-    adding each output's columns back) as its row pair: a 1 x f convolution to n*f channels, one
-    per output and kernel row, then the f x 1 convolution adding the rows back.
-
-    The same multiply-adds and the same function (float summation order aside). On 256-bit AVX2
-    (AMD EPYC Zen 3, FP32, 2 threads, 160x140 LR) SRCNN x3's last layer ran 1.6x faster in this
-    form (8.3 vs 13.1 ms; the vertical pass reads whole rows of the n*f-channel map). In place;
-    returns the names of the column convolutions rewritten (names kept). ``only``: the names
+def _column_pairs(ov_model, only=None, outputs: int | None = None):
+    """Each column pair of ``ov_model`` (:class:`xeonsr.models.srcnn.ColumnPair` as exported: an
+    f x 1 convolution to n*f channels, one per output and kernel column, then the 1 x f
+    convolution adding each output's columns back) as (columns, combine, taps): ``taps`` (n, f,
+    c, f) holds tap (dy, dx) of input channel c for output p at [p, dy, c, dx]. ``only``: the names
     that may be rewritten, both convolutions of a pair (None: any); ``outputs``: only pairs with
-    that many outputs (None: any).
-
-    Fewer than ``lanes`` row channels (SRCNN's 5) are padded with zero filters to ``lanes``, one
-    full vector per pixel, and the adding-back convolution reads the zero channels with zero
-    weights: the same output to the bit. Session 21, Zen 3, 160x140 LR, three interleaved runs
-    (`python benchmarks/probes/last_layer_pad.py 2 10 160x140 IR`): SRCNN x3 FP32 1.08x faster on 2
-    threads (1.03-1.06x on one), its AVX2 INT8 IR 1.02-1.04x, srcnn-955 x3 FP32 1.01-1.04x."""
-    done = []
+    that many outputs (None: any)."""
     for combine in list(ov_model.get_ordered_ops()):
         if combine.get_type_name() != "Convolution":
             continue
@@ -121,16 +109,69 @@ def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -
             _plain_pads(cols, [f // 2, 0]) and _plain_pads(combine, [0, f // 2])
         ):
             continue
-        # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p; the rows weight holds it at p*f + dy, dx = k.
-        taps = (wc[:, :, :, 0].reshape(n, f, c, f) * factor[:, :, None, None]).transpose(0, 3, 2, 1)  # (p, dy, c, k)
-        taps, onehot = taps.reshape(nf, c, 1, f), onehot.reshape(n, nf, f, 1)
+        # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p.
+        yield cols, combine, (wc[:, :, :, 0].reshape(n, f, c, f) * factor[:, :, None, None]).transpose(0, 3, 2, 1)
+
+
+def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -> list[str]:
+    """Rewrite each column pair (:func:`_column_pairs`) as its row pair: a 1 x f convolution to
+    n*f channels, one per output and kernel row, then the f x 1 convolution adding the rows back.
+
+    The same multiply-adds and the same function (float summation order aside). On 256-bit AVX2
+    (AMD EPYC Zen 3, FP32, 2 threads, 160x140 LR) SRCNN x3's last layer ran 1.6x faster in this
+    form (8.3 vs 13.1 ms; the vertical pass reads whole rows of the n*f-channel map). In place;
+    returns the names of the column convolutions rewritten (names kept). ``only``, ``outputs``:
+    which pairs (:func:`_column_pairs`).
+
+    Fewer than ``lanes`` row channels (SRCNN's 5) are padded with zero filters to ``lanes``, one
+    full vector per pixel, and the adding-back convolution reads the zero channels with zero
+    weights: the same output to the bit. Session 21, Zen 3, 160x140 LR, three interleaved runs
+    (`python benchmarks/probes/last_layer_pad.py 2 10 160x140 IR`): SRCNN x3 FP32 1.08x faster on 2
+    threads (1.03-1.06x on one), its AVX2 INT8 IR 1.02-1.04x, srcnn-955 x3 FP32 1.01-1.04x."""
+    done = []
+    for cols, combine, taps in _column_pairs(ov_model, only, outputs):
+        n, f, c, _ = taps.shape
+        nf = n * f
+        onehot = np.zeros((n, nf, f, 1), taps.dtype)
+        for p in range(n):
+            onehot[p, p * f : (p + 1) * f, :, 0] = np.eye(f, dtype=taps.dtype)
+        taps = taps.reshape(nf, c, 1, f)  # the rows weight holds tap (dy, dx) of output p at p*f + dy, dx
         if nf < lanes:
             taps = np.concatenate([taps, np.zeros((lanes - nf, c, 1, f), taps.dtype)])
             onehot = np.concatenate([onehot, np.zeros((n, lanes - nf, f, 1), onehot.dtype)], axis=1)
-        image = cols.input(0).get_source_output()
-        rows = _conv(image, taps, [0, f // 2], cols.get_friendly_name())
+        rows = _conv(cols.input(0).get_source_output(), taps, [0, f // 2], cols.get_friendly_name())
         add = _conv(rows, onehot, [f // 2, 0], combine.get_friendly_name())
         combine.output(0).replace(add.output(0))
+        done.append(cols.get_friendly_name())
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done
+
+
+def last_layer_depthwise(ov_model, only=None) -> list[str]:
+    """Rewrite a one-output column pair (SRCNN's last layer, c -> 1, f x f) as a depthwise f x f
+    convolution (each of the c channels through its own taps) and a 1 x 1 convolution summing the
+    c channels: c more multiply-adds per pixel than the pair's c*f*f + f, every vector lane busy
+    in the depthwise one where the pair computes one or f output channels. The same function
+    (float summation order aside). In place; returns the names of the column convolutions
+    rewritten (the depthwise one takes that name, the sum the combine's).
+
+    On the Intel Xeon with AMX (2 threads, `python benchmarks/probes/srcnn_fp32_graph_forms.py 2 10
+    160x140 rowpair,dw`, session 34): SRCNN x3 FP32 1.05-1.12x faster than the stored column pair
+    in five runs, 0.98-1.09x the row pair (1.08x at 240x192); on the Zen 4 in session 10 the
+    network 1.03x (29.5 -> 28.6 ms)."""
+    import openvino.opset13 as ops
+
+    done = []
+    for cols, combine, taps in _column_pairs(ov_model, only, outputs=1):
+        _, f, c, _ = taps.shape
+        dw_weight = np.ascontiguousarray(taps[0].transpose(1, 0, 2)[:, None, None])  # (c, 1, 1, dy, dx)
+        dw = ops.group_convolution(
+            cols.input(0).get_source_output(), ops.constant(dw_weight), [1, 1], [f // 2] * 2, [f // 2] * 2, [1, 1]
+        )
+        dw.set_friendly_name(cols.get_friendly_name())
+        total = _conv(dw, np.ones((1, c, 1, 1), taps.dtype), [0, 0], combine.get_friendly_name())
+        combine.output(0).replace(total.output(0))
         done.append(cols.get_friendly_name())
     if done:
         ov_model.validate_nodes_and_infer_types()
@@ -208,25 +249,19 @@ def unquantized_tail(ov_model) -> set[str]:
     return tail
 
 
-def last_layer_row_pair(ov_model, only=None) -> list[str]:
-    """:func:`row_pairs` for a one-output pair (SRCNN's last layer), its 5 row channels not
-    padded. On the Intel Xeon with AMX (2 threads, 160x140 LR, four runs of `python
-    benchmarks/probes/amx_row_pairs.py 2 10 ...`): SRCNN x3 FP32 1.05-1.14x faster, with 8 or 16
-    channels 1.04-1.09x / 0.98-1.06x; srcnn-955 x3 1.00-1.02x, SRCNN x2 0.94-1.03x. FSRCNN's
-    heads (nine outputs) as row pairs ran 0.96-1.05x, within the host's noise: left stored."""
-    return row_pairs(ov_model, only=only, lanes=1, outputs=1)
-
-
 # Exact rewrites an FP32 IR gets where it is compiled, per CPU class: the store keeps one FP32 IR
 # for every CPU and these forms pay on one class. 256-bit AVX2 (AMD EPYC Zen 3, 2 threads, 160x140
 # LR, `python benchmarks/probes/fp32_forms.py 2 15 ...`): SRCNN x3 1.42x faster with both,
 # srcnn-955 1.10x, FSRCNN x3 1.06x, FSRCNN-s 1.05x, DCSCN 1.04x (its first layer in rows). On the
 # Zen 4 (AVX-512 VNNI) neither form was faster (docs/performance.md): that class keeps the stored
-# graph. On the Xeon with AMX SRCNN's last layer as a row pair is (x3 1.05-1.14x), the rows form
-# is not (0.98x).
+# graph. On the Intel Xeon with AMX (session 34, `python benchmarks/probes/amx_row_pairs.py 2 10
+# ... 160x140 shipped,rp5,dw`, three runs) SRCNN's last layer as a depthwise convolution and a
+# channel sum ran SRCNN x3 FP32 1.07-1.13x faster, x2 1.05-1.08x, srcnn-955 x3 1.00-1.03x (as its
+# 5-channel row pair: 1.06-1.08x, 1.01-1.03x, 1.01-1.02x); FSRCNN's nine-output heads as row pairs
+# 0.96-1.05x and the first layer in rows 0.98x, so that class gets the depthwise last layer only.
 # In an INT8 IR they touch only the float layers no quantizer follows: SRCNN x3's AVX2 IR (float
 # last layer) 1.20x faster, srcnn-955 1.05x (`python benchmarks/probes/host_forms_now.py 2 12 ...`).
-HOST_FORMS = {"avx2": (first_layer_rows, row_pairs), "avx512_amx": (last_layer_row_pair,)}
+HOST_FORMS = {"avx2": (first_layer_rows, row_pairs), "avx512_amx": (last_layer_depthwise,)}
 
 
 def host_forms(ov_model, forms_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:

@@ -6,7 +6,10 @@ xeonsr.ir_forms.host_forms does). Interleaved rounds, each re-warmed for 25 ms a
 pause, 160x140 LR unless given; median ms, speed-up over the shipped form, largest output
 difference.
 
-    python benchmarks/probes/amx_row_pairs.py 2 10 srcnn_x3_fp32,srcnn_x2_fp32,fsrcnn_x3_fp32 [160x140]
+    python benchmarks/probes/amx_row_pairs.py 2 10 srcnn_x3_fp32,srcnn_x2_fp32,fsrcnn_x3_fp32 [160x140 [shipped,rp5,dw]]
+
+``dw``: the last layer as xeonsr.ir_forms.last_layer_depthwise (a depthwise convolution and a 1x1
+channel sum) beside the plan.
 """
 
 import json
@@ -16,7 +19,7 @@ import time
 
 import numpy as np
 
-from xeonsr.ir_forms import row_pairs, unquantized_tail
+from xeonsr.ir_forms import last_layer_depthwise, row_pairs, unquantized_tail
 from xeonsr.kernels import plan_for
 from xeonsr.ov import compile_ir, read_ir
 
@@ -25,6 +28,8 @@ w_, h_ = (int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "160x140").spli
 manifest = json.load(open("xeonsr/openvino_models/manifest.json"))["models"]
 x = np.random.default_rng(0).random((1, 1, h_, w_), dtype=np.float32)
 FORMS = {"shipped": (True, 0), "rp5": (True, 5), "rp8": (True, 8), "rp16": (True, 16), "rp5 no plan": (False, 5)}
+if len(sys.argv) > 5:  # e.g. "shipped,rp5,dw": a subset of FORMS, "dw" being last_layer_depthwise beside the plan
+    FORMS = {k: ({**FORMS, "dw": (True, "dw")})[k] for k in sys.argv[5].split(",")}
 
 for name in names:
     entry = manifest[name]
@@ -37,7 +42,8 @@ for name in names:
             only = {op.get_friendly_name() for op in m.get_ordered_ops()} - set(kernels)
             if any(op.get_type_name() == "FakeQuantize" for op in m.get_ops()):
                 only &= unquantized_tail(m)
-            if not row_pairs(m, only=only, lanes=lanes):
+            done = last_layer_depthwise(m, only=only) if lanes == "dw" else row_pairs(m, only=only, lanes=lanes)
+            if not done:
                 continue
         reqs[form] = compile_ir(m, threads, kernels=kernels).create_infer_request()
     if len(reqs) == 1:

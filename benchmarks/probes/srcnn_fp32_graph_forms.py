@@ -1,13 +1,13 @@
 """Session 34 (Intel Xeon with AMX): SRCNN x3's FP32 IR in exact graph forms that were probed for
 its lead over ONNX Runtime and not shipped, beside the stored graph and the shipped row pair of
-its last layer (xeonsr.ir_forms.last_layer_row_pair). Each form is the same function (float
+its last layer as a row pair (xeonsr.ir_forms.row_pairs, 5 channels unpadded). Each form is the same function (float
 summation order aside); interleaved rounds re-warmed for 25 ms after a 30 ms pause, median ms,
 speed-up over the stored graph, largest output difference, and each form's heaviest nodes.
 
     python benchmarks/probes/srcnn_fp32_graph_forms.py 2 10 160x140 rowpair,dw,split1,split2,bands8,bands16
 
 Forms: ``rowpair`` the last layer as its 5-channel row pair; ``dw`` the last layer as a depthwise
-5x5 plus a 1x1 channel sum (``gN``: a grouped 5x5 to N outputs, each summing 32/N channels, then
+5x5 plus a 1x1 channel sum (``dwform``: the same by xeonsr.ir_forms.last_layer_depthwise; ``gN``: a grouped 5x5 to N outputs, each summing 32/N channels, then
 the 1x1 sum); ``split1`` / ``split2`` the 9x9 / 1x1 layer as two convolutions of
 half the outputs each and a channel Concat; ``bandsN`` the row pair, with the first two layers
 and the row convolution run on N row bands of the image (each band's 9x9 input slice carries its
@@ -21,7 +21,7 @@ import time
 import numpy as np
 import openvino.opset13 as ops
 
-from xeonsr.ir_forms import last_layer_row_pair
+from xeonsr.ir_forms import last_layer_depthwise, row_pairs
 from xeonsr.ov import compile_ir, read_ir
 
 threads, rounds = int(sys.argv[1]), int(sys.argv[2])
@@ -74,7 +74,7 @@ def grouped(m, groups):
 
 
 def bands(m, k):
-    assert last_layer_row_pair(m)
+    assert row_pairs(m, lanes=1, outputs=1)
     c1, a1, c2, a2 = node(m, "conv1"), node(m, "conv1", "Add"), node(m, "conv2"), node(m, "conv2", "Add")
     rows = next(iter(after_relu(a2).output(0).get_target_inputs())).get_node()  # the row pair's 1 x 5
     w1, b1, w2, b2, wr = data(c1), data(a1), data(c2), data(a2), data(rows)
@@ -96,9 +96,11 @@ def bands(m, k):
 def build(form):
     m = read_ir(XML)
     if form == "rowpair":
-        assert last_layer_row_pair(m)
+        assert row_pairs(m, lanes=1, outputs=1)
     elif form == "dw":
         grouped(m, 32)
+    elif form == "dwform":
+        assert last_layer_depthwise(m)
     elif form.startswith("g") and form[1:].isdigit():
         grouped(m, int(form[1:]))
     elif form in ("split1", "split2"):
@@ -134,4 +136,6 @@ for f, r in reqs.items():
         key = f"{p.node_type} {p.exec_type}"
         by_kind[key] = by_kind.get(key, 0.0) + p.real_time.total_seconds() * 1e3
     heavy = sorted(((ms, k) for k, ms in by_kind.items()), reverse=True)[:4]
-    print(f"{f:9s} {med:7.2f} ms {base / med:6.3f}x maxdiff {diff:.1e} | " + "; ".join(f"{k} {ms:.2f}" for ms, k in heavy))
+    print(
+        f"{f:9s} {med:7.2f} ms {base / med:6.3f}x maxdiff {diff:.1e} | " + "; ".join(f"{k} {ms:.2f}" for ms, k in heavy)
+    )
