@@ -1,6 +1,6 @@
 """Kernel plans (xeonsr.kernels): which CPUs get them, that they change the kernel and not the
 output, that an AVX2-capped runtime ignores them, and `xeonsr tune` end to end on a small input.
-And the FP32 forms per CPU class (xeonsr.ir_forms.host_forms): the same function, where they apply."""
+And the exact forms per CPU class (xeonsr.ir_forms.host_forms): the same function, where they apply."""
 
 import json
 import os
@@ -334,13 +334,16 @@ def _stored_and_copy(name, data_dir):
 
 
 def _quantizers(model):
-    """Each FakeQuantize (by name): what it quantizes and its ranges."""
+    """Each FakeQuantize (by name): what it quantizes and its ranges. One that first_layer_rows
+    moved after the image's row copies counts as quantizing the image, as before the move."""
     found = {}
     for op in model.get_ops():
         if op.get_type_name() == "FakeQuantize":
-            src = op.input(0).get_source_output().get_node()
+            src, name = op.input(0).get_source_output().get_node(), op.get_friendly_name()
+            if src.get_type_name() == "ExtractImagePatches" and name.endswith("/rows"):
+                src, name = src.input(0).get_source_output().get_node(), name[: -len("/rows")]
             ranges = [op.input(i).get_source_output().get_node().get_data().tolist() for i in range(1, 5)]
-            found[op.get_friendly_name()] = (src.get_friendly_name(), ranges, op.get_levels())
+            found[name] = (src.get_friendly_name(), ranges, op.get_levels())
     return found
 
 
@@ -379,6 +382,10 @@ def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {columns: "jit_avx512"}) == [conv1]
     combine = columns.replace("columns", "combine")
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx512_amx", "f32", {combine: "jit_avx512"}) == []
+    # The INT8 first layer in rows: AMX only, and not where a plan names the layer.
+    assert host_forms(_shipped("srcnn_x3_int8"), "avx512_vnni") == []
+    assert host_forms(_shipped("srcnn_x3_int8"), "avx512_amx", "f32", {conv1: "jit_avx512"}) == []
+    assert host_forms(_shipped("srcnn_x3_int8"), "avx512_amx", "f32", {combine: "jit_avx512"}) == [conv1]
 
 
 @pytest.mark.parametrize(
@@ -390,15 +397,21 @@ def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
         ("fsrcnn_x3_fp32", set()),  # the head's pair has nine outputs: stored
         ("fsrcnn-s_x2_fp32", set()),
         ("dcscn_x2_fp32", set()),
-        ("srcnn_x3_int8", set()),  # every layer INT8
-        ("fsrcnn_x3_int8", set()),  # its float bicubic skip is no column pair
-        (CONV3_FLOAT, {"conv3.columns"}),  # equalization's factors in the combine move into the taps
+        # INT8 IRs: the quantized 9x9 first layer in rows (the same integer sums), no other
+        ("srcnn_x3_int8", {"conv1"}),
+        ("srcnn_x2_int8", {"conv1"}),
+        ("srcnn-955_x3_int8", {"conv1"}),
+        ("fsrcnn_x3_int8", set()),  # 5x5 first layer; its float bicubic skip is no column pair
+        ("fsrcnn-s_x4_int8", set()),  # a quantized 5x5 first layer
+        ("dcscn_x3_int8", set()),  # 3x3
+        (CONV3_FLOAT, {"conv1", "conv3.columns"}),  # equalization's factors in the combine move into the taps
     ],
 )
 def test_the_amx_forms_with_the_shipped_amx_plans_are_the_same_function(name, rewritten, data_dir):
     """What an AMX Xeon compiles (SRCNN's last layer as a depthwise convolution and a channel sum,
-    beside the IR's measured kernel plan for that class), on any host: the same layers, the same
-    multiply-adds but the sum's (c per pixel for the pair's f*f), the same output."""
+    its INT8 first layer in rows, beside the IR's measured kernel plan for that class), on any
+    host: the same layers, the same multiply-adds but the sum's (c per pixel for the pair's f*f),
+    the same quantizers, the same output."""
     import json
 
     from xeonsr.ir_forms import host_forms
@@ -414,7 +427,7 @@ def test_the_amx_forms_with_the_shipped_amx_plans_are_the_same_function(name, re
     assert not set(done) & set(plan)
     macs, stored_macs = conv_macs(model), conv_macs(stored)
     assert set(macs) == set(stored_macs)
-    combines = {n.replace("columns", "combine") for n in done}
+    combines = {n.replace("columns", "combine") for n in done if "columns" in n}
     assert all(macs[k] == stored_macs[k] for k in macs if k not in combines)
     assert all(macs[k] * 25 == stored_macs[k] * 32 for k in combines)  # 5x5 taps -> 32 channels
     assert _quantizers(model) == _quantizers(stored)

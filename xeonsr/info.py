@@ -274,13 +274,12 @@ def info_text() -> str:
         )
         + ("; the INT8 AMX kernels that fail on some layers are avoided" if "amx_int8" in cpu.flags else "")
     )
-    from xeonsr.ir_forms import HOST_FORMS
+    from xeonsr.ir_forms import HOST_FORMS, INT8_FORMS
 
-    forms = HOST_FORMS.get(cpu.forms_class)
-    lines.append(
-        f"FP32 forms: {', '.join(f.__name__ for f in forms)} (exact rewrites compiled here: every FP32 IR, "
-        "and an INT8 IR's float layers that no quantizer follows)"
-        if forms
-        else "FP32 forms: the IRs as stored"
-    )
+    forms = HOST_FORMS.get(cpu.forms_class, ())
+    fp32 = [f.__name__ for f in forms if f not in INT8_FORMS]
+    int8 = [f.__name__ for f in forms if f in INT8_FORMS]
+    parts = [f"{', '.join(fp32)} (FP32 IRs, and INT8 IRs' float layers that no quantizer follows)"] if fp32 else []
+    parts += [f"{', '.join(int8)} (INT8 IRs: the same integer sums)"] if int8 else []
+    lines.append("exact forms: " + ("; ".join(parts) or "the IRs as stored (compiled here as they ship)"))
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xeonsr.ir_graph import float_layers
+from xeonsr.ir_graph import float_layers, unquantized_tail
 
 
 def first_layer_rows(ov_model, only=None) -> list[str]:
@@ -72,6 +72,26 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
+
+
+def int8_first_layer_rows(ov_model, only=None) -> list[str]:
+    """:func:`first_layer_rows` for a quantized one-channel first layer of 9 x 9 or more (SRCNN's
+    conv1 in a VNNI-made INT8 IR): the image's quantizer moves after the copies and the int8
+    weights are reshaped, so the layer sums the same integer products (the output is bit for bit
+    the stored one's). AMX multiplies tiles 64 int8 values deep, which one input channel leaves
+    nearly empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9
+    convolution. Float layers (an INT8 IR's float first layer, every FP32 IR) are left alone,
+    and so are the 5 x 5 and 3 x 3 first layers (FSRCNN, DCSCN), where the copies cost what the
+    layer gained (docs/performance.md)."""
+    quantized = set()
+    floats = set(float_layers(ov_model))
+    for op in ov_model.get_ordered_ops():
+        name = op.get_friendly_name()
+        if op.get_type_name() == "Convolution" and name not in floats and (only is None or name in only):
+            kernel = op.input(1).get_partial_shape()
+            if kernel[1].get_length() == 1 and kernel[2].get_length() >= 9:
+                quantized.add(name)
+    return first_layer_rows(ov_model, only=quantized) if quantized else []
 
 
 def _column_pairs(ov_model, only=None, outputs: int | None = None):
@@ -226,29 +246,6 @@ def _plain_pads(conv, pads: list[int]) -> bool:
     )
 
 
-def unquantized_tail(ov_model) -> set[str]:
-    """Float convolutions no FakeQuantize is reached from, downstream: in an INT8 IR, the float
-    layers whose output goes to the image without being quantized again (FSRCNN's bicubic skip,
-    SRCNN's last layer where the AVX2 recipe keeps it float)."""
-    floats, tail = set(float_layers(ov_model)), set()
-    for op in ov_model.get_ordered_ops():
-        if op.get_friendly_name() not in floats:
-            continue
-        seen, todo, quantized = set(), [op], False
-        while todo and not quantized:
-            cur = todo.pop()
-            for nxt in (t.get_node() for o in cur.outputs() for t in o.get_target_inputs()):
-                quantized = nxt.get_type_name() == "FakeQuantize"
-                if quantized:
-                    break
-                if nxt.get_friendly_name() not in seen:
-                    seen.add(nxt.get_friendly_name())
-                    todo.append(nxt)
-        if not quantized:
-            tail.add(op.get_friendly_name())
-    return tail
-
-
 # Exact rewrites an FP32 IR gets where it is compiled, per CPU class: the store keeps one FP32 IR
 # for every CPU and these forms pay on one class. 256-bit AVX2 (AMD EPYC Zen 3, 2 threads, 160x140
 # LR, `python benchmarks/probes/fp32_forms.py 2 15 ...`): SRCNN x3 1.42x faster with both,
@@ -261,24 +258,30 @@ def unquantized_tail(ov_model) -> set[str]:
 # 0.96-1.05x and the first layer in rows 0.98x, so that class gets the depthwise last layer only.
 # In an INT8 IR they touch only the float layers no quantizer follows: SRCNN x3's AVX2 IR (float
 # last layer) 1.20x faster, srcnn-955 1.05x (`python benchmarks/probes/host_forms_now.py 2 12 ...`).
-HOST_FORMS = {"avx2": (first_layer_rows, row_pairs), "avx512_amx": (last_layer_depthwise,)}
+# The forms in INT8_FORMS are exact on quantized layers too (the same integer sums) and take them:
+# on AMX SRCNN's INT8 first layer in rows ran SRCNN x2/x3/x4 and srcnn-955 x3 INT8 1.05-1.36x
+# faster, bit for bit the same output (session 35, `python benchmarks/probes/amx_int8_rows_builders.py
+# 2 30 ...` at three sizes on a busy host; benchmarks/results/amx_int8_first_rows_intel_xeon_amx_2c_s35.txt).
+HOST_FORMS = {"avx2": (first_layer_rows, row_pairs), "avx512_amx": (last_layer_depthwise, int8_first_layer_rows)}
+INT8_FORMS = (int8_first_layer_rows,)
 
 
 def host_forms(ov_model, forms_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:
-    """Rewrite ``ov_model`` in place into the exact FP32 forms of CPU class ``forms_class``
+    """Rewrite ``ov_model`` in place into the exact forms of CPU class ``forms_class``
     (``xeonsr.info.cpu_info().forms_class``; :data:`HOST_FORMS`); returns the layers rewritten.
-    In an INT8 IR only the float layers whose output is not quantized again
+    In an INT8 IR a float form takes only the float layers whose output is not quantized again
     (:func:`unquantized_tail`): every quantized layer sees the values it was budget-checked
-    with. Nothing for another inference precision. A layer a kernel plan (``kernels``, named
-    after the stored graph) puts on a kernel keeps its stored form, so the plan means what was
-    measured; a rewrite takes both convolutions of a pair or neither."""
+    with; an :data:`INT8_FORMS` form computes the same integers. Nothing for another inference
+    precision. A layer a kernel plan (``kernels``, named after the stored graph) puts on a kernel
+    keeps its stored form, so the plan means what was measured; a rewrite takes both
+    convolutions of a pair or neither."""
     if inference_precision != "f32":
         return []
-    only = {op.get_friendly_name() for op in ov_model.get_ordered_ops()}
+    names = {op.get_friendly_name() for op in ov_model.get_ordered_ops()} - set(kernels or {})
+    only = names
     if any(op.get_type_name() == "FakeQuantize" for op in ov_model.get_ops()):
-        only &= unquantized_tail(ov_model)
-    only -= set(kernels or {})
+        only = names & unquantized_tail(ov_model)
     done = []
     for rewrite in HOST_FORMS.get(forms_class, ()):
-        done += rewrite(ov_model, only=only)
+        done += rewrite(ov_model, only=names if rewrite in INT8_FORMS else only)
     return done

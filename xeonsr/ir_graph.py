@@ -82,6 +82,29 @@ def float_layers(ov_model) -> list[str]:
     return kept
 
 
+def unquantized_tail(ov_model) -> set[str]:
+    """Float convolutions no FakeQuantize is reached from, downstream: in an INT8 IR, the float
+    layers whose output goes to the image without being quantized again (FSRCNN's bicubic skip,
+    SRCNN's last layer where the AVX2 recipe keeps it float)."""
+    floats, tail = set(float_layers(ov_model)), set()
+    for op in ov_model.get_ordered_ops():
+        if op.get_friendly_name() not in floats:
+            continue
+        seen, todo, quantized = set(), [op], False
+        while todo and not quantized:
+            cur = todo.pop()
+            for nxt in (t.get_node() for o in cur.outputs() for t in o.get_target_inputs()):
+                quantized = nxt.get_type_name() == "FakeQuantize"
+                if quantized:
+                    break
+                if nxt.get_friendly_name() not in seen:
+                    seen.add(nxt.get_friendly_name())
+                    todo.append(nxt)
+        if not quantized:
+            tail.add(op.get_friendly_name())
+    return tail
+
+
 def conv_macs(ov_model, side: int = 24, *, size: tuple[int, int] | None = None, skip: bool = False) -> dict[str, int]:
     """Multiply-adds of each convolution (by name) on a side x side input (or ``size`` =
     (height, width)), the bicubic skip branch excluded unless ``skip``."""

@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from xeonsr.ir_forms import last_layer_depthwise, row_pairs, unquantized_tail
+from xeonsr.ir_forms import last_layer_depthwise, row_pairs
+from xeonsr.ir_graph import unquantized_tail
 from xeonsr.kernels import plan_for
 from xeonsr.ov import compile_ir, read_ir
 
