@@ -234,6 +234,24 @@ def test_tune_writes_a_verified_plan_that_runs_the_same_function(tmp_path, capsy
         assert "measured kernels" in ours.note
 
 
+@pytest.mark.parametrize(
+    "name, formed", [("srcnn_x3_fp32", {"conv3.columns", "conv3.combine"}), ("srcnn_x3_int8", {"conv1"})]
+)
+def test_tune_measures_the_amx_forms_and_leaves_their_layers_to_them(name, formed):
+    """A plan measured in a class's forms names none of their layers, so the runtime (which
+    keeps a plan's layers stored) rewrites the same layers and runs the graph that was timed."""
+    if not HERE_AVX512:
+        pytest.skip("kernel plans are tuned on AVX-512 CPUs (the AVX2 refusal: the test above)")
+    from xeonsr.tune import tune
+
+    lines = []
+    res = tune(SHIPPED_IR_DIR / f"{name}.xml", "f32", 1, (12, 16), 1, log=lines.append, forms_class="avx512_amx")
+    assert {n.split("/")[0][len("__module.") :] for n in res["in_forms"]} == formed
+    assert not set(res["layers"]) & set(res["in_forms"])
+    tried = {line.split(":")[0].strip() for line in lines if line.startswith("  ") and ": " in line}
+    assert not tried & formed and "conv2" in tried
+
+
 def test_every_shipped_plan_computes_the_same_image():
     """A new OpenVINO may change what a kernel computes: every recorded plan is rechecked on a
     CPU of its class; on any other CPU it must never be applied (there the kernel it names falls

@@ -45,16 +45,30 @@ def tune(
     size: tuple[int, int] = (140, 160),
     rounds: int = 5,
     log=print,
+    forms_class: str | None = None,
 ) -> dict:
     """Measure a plan for ``xml``. Layouts couple neighbouring layers (a JIT layer between two
     brgemm ones pays two reorders), so it starts from whole-network plans (every convolution,
     every 1x1, every larger one on a JIT kernel) and then changes one layer at a time, keeping a
     change that is faster by MIN_GAIN in interleaved timing. A kernel is allowed only where it
     gives the default's output (MAX_DIFF, on a noise image and a smooth one).
-    Returns {"layers", "speedup", "lr_size", "threads"}."""
+
+    It measures the graph every run here compiles: the IR in the exact forms of ``forms_class``
+    (default: this CPU's, xeonsr.ir_forms.host_forms), whose layers it leaves to the plugin. A
+    plan then names none of them, so the runtime rewrites the same layers and runs what was timed
+    (a layer a plan names keeps its stored form there).
+    Returns {"layers", "speedup", "lr_size", "threads", "in_forms"}."""
     import openvino as ov
 
+    from xeonsr.info import cpu_info
+    from xeonsr.ir_forms import host_forms
+
     model = ov.Core().read_model(str(xml))
+    before = _conv_signatures(model)
+    host_forms(model, forms_class or cpu_info().forms_class, inference_precision)
+    in_forms = sorted(n for n, sig in _conv_signatures(model).items() if before.get(n) != sig)
+    if in_forms:
+        log(f"  in this CPU's exact forms, left to the plugin: {', '.join(short_name(n) for n in in_forms)}")
     h, w = size
     x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
     checks = [v for hw in VERIFY_SIZES for v in _test_images(*hw)]
@@ -64,7 +78,7 @@ def tune(
     def same(req) -> float:
         return max(float(np.abs(_out(req, v) - r).max()) for v, r in zip(checks, refs, strict=True))
 
-    layers = conv_layers(model)
+    layers = [(name, kind) for name, kind in conv_layers(model) if name not in in_forms]
     allowed: dict[str, list[str]] = {}
     for name, _kind in layers:
         for kernel in CANDIDATES:
@@ -110,7 +124,16 @@ def tune(
         raise RuntimeError(f"{xml}: the kernel plan changes the output; not recorded")
     if final < MIN_GAIN:  # the steps' gains did not add up against the default: keep the default
         plan, final = {}, 1.0
-    return {"layers": plan, "speedup": round(final, 3), "lr_size": f"{w}x{h}", "threads": threads}
+    return {"layers": plan, "speedup": round(final, 3), "lr_size": f"{w}x{h}", "threads": threads, "in_forms": in_forms}
+
+
+def _conv_signatures(ov_model) -> dict[str, tuple]:
+    """{name: (op type, weight shape)} of every convolution: what a rewrite changes."""
+    return {
+        op.get_friendly_name(): (op.get_type_name(), str(op.input(1).get_partial_shape()))
+        for op in ov_model.get_ordered_ops()
+        if op.get_type_name() in ("Convolution", "GroupConvolution")
+    }
 
 
 def _test_images(h: int, w: int) -> list[np.ndarray]:
