@@ -411,7 +411,7 @@ def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
     [
         ("srcnn_x3_fp32", {"conv3.columns"}),
         ("srcnn-955_x3_fp32", {"conv3.columns"}),
-        ("srcnn_x4_fp32", set()),  # its AMX plan puts conv3.columns on a kernel: stored form kept
+        ("srcnn_x4_fp32", {"conv3.columns"}),  # its AMX plan, tuned in the forms, names none
         ("fsrcnn_x3_fp32", set()),  # the head's pair has nine outputs: stored
         ("fsrcnn-s_x2_fp32", set()),
         ("dcscn_x2_fp32", set()),
