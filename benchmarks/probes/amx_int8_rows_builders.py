@@ -19,10 +19,10 @@ median ms, speed-up (of the medians and of the fastest rounds), largest output d
 import json
 import statistics
 import sys
-import time
 
 import numpy as np
 import openvino.opset13 as ops
+from _rounds import rounds_ms
 from openvino import opset3
 
 from xeonsr.ir_forms import first_layer_rows
@@ -136,17 +136,7 @@ for name in names:
         continue
     ref = reqs["stored"].infer({0: x})[0].copy()
     diffs = {k: float(np.abs(r.infer({0: x})[0] - ref).max()) for k, r in reqs.items()}
-    times = {k: [] for k in reqs}
-    for _ in range(rounds):
-        for k, r in reqs.items():
-            time.sleep(0.03)
-            t_end = time.perf_counter() + 0.025
-            while time.perf_counter() < t_end:
-                r.infer({0: x})
-            t0 = time.perf_counter()
-            for _ in range(3):
-                r.infer({0: x})
-            times[k].append((time.perf_counter() - t0) / 3e-3)
+    times = rounds_ms({k: (lambda v, r=r: r.infer({0: v})) for k, r in reqs.items()}, x, rounds)
     base = statistics.median(times["stored"])
     for k, r in reqs.items():
         med = statistics.median(times[k])

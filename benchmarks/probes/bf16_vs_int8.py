@@ -9,9 +9,9 @@ Set14-sized HR (480x360) divided by the scale; PSNR on BSD200-val (held out, nev
 
 import statistics
 import sys
-import time
 
 import numpy as np
+from _rounds import rounds_ms
 
 from xeonsr.data import dataset_files
 from xeonsr.evaluate import evaluate, load_samples
@@ -26,17 +26,7 @@ for scale in scales:
     for model in models:
         runs = {b: load_runner(model, scale, b, threads=threads) for b in ("ov-int8", "ov-bf16", "ov-fp32")}
         psnr = {b: evaluate(r.plane_fn(), samples, scale, with_ssim=False)["mean_psnr"] for b, r in runs.items()}
-        times = {b: [] for b in runs}
-        for _ in range(rounds):
-            for b, r in runs.items():
-                time.sleep(0.03)
-                t_end = time.perf_counter() + 0.025
-                while time.perf_counter() < t_end:
-                    r(x)
-                t0 = time.perf_counter()
-                for _ in range(3):
-                    r(x)
-                times[b].append((time.perf_counter() - t0) / 3e-3)
+        times = rounds_ms(runs, x, rounds)
         med = {b: statistics.median(v) for b, v in times.items()}
         print(
             f"{model:9s} x{scale}  "

@@ -12,9 +12,9 @@ microarchitecture stays this CPU's, so the figures are a proxy for that class, n
 import json
 import statistics
 import sys
-import time
 
 import numpy as np
+from _rounds import rounds_ms
 
 from xeonsr.info import cpu_info
 from xeonsr.ir_forms import first_layer_rows, last_layer_depthwise, row_pairs
@@ -51,17 +51,7 @@ for name in names:
     runs["ort"] = onnxruntime_runner(model, int(scale), threads)[0]
     ref = runs["stored"](x).copy()
     diffs = {k: float(np.abs(r(x) - ref).max()) for k, r in runs.items()}
-    times = {k: [] for k in runs}
-    for _ in range(rounds):
-        for k, r in runs.items():
-            time.sleep(0.03)
-            t_end = time.perf_counter() + 0.025
-            while time.perf_counter() < t_end:
-                r(x)
-            t0 = time.perf_counter()
-            for _ in range(3):
-                r(x)
-            times[k].append((time.perf_counter() - t0) / 3e-3)
+    times = rounds_ms(runs, x, rounds)
     ort = statistics.median(times["ort"])
     for k in runs:
         med = statistics.median(times[k])
