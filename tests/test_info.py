@@ -115,3 +115,18 @@ def test_upscaler_default_ir_follows_this_cpu():
     up = Upscaler("fsrcnn", 3)
     assert (up.backend, up.precision) == ("openvino", ir_precision_order(cpu, cpu.isa_class)[0])
     assert Path(up.runner.source).name == (int8["xml"] if up.precision == "int8" else "fsrcnn_x3_fp32.xml")
+
+
+def test_info_names_the_exact_forms_each_cpu_class_compiles(monkeypatch):
+    import xeonsr.info
+    from xeonsr.ir_forms import HOST_FORMS
+
+    parse = xeonsr.info.cpu_info
+    zen4 = "model name : AMD EPYC\ncpu family : 25\nmodel : 17\nflags : avx2 avx512f avx512_vnni avx512_bf16\n"
+    for text, want in ((SAPPHIRE, "avx512_amx"), (ZEN3, "avx2"), (zen4, None)):
+        monkeypatch.setattr(xeonsr.info, "cpu_info", lambda t=None, text=text: parse(text))
+        line = next(s for s in xeonsr.info.info_text().splitlines() if s.startswith("exact forms:"))
+        forms = HOST_FORMS.get(want, ())
+        assert all(f.__name__ in line for f in forms) and ("as stored" in line) == (not forms), line
+        # the INT8 form is named apart: it takes quantized layers, the others float ones only
+        assert ("int8_first_layer_rows (INT8 IRs" in line) == (want == "avx512_amx"), line
