@@ -15,15 +15,15 @@ RUNS=${RUNS:-3}
 MODELS=${MODELS:-srcnn,fsrcnn,fsrcnn-s,dcscn}
 R=${RESULTS:-benchmarks/results}
 $PY -m xeonsr.cli info | head -3
-backends=torch-fp32,ov-fp32,ov-int8,opencv,ort
+backends=torch-fp32,ov-fp32,ov-int8,opencv,ort,ort-int8
 if $PY -c "from xeonsr.info import cpu_info; raise SystemExit(0 if cpu_info().native_bf16 else 1)"; then
-  backends=torch-fp32,torch-bf16,ov-fp32,ov-bf16,ov-int8,opencv,ort
+  backends=torch-fp32,torch-bf16,ov-fp32,ov-bf16,ov-int8,opencv,ort,ort-int8
 fi
 for run in $(seq "$RUNS"); do
   $PY -m xeonsr.cli bench --dataset Set14 --scale 3 --data-dir "$DATA" --models "$MODELS" \
     --backends "$backends" --threads 28 --json "$R/set14_x3_${TAG}_run$run.json"
   $PY -m xeonsr.cli bench --mode throughput --dataset Set5,Set14 --scale 3 --data-dir "$DATA" \
-    --models "$MODELS" --backends ov-int8,ov-fp32,torch-fp32,ort,opencv --threads 28 \
+    --models "$MODELS" --backends ov-int8,ov-fp32,torch-fp32,ort,ort-int8,opencv --threads 28 \
     --json "$R/throughput_set5_set14_x3_${TAG}_run$run.json"
 done
 $PY benchmarks/runs_range.py "$R"/set14_x3_"${TAG}"_run*.json

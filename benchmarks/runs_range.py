@@ -9,9 +9,10 @@ import json
 import sys
 from collections import defaultdict
 
-PEERS = ("torch-fp32", "ort", "opencv")
-# Every peer backend, any precision (PyTorch's bf16 where the CPU has it), and those in FP32.
-ANY_PEER = ("torch-fp32", "torch-bf16", "ort", "opencv")
+PEERS = ("torch-fp32", "ort", "ort-int8", "opencv")
+# Every peer backend, any precision (PyTorch's bf16 and ONNX Runtime's INT8 where a run has
+# them), and those in FP32.
+ANY_PEER = ("torch-fp32", "torch-bf16", "ort", "ort-int8", "opencv")
 FP32_PEERS = ("torch-fp32", "ort", "opencv")
 
 

@@ -106,6 +106,38 @@ def test_onnxruntime_peer_computes_our_function(data_dir):
     assert "ONNX Runtime 1." in next(s["note"] for s in res["summary"] if s["backend"] == "ort")
 
 
+def test_onnxruntime_int8_peer_quantizes_the_layers_our_int8_ir_quantizes(data_dir, tmp_path):
+    """ort-int8: ONNX Runtime's own static INT8 of the same graph, calibrated on T91 crops, with
+    the OpenVINO INT8 IR's float layers (FSRCNN x3: the bicubic skip) left float; a real INT8
+    upscale (close to FP32, not equal), timed against the INT8 peak."""
+    import numpy as np
+    import onnx
+
+    from xeonsr import peers
+    from xeonsr.bench import PEAK_PRECISION
+    from xeonsr.errors import UserError
+    from xeonsr.evaluate import evaluate, load_samples
+    from xeonsr.runtime import load_runner
+
+    r = load_runner("fsrcnn", 3, "ort-int8", threads=1, data_dir=data_dir)
+    assert "ONNX Runtime 1." in r.note and "9 of 10 convolutions INT8" in r.note and r.receptive_radius == 8
+    graph = onnx.load_from_string(next(g for k, (g, _, _) in peers._QUANTIZED.items() if k[:2] == ("fsrcnn", 3)))
+    dequantized = {n.output[0] for n in graph.graph.node if n.op_type == "DequantizeLinear"}
+    convs = [n for n in graph.graph.node if n.op_type == "Conv"]
+    int8 = {peers.onnx_module_path(n.name) for n in convs if n.input[1] in dequantized}
+    assert "upsample" not in int8 and {"body.0", "body.12", "head_columns.columns"} <= int8 and len(int8) == 9
+    fp32 = load_runner("fsrcnn", 3, "ort", threads=1)
+    samples = load_samples(data_dir / "Set5", 3)[:2]
+    x = (samples[0].lr[:30, :41].astype(np.float32) / 255)[None, None]
+    diff = np.abs(r(x) - fp32(x))
+    assert r(x).shape == (1, 1, 90, 123) and diff.max() > 1e-3 and diff.mean() < 0.01
+    got, ref = (evaluate(run.plane_fn(), samples, 3, with_ssim=False)["mean_psnr"] for run in (r, fp32))
+    assert ref - 0.3 < got < ref + 0.05
+    assert PEAK_PRECISION["ort-int8"] == "int8"
+    with pytest.raises(UserError, match="ort-int8 calibrates on T91 crops"):
+        load_runner("fsrcnn", 2, "ort-int8", threads=1, data_dir=tmp_path)
+
+
 def test_nothing_measurable_is_an_error_not_an_empty_table(data_dir, tmp_path, capsys):
     out = tmp_path / "b.json"
     args = ["bench", "--dataset", "Set5", "--data-dir", str(data_dir), "--models", "dcscn"]
@@ -253,7 +285,7 @@ def test_throughput_rounds_interleave_backends_and_peers_get_their_best_setting(
         return lambda x: calls.append(backend) or x
 
     monkeypatch.setattr(throughput, "load_runner", fake)
-    monkeypatch.setattr(throughput, "_runners", lambda m, s, b, plan, w: [fake(m, s, b)] * w)
+    monkeypatch.setattr(throughput, "_runners", lambda m, s, b, plan, w, *_: [fake(m, s, b)] * w)
     sample = SimpleNamespace(lr=np.zeros((4, 4), np.uint8), hr=np.zeros((12, 12), np.uint8))
     res = throughput.run_throughput([sample], [], 3, ["m"], ["ort", "opencv"], 1, rounds=4, log=lambda *_: None)
     timed = calls[4:]  # after each backend's warm-up of both settings

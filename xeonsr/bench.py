@@ -18,7 +18,7 @@ from xeonsr.threads import apply_threads, plan_threads
 
 # Which practical peak a backend's rows are a fraction of: INT8 IRs of the INT8 convolution
 # peak, bf16 (autocast, OpenVINO's bf16 precision) of the bf16 matrix product's, the rest FP32.
-PEAK_PRECISION = {"ov-int8": "int8", "torch-bf16": "bf16", "ov-bf16": "bf16"}
+PEAK_PRECISION = {"ov-int8": "int8", "ort-int8": "int8", "torch-bf16": "bf16", "ov-bf16": "bf16"}
 
 
 def flops_per_lr_pixel(model: str, scale: int) -> float:
@@ -117,9 +117,11 @@ def run_bench(
     log=print,
     weights: dict[str, str] | None = None,
     ir_dir: str | None = None,
+    data_dir: str | None = None,
 ) -> dict:
     """Every model x backend on every sample. ``weights``: model -> your weights file (torch
-    rows and peers); ``ir_dir``: the IR store of the OpenVINO rows (default: shipped)."""
+    rows and peers); ``ir_dir``: the IR store of the OpenVINO rows (default: shipped);
+    ``data_dir``: the datasets (ort-int8 calibrates on the training set)."""
     from xeonsr.imaging import to_uint8
     from xeonsr.metrics import psnr
     from xeonsr.paper import PAPER, PAPER_MEAN
@@ -148,7 +150,13 @@ def run_bench(
             t0 = time.perf_counter()
             try:
                 runner = load_runner(
-                    model, scale, backend, weights=(weights or {}).get(model), ir_dir=ir_dir, threads=plan.used
+                    model,
+                    scale,
+                    backend,
+                    weights=(weights or {}).get(model),
+                    ir_dir=ir_dir,
+                    threads=plan.used,
+                    data_dir=data_dir,
                 )
             except UserError as e:
                 skipped.append({"model": model, "backend": backend, "why": str(e)})

@@ -44,14 +44,14 @@ def _now(s: dict) -> str:
     return f"{f:.0%}" if f is not None else "-"
 
 
-PEER_PACKAGES = {"opencv": "opencv-contrib-python-headless", "ort": "onnxruntime"}
+PEER_PACKAGES = {"opencv": "opencv-contrib-python-headless", "ort": "onnxruntime", "ort-int8": "onnxruntime"}
 
 
 def peer_versions(backends) -> dict[str, str]:
     """Installed versions of the peer runtimes among ``backends``."""
     from xeonsr.info import versions_of
 
-    pkgs = [PEER_PACKAGES[b] for b in dict.fromkeys(backends) if b in PEER_PACKAGES]
+    pkgs = list(dict.fromkeys(PEER_PACKAGES[b] for b in backends if b in PEER_PACKAGES))
     return {k: v for k, v in versions_of(*pkgs).items() if v}
 
 
@@ -120,6 +120,7 @@ def plot(result: dict, path, title: str) -> None:
         "ov-int8": "*",
         "opencv": "P",
         "ort": "X",
+        "ort-int8": "x",
     }
     models = sorted({s["model"] for s in result["summary"]})
     colours = {m: plt.cm.tab10(i) for i, m in enumerate(models)}

@@ -17,7 +17,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 
-BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-bf16", "ov-int8", "opencv", "ort")
+BACKENDS = ("torch-fp32", "torch-bf16", "ipex", "ov-fp32", "ov-bf16", "ov-int8", "opencv", "ort", "ort-int8")
 RunFn = Callable[[np.ndarray], np.ndarray]
 
 
@@ -89,6 +89,7 @@ def load_runner(
     ir_dir: str | Path | None = None,
     threads: int | None = None,
     streams: int = 1,
+    data_dir: str | Path | None = None,
 ) -> Runner:
     """A runner for ``model`` x``scale`` on ``backend`` (one of BACKENDS).
 
@@ -96,6 +97,7 @@ def load_runner(
     ``ir_dir``: the IR store for the OpenVINO backends (default: the shipped store).
     ``threads``: the thread count to run with (the caller's thread plan decides it).
     ``streams``: OpenVINO streams for several images at once (``Runner.for_thread`` per worker).
+    ``data_dir``: where ort-int8 finds the training set it calibrates on (default: $XEONSR_DATA).
     """
     from xeonsr.protocol import check_scale
 
@@ -135,11 +137,14 @@ def load_runner(
             ov_run(compiled), model, scale, backend, note, threads, str(xml), entry.get("receptive_radius"),
             spawn=lambda: ov_run(compiled),
         )  # fmt: skip
-    if backend in ("opencv", "ort"):
+    if backend in ("opencv", "ort", "ort-int8"):
         from xeonsr import peers
 
-        make = peers.opencv_runner if backend == "opencv" else peers.onnxruntime_runner
-        run, note, net = make(model, scale, threads, weights)
+        if backend == "ort-int8":
+            run, note, net = peers.onnxruntime_int8_runner(model, scale, threads, weights, data_dir)
+        else:
+            make = peers.opencv_runner if backend == "opencv" else peers.onnxruntime_runner
+            run, note, net = make(model, scale, threads, weights)
         return Runner(run, model, scale, backend, note, threads, str(weights or "shipped"), _radius(net))
     return _torch_runner(model, scale, backend, weights, threads)
 

@@ -28,15 +28,15 @@ from xeonsr.threads import apply_threads, plan_streams, plan_threads
 
 
 def _workers(backend: str, plan) -> int:
-    return plan_streams(plan) if backend.startswith("ov-") or backend == "ort" else 1
+    return plan_streams(plan) if backend.startswith(("ov-", "ort")) else 1
 
 
-def _runners(model: str, scale: int, backend: str, plan, workers: int):
+def _runners(model: str, scale: int, backend: str, plan, workers: int, data_dir=None):
     if backend.startswith("ov-"):
         first = load_runner(model, scale, backend, threads=plan.used, streams=workers)
         return [first] + [first.for_thread() for _ in range(workers - 1)]
     per = max(1, plan.used // workers)
-    return [load_runner(model, scale, backend, threads=per) for _ in range(workers)]
+    return [load_runner(model, scale, backend, threads=per, data_dir=data_dir) for _ in range(workers)]
 
 
 def drain(runners, inputs: list[np.ndarray]) -> float:
@@ -58,12 +58,15 @@ def drain(runners, inputs: list[np.ndarray]) -> float:
     return time.perf_counter() - t0
 
 
-def run_throughput(samples, files: list[Path], scale: int, models, backends, threads, rounds: int = 3, log=print):
+def run_throughput(
+    samples, files: list[Path], scale: int, models, backends, threads, rounds: int = 3, log=print, data_dir=None
+):
     """Rows of images/s and MP/s per model x backend, no IO and with IO (best of ``rounds``).
 
     A model's backends are timed in interleaved rounds (each round drains the folder once per
     backend, one at a time and in its folder setting, in a rotating order), so a slow minute on a
-    shared host falls on every row alike and the ratios between rows hold."""
+    shared host falls on every row alike and the ratios between rows hold. ``data_dir``: the
+    datasets (ort-int8 calibrates on the training set)."""
     plan = plan_threads(threads)
     apply_threads(plan, pin=True)
     log(plan.describe())
@@ -75,8 +78,8 @@ def run_throughput(samples, files: list[Path], scale: int, models, backends, thr
         for backend in backends:
             workers = _workers(backend, plan)
             try:
-                runners = _runners(model, scale, backend, plan, workers)
-                one = [load_runner(model, scale, backend, threads=plan.used)]
+                runners = _runners(model, scale, backend, plan, workers, data_dir)
+                one = [load_runner(model, scale, backend, threads=plan.used, data_dir=data_dir)]
             except UserError as e:
                 log(f"skip {model} {backend}: {e}")
                 continue
