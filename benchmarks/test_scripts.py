@@ -72,6 +72,20 @@ def test_runs_range_spans_the_committed_runs(capsys):
     assert "| srcnn | ov-int8 | 3.07-3.59x | 1.42-1.52x | - |" in out
 
 
+def test_runs_range_gives_onnx_runtimes_int8_a_column_where_the_runs_have_it(capsys):
+    import runs_range
+
+    results = Path(__file__).parent / "results"
+    runs = sorted(results.glob("set14_x3_intel_xeon_amx_2c_s36_ortint8_run*.json"))
+    assert len(runs) == 3
+    runs_range.main([str(p) for p in runs])
+    out = capsys.readouterr().out
+    # docs/performance.md, session 36: OpenVINO INT8 3.4-5.8x ONNX Runtime's own INT8
+    assert "| model | OpenVINO | vs torch-fp32 | vs ort | vs ort-int8 | vs opencv |" in out
+    assert "| fsrcnn | ov-int8 | - | 3.72-4.36x | 4.93-5.45x | - |" in out
+    assert "| dcscn | 3.42-3.96x (ort-int8) | 1.41-1.44x (ort) |" in out
+
+
 def test_runs_range_sets_openvino_against_the_fastest_peer(capsys):
     import runs_range
 
