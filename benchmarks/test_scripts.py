@@ -59,27 +59,25 @@ def test_tile_streams_times_both_settings_and_checks_the_bytes():
     assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())
 
 
-def test_runs_range_spans_the_committed_runs(capsys):
+def _runs_range(capsys, pattern: str) -> str:
+    """What runs_range prints for the three committed runs matching ``pattern``."""
     import runs_range
 
-    results = Path(__file__).parent / "results"
-    runs = sorted(results.glob("throughput_set5_set14_x3_amd_epyc_zen3_2c_s24_run*.json"))
+    runs = sorted((Path(__file__).parent / "results").glob(pattern))
     assert len(runs) == 3
     runs_range.main([str(p) for p in runs])
-    out = capsys.readouterr().out
+    return capsys.readouterr().out
+
+
+def test_runs_range_spans_the_committed_runs(capsys):
+    out = _runs_range(capsys, "throughput_set5_set14_x3_amd_epyc_zen3_2c_s24_run*.json")
     # the s24 runs: FSRCNN x3 INT8 ran 2.90-3.36x ONNX Runtime over the folder
     assert "| fsrcnn | ov-int8 | 2.57-3.44x | 2.90-3.36x | 2.74-3.53x |" in out
     assert "| srcnn | ov-int8 | 3.07-3.59x | 1.42-1.52x | - |" in out
 
 
 def test_runs_range_gives_onnx_runtimes_int8_a_column_where_the_runs_have_it(capsys):
-    import runs_range
-
-    results = Path(__file__).parent / "results"
-    runs = sorted(results.glob("set14_x3_intel_xeon_amx_2c_s36_ortint8_run*.json"))
-    assert len(runs) == 3
-    runs_range.main([str(p) for p in runs])
-    out = capsys.readouterr().out
+    out = _runs_range(capsys, "set14_x3_intel_xeon_amx_2c_s36_ortint8_run*.json")
     # docs/performance.md, session 36: OpenVINO INT8 3.4-5.8x ONNX Runtime's own INT8
     assert "| model | OpenVINO | vs torch-fp32 | vs ort | vs ort-int8 | vs opencv |" in out
     assert "| fsrcnn | ov-int8 | - | 3.72-4.36x | 4.93-5.45x | - |" in out

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from xeonsr.ir_graph import module_path
+
 HOMOGENEOUS = ("Relu", "PRelu")
 CONVOLUTIONS = ("Convolution",)
 
@@ -140,9 +142,8 @@ def equalize_torch(net, applied) -> int:
     for a_name, b_name, s in applied:
         mods = []
         for name in (a_name, b_name):
-            path = name.split("/", 1)[0].removeprefix("__module.")
             try:
-                mods.append(net.get_submodule(path))
+                mods.append(net.get_submodule(module_path(name)))
             except AttributeError:
                 break
         if len(mods) != 2 or not all(isinstance(m, torch.nn.Conv2d) and m.groups == 1 for m in mods):

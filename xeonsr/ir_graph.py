@@ -6,6 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 
+def module_path(layer: str) -> str:
+    """The PyTorch module path of an IR layer ("__module.body.0/aten::_convolution/Convolution"
+    -> "body.0"): the exported IRs name each layer after the module it came from."""
+    return layer.split("/", 1)[0].removeprefix("__module.")
+
+
 def skip_branch_ops(ov_model) -> list[str]:
     """Ops of the bicubic skip branch and the residual Add that joins it to the network.
 

@@ -28,7 +28,7 @@ from xeonsr.errors import UserError
 
 PEER_MODELS = ("fsrcnn", "fsrcnn-s")
 # ort-int8's quantized graphs by what they were made from: a folder run's sessions share one.
-_QUANTIZED: dict[tuple, tuple[bytes, str]] = {}
+_QUANTIZED: dict[tuple, tuple] = {}  # key -> (graph bytes, note, torch module)
 
 
 def _peer_module(net):
@@ -162,11 +162,6 @@ def onnx_module_path(node_name: str) -> str:
     return path
 
 
-def ir_module_path(layer: str) -> str:
-    """The module path of an OpenVINO IR layer ("__module.body.0/aten::_convolution/Convolution")."""
-    return layer.split("/")[0].removeprefix("__module.")
-
-
 def onnxruntime_int8_runner(model: str, scale: int, threads: int | None, weights=None, data_dir=None):
     """-> (fn, note, torch module) running ``model`` in ONNX Runtime's own INT8: its static
     quantizer (QDQ: per-channel int8 weights, uint8 activations; 7-bit weights where the CPU has
@@ -196,13 +191,13 @@ def _ort_int8_graph(model: str, scale: int, weights, data_dir, reduce_range: boo
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
-    from xeonsr.ir_graph import float_layers
+    from xeonsr.ir_graph import float_layers, module_path
     from xeonsr.irs import locate_ir
     from xeonsr.ov import read_ir
     from xeonsr.quant_recipe import calibration_items, load_recipe
 
     xml, _ = locate_ir(model, scale, "int8", None)
-    keep_float = {ir_module_path(n) for n in float_layers(read_ir(xml))}
+    keep_float = {module_path(n) for n in float_layers(read_ir(xml))}
     recipe = load_recipe(model, scale=scale)
     try:
         crops = calibration_items(recipe, scale, data_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xeonsr.ir_graph import MIN_INT8_SHARE, chain_ends, conv_macs, pin_image_range, skip_branch_ops
+from xeonsr.ir_graph import MIN_INT8_SHARE, chain_ends, conv_macs, module_path, pin_image_range, skip_branch_ops
 
 
 def worst_mean(losses, k: int) -> float:
@@ -175,5 +175,5 @@ def ptq(fp32_model, recipe, budget: dict, fp32_psnr: dict, calib: list, scale: i
         chosen.append(best[1])
         model = _quantize(fp32_model, recipe, calib, list(recipe.ignored_scope) + chosen, equalized=True)
         current = stat(model)
-        log(f"ptq search: + {best[1].split('/')[0].removeprefix('__module.')} float -> {current:.3f} dB")
+        log(f"ptq search: + {module_path(best[1])} float -> {current:.3f} dB")
     return model, chosen
