@@ -130,3 +130,24 @@ def test_info_names_the_exact_forms_each_cpu_class_compiles(monkeypatch):
         assert all(f.__name__ in line for f in forms) and ("as stored" in line) == (not forms), line
         # the INT8 form is named apart: it takes quantized layers, the others float ones only
         assert ("int8_first_layer_rows (INT8 IRs" in line) == (want == "avx512_amx"), line
+
+
+def test_bf16_is_chosen_only_where_asked_and_refused_without_native_bf16(monkeypatch):
+    import pytest
+
+    import xeonsr.info
+    from xeonsr.errors import UserError
+    from xeonsr.infer import choose_backend
+    from xeonsr.upscaler import Upscaler
+
+    parse = xeonsr.info.cpu_info
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda text=None: parse(SAPPHIRE))
+    assert choose_backend("fsrcnn", 3, "auto", "auto", None, None)[:2] == ("openvino", "int8")  # never by default
+    assert choose_backend("fsrcnn", 3, "auto", "bf16", None, None) == ("openvino", "bf16", None)
+    assert choose_backend("fsrcnn", 3, "torch", "bf16", None, None) == ("torch", "bf16", None)
+    with pytest.raises(UserError, match="no OpenVINO fp32 IR for srcnn x2"):
+        choose_backend("srcnn", 2, "openvino", "bf16", None, "/nonexistent-store")
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda text=None: parse(ZEN3))
+    for backend in ("auto", "openvino", "torch"):
+        with pytest.raises(UserError, match=r"bf16 needs a CPU with native bf16 .*AMD EPYC.*--precision fp32 or int8"):
+            Upscaler("fsrcnn", 3, backend=backend, precision="bf16")

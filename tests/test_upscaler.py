@@ -746,3 +746,32 @@ def test_a_misspelt_backend_or_precision_is_one_line_not_another_runtime():
     for kw, says in ((dict(backend="nope"), "backend 'nope'"), (dict(precision="fp16"), "precision 'fp16'")):
         with pytest.raises(UserError, match=says):
             Upscaler("fsrcnn", 3, **kw)
+
+
+def test_bf16_upscale_where_the_cpu_has_it_and_one_line_where_it_does_not(tmp_path, data_dir):
+    """`--precision bf16`: the FP32 IR computed in OpenVINO's bf16 (PyTorch autocast on the
+    torch backend), only where the CPU has native bf16; elsewhere one line and status 1."""
+    from xeonsr.cli import main
+    from xeonsr.info import cpu_info
+    from xeonsr.metrics import psnr
+
+    hr = mod_crop(np.asarray(Image.open(data_dir / "Set5" / "butterfly.png").convert("RGB")), 3)
+    lr = Image.fromarray(hr).resize((hr.shape[1] // 3, hr.shape[0] // 3), Image.BICUBIC)
+    lr.save(tmp_path / "lr.png")
+    args = ["upscale", str(tmp_path / "lr.png"), "-o", str(tmp_path / "sr.png"), "--scale", "3"]
+    if not cpu_info().native_bf16:
+        assert main([*args, "--precision", "bf16"]) == 1
+        assert not (tmp_path / "sr.png").exists()
+        return
+    assert main([*args, "--precision", "bf16", "--tile", "40"]) == 0
+    tiled = np.asarray(Image.open(tmp_path / "sr.png"))
+    for backend in ("openvino", "torch"):
+        bf16 = Upscaler("fsrcnn", 3, backend=backend, precision="bf16", tile=0)
+        fp32 = Upscaler("fsrcnn", 3, backend=backend, precision="fp32", tile=0)
+        assert (bf16.precision, bf16.runner.backend) == ("bf16", f"{'ov' if backend == 'openvino' else 'torch'}-bf16")
+        out, ref = np.asarray(bf16.upscale(lr)), np.asarray(fp32.upscale(lr))
+        if backend == "openvino":
+            assert np.array_equal(out, tiled)  # tiles of 40 LR pixels give the whole image's pixels
+        diff = np.abs(out.astype(int) - ref)
+        assert 0 < diff.max() <= 8 and diff.mean() < 0.6  # really bf16, and close to FP32
+        assert abs(psnr(luma(out), luma(hr), 3) - psnr(luma(ref), luma(hr), 3)) < 0.05

@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE_WEIGHTS = Path(__file__).parent / "weights"
 BACKENDS = ("auto", "openvino", "torch")  # what Upscaler and `xeonsr upscale` take
-PRECISIONS = ("auto", "int8", "fp32")
+PRECISIONS = ("auto", "int8", "bf16", "fp32")
 
 
 def shipped_weights(model: str, scale: int) -> Path:
@@ -48,32 +48,41 @@ def model_and_scale(model: str | None, scale: int | None, weights, default_model
 
 
 def choose_backend(model: str, scale: int, backend: str, precision: str, weights, ir_dir):
-    """What ``Upscaler(backend=..., precision=...)`` runs: ("openvino" or "torch", "int8" or
-    "fp32", a one-line caveat for the user or None). "auto": the IR the store has for this CPU's
-    class, INT8 first where the CPU gains from it; your weights run on PyTorch in FP32."""
+    """What ``Upscaler(backend=..., precision=...)`` runs: ("openvino" or "torch", "int8",
+    "bf16" or "fp32", a one-line caveat for the user or None). "auto": the IR the store has for
+    this CPU's class, INT8 first where the CPU gains from it; your weights run on PyTorch in FP32.
+    "bf16": the FP32 IR (or PyTorch's weights) computed in bf16, on CPUs with native bf16 only."""
     from xeonsr.errors import UserError
+    from xeonsr.info import cpu_info
     from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
 
     for name, value, allowed in (("backend", backend, BACKENDS), ("precision", precision, PRECISIONS)):
         if value not in allowed:
             raise UserError(f"{name} {value!r}: choose one of {', '.join(allowed)}")
+    cpu = cpu_info()
+    if precision == "bf16" and not cpu.native_bf16:
+        # Emulated bf16 is several times slower than f32 and no more exact: never what a user wants.
+        raise UserError(
+            f"bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); {cpu.model} has neither: "
+            "use --precision fp32 or int8"
+        )
     if weights and (backend == "openvino" or precision == "int8"):
         raise UserError(
-            "your weights run on PyTorch in FP32; for OpenVINO or INT8, `xeonsr export --weights W --ir-dir D` "
-            "(then `xeonsr quantize ... --ir-dir D`) and pass --ir-dir D"
+            "your weights run on PyTorch (FP32 or bf16); for OpenVINO or INT8, `xeonsr export --weights W "
+            "--ir-dir D` (then `xeonsr quantize ... --ir-dir D`) and pass --ir-dir D"
         )
     if backend == "torch" or weights:
         if precision == "int8":
             raise UserError("INT8 is an OpenVINO IR: use the openvino (or auto) backend")
-        return "torch", "fp32", None
-    from xeonsr.info import cpu_info, ir_precision_order
+        return "torch", "bf16" if precision == "bf16" else "fp32", None
+    from xeonsr.info import ir_precision_order
 
     have = read_manifest(store_dir(ir_dir))["models"]
-    cpu = cpu_info()
     int8 = int8_entry(have, model, scale, cpu.isa_class) or {}
     order = ir_precision_order(cpu, int8.get("target_isa")) if precision == "auto" else [precision]
     for prec in order:
-        if int8 if prec == "int8" else (ir_stem(model, scale, prec) in have):
+        # bf16 is OpenVINO's bf16 inference precision on the FP32 IR
+        if int8 if prec == "int8" else (ir_stem(model, scale, "fp32" if prec == "bf16" else prec) in have):
             caveat = None
             if prec == "int8" and int8.get("target_isa") == "vnni" and not cpu.int8_dot:
                 caveat = (
@@ -84,7 +93,7 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
             return "openvino", prec, caveat
     if backend == "openvino":
         raise UserError(
-            f"no OpenVINO {'/'.join(order)} IR for {model} x{scale}; "
+            f"no OpenVINO {'/'.join('fp32' if p == 'bf16' else p for p in order)} IR for {model} x{scale}; "
             f"run `xeonsr export --model {model} --scale {scale}`"
         )
-    return "torch", "fp32", None
+    return "torch", "bf16" if precision == "bf16" else "fp32", None

@@ -264,7 +264,8 @@ def info_text() -> str:
     prec, pnote = resolve_precision("auto", cpu)
     backend, bnote = resolve_backend("auto")
     lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
-    lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {int8_first_note(cpu)}")
+    bf16 = "; --precision bf16 runs the FP32 IR in bf16" if cpu.native_bf16 else ""
+    lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {int8_first_note(cpu)}{bf16}")
     cls = cpu_class(cpu.flags)
     lines.append(
         (

@@ -42,7 +42,9 @@ class Upscaler:
             fsrcnn).
         scale: 2, 3 or 4 (default: the scale of ``weights``, else 3).
         backend: "openvino", "torch" or "auto" (OpenVINO when its IR is in the manifest).
-        precision: "int8" or "fp32" for OpenVINO ("auto": INT8 where the manifest has it).
+        precision: "int8", "bf16" or "fp32" ("auto": INT8 where the manifest has it and the CPU
+            gains from it; "bf16": the FP32 IR, or PyTorch, computed in bf16, on CPUs with
+            native bf16 only).
         tile: LR tile side in pixels (None: 256; 0: whole image at once).
         threads: inference threads (None: one per physical core; never more than the CPUs
             this process may use).
@@ -84,7 +86,7 @@ class Upscaler:
         self.backend, self.precision, self.caveat = choose_backend(
             self.model_name, self.scale, backend, precision, weights, ir_dir
         )
-        kind = f"ov-{self.precision}" if self.backend == "openvino" else "torch-fp32"
+        kind = f"{'ov' if self.backend == 'openvino' else 'torch'}-{self.precision}"
         self.runner = load_runner(
             self.model_name,
             self.scale,

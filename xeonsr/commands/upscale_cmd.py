@@ -37,7 +37,8 @@ def add_arguments(p) -> None:
         choices=PRECISIONS,
         default="auto",
         help="auto (default): the INT8 IR made for this CPU's class where it is faster here "
-        "(VNNI/AMX, 256-bit AVX2), else FP32 (`xeonsr info` says which)",
+        "(VNNI/AMX, 256-bit AVX2), else FP32 (`xeonsr info` says which); bf16: the FP32 IR computed "
+        "in bf16 (CPUs with AVX512-BF16 or AMX)",
     )
     p.add_argument("--tile", type=count(0), default=None, help="LR tile side (default 256; 0 = no tiling)")
     p.add_argument("--threads", type=count(1), default=None, help="threads (default: one per physical core)")
