@@ -99,3 +99,12 @@ def test_runs_range_sets_openvino_against_the_fastest_peer(capsys):
     out = capsys.readouterr().out
     # on the Zen 4 PyTorch's native bf16 is a peer for INT8, and SRCNN FP32 loses to ORT
     assert "| srcnn | 2.05x (torch-bf16) | 0.88x (ort) |" in out
+
+
+def test_many_images_times_upscale_many_against_one_at_a_time_and_checks_the_bytes(data_dir):
+    import many_images
+
+    res = many_images.main(["--data-dir", str(data_dir), "--datasets", "Set5", "--rounds", "1"])
+    assert res["same_bytes"] and res["images"] == 5
+    assert set(res["seconds"]) == {"one at a time, all threads", f"upscale_many, {res['streams']} streams"}
+    assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())

@@ -775,3 +775,25 @@ def test_bf16_upscale_where_the_cpu_has_it_and_one_line_where_it_does_not(tmp_pa
         diff = np.abs(out.astype(int) - ref)
         assert 0 < diff.max() <= 8 and diff.mean() < 0.6  # really bf16, and close to FP32
         assert abs(psnr(luma(out), luma(hr), 3) - psnr(luma(ref), luma(hr), 3)) < 0.05
+
+
+def test_upscale_many_yields_in_order_what_one_at_a_time_gives_and_stops_at_a_bad_image():
+    sizes = [(40, 31), (9, 7), (75, 60), (33, 90), (50, 50), (12, 44), (61, 23)]
+    images = [Image.fromarray(photo(h, w, seed=i)) for i, (h, w) in enumerate(sizes)]
+    up = Upscaler("fsrcnn", 3, backend="openvino", tile=32, streams=2)
+    want = [np.asarray(up.upscale(im)) for im in images]
+    for jobs in (None, 1, 3):
+        got = [np.asarray(im) for im in up.upscale_many(iter(images), jobs=jobs)]  # an iterator, read lazily
+        assert len(got) == len(want) and all(np.array_equal(a, b) for a, b in zip(got, want, strict=True)), jobs
+    arrays = list(up.upscale_many([np.asarray(im) for im in images[:2]]))  # arrays in, arrays out
+    assert all(np.array_equal(a, b) for a, b in zip(arrays, want[:2], strict=True))
+    # a bad image raises where its result would come, after the good ones before it
+    stream = up.upscale_many([images[0], images[1], np.zeros((5, 5, 7), np.uint8), images[2]], jobs=2)
+    assert np.array_equal(np.asarray(next(stream)), want[0]) and np.array_equal(np.asarray(next(stream)), want[1])
+    with pytest.raises(UserError):
+        next(stream)
+    with pytest.raises(UserError, match="jobs must be 1 or more"):
+        up.upscale_many(images, jobs=0)
+    torch_up = Upscaler("fsrcnn", 3, backend="torch")  # no infer requests to spread over: one at a time
+    first = next(torch_up.upscale_many(images[:1], jobs=4))
+    assert np.array_equal(np.asarray(first), np.asarray(torch_up.upscale(images[0])))

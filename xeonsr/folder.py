@@ -3,11 +3,13 @@
 Each worker takes a file, decodes it, upscales it through its own infer request (an OpenVINO
 stream of its own, ``Upscaler.for_thread``) and writes the result; OpenVINO, PIL and numpy
 release the GIL while they work, so N workers keep N streams busy while files are read and
-written. One worker reproduces the sequential path exactly, and so do N (tested).
+written. One worker reproduces the sequential path exactly, and so do N (tested). Images in
+memory (:func:`upscale_many`) go the same way, without the files.
 """
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from collections.abc import Callable
@@ -94,6 +96,44 @@ def upscale_files(
             stop.set()
             raise
     return [by_index[i] for i in range(len(jobs))]
+
+
+def upscale_many(up, images, jobs: int):
+    """Each of ``images`` (an iterable of what ``up.upscale`` takes: a video's frames, a batch
+    of a server's requests) upscaled, yielded in their order while up to ``jobs`` images are in
+    flight, each on an infer request of its own (so make ``up`` with ``streams=jobs``; PyTorch
+    runs one at a time). Images are read from ``images`` as they are needed, so a long stream is
+    never all in memory. An image that fails raises where its result would have come, and no
+    image after it is started. The results are byte for byte ``up.upscale``'s one at a time."""
+    from xeonsr.errors import UserError
+
+    if jobs < 1:
+        raise UserError(f"jobs must be 1 or more (got {jobs})")
+    if jobs == 1 or up.runner.spawn is None:
+        return (up.upscale(image) for image in images)
+    return _in_flight(up, images, jobs)
+
+
+def _in_flight(up, images, jobs: int):
+    from xeonsr.threads import worker_pool
+
+    local = threading.local()
+
+    def one(image):
+        if not hasattr(local, "up"):
+            local.up = up.for_thread()
+        return local.up.upscale(image)
+
+    # Twice as many submitted as running: a worker that finishes finds its next image waiting
+    # while the caller takes the results in order.
+    pending: collections.deque = collections.deque()
+    with worker_pool(jobs, "xeonsr-many") as pool:
+        for image in images:
+            pending.append(pool.submit(one, image))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class Progress:

@@ -248,6 +248,13 @@ class Upscaler:
         image, back = as_upscalable(image)
         return back(self._upscale_image(image))
 
+    def upscale_many(self, images, jobs: int | None = None):
+        """Each of ``images`` (an iterable of what :meth:`upscale` takes), upscaled and yielded in
+        order, ``jobs`` at a time (default: ``streams``); :func:`xeonsr.folder.upscale_many`."""
+        from xeonsr.folder import upscale_many
+
+        return upscale_many(self, images, self.tile_streams if jobs is None else jobs)
+
     def _upscale_image(self, image):
         from PIL import Image
 
