@@ -1,10 +1,15 @@
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Compiled networks these runs make are kept in a folder of the run's, not in the user's cache.
+_CACHE = tempfile.TemporaryDirectory(prefix="xeonsr-bench-cache-")
+os.environ["XEONSR_CACHE_DIR"] = _CACHE.name
 
 
 @pytest.fixture(scope="session")

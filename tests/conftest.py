@@ -1,9 +1,15 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Compiled networks the tests make are kept in a folder of this run's, not in the user's cache
+# (the subprocesses the tests start inherit it).
+_CACHE = tempfile.TemporaryDirectory(prefix="xeonsr-test-cache-")
+os.environ["XEONSR_CACHE_DIR"] = _CACHE.name
 
 
 def _data_dir() -> Path | None:

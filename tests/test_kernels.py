@@ -462,3 +462,35 @@ def test_the_fp32_runner_says_when_it_runs_this_cpus_forms():
     assert ("exact forms" in runner.note) == (cpu_info().forms_class in ("avx2", "avx512_amx"))
     x = np.random.default_rng(1).random((1, 1, 23, 31), dtype=np.float32)
     assert np.abs(runner(x) - _run_model(_shipped("srcnn_x3_fp32"), x)).max() < MAX_DIFF
+
+
+def test_the_compile_cache_keeps_each_plan_apart_and_never_fails_a_compile(tmp_path, monkeypatch):
+    """OpenVINO's model cache (Upscaler's loads): a cached network is loaded with the kernels it
+    was compiled with, a plan and no plan are two entries, and an unusable cache is skipped."""
+    import openvino as ov
+
+    from xeonsr.ov import cache_dir, compile_ir
+
+    model = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"))
+    plan = dict.fromkeys((n for n, _ in conv_layers(model)), "jit_avx512")
+    x = np.random.default_rng(1).random((1, 1, 24, 32), dtype=np.float32)
+    monkeypatch.setenv("XEONSR_CACHE_DIR", str(tmp_path / "c"))
+    compile_ir(model, 1)  # the bench's compiles: nothing kept
+    assert not (tmp_path / "c").exists()
+    runs = {}
+    for label, kernels in (("plan", plan), ("default", None), ("plan again", plan), ("default again", None)):
+        compiled = compile_ir(model, 1, kernels=kernels, cache=True)
+        runs[label] = (_kernels_of(compiled), compiled(x)[0].copy())
+    blobs = list((tmp_path / "c").iterdir())
+    assert len(blobs) >= 2  # one per kernel request set (the AMX avoid list may add a recompile)
+    for label in ("plan", "default"):
+        assert runs[label][0] == runs[f"{label} again"][0]
+        assert np.array_equal(runs[label][1], runs[f"{label} again"][1])
+    if HERE_AVX512:
+        assert runs["plan"][0] != runs["default"][0]
+    assert sorted((tmp_path / "c").iterdir()) == sorted(blobs)  # loaded, not compiled again
+    (tmp_path / "file").write_text("")
+    for unusable in ("", str(tmp_path / "file" / "sub")):
+        monkeypatch.setenv("XEONSR_CACHE_DIR", unusable)
+        assert cache_dir() is None
+        assert np.array_equal(compile_ir(model, 1, kernels=plan, cache=True)(x)[0], runs["plan"][1])

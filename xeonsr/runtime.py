@@ -90,6 +90,7 @@ def load_runner(
     threads: int | None = None,
     streams: int = 1,
     data_dir: str | Path | None = None,
+    compile_cache: bool = False,
 ) -> Runner:
     """A runner for ``model`` x``scale`` on ``backend`` (one of BACKENDS).
 
@@ -98,6 +99,8 @@ def load_runner(
     ``threads``: the thread count to run with (the caller's thread plan decides it).
     ``streams``: OpenVINO streams for several images at once (``Runner.for_thread`` per worker).
     ``data_dir``: where ort-int8 finds the training set it calibrates on (default: $XEONSR_DATA).
+    ``compile_cache``: OpenVINO backends load a compiled network kept by an earlier process
+    (``xeonsr.ov.cache_dir``; the bench leaves it off, so its load times are compiles).
     """
     from xeonsr.protocol import check_scale
 
@@ -125,7 +128,9 @@ def load_runner(
         kernels = plan_for(entry, infer)
         graph = read_ir(xml)
         forms = host_forms(graph, cpu_info().forms_class, infer, kernels)
-        compiled = compile_ir(graph, threads, inference_precision=infer, streams=streams, kernels=kernels)
+        compiled = compile_ir(
+            graph, threads, inference_precision=infer, streams=streams, kernels=kernels, cache=compile_cache
+        )
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"
         if forms:

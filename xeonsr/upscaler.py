@@ -87,15 +87,11 @@ class Upscaler:
             self.model_name, self.scale, backend, precision, weights, ir_dir
         )
         kind = f"{'ov' if self.backend == 'openvino' else 'torch'}-{self.precision}"
+        # compile_cache: a process that upscales one image spends more on compiling than on it
         self.runner = load_runner(
-            self.model_name,
-            self.scale,
-            kind,
-            weights=weights,
-            ir_dir=ir_dir,
-            threads=self.threads.used,
-            streams=streams,
-        )
+            self.model_name, self.scale, kind, weights=weights, ir_dir=ir_dir, threads=self.threads.used,
+            streams=streams, compile_cache=True,
+        )  # fmt: skip
         self.radius = (self.runner.receptive_radius or UNKNOWN_RADIUS) + 4
         # Requests one image's tiles are spread over (a request per stream; PyTorch has one).
         self.tile_streams = streams if self.runner.spawn is not None else 1
