@@ -108,3 +108,11 @@ def test_many_images_times_upscale_many_against_one_at_a_time_and_checks_the_byt
     assert res["same_bytes"] and res["images"] == 5
     assert set(res["seconds"]) == {"one at a time, all threads", f"upscale_many, {res['streams']} streams"}
     assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())
+
+
+def test_load_cache_times_fresh_processes_with_and_without_the_cache():
+    import load_cache
+
+    res = load_cache.main(["--rounds", "1"])
+    assert res["same_bytes"]
+    assert all(len(res[k]["load_s"]) == 1 and res[k]["load_s"][0] > 0 for k in ("cache", "no cache"))

@@ -63,11 +63,14 @@ def add_arguments(p) -> None:
 DEFAULT_MODEL = {2: "fsrcnn", 3: "fsrcnn", 4: "fsrcnn"}  # fastest model at/near the paper floors
 
 
+def _close(bar) -> None:
+    if bar is not None:
+        bar.close()
+
+
 def run(args) -> int:
     import time
     from pathlib import Path
-
-    from tqdm import tqdm
 
     from xeonsr.batch_paths import expand_inputs, guard_crop, guard_outputs, output_paths
     from xeonsr.errors import UserError
@@ -125,19 +128,24 @@ def run(args) -> int:
     # PyTorch uses its threads inside one call; one image spreads its tiles instead.
     workers = jobs if up.backend == "openvino" and len(todo) > 1 else 1
     progress = Progress()
-    bar = tqdm(total=len(todo), unit="img", disable=len(todo) < 2, dynamic_ncols=True)
+    bar = None
+    if len(todo) > 1:  # tqdm takes ~0.1 s to import: only where a bar is shown
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="img", dynamic_ncols=True)
 
     def on_done(done) -> None:
         if done.error:
-            tqdm.write(f"xeonsr upscale: error: {done.error}", file=sys.stderr)
-        bar.set_postfix_str(progress.add(done))
-        bar.update(1)
+            (print if bar is None else bar.write)(f"xeonsr upscale: error: {done.error}", file=sys.stderr)
+        if bar is not None:
+            bar.set_postfix_str(progress.add(done))
+            bar.update(1)
 
     t0, written = time.perf_counter(), []
     try:
         results = upscale_files(up, todo, workers, on_done, written)
     except KeyboardInterrupt:
-        bar.close()
+        _close(bar)
         if len(todo) > 1:
             # --skip-existing would keep the old files an --overwrite run had not yet replaced.
             rest = (
@@ -149,7 +157,7 @@ def run(args) -> int:
                 f"xeonsr upscale: stopped with {len(written)} of {len(todo)} written to {out}; {rest}", file=sys.stderr
             )
         raise
-    bar.close()
+    _close(bar)
     dt = time.perf_counter() - t0
     failed = [r for r in results if r.error]
     first = next((r for r in results if not r.error), None)  # the crop is of the first image that upscaled
