@@ -11,12 +11,11 @@ Usage: python benchmarks/many_images.py --data-dir DIR [--model fsrcnn] [--scale
 from __future__ import annotations
 
 import argparse
-import json
-import time
+
+from _settings import interleaved, write_json
 
 
 def main(argv=None) -> dict:
-    import numpy as np
     from PIL import Image
 
     from xeonsr.evaluate import resolve_dataset
@@ -48,15 +47,7 @@ def main(argv=None) -> dict:
         "one at a time, all threads": lambda: [one.upscale(im) for im in images],
         f"upscale_many, {n} streams": lambda: list(many.upscale_many(images)),
     }
-    outs = {k: [np.asarray(o) for o in run()] for k, run in settings.items()}  # warm-up: every shape once
-    first = next(iter(outs.values()))
-    same = all(all(np.array_equal(a, b) for a, b in zip(o, first, strict=True)) for o in outs.values())
-    times: dict[str, list[float]] = {k: [] for k in settings}
-    for _ in range(args.rounds):
-        for k, run in settings.items():
-            t0 = time.perf_counter()
-            run()
-            times[k].append(time.perf_counter() - t0)
+    same, times = interleaved(settings, args.rounds)
     base = times["one at a time, all threads"]
     mp = sum(im.width * im.height for im in images) * args.scale**2 / 1e6
     res = {
@@ -75,9 +66,7 @@ def main(argv=None) -> dict:
         print(f"{res['model']}, {len(images)} images, {k}: {len(images) / max(v):.1f}-{len(images) / min(v):.1f} "
               f"images/s ({mp / max(v):.1f}-{mp / min(v):.1f} MP/s out), {min(r):.2f}-{max(r):.2f}x")  # fmt: skip
     print(f"same bytes: {same}; {res['cpu']}, {plan.used} threads")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(res, f, indent=1)
+    write_json(res, args.json)
     return res
 
 

@@ -10,8 +10,8 @@ Usage: python benchmarks/tile_streams.py [--lr 1200x800] [--model fsrcnn] [--sca
 from __future__ import annotations
 
 import argparse
-import json
-import time
+
+from _settings import interleaved, write_json
 
 
 def photo(h: int, w: int):
@@ -26,7 +26,6 @@ def photo(h: int, w: int):
 
 
 def main(argv=None) -> dict:
-    import numpy as np
     from PIL import Image
 
     from xeonsr.info import cpu_info
@@ -50,14 +49,7 @@ def main(argv=None) -> dict:
     kw = dict(backend="openvino", precision=args.precision, tile=args.tile, threads=args.threads)
     ups = {"one request, all threads": Upscaler(args.model, args.scale, streams=1, **kw),
            f"tiles on {n} streams": Upscaler(args.model, args.scale, streams=n, **kw)}  # fmt: skip
-    outs = {k: np.asarray(u.upscale(img)) for k, u in ups.items()}  # warm-up: every tile shape once
-    same = all(np.array_equal(o, next(iter(outs.values()))) for o in outs.values())
-    times: dict[str, list[float]] = {k: [] for k in ups}
-    for _ in range(args.rounds):
-        for k, u in ups.items():
-            t0 = time.perf_counter()
-            u.upscale(img)
-            times[k].append(time.perf_counter() - t0)
+    same, times = interleaved({k: (lambda u=u: [u.upscale(img)]) for k, u in ups.items()}, args.rounds)
     base = min(times["one request, all threads"])
     res = {
         "cpu": cpu_info().model,
@@ -75,9 +67,7 @@ def main(argv=None) -> dict:
         print(f"{res['model']} {args.lr} LR, {k}: {min(v):.3f}-{max(v):.3f} s ({mp / min(v):.1f} MP/s out), "
               f"{res['speedup_best'][k]:.2f}x")  # fmt: skip
     print(f"same bytes: {same}; {res['cpu']}, {plan.used} threads")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(res, f, indent=1)
+    write_json(res, args.json)
     return res
 
 
