@@ -469,7 +469,8 @@ def test_the_compile_cache_keeps_each_plan_apart_and_never_fails_a_compile(tmp_p
     was compiled with, a plan and no plan are two entries, and an unusable cache is skipped."""
     import openvino as ov
 
-    from xeonsr.ov import cache_dir, compile_ir
+    from xeonsr.compile_cache import cache_dir
+    from xeonsr.ov import compile_ir
 
     model = ov.Core().read_model(str(SHIPPED_IR_DIR / "fsrcnn_x3_int8.xml"))
     plan = dict.fromkeys((n for n, _ in conv_layers(model)), "jit_avx512")
@@ -490,7 +491,12 @@ def test_the_compile_cache_keeps_each_plan_apart_and_never_fails_a_compile(tmp_p
         assert runs["plan"][0] != runs["default"][0]
     assert sorted((tmp_path / "c").iterdir()) == sorted(blobs)  # loaded, not compiled again
     (tmp_path / "file").write_text("")
+    from xeonsr.info import info_text
+
+    assert f"kept in {tmp_path / 'c'} for later processes" in info_text()
     for unusable in ("", str(tmp_path / "file" / "sub")):
         monkeypatch.setenv("XEONSR_CACHE_DIR", unusable)
         assert cache_dir() is None
         assert np.array_equal(compile_ir(model, 1, kernels=plan, cache=True)(x)[0], runs["plan"][1])
+    monkeypatch.setenv("XEONSR_CACHE_DIR", "")
+    assert "compiled:   not kept" in info_text()  # XEONSR_CACHE_DIR= turns it off

@@ -794,6 +794,9 @@ def test_upscale_many_yields_in_order_what_one_at_a_time_gives_and_stops_at_a_ba
         next(stream)
     with pytest.raises(UserError, match="jobs must be 1 or more"):
         up.upscale_many(images, jobs=0)
+    early = up.upscale_many(iter(images), jobs=2)  # a caller that stops early: the rest is dropped
+    assert np.array_equal(np.asarray(next(early)), want[0])
+    early.close()
     torch_up = Upscaler("fsrcnn", 3, backend="torch")  # no infer requests to spread over: one at a time
     first = next(torch_up.upscale_many(images[:1], jobs=4))
     assert np.array_equal(np.asarray(first), np.asarray(torch_up.upscale(images[0])))

@@ -283,4 +283,8 @@ def info_text() -> str:
     parts = [f"{', '.join(fp32)} (FP32 IRs, and INT8 IRs' float layers that no quantizer follows)"] if fp32 else []
     parts += [f"{', '.join(int8)} (INT8 IRs: the same integer sums)"] if int8 else []
     lines.append("exact forms: " + ("; ".join(parts) or "the IRs as stored (compiled here as they ship)"))
+    from xeonsr.compile_cache import cache_dir
+
+    kept = cache_dir(create=False)
+    lines.append(f"compiled:   {f'kept in {kept}' if kept else 'not kept'} for later processes (XEONSR_CACHE_DIR)")
     return "\n".join(lines)

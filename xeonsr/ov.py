@@ -34,24 +34,6 @@ def ready_numpy_bridge() -> None:
             _bridge_ready = True
 
 
-def cache_dir() -> Path | None:
-    """Where compiled networks are kept between processes: $XEONSR_CACHE_DIR (empty: nowhere),
-    else $XDG_CACHE_HOME/xeonsr/openvino or ~/.cache/xeonsr/openvino; None where it can't be made."""
-    import os
-
-    path = os.environ.get("XEONSR_CACHE_DIR")
-    if path is None:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        path = str(Path(base) / "xeonsr" / "openvino")
-    if not path:
-        return None
-    try:
-        Path(path).mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None  # a cache is a saving, never a reason to fail
-    return Path(path)
-
-
 def compile_ir(
     xml: Path,
     threads: int | None = None,
@@ -62,9 +44,9 @@ def compile_ir(
     cache: bool = False,
 ):
     """``kernels``: {layer: kernel} asked of the plugin (a plan measured by xeonsr.kernels).
-    ``cache``: keep the compiled network in :func:`cache_dir` and load it from there the next
-    time (OpenVINO's model cache: keyed by the graph, its kernel requests, the settings and the
-    OpenVINO version; a cached load ran 0.06-0.11 s against 0.2-0.5 s, the same kernels)."""
+    ``cache``: keep the compiled network in :func:`xeonsr.compile_cache.cache_dir` and load it
+    from there the next time (OpenVINO's model cache: keyed by the graph, its kernel requests,
+    the settings and the OpenVINO version; the same kernels; benchmarks/load_cache.py)."""
     import openvino as ov
     import openvino.properties as props
     import openvino.properties.hint as hints
@@ -84,6 +66,8 @@ def compile_ir(
         config[props.num_streams] = int(streams)
     if profiling:  # per-node counters (xeonsr profile); they cost a little time, so off otherwise
         config[props.enable_profiling] = True
+    from xeonsr.compile_cache import cache_dir
+
     where = cache_dir() if cache and not profiling else None
     if where is not None:
         config[props.cache_dir] = str(where)
