@@ -39,7 +39,8 @@ def main(argv=None) -> dict:
 
         Image.new("RGB", (50, 40), (90, 120, 30)).save(f"{tmp}/tiny.png")
         envs = {k: {**os.environ, "XEONSR_CACHE_DIR": v} for k, v in (("no cache", ""), ("cache", f"{tmp}/c"))}
-        cli = ["xeonsr", "upscale", f"{tmp}/tiny.png", "--scale", str(args.scale), "--model", args.model, "--overwrite"]
+        cli = [sys.executable, "-m", "xeonsr.cli", "upscale", f"{tmp}/tiny.png", "--scale", str(args.scale)]
+        cli += ["--model", args.model, "--overwrite"]
 
         def load(env) -> float:
             out = subprocess.run([sys.executable, "-c", LOAD, args.model, str(args.scale)], env=env,
