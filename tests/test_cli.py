@@ -262,6 +262,17 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png", "blocker"]
 
 
+def test_eval_of_an_unknown_model_says_so_first(tmp_path, capsys):
+    """The thread plan's line came before the error; now the error is all that is printed."""
+    (tmp_path / "set").mkdir()
+    Image.fromarray(np.full((24, 24, 3), 90, np.uint8)).save(tmp_path / "set" / "a.png")
+    assert main(["eval", "--model", "nope", "--scale", "3", "--dataset", str(tmp_path / "set")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip().splitlines() == [
+        "xeonsr eval: error: unknown model 'nope': choose one of srcnn, srcnn-955, fsrcnn, fsrcnn-s, dcscn"
+    ]
+
+
 def test_an_os_error_is_one_line_naming_its_path_first(tmp_path):
     from xeonsr.errors import is_user_error, one_line
 

@@ -48,7 +48,6 @@ def upscale_fn_for(args, scale: int):
         return bicubic_fn(scale), {"backend": "numpy"}
     plan = plan_threads(args.threads)
     apply_threads(plan)
-    print(plan.describe(pinned=False))
     backend = f"ov-{args.precision}" if args.backend == "openvino" else f"torch-{args.precision}"
     from xeonsr.errors import UserError
 
@@ -60,6 +59,7 @@ def upscale_fn_for(args, scale: int):
             "and pass --ir-dir D"
         )
     runner = load_runner(args.model, scale, backend, weights=args.weights, ir_dir=args.ir_dir, threads=plan.used)
+    print(plan.describe(pinned=False))  # after the load: a wrong model name is the first line
     return runner.plane_fn(), {
         "backend": backend,
         "runs": runner.note,
