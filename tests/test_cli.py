@@ -252,6 +252,8 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         (["export", "--model", "nope"], "unknown model 'nope'", True),
         (["export", "--scale", "7"], "unsupported scale 7", True),
         (["bench", "--models", "fsrcnn,fsrcnnn"], "unknown model 'fsrcnnn'", True),  # was: a skip per backend
+        (["bench", "--backends", "ov-fp32,ov-int9"], "unknown backend(s) ['ov-int9']", True),
+        (["bench", "--mode", "throughput", "--backends", "ov-int9"], "unknown backend(s)", True),  # was: a skip
     ]
     for argv, says, before_work in cases:
         assert main(argv) == 1, argv

@@ -105,6 +105,14 @@ def time_calls(fn, x, warmup: int, repeats: int) -> tuple[list[float], np.ndarra
     return times, out
 
 
+def check_backends(backends: list[str]) -> list[str]:
+    """``backends`` if every one is known, else the one line naming those that are not."""
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        raise UserError(f"unknown backend(s) {unknown}: choose from {', '.join(BACKENDS)}")
+    return backends
+
+
 def run_bench(
     samples,
     dataset: str,
@@ -126,9 +134,7 @@ def run_bench(
     from xeonsr.metrics import psnr
     from xeonsr.paper import PAPER, PAPER_MEAN
 
-    unknown = [b for b in backends if b not in BACKENDS]
-    if unknown:
-        raise UserError(f"unknown backend(s) {unknown}: choose from {', '.join(BACKENDS)}")
+    check_backends(backends)
     plan = plan_threads(threads)
     apply_threads(plan, pin=True)
     log(plan.describe())

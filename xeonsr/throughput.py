@@ -67,6 +67,9 @@ def run_throughput(
     backend, one at a time and in its folder setting, in a rotating order), so a slow minute on a
     shared host falls on every row alike and the ratios between rows hold. ``data_dir``: the
     datasets (ort-int8 calibrates on the training set)."""
+    from xeonsr.bench import check_backends
+
+    check_backends(backends)
     plan = plan_threads(threads)
     apply_threads(plan, pin=True)
     log(plan.describe())

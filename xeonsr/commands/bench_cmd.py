@@ -77,7 +77,7 @@ def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
 
 
 def run(args) -> int:
-    from xeonsr.bench import run_bench
+    from xeonsr.bench import check_backends, run_bench
     from xeonsr.bench_report import peer_versions, plot, table
     from xeonsr.evaluate import default_dataset, load_samples, resolve_dataset
     from xeonsr.info import cpu_info, versions
@@ -85,6 +85,7 @@ def run(args) -> int:
 
     scale = check_scale(args.scale)
     models = model_list(args.models)
+    check_backends([b.strip() for b in args.backends.split(",") if b.strip()])  # both modes, before any work
     if args.dataset is None:
         import sys
 
