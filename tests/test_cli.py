@@ -251,6 +251,7 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         (["quantize", "--model", "fsrcnn", "--ir-dir", str(tmp_path / "blocker")], "a file, not an IR store", True),
         (["export", "--model", "nope"], "unknown model 'nope'", True),
         (["export", "--scale", "7"], "unsupported scale 7", True),
+        (["tune", "--scale", "9"], "unsupported scale 9", True),
         (["bench", "--models", "fsrcnn,fsrcnnn"], "unknown model 'fsrcnnn'", True),  # was: a skip per backend
         (["bench", "--backends", "ov-fp32,ov-int9"], "unknown backend(s) ['ov-int9']", True),
         (["bench", "--mode", "throughput", "--backends", "ov-int9"], "unknown backend(s)", True),  # was: a skip

@@ -27,9 +27,12 @@ def run(args) -> int:
     from xeonsr.irs import IN_CHECKOUT, entries, is_shipped, set_kernel_plan, store_dir, verified
     from xeonsr.kernels import cpu_class, openvino_version, plan_key
     from xeonsr.profile import parse_size
+    from xeonsr.protocol import check_scale
     from xeonsr.threads import apply_threads, plan_threads
     from xeonsr.tune import tune
 
+    if args.scale is not None:
+        check_scale(args.scale)  # before the CPU's verdict: a typo is named first
     cpu = cpu_info()
     cls = cpu_class(cpu.flags)
     if cls is None:
