@@ -28,9 +28,13 @@ def test_scaling_curve_runs(data_dir, tmp_path):
     import scaling
 
     res = scaling.main(
-        ["--data-dir", str(data_dir), "--max-cores", "1", "--rounds", "1", "--plot", str(tmp_path / "s.png")]
+        ["--data-dir", str(data_dir), "--max-cores", "2", "--rounds", "2", "--plot", str(tmp_path / "s.png")]
     )
-    assert res["points"][0]["cores"] == 1 and res["points"][0]["throughput_images_per_s"] > 0
+    one = res["points"][0]
+    assert one["cores"] == 1 and one["throughput_images_per_s"] >= one["throughput_images_per_s_median"] > 0
+    assert res["interleaved"] and all(len(p["rounds_s"]["latency"]) == 2 for p in res["points"])
+    if len(res["points"]) == 2:  # a host with 2 cores or more: each round's ratio to that round's 1-core time
+        assert len(res["points"][1]["latency_speedup_over_1_core_per_round"]) == 2
     assert (tmp_path / "s.png").stat().st_size > 1000
 
 
