@@ -1,5 +1,6 @@
 """Benchmark scripts in miniature, so they cannot rot (their numbers: docs/training.md, docs/performance.md)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +37,23 @@ def test_scaling_curve_runs(data_dir, tmp_path):
     if len(res["points"]) == 2:  # a host with 2 cores or more: each round's ratio to that round's 1-core time
         assert len(res["points"][1]["latency_speedup_over_1_core_per_round"]) == 2
     assert (tmp_path / "s.png").stat().st_size > 1000
+
+
+def test_device_cpu_curve_runs_here_as_it_would_there(data_dir, tmp_path):
+    """scripts/device_cpu_curve.sh's run on this machine's Python and OpenVINO (OV_TAR empty): the
+    files a lent machine would send back."""
+    import json
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "OUT": str(tmp_path), "PY": sys.executable, "OV_TAR": "", "DATA": str(data_dir)}
+    env.update(MAX_CORES="1", ROUNDS="1", PASSES="1")
+    subprocess.run(["bash", "scripts/device_cpu_curve.sh", "run"], cwd=root, env=env, check=True, timeout=600)
+    assert (tmp_path / "info.txt").read_text().startswith("CPU:")
+    for name in ("scaling_fsrcnn_x3_int8.json", "scaling_srcnn_x3_fp32.json"):
+        res = json.loads((tmp_path / name).read_text())
+        assert [p["cores"] for p in res["points"]] == [1] and res["points"][0]["latency_images_per_s"] > 0
+    assert "failed" not in (tmp_path / "run.log").read_text()
 
 
 def test_compare_irs_times_int8_against_fp32():
