@@ -47,12 +47,14 @@ def test_device_cpu_curve_runs_here_as_it_would_there(data_dir, tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "OUT": str(tmp_path), "PY": sys.executable, "OV_TAR": "", "DATA": str(data_dir)}
-    env.update(MAX_CORES="1", ROUNDS="1", PASSES="1")
+    env.update(MAX_CORES="1", ROUNDS="1", PASSES="1", BENCH_MODELS="fsrcnn-s", BENCH_BACKENDS="ov-int8,ort")
     subprocess.run(["bash", "scripts/device_cpu_curve.sh", "run"], cwd=root, env=env, check=True, timeout=600)
     assert (tmp_path / "info.txt").read_text().startswith("CPU:")
     for name in ("scaling_fsrcnn_x3_int8.json", "scaling_srcnn_x3_fp32.json"):
         res = json.loads((tmp_path / name).read_text())
         assert [p["cores"] for p in res["points"]] == [1] and res["points"][0]["latency_images_per_s"] > 0
+    bench = json.loads((tmp_path / "bench_set14_x3.json").read_text())
+    assert {r["backend"] for r in bench["summary"]} == {"ov-int8", "ort"}
     assert "failed" not in (tmp_path / "run.log").read_text()
 
 

@@ -11,7 +11,8 @@
 #   OUT=/tmp/curve PY=.venv/bin/python OV_TAR= bash scripts/device_cpu_curve.sh run
 #
 # What comes back in $OUT: info.txt (`xeonsr info` and lscpu), scaling_*.json for FSRCNN x3 INT8
-# and SRCNN x3 FP32 (1..N cores, interleaved rounds; benchmarks/scaling.py) and run.log. Record
+# and SRCNN x3 FP32 (1..N cores, interleaved rounds; benchmarks/scaling.py), README's latency table
+# on that CPU (bench_set14_x3.json/.txt; ov-bf16 rows only where it has native bf16) and run.log. Record
 # them as benchmarks/results/scaling_*_<cpu>_<N>c.json, plot each here (`python -c "import sys;
 # sys.path.insert(0, 'benchmarks'); import json, scaling; scaling._plot(json.load(open(J)), PNG)"`)
 # and put the curves, the CPU named, beside the 2-core ones in docs/performance.md.
@@ -79,3 +80,9 @@ for job in "fsrcnn int8" "srcnn fp32"; do
     ${MAX_CORES:+--max-cores "$MAX_CORES"} --json "$OUT/scaling_$1_x3_$2.json" \
     || echo "scaling $1 $2 failed: $?"
 done
+# The second data point: README's latency table on this CPU, with the peers this machine has
+# (ONNX Runtime, OpenCV, its own PyTorch); bounded, so the curves above come back whatever it does.
+BENCH_MODELS=${BENCH_MODELS:-srcnn,fsrcnn,fsrcnn-s,dcscn}
+timeout "${BENCH_S:-240}" $PY -m xeonsr.cli bench --dataset Set14 --scale 3 --data-dir "$DATA" --models "$BENCH_MODELS" \
+  --backends "${BENCH_BACKENDS:-torch-fp32,ov-fp32,ov-bf16,ov-int8,opencv,ort}" --threads 28 \
+  --json "$OUT/bench_set14_x3.json" --table "$OUT/bench_set14_x3.txt" || echo "bench failed or timed out: $?"
