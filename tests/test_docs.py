@@ -33,3 +33,20 @@ def test_generated_tables_are_what_their_commands_write_now():
     assert _block((ROOT / "docs" / "int8.md").read_text(), "int8-table") == zoo.int8_table().rstrip()
     readme, perf = ((ROOT / p).read_text() for p in ("README.md", "docs/performance.md"))
     assert _block(readme, "bench-table") == _block(perf, "bench-table")
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_to_a_section_finds_it():
+    # The check above skips links with a #section; a renamed heading broke them silently.
+    for page in PAGES:
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", page.read_text()):
+            if "://" in target:
+                continue
+            doc = page.parent / target if target else page
+            assert doc.exists(), f"{page.name}: {target}"
+            headings = re.findall(r"^#+ (.+)$", doc.read_text(), flags=re.M)
+            assert anchor in {_slug(h) for h in headings}, f"{page.name}: {target}#{anchor}"
