@@ -8,13 +8,14 @@ Usage: python benchmarks/load_cache.py [--rounds 10] [--model fsrcnn] [--scale 3
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _settings import write_json
 
 LOAD = """
 import sys, time
@@ -66,9 +67,7 @@ def main(argv=None) -> dict:
         print(f"{kind}: no cache {min(a):.3f}-{max(a):.3f}, cache {min(b):.3f}-{max(b):.3f}; "
               f"cache faster in {faster} of {len(a)} pairs")  # fmt: skip
     print(f"same bytes: {same}; {out['cpu']}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1)
+    write_json(out, args.json)
     return out
 
 
