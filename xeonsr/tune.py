@@ -11,6 +11,10 @@ import numpy as np
 from xeonsr.kernels import CANDIDATES, MAX_DIFF, MIN_GAIN, VERIFY_SIZES, conv_layers
 from xeonsr.profile import short_name
 
+# The same graph compiled twice runs within ~3% between interleaved rounds on a quiet host; further
+# than this from 1 and a plan measured now may not hold there.
+BUSY = 0.10
+
 
 def _request(ov_model, layers, threads, inference_precision):
     from xeonsr.ov import compile_ir
@@ -18,8 +22,8 @@ def _request(ov_model, layers, threads, inference_precision):
     return compile_ir(ov_model, threads, inference_precision, kernels=layers).create_infer_request()
 
 
-def _paired_ratio(a, b, x, rounds: int, n: int) -> float:
-    """Median over interleaved rounds of (time of a) / (time of b): > 1 when b is faster."""
+def _round_ratios(a, b, x, rounds: int, n: int) -> list[float]:
+    """(time of a) / (time of b) in each of ``rounds`` interleaved rounds: > 1 where b is faster."""
     ratios = []
     for _ in range(rounds):
         med = []
@@ -31,7 +35,12 @@ def _paired_ratio(a, b, x, rounds: int, n: int) -> float:
                 ts.append(time.perf_counter() - t0)
             med.append(statistics.median(ts))
         ratios.append(med[0] / med[1])
-    return statistics.median(ratios)
+    return ratios
+
+
+def _paired_ratio(a, b, x, rounds: int, n: int) -> float:
+    """Median over interleaved rounds of (time of a) / (time of b): > 1 when b is faster."""
+    return statistics.median(_round_ratios(a, b, x, rounds, n))
 
 
 def _out(req, x) -> np.ndarray:
@@ -46,6 +55,7 @@ def tune(
     rounds: int = 5,
     log=print,
     forms_class: str | None = None,
+    recorded: dict[str, str] | None = None,
 ) -> dict:
     """Measure a plan for ``xml``. Layouts couple neighbouring layers (a JIT layer between two
     brgemm ones pays two reorders), so it starts from whole-network plans (every convolution,
@@ -57,7 +67,13 @@ def tune(
     (default: this CPU's, xeonsr.ir_forms.host_forms), whose layers it leaves to the plugin. A
     plan then names none of them, so the runtime rewrites the same layers and runs what was timed
     (a layer a plan names keeps its stored form there).
-    Returns {"layers", "speedup", "lr_size", "threads", "in_forms"}."""
+
+    ``recorded``: the plan the store holds for this IR, CPU class and OpenVINO. A shared host
+    moves timings between rounds (and slows AMX more than the vector units), so a re-tune there
+    could replace a better plan with a worse one: the new plan replaces it only where it runs
+    MIN_GAIN faster head to head. How far this host moves a paired timing is measured first (the
+    same graph compiled twice) and returned as ``noise``, the lowest and highest round ratio.
+    Returns {"layers", "speedup", "lr_size", "threads", "in_forms", "noise"}."""
     import openvino as ov
 
     from xeonsr.info import cpu_info
@@ -72,7 +88,11 @@ def tune(
     h, w = size
     x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
     checks = [v for hw in VERIFY_SIZES for v in _test_images(*hw)]
-    base = _request(model, {}, threads, inference_precision)
+
+    def request(layers_plan):
+        return _request(model, layers_plan, threads, inference_precision)
+
+    base = request({})
     refs = [_out(base, v) for v in checks]
 
     def same(req) -> float:
@@ -82,12 +102,20 @@ def tune(
     allowed: dict[str, list[str]] = {}
     for name, _kind in layers:
         for kernel in CANDIDATES:
-            diff = same(_request(model, {name: kernel}, threads, inference_precision))
+            diff = same(request({name: kernel}))
             if diff <= MAX_DIFF:
                 allowed.setdefault(name, []).append(kernel)
             else:
                 log(f"  {short_name(name)}: {kernel} refused (output differs by {diff:.2g})")
     n = max(3, min(30, int(0.05 / _time_one(base, x))))  # ~50 ms a side per round
+    same_twice = _round_ratios(base, request({}), x, max(rounds, 5), n)
+    noise = (min(same_twice), max(same_twice))
+    log(f"  host noise: the same graph compiled twice ran {noise[0]:.2f}-{noise[1]:.2f}x between rounds")
+    if max(noise[1] - 1, 1 - noise[0]) > BUSY:
+        log(
+            "  this host is busy: a plan measured now may not hold on a quiet one "
+            "(tune on a quiet machine, or with more --rounds)"
+        )
 
     def whole(kinds) -> dict[str, str]:
         return {nm: allowed[nm][0] for nm, kind in layers if kind in kinds and nm in allowed}
@@ -97,7 +125,7 @@ def tune(
     for label, cand in (("all", whole({"1x1", "kxk"})), ("1x1", whole({"1x1"})), ("kxk", whole({"kxk"}))):
         if not cand or cand == plan:
             continue
-        req = _request(model, cand, threads, inference_precision)
+        req = request(cand)
         if same(req) > MAX_DIFF:
             continue
         gain = _paired_ratio(base, req, x, rounds, n)
@@ -110,7 +138,7 @@ def tune(
             options.insert(0, "")  # back to the plugin's own choice
         for kernel in options:
             trial = {k: v for k, v in {**plan, name: kernel}.items() if v}
-            req = _request(model, trial, threads, inference_precision)
+            req = request(trial)
             if same(req) > MAX_DIFF:
                 continue
             gain = _paired_ratio(best, req, x, rounds, n)
@@ -119,12 +147,42 @@ def tune(
             if kept:
                 plan, best = trial, req
                 break
+    plan, best = _against_recorded(
+        recorded, plan, best, dict(layers), request, same, lambda a, b: _paired_ratio(a, b, x, rounds * 2, n), log
+    )
     final = _paired_ratio(base, best, x, rounds * 2, n) if plan else 1.0
     if plan and same(best) > MAX_DIFF:
         raise RuntimeError(f"{xml}: the kernel plan changes the output; not recorded")
     if final < MIN_GAIN:  # the steps' gains did not add up against the default: keep the default
         plan, final = {}, 1.0
-    return {"layers": plan, "speedup": round(final, 3), "lr_size": f"{w}x{h}", "threads": threads, "in_forms": in_forms}
+    return {
+        "layers": plan,
+        "speedup": round(final, 3),
+        "lr_size": f"{w}x{h}",
+        "threads": threads,
+        "in_forms": in_forms,
+        "noise": [round(v, 3) for v in noise],
+    }
+
+
+def _against_recorded(recorded, plan, best, tunable, request, same, ratio, log):
+    """(plan, request) to keep: the new plan, or the recorded one unless the new runs MIN_GAIN
+    faster than it in interleaved rounds (both checked to compute the default's image)."""
+    if not recorded or recorded == plan:
+        return plan, best
+    if not set(recorded) <= set(tunable):
+        log("  the recorded plan names layers this graph does not tune; not compared")
+        return plan, best
+    kept = request(recorded)
+    if same(kept) > MAX_DIFF:
+        log("  the recorded plan no longer computes the default's image; replaced")
+        return plan, best
+    gain = ratio(kept, best)
+    if gain >= MIN_GAIN:
+        log(f"  the new plan ran {gain:.2f}x the recorded one: replaced")
+        return plan, best
+    log(f"  the recorded plan kept: the new one ran {gain:.2f}x it")
+    return dict(recorded), kept
 
 
 def _conv_signatures(ov_model) -> dict[str, tuple]:

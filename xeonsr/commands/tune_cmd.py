@@ -1,6 +1,7 @@
 """xeonsr tune: measure which OpenVINO kernel runs each convolution fastest on this CPU and
 record the plan in the IR store's manifest (xeonsr.kernels); every OpenVINO run on a CPU of the
-same class then uses it. Run it on a quiet machine."""
+same class then uses it. Run it on a quiet machine: it prints how far this host moves a paired
+timing, and a plan already recorded is replaced only by one that runs faster than it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def run(args) -> int:
     from xeonsr.errors import UserError
     from xeonsr.info import cpu_info
     from xeonsr.irs import IN_CHECKOUT, entries, is_shipped, set_kernel_plan, store_dir, verified
-    from xeonsr.kernels import cpu_class, openvino_version, plan_key
+    from xeonsr.kernels import cpu_class, openvino_version, plan_for, plan_key
     from xeonsr.profile import parse_size
     from xeonsr.protocol import check_scale
     from xeonsr.threads import apply_threads, plan_threads
@@ -66,7 +67,8 @@ def run(args) -> int:
         # bf16 steps (up to 2/255) against OpenVINO's own bf16 choice, so they are not the same
         # function; ov-bf16 keeps the plugin's kernels.
         print(f"{e['name']} (inference precision f32):", flush=True)
-        res = tune(xml, "f32", plan.used, size, args.rounds)
+        # The plan this store holds for this IR, class and OpenVINO stays unless beaten head to head.
+        res = tune(xml, "f32", plan.used, size, args.rounds, recorded=plan_for(e, "f32", cpu.flags))
         res.update(
             cpu=cpu.model,
             openvino=openvino_version(),
