@@ -31,6 +31,23 @@ def test_cpu_class_names_the_cpus_plans_are_for(monkeypatch):
     assert cpu_class(ZEN4) is None
 
 
+def test_a_capped_onednn_is_named_by_info_and_tune(monkeypatch, capsys):
+    """Under ONEDNN_MAX_CPU_ISA no plan applies; `xeonsr info` and `xeonsr tune` say it is the
+    cap, not the CPU, that turns them off."""
+    from xeonsr.info import info_text
+
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE_VNNI")
+    kernels = next(line for line in info_text().splitlines() if line.startswith("kernels:"))
+    assert main(["tune", "--model", "fsrcnn", "--scale", "3", "--ir-dir", "unused"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    if HERE_AVX512:
+        assert "oneDNN held to AVX512_CORE_VNNI by ONEDNN_MAX_CPU_ISA" in kernels
+        assert "oneDNN is held to AVX512_CORE_VNNI" in err and "unset it to tune" in err
+    else:  # unsetting it would not help on this CPU
+        assert "kernel plans are for AVX-512 VNNI CPUs" in kernels and "AVX-512 VNNI" in err
+
+
 def test_plan_for_applies_only_to_its_class_precision_and_ir_version(monkeypatch):
     monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
     monkeypatch.delenv("DNNL_MAX_CPU_ISA", raising=False)

@@ -199,13 +199,20 @@ def versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{k: v for k, v in found.items() if v}}
 
 
-def cpu_class(flags: set[str]) -> str | None:
+def onednn_cap() -> str | None:
+    """The ISA oneDNN is held to by the environment (ONEDNN_MAX_CPU_ISA, or its old name
+    DNNL_MAX_CPU_ISA), or None: its kernels are then not the ones the CPU's flags promise."""
+    return os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or None
+
+
+def cpu_class(flags: set[str], capped: bool = True) -> str | None:
     """The class of CPU a kernel plan (xeonsr.kernels) is measured on and applied to, or None.
 
     AVX-512 with VNNI: "avx512_vnni" without AMX (Cascade Lake, Ice Lake, Zen 4), "avx512_amx"
     with it (Sapphire, Emerald, Granite Rapids), whose default kernels are AMX ones and so not
-    the same choices. AVX2-only CPUs lack the JIT kernels plans name."""
-    if os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA"):
+    the same choices. AVX2-only CPUs lack the JIT kernels plans name. ``capped=False``: the class
+    the flags give, whatever oneDNN is held to."""
+    if capped and onednn_cap():
         return None  # the kernels were capped to another ISA than the flags say
     if {"avx512f", "avx512_vnni"} <= flags:
         return "avx512_amx" if flags & {"amx_tile", "amx_int8", "amx_bf16"} else "avx512_vnni"
@@ -266,15 +273,17 @@ def info_text() -> str:
     lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
     bf16 = "; --precision bf16 runs the FP32 IR in bf16" if cpu.native_bf16 else ""
     lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {int8_first_note(cpu)}{bf16}")
-    cls = cpu_class(cpu.flags)
-    lines.append(
-        (
-            f"kernels:    {cls}: the IRs' measured kernel plans apply (xeonsr tune)"
-            if cls
-            else "kernels:    OpenVINO's own choice per layer (kernel plans are for AVX-512 VNNI CPUs)"
-        )
-        + ("; the INT8 AMX kernels that fail on some layers are avoided" if "amx_int8" in cpu.flags else "")
+    cls, cap = cpu_class(cpu.flags), onednn_cap()
+    held = cap and cpu_class(cpu.flags, capped=False)
+    why = f"oneDNN held to {cap} by ONEDNN_MAX_CPU_ISA" if held else "kernel plans are for AVX-512 VNNI CPUs"
+    kernels = (
+        f"{cls}: the IRs' measured kernel plans apply (xeonsr tune)"
+        if cls
+        else f"OpenVINO's own choice per layer ({why})"
     )
+    if "amx_int8" in cpu.flags and (not cap or "AMX" in cap.upper()):
+        kernels += "; the INT8 AMX kernels that fail on some layers are avoided"
+    lines.append(f"kernels:    {kernels}")
     from xeonsr.ir_forms import HOST_FORMS, INT8_FORMS
 
     forms = HOST_FORMS.get(cpu.forms_class, ())

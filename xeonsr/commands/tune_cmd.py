@@ -24,7 +24,7 @@ def run(args) -> int:
     import datetime
 
     from xeonsr.errors import UserError
-    from xeonsr.info import cpu_info
+    from xeonsr.info import cpu_info, onednn_cap
     from xeonsr.irs import IN_CHECKOUT, entries, is_shipped, set_kernel_plan, store_dir, verified
     from xeonsr.kernels import cpu_class, openvino_version, plan_for, plan_key
     from xeonsr.profile import parse_size
@@ -36,6 +36,11 @@ def run(args) -> int:
         check_scale(args.scale)  # before the CPU's verdict: a typo is named first
     cpu = cpu_info()
     cls = cpu_class(cpu.flags)
+    if cls is None and cpu_class(cpu.flags, capped=False):
+        raise UserError(
+            f"oneDNN is held to {onednn_cap()} by ONEDNN_MAX_CPU_ISA: plans are measured with the kernels "
+            "this CPU runs by default; unset it to tune"
+        )
     if cls is None:
         raise UserError(
             f"{cpu.model}: kernel plans are for AVX-512 VNNI CPUs (with or without AMX); here "
