@@ -140,3 +140,17 @@ def test_load_cache_times_fresh_processes_with_and_without_the_cache():
     res = load_cache.main(["--rounds", "1"])
     assert res["same_bytes"]
     assert all(len(res[k]["load_s"]) == 1 and res[k]["load_s"][0] > 0 for k in ("cache", "no cache"))
+
+
+def test_when_quiet_runs_the_command_on_a_quiet_host_and_gives_up_on_a_busy_one(capsys):
+    import when_quiet
+
+    ran = when_quiet.main(
+        ["--min-gflops", "0", "--every", "0", "--threads", "1", "--", sys.executable, "-c", "raise SystemExit(7)"]
+    )
+    assert ran == 7  # two quiet samples (every host beats 0 GFLOP/s), then the command's own status
+    assert capsys.readouterr().out.count("quiet)") == 2
+    busy = when_quiet.main(
+        ["--min-gflops", "1e12", "--every", "0", "--give-up-min", "0", "--threads", "1", "--", "false"]
+    )
+    assert busy == 3 and "no quiet window" in capsys.readouterr().err
