@@ -1,5 +1,5 @@
 """Wait for a quiet host, then run a command. On a shared VM a neighbour's load can halve every
-timing for hours (the Intel Xeon with AMX, sessions 35-39: the FP32 matrix-product peak 86-232
+timing for hours (the Intel Xeon with AMX, sessions 35-39: the FP32 matrix-product peak 83-232
 GFLOP/s on 2 threads against 402 quiet), and a latency table written then says more about the
 neighbour than about the CPU.
 
