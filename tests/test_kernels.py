@@ -509,9 +509,15 @@ def test_the_amx_forms_with_the_shipped_amx_plans_are_the_same_function(name, re
     assert all(macs[k] == stored_macs[k] for k in macs if k not in combines)
     assert all(macs[k] * 25 == stored_macs[k] * 32 for k in combines)  # 5x5 taps -> 32 channels
     assert _quantizers(model) == _quantizers(stored)
+    # Without int8 dot products (AVX2) OpenVINO adds u8 x s8 products in int16 pairs that saturate,
+    # and the rows form pairs other products: a full-range image differs there (0.17 on an AMD
+    # EPYC Zen 3, session 40), while no such host ever runs these forms. Images of at most 0.35
+    # keep the first layer's u8 inputs <= 127 even after the bicubic's overshoot (x 1.27 at most),
+    # so no pair passes int16 and the check stays exact there too.
+    top = 1.0 if cpu_info().int8_dot or not _quantizers(stored) else 0.35
     rng = np.random.default_rng(0)
     for h, w in ((61, 37), (17, 16)):
-        x = rng.random((1, 1, h, w), dtype=np.float32)
+        x = rng.random((1, 1, h, w), dtype=np.float32) * top
         assert np.abs(_run_model(model, x) - _run_model(stored, x)).max() < MAX_DIFF
 
 
