@@ -607,7 +607,9 @@ print(main(args), len(calls), len(saved))
 def _ctrl_c(mode, *args):
     """-> (exit status, calls before the stop, files saved, stderr) of ``xeonsr ARGS`` interrupted."""
     run = subprocess.run([sys.executable, "-c", CTRL_C, mode, *args], capture_output=True, text=True, timeout=300)
-    rc, calls, saved = (int(v) for v in run.stdout.split())
+    *_, last = ["", *run.stdout.splitlines()]  # main()'s own output may come before it
+    assert len(last.split()) == 3, run.stderr[-1000:]
+    rc, calls, saved = (int(v) for v in last.split())
     return rc, calls, saved, run.stderr
 
 
