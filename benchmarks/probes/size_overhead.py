@@ -1,6 +1,6 @@
 """Session 40 (AVX2 Zen 3): where a model's time goes with image size. In the session-40 Set14 x3
-runs SRCNN's FP32 IR ran 1.04-1.16x ONNX Runtime on the large images but 0.86-0.95x on the small
-ones (96x117 LR). Each backend (xeonsr.runtime.load_runner, as the bench loads it) and OpenVINO
+runs SRCNN's FP32 IR ran 1.01-1.27x ONNX Runtime on the images of 170x170 LR and more but 0.86-0.95x
+on coastguard and foreman (96x117). Each backend (xeonsr.runtime.load_runner, as the bench loads it) and OpenVINO
 compiled for each static shape are timed in interleaved rounds at each LR size; per size the
 median ms and each row against ONNX Runtime, then a least-squares line ms = a + b * Mpixel of
 output per backend (a: the cost a call pays whatever its size).
@@ -24,13 +24,13 @@ model, scale, threads, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
 sizes = [tuple(int(v) for v in s.split("x")) for s in sys.argv[5].split(",")]
 static = len(sys.argv) > 6 and sys.argv[6] == "static"
 fns = {b: load_runner(model, scale, b, threads=threads).run for b in ("ov-fp32", "ort")}
+xml, _ = locate_ir(model, scale, "fp32")  # static: no kernel plan (none on AVX2, where this ran)
 rng = np.random.default_rng(0)
 per_size = {}
 for w, h in sizes:
     x = rng.random((1, 1, h, w), dtype=np.float32)
     here = dict(fns)
     if static:
-        xml, _ = locate_ir(model, scale, "fp32")
         graph = read_ir(xml)
         host_forms(graph, cpu_info().forms_class)
         graph.reshape([1, 1, h, w])
