@@ -42,6 +42,20 @@ def test_rgb_output_size_and_beats_bicubic_on_y(up, data_dir):
     assert err(y_sr) < err(bic)
 
 
+def test_an_image_is_cut_into_even_tiles():
+    """260 pixels in tiles of at most 256 go as 130 + 130: before, a 256-pixel tile and a
+    4-pixel one, the big tile alone on one stream (benchmarks/probes/even_tiles.py)."""
+    from xeonsr.upscaler import even_step
+
+    assert [even_step(n, 256) for n in (1, 255, 256, 257, 260, 512, 513, 700)] == [1, 255, 256, 129, 130, 256, 171, 234]
+    up = Upscaler("fsrcnn", 3, backend="torch", tile=256)
+    shapes, run = [], up.runner
+    up.runner = lambda x: shapes.append(x.shape[2:]) or run(x)
+    out = up.upscale(Image.fromarray(photo(260, 260)))
+    assert out.size == (780, 780)
+    assert len(shapes) == 4 and len(set(shapes)) == 1 and shapes[0] == (130 + up.radius,) * 2
+
+
 def test_tiled_equals_untiled_to_one_grey_level():
     img = Image.fromarray(photo(67, 45))
     for name in ("fsrcnn", "srcnn", "dcscn"):
