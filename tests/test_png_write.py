@@ -62,6 +62,11 @@ def test_sixteen_bit_colour_reads_back_in_opencv_and_xeonsr(channels, tmp_path):
     assert isinstance(back, Image16) and np.array_equal(back.pixels, a) and back.icc == ICC
 
 
+def test_big_endian_sixteen_bits_are_the_same_image():
+    a = _pixels((9, 11), np.uint16)
+    assert encode_png(a.astype(">u2")) == encode_png(a)
+
+
 def test_large_image_spans_several_idat_chunks(monkeypatch):
     monkeypatch.setattr(png_write, "IDAT_BYTES", 1000)
     a = _pixels((60, 50, 3), np.uint8)

@@ -29,7 +29,7 @@ IDAT_BYTES = 1 << 20  # the deflated data split into IDAT chunks of 1 MiB (a chu
 
 def encode_png(pixels: np.ndarray, icc: bytes | None = None, exif: bytes | None = None) -> bytes:
     """(H, W) or (H, W, C) uint8 or uint16 pixels, C = 1..4 -> the bytes of a PNG file."""
-    if pixels.dtype not in (np.uint8, np.uint16) or pixels.ndim not in (2, 3) or 0 in pixels.shape:
+    if pixels.dtype.kind != "u" or pixels.itemsize not in (1, 2) or pixels.ndim not in (2, 3) or 0 in pixels.shape:
         raise ValueError(f"encode_png takes (H, W[, C]) uint8 or uint16 pixels, not {pixels.dtype} {pixels.shape}")
     h, w = pixels.shape[:2]
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
