@@ -1,7 +1,7 @@
 """Image files out: the formats written (OUTPUT_FORMATS), each result saved atomically (a
 temporary name, then rename) with its ICC profile and EXIF data, PNG by xeonsr.png_write, 16-bit
 colour TIFF through OpenCV, and what a format cannot hold (alpha in JPEG or BMP, 16 bits in JPEG,
-WebP or BMP) converted and said. Public: save_image, output_format, OUTPUT_FORMATS, png_with_icc."""
+WebP or BMP) converted and said. Public: save_image, output_format, OUTPUT_FORMATS."""
 
 from __future__ import annotations
 
@@ -14,21 +14,10 @@ from xeonsr.errors import UserError
 from xeonsr.photo_io import Image16, to_eight_bits
 
 
-def png_with_icc(png: bytes, icc: bytes) -> bytes:
-    """Insert an iCCP chunk right after IHDR (OpenCV's PNG writer cannot)."""
-    import struct
-    import zlib
-
-    body = b"iCCP" + b"ICC profile\x00\x00" + zlib.compress(icc)
-    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
-    end_of_ihdr = 8 + 8 + 13 + 4
-    return png[:end_of_ihdr] + chunk + png[end_of_ihdr:]
-
-
 def _save_16_bit_tiff(image: Image16, path: Path) -> None:
     import cv2
 
-    from xeonsr.fileio import atomic_write
+    from xeonsr.fileio import atomic_write_bytes
 
     bgr = np.ascontiguousarray(image.pixels[:, :, [2, 1, 0, 3][: image.pixels.shape[2]]])
     ok, buf = cv2.imencode(".tiff", bgr)
@@ -36,7 +25,7 @@ def _save_16_bit_tiff(image: Image16, path: Path) -> None:
         raise UserError(f"{path}: OpenCV could not encode a 16-bit TIFF")
     if image.icc:
         print(f"xeonsr: note: {path}: the ICC profile is not kept in a 16-bit TIFF", file=sys.stderr)
-    atomic_write(path, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
+    atomic_write_bytes(path, buf.tobytes())
 
 
 # PIL modes xeonsr.png_write encodes (what an upscale gives back); anything else goes through PIL.
@@ -74,13 +63,12 @@ def save_image(image, path: Path) -> None:
 def _save(image, path: Path, fmt: str) -> None:
     from PIL import Image
 
-    from xeonsr.fileio import atomic_write
+    from xeonsr.fileio import atomic_write, atomic_write_bytes
     from xeonsr.png_write import encode_png
 
     if isinstance(image, Image16):
         if fmt == "PNG":
-            data = encode_png(image.pixels, image.icc)
-            return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+            return atomic_write_bytes(path, encode_png(image.pixels, image.icc))
         if fmt == "TIFF":
             return _save_16_bit_tiff(image, path)
         image = image.to_pil()  # JPEG, WebP and BMP hold 8 bits per channel
@@ -91,8 +79,7 @@ def _save(image, path: Path, fmt: str) -> None:
     if exif and fmt != "BMP" and not (fmt == "JPEG" and len(exif) > 65000):  # a JPEG segment holds 64 KB
         kwargs["exif"] = exif
     if fmt == "PNG" and image.mode in PNG_MODES:
-        data = encode_png(np.asarray(image), kwargs.get("icc_profile"), kwargs.get("exif"))
-        return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+        return atomic_write_bytes(path, encode_png(np.asarray(image), kwargs.get("icc_profile"), kwargs.get("exif")))
     if fmt == "PNG":
         kwargs["compress_level"] = 1  # zlib level 1 (OpenCV's default): PIL's level 6 took 5x longer
     if fmt not in ("PNG", "TIFF") and image.mode.startswith("I"):  # 16-bit grey: JPEG, WebP, BMP hold 8
