@@ -2,7 +2,7 @@
 `xeonsr profile` (OpenVINO's counters) on the same input: where SRCNN FP32 loses to ORT (session
 14: the 1x1 64 -> 32 layer, 5.6 ms in MLAS's NCHWc kernel vs 8.6-9.3 in OpenVINO).
 
-    python benchmarks/probes/ort_layer_times.py srcnn 3 2
+    python benchmarks/probes/ort_layer_times.py srcnn 3 2 [WxH, default 160x140]
 """
 
 import json
@@ -21,6 +21,8 @@ from xeonsr.models import deploy_form
 from xeonsr.peers import _to_onnx
 
 model, scale, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+size = sys.argv[4] if len(sys.argv) > 4 else "160x140"
+w, h = (int(v) for v in size.split("x"))
 net, _ = load_torch_model(model, scale, None)
 tmp = tempfile.mkdtemp()
 path = _to_onnx(
@@ -31,7 +33,7 @@ so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
 so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
 so.enable_profiling, so.profile_file_prefix = True, tmp + "/prof"
 sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-x = np.random.default_rng(0).random((1, 1, 140, 160), dtype=np.float32)
+x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
 for _ in range(3):
     sess.run(None, {"lr": x})
 times = []
@@ -39,7 +41,7 @@ for _ in range(10):
     t0 = time.perf_counter()
     sess.run(None, {"lr": x})
     times.append(time.perf_counter() - t0)
-print(f"ONNX Runtime {ort.__version__}, {threads} threads, 160x140: median {statistics.median(times) * 1e3:.2f} ms")
+print(f"ONNX Runtime {ort.__version__}, {threads} threads, {size}: median {statistics.median(times) * 1e3:.2f} ms")
 nodes = {}
 for e in json.loads(Path(sess.end_profiling()).read_text()):
     if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
