@@ -379,6 +379,35 @@ def test_colliding_names_ppm_inputs_and_a_failing_file_in_one_batch(tmp_path, mo
     assert [p.name for p in (tmp_path / "out2").iterdir()] == ["x-b.png"]
 
 
+def test_format_writes_a_folders_results_in_one_format(tmp_path, capsys):
+    from xeonsr.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(photo(seed=1)).save(src / "a.png")
+    Image.fromarray(photo(seed=2)).save(src / "a.jpg", quality=95)
+    Image.fromarray(photo(seed=3)[..., 0]).save(src / "g.pgm")
+    out = tmp_path / "out"
+    assert main(["upscale", str(src), "-o", str(out), "--scale", "2", "--format", "jpg"]) == 0
+    # a.jpg and a.png (in that order) would both be a.jpg: the second gets its folder's name
+    assert sorted(p.name for p in out.iterdir()) == ["a-in.jpg", "a.jpg", "g.jpg"]
+    for p in out.iterdir():
+        with Image.open(p) as im:
+            assert im.format == "JPEG" and im.size == (106, 82)
+            assert im.mode == ("L" if p.name == "g.jpg" else "RGB")  # grey stays grey
+    # the same results as PNG: the JPEG is the PNG's pixels, lossily
+    assert main(["upscale", str(src / "a.jpg"), "-o", str(tmp_path / "png"), "--scale", "2", "--format", "png"]) == 0
+    exact = np.asarray(Image.open(tmp_path / "png" / "a.png"), np.int16)
+    assert np.abs(np.asarray(Image.open(out / "a.jpg"), np.int16) - exact).mean() < 3
+    # one input to a named file: its suffix decides, and a --format that disagrees is refused
+    capsys.readouterr()
+    assert main(["upscale", str(src / "a.png"), "-o", str(tmp_path / "b.png"), "--format", "webp"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "b.png" in err[0] and "--format" in err[0] and not (tmp_path / "b.png").exists()
+    assert main(["upscale", str(src / "a.png"), "-o", str(tmp_path / "b.webp"), "--format", "webp"]) == 0
+    assert Image.open(tmp_path / "b.webp").format == "WEBP"
+
+
 def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, data_dir):
     from xeonsr.cli import main
 

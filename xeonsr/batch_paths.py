@@ -74,19 +74,21 @@ def _tree(top: Path, skip):
             yield d, images
 
 
-def output_paths(files: list[Path], out: Path, trees: list[PurePath] | None = None) -> list[Path]:
-    """One distinct output path in folder ``out`` per input: the input's name (suffix kept, PNG
-    for formats in PNG_INSTEAD) in its tree's folder under ``out``; a name taken by an earlier
-    input gets its folder's name added (``x-b.png``), then a number, so no result overwrites
-    another."""
+def output_paths(
+    files: list[Path], out: Path, trees: list[PurePath] | None = None, suffix: str | None = None
+) -> list[Path]:
+    """One distinct output path in folder ``out`` per input: the input's name with ``suffix``
+    (default: its own, PNG for formats in PNG_INSTEAD) in its tree's folder under ``out``; a name
+    taken by an earlier input (``x.png`` and ``x.jpg`` both as JPEG, or two folders' ``x.png``)
+    gets its folder's name added (``x-b.png``), then a number, so no result overwrites another."""
     trees = trees or [PurePath(".")] * len(files)
     taken: set[str] = set()
     paths = []
     for f, tree in zip(files, trees, strict=True):
-        suffix = ".png" if f.suffix.lower() in PNG_INSTEAD else f.suffix
+        ext = suffix or (".png" if f.suffix.lower() in PNG_INSTEAD else f.suffix)
         candidates = [f.stem, f"{f.stem}-{f.parent.name or 'input'}"]
         candidates += [f"{f.stem}-{f.parent.name or 'input'}-{i}" for i in range(2, len(files) + 2)]
-        name = next(c + suffix for c in candidates if str(tree / (c + suffix)).lower() not in taken)
+        name = next(c + ext for c in candidates if str(tree / (c + ext)).lower() not in taken)
         taken.add(str(tree / name).lower())
         paths.append(out / tree / name)
     return paths

@@ -19,6 +19,13 @@ def add_arguments(p) -> None:
         help="a folder's subfolders too, each result in the same subfolder under OUTPUT",
     )
     p.add_argument("-o", "--output", required=True, help="output file (one input) or folder (several)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="the results' format in an output folder (default: each input's own; GIF, PPM and PGM "
+        "give PNG); for one input, OUTPUT's suffix says it",
+    )
     p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: your --weights' scale, else 3)")
     p.add_argument(
         "--model",
@@ -60,6 +67,7 @@ def add_arguments(p) -> None:
     )
 
 
+FORMATS = ("png", "jpg", "webp", "tif", "bmp")  # suffixes of xeonsr.photo_save.OUTPUT_FORMATS
 DEFAULT_MODEL = {2: "fsrcnn", 3: "fsrcnn", 4: "fsrcnn"}  # fastest model at/near the paper floors
 
 
@@ -91,11 +99,14 @@ def run(args) -> int:
     if not files:
         raise UserError(f"no images found in {' '.join(args.inputs)}")
     single = len(files) == 1 and not out.is_dir() and out.suffix != ""
+    suffix = f".{args.format}" if args.format else None
     if single:
-        output_format(out)  # before any work: an unknown suffix is found now, not after the upscale
+        fmt = output_format(out)  # before any work: an unknown suffix is found now, not after the upscale
+        if suffix and OUTPUT_FORMATS[suffix] != fmt:
+            raise UserError(f"{out}: its suffix writes {fmt}, --format asks {args.format}: give one of the two")
     elif not out.is_dir() and (out.exists() or out.suffix.lower() in OUTPUT_FORMATS):
         raise UserError(f"{out}: {len(files)} inputs need an output folder, not an image file")
-    dests = [out] if single else output_paths(files, out, found.trees)
+    dests = [out] if single else output_paths(files, out, found.trees, suffix)
     # Checked before any work: nothing is replaced unasked, and an input never.
     todo, skipped = guard_outputs(list(zip(files, dests, strict=True)), args.overwrite, args.skip_existing)
     crop = Path(args.compare) if args.compare else None
