@@ -379,7 +379,7 @@ def test_colliding_names_ppm_inputs_and_a_failing_file_in_one_batch(tmp_path, mo
     assert [p.name for p in (tmp_path / "out2").iterdir()] == ["x-b.png"]
 
 
-def test_format_writes_a_folders_results_in_one_format(tmp_path, capsys):
+def test_format_and_quality_write_a_folders_results(tmp_path, capsys):
     from xeonsr.cli import main
 
     src = tmp_path / "in"
@@ -406,6 +406,15 @@ def test_format_writes_a_folders_results_in_one_format(tmp_path, capsys):
     assert len(err) == 1 and "b.png" in err[0] and "--format" in err[0] and not (tmp_path / "b.png").exists()
     assert main(["upscale", str(src / "a.png"), "-o", str(tmp_path / "b.webp"), "--format", "webp"]) == 0
     assert Image.open(tmp_path / "b.webp").format == "WEBP"
+    # --quality: JPEG's and WebP's (95 unless asked), 1 to 100
+    low = tmp_path / "low"
+    assert main(["upscale", str(src), "-o", str(low), "--scale", "2", "--format", "jpg", "--quality", "50"]) == 0
+    for name in ("a.jpg", "a-in.jpg", "g.jpg"):
+        assert (low / name).stat().st_size < 0.8 * (out / name).stat().st_size
+    for bad in ("0", "101"):
+        with pytest.raises(SystemExit) as e:
+            main(["upscale", str(src), "-o", str(tmp_path / "bad"), "--quality", bad])
+        assert e.value.code == 2 and "must be 1 to 100" in capsys.readouterr().err
 
 
 def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, data_dir):
@@ -633,11 +642,11 @@ if mode == "bands":  # a real SIGINT at the main thread, as a terminal's Ctrl-C
     Upscaler._tiled = tiled
 else:  # Ctrl-C as the main thread gets it, on the third image
     real_one, real_save = xeonsr.folder._one, xeonsr.photo_save.save_image
-    def one(up, s, d):
+    def one(up, s, d, *a):
         calls.append(s)
         if len(calls) == 3:
             _thread.interrupt_main()
-        return real_one(up, s, d)
+        return real_one(up, s, d, *a)
     def save(image, dest, *a, **k):
         real_save(image, dest, *a, **k)
         saved.append(dest)
@@ -724,11 +733,11 @@ import xeonsr.folder
 from xeonsr.cli import main
 src, out = Path(sys.argv[1]), Path(sys.argv[2])
 real, calls = xeonsr.folder._one, []
-def one(up, s, d):
+def one(up, s, d, *a):
     calls.append(s)
     if len(calls) == 3:
         os.kill(os.getpid(), signal.SIGTERM)  # kill, timeout, a container stopping
-    return real(up, s, d)
+    return real(up, s, d, *a)
 xeonsr.folder._one = one
 rc = main(["upscale", str(src), "-o", str(out), "--scale", "2", "--jobs", "2"])
 print(rc, len(calls), sorted(p.name for p in out.iterdir()))

@@ -26,14 +26,14 @@ class Done:
     megapixels: float  # of the output (0 on error)
 
 
-def _one(up, src: Path, dest: Path) -> Done:
+def _one(up, src: Path, dest: Path, quality: int | None = None) -> Done:
     from xeonsr.errors import is_user_error, one_line
     from xeonsr.photo_io import open_image
     from xeonsr.photo_save import save_image
 
     try:
         result = up.upscale(open_image(src))
-        save_image(result, dest)
+        save_image(result, dest, quality)
         w, h = result.size
         return Done(src, dest, None, w * h / 1e6)
     except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
@@ -49,8 +49,10 @@ def upscale_files(
     workers: int = 1,
     on_done: Callable[[Done], None] | None = None,
     written: list[Path] | None = None,
+    quality: int | None = None,
 ):
-    """Upscale each (source, destination) with ``workers`` threads; -> [Done] in job order.
+    """Upscale each (source, destination) with ``workers`` threads; -> [Done] in job order
+    (``quality``: of JPEG and WebP results, xeonsr.photo_save.save_image's).
 
     Interrupted (Ctrl-C, or ``on_done`` raising), it stops promptly and writes nothing half:
     one worker runs in the calling thread, where the interrupt lands at once; several stop at
@@ -61,7 +63,7 @@ def upscale_files(
         written = []
 
     def one(u, src: Path, dest: Path) -> Done:
-        done = _one(u, src, dest)
+        done = _one(u, src, dest, quality)
         if done.error is None:
             written.append(dest)  # list.append is atomic: workers need no lock
         return done

@@ -51,16 +51,20 @@ def output_format(path: Path) -> str:
     return fmt
 
 
-def save_image(image, path: Path) -> None:
-    """Save atomically (a temporary name, then rename), keeping the ICC profile."""
+JPEG_QUALITY = 95  # PIL's default for JPEG and WebP is 75-80: visibly lossy on an upscale
+
+
+def save_image(image, path: Path, quality: int | None = None) -> None:
+    """Save atomically (a temporary name, then rename), keeping the ICC profile; ``quality``:
+    JPEG's and WebP's (default JPEG_QUALITY), unused by the lossless formats."""
     fmt = output_format(path)
     try:
-        _save(image, path, fmt)
+        _save(image, path, fmt, quality or JPEG_QUALITY)
     except OSError as e:  # no such folder, no permission, disk full: the file the user named
         raise UserError(f"{path}: cannot write it ({e.strerror or e})") from None
 
 
-def _save(image, path: Path, fmt: str) -> None:
+def _save(image, path: Path, fmt: str, quality: int) -> None:
     from PIL import Image
 
     from xeonsr.fileio import atomic_write, atomic_write_bytes
@@ -89,7 +93,7 @@ def _save(image, path: Path, fmt: str) -> None:
         # (date taken, exposure): PIL's libtiff writer fails on its offset, so that TIFF stays raw.
         kwargs["compression"] = "tiff_lzw"
     if fmt in ("JPEG", "WEBP"):
-        kwargs["quality"] = 95  # PIL's default for both is 75-80: visibly lossy on an upscale
+        kwargs["quality"] = quality
     if fmt in ("JPEG", "BMP") and image.mode in ("RGBA", "LA"):  # PIL's BMP drops alpha, or fails (LA)
         print(f"xeonsr: note: {path}: {fmt} holds no transparency; the alpha channel is left out", file=sys.stderr)
         image = image.convert(image.mode[:-1])  # grey stays grey

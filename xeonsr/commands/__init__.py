@@ -6,13 +6,15 @@ import argparse
 from collections.abc import Callable
 
 
-def count(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``minimum`` (argparse's one error line else)."""
+def count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum`` and at most ``maximum`` (None: no
+    limit; argparse's one error line else)."""
 
     def parse(text: str) -> int:
         value = int(text)  # not a number: argparse's "invalid int value"
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value}: must be {minimum} or more")
+        if value < minimum or (maximum is not None and value > maximum):
+            limits = f"{minimum} or more" if maximum is None else f"{minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"{value}: must be {limits}")
         return value
 
     parse.__name__ = "int"

@@ -26,6 +26,9 @@ def add_arguments(p) -> None:
         help="the results' format in an output folder (default: each input's own; GIF, PPM and PGM "
         "give PNG); for one input, OUTPUT's suffix says it",
     )
+    p.add_argument(
+        "--quality", type=count(1, 100), default=None, help="JPEG and WebP results' quality, 1-100 (default 95)"
+    )
     p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default: your --weights' scale, else 3)")
     p.add_argument(
         "--model",
@@ -154,7 +157,7 @@ def run(args) -> int:
 
     t0, written = time.perf_counter(), []
     try:
-        results = upscale_files(up, todo, workers, on_done, written)
+        results = upscale_files(up, todo, workers, on_done, written, args.quality)
     except KeyboardInterrupt:
         _close(bar)
         if len(todo) > 1:
