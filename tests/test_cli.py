@@ -288,6 +288,26 @@ def test_an_os_error_is_one_line_naming_its_path_first(tmp_path):
     assert not is_user_error(ValueError("a bug of ours"))
 
 
+def test_a_library_this_install_lacks_or_an_old_openvino_is_one_line_saying_what_to_install(tmp_path):
+    Image.fromarray(np.zeros((20, 20, 3), np.uint8)).save(tmp_path / "a.png")
+    # As if OpenVINO were not installed: None in sys.modules makes its import fail as a missing one does.
+    code = (
+        "import sys; sys.modules['openvino'] = None; from xeonsr.cli import main; "
+        f"sys.exit(main(['upscale', {str(tmp_path / 'a.png')!r}, '-o', {str(tmp_path / 'b.png')!r}, "
+        "'--backend', 'openvino']))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and not (tmp_path / "b.png").exists()
+    _one_line_error(proc, "openvino is not installed", "pip install 'openvino>=2023.3'")
+    from xeonsr.openvino_releases import OLDEST, check_version
+
+    assert OLDEST == (2023, 3)
+    for fine in ("2023.3.0-13775-ceeafaf64f3-releases/2023/3", "2026.4.1-20426-abc", "a-build-of-its-own"):
+        check_version(fine)
+    with pytest.raises(UserError, match=r"OpenVINO 2023.2.0 is older than 2023.3.*pip install -U 'openvino>=2023.3'"):
+        check_version("2023.2.0-13089-cfd42bd2cb0-HEAD")
+
+
 def test_quantize_takes_the_model_of_your_store_when_it_holds_one(tmp_path, capsys):
     """`xeonsr export --weights W --ir-dir D` then `xeonsr quantize --ir-dir D` needed --model
     and --scale repeated; now a store (or --weights) with one model names it."""

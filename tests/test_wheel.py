@@ -1,6 +1,9 @@
 """The wheel is the product for deployers: it carries the shipped IRs and upscales with
-OpenVINO in a fresh virtual environment that has no torch (the slim install of README)."""
+OpenVINO in a fresh virtual environment that has no torch (the slim install of README), on the
+newest OpenVINO and on the oldest that requirements-deploy.txt allows."""
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +13,7 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "requirements-deploy.txt"
 
 
 def _run(*cmd, **kw):
@@ -18,19 +22,41 @@ def _run(*cmd, **kw):
     return proc
 
 
-@pytest.mark.slow
-def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_path):
-    _run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", tmp_path / "dist")
-    wheel = next((tmp_path / "dist").glob("xeonsr-*.whl"))
-    venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", venv)
-    pip = [venv / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    _run(*pip, "-r", ROOT / "requirements-deploy.txt")
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", dist)
+    return next(dist.glob("xeonsr-*.whl"))
+
+
+def _slim_venv(where: Path, wheel: Path, floors: bool = False) -> Path:
+    """A venv with requirements-deploy.txt (``floors``: each at the oldest version it allows) and
+    the wheel without its dependencies, as README's slim install does; -> its bin folder."""
+    _run(sys.executable, "-m", "venv", where)
+    reqs = [line for line in DEPLOY.read_text().splitlines() if line and not line.startswith("#")]
+    if floors:
+        reqs = [line.replace(">=", "==") for line in reqs]  # "numpy==1.26" is 1.26.0
+    (where / "requirements.txt").write_text("\n".join(reqs) + "\n")
+    pip = [where / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    _run(*pip, "-r", where / "requirements.txt")
     _run(*pip, "--no-deps", wheel)
+    return where / "bin"
+
+
+def test_the_openvino_floor_is_stated_once_in_code_and_once_for_pip():
+    from xeonsr.openvino_releases import OLDEST
+
+    floor = re.search(r"^openvino>=(\d+)\.(\d+)\s*$", DEPLOY.read_text(), re.M)
+    assert floor and (int(floor[1]), int(floor[2])) == OLDEST
+
+
+@pytest.mark.slow
+def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_path, wheel):
+    bin_dir = _slim_venv(tmp_path / "venv", wheel)
     rng = np.random.default_rng(0)
     Image.fromarray(rng.integers(0, 256, (40, 52, 3), dtype=np.uint8)).save(tmp_path / "bird.png")
     out = _run(
-        venv / "bin" / "xeonsr", "upscale", tmp_path / "bird.png", "-o", tmp_path / "out.png", "--scale", "3",
+        bin_dir / "xeonsr", "upscale", tmp_path / "bird.png", "-o", tmp_path / "out.png", "--scale", "3",
         "--backend", "openvino", cwd=tmp_path,
     )  # fmt: skip
     assert "openvino" in out.stdout and Image.open(tmp_path / "out.png").size == (156, 120)
@@ -39,5 +65,51 @@ def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_pa
         "import importlib.util, xeonsr.irs as i; print(i.SHIPPED_IR_DIR); "
         "print(importlib.util.find_spec('torch') is None); i.locate_ir('fsrcnn', 3, 'fp32')"
     )
-    where, no_torch = _run(venv / "bin" / "python", "-c", probe, cwd=tmp_path).stdout.split()
+    where, no_torch = _run(bin_dir / "python", "-c", probe, cwd=tmp_path).stdout.split()
     assert "site-packages" in where and no_torch == "True"
+    # Asked for PyTorch without it: one line that says what to install, exit status 1.
+    proc = subprocess.run(
+        [bin_dir / "xeonsr", "upscale", tmp_path / "bird.png", "-o", tmp_path / "t.png", "--backend", "torch"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 1 and not (tmp_path / "t.png").exists()
+    assert proc.stderr.count("\n") == 1 and "torch is not installed" in proc.stderr and "pip install" in proc.stderr
+
+
+@pytest.mark.slow
+def test_the_oldest_versions_allowed_run_every_ir_form_as_the_newest_do(tmp_path, wheel, data_dir):
+    """Services pin their libraries (OpenVINO 2023.3 is an LTS release): with every deployment
+    requirement at its floor the shipped IRs, in this CPU's forms, give the newest OpenVINO's PSNR
+    per image, and a tiled image over two streams comes out as it does here."""
+    bin_dir = _slim_venv(tmp_path / "venv", wheel, floors=True)
+    from xeonsr.openvino_releases import OLDEST
+
+    found = _run(bin_dir / "python", "-c", "import openvino; print(openvino.__version__)").stdout
+    assert found.startswith("{}.{}.".format(*OLDEST)), found
+    # One IR of each kind of rewrite xeonsr.ir_forms makes: SRCNN FP32 (first layer in rows, last
+    # as a row pair), FSRCNN INT8 (quantized rows, column pair), DCSCN INT8 (sub-pixel head).
+    for model, scale, precision in (("srcnn", 3, "fp32"), ("fsrcnn", 3, "int8"), ("dcscn", 2, "int8")):
+        psnr = {}
+        for name, exe in (("oldest", bin_dir / "xeonsr"), ("here", Path(sys.executable).with_name("xeonsr"))):
+            out = tmp_path / f"{name}_{model}.json"
+            _run(
+                exe, "eval", "--model", model, "--scale", scale, "--dataset", "Set5,Set14", "--data-dir", data_dir,
+                "--backend", "openvino", "--precision", precision, "--no-ssim", "--threads", "2", "--json", out,
+            )  # fmt: skip
+            sets = json.loads(out.read_text())["sets"]
+            psnr[name] = [image["psnr"] for s in ("Set5", "Set14") for image in sets[s]["images"]]
+        assert len(psnr["oldest"]) == 19
+        # 2023.3 to 2026.4 on an AMD EPYC Zen 3: within 0.0007 dB per image over every shipped IR.
+        assert np.abs(np.subtract(psnr["oldest"], psnr["here"])).max() < 0.005, (model, psnr)
+    rng = np.random.default_rng(1)
+    big = rng.integers(0, 256, (700, 520, 3), dtype=np.uint8)
+    big[::2] //= 2  # not pure noise: rows the network makes something of
+    Image.fromarray(big).save(tmp_path / "big.png")
+    for name, exe in (("oldest", bin_dir / "xeonsr"), ("here", Path(sys.executable).with_name("xeonsr"))):
+        _run(
+            exe, "upscale", tmp_path / "big.png", "-o", tmp_path / f"{name}.png", "--scale", "2", "--tile", "200",
+            "--jobs", "2", "--backend", "openvino", "--precision", "int8",
+        )  # fmt: skip
+    a, b = (np.asarray(Image.open(tmp_path / f"{n}.png"), dtype=np.float64) for n in ("oldest", "here"))
+    assert a.shape == b.shape == (1400, 1040, 3)
+    assert 10 * np.log10(255**2 / max(np.mean((a - b) ** 2), 1e-12)) > 50

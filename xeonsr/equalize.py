@@ -160,7 +160,7 @@ def equalize_torch(net, applied) -> int:
 
 
 def _replace(op, port: int, value: np.ndarray) -> None:
-    import openvino as ov
+    from xeonsr.openvino_releases import opset
 
-    const = ov.opset13.constant(np.ascontiguousarray(value, dtype=np.float32))
+    const = opset(13).constant(np.ascontiguousarray(value, dtype=np.float32))
     op.input(port).replace_source_output(const.output(0))

@@ -12,12 +12,42 @@ _PATH_ERRORS = (FileNotFoundError, PermissionError, FileExistsError, NotADirecto
 _DISK_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
 
 
+# A library a command needs that this install lacks (the slim install has no torch, a bare one no
+# peers): what to install, instead of an "internal error".
+_INSTALL = {
+    "openvino": "pip install 'openvino>=2023.3'",
+    "torch": "pip install torch==2.13.0 (the CPU build), or run the IRs: --backend openvino",
+    "nncf": "pip install 'nncf>=2.14'",
+    "onnxruntime": "pip install 'xeonsr[peers]'",
+    "onnx": "pip install 'xeonsr[peers]'",
+    "cv2": "pip install 'xeonsr[peers]'",
+    "skimage": "pip install scikit-image",
+    "safetensors": "pip install safetensors",
+    "matplotlib": "pip install matplotlib",
+}
+
+
+def _missing(e: BaseException) -> str | None:
+    """The library ``e`` says is not installed, if it is one of ours to name (a module missing
+    inside an installed library is not that: its version is the question)."""
+    if isinstance(e, ModuleNotFoundError) and e.name in _INSTALL:
+        return e.name
+    return None
+
+
 def is_user_error(e: BaseException) -> bool:
-    return isinstance(e, (UserError, *_PATH_ERRORS)) or (isinstance(e, OSError) and e.errno in _DISK_ERRNOS)
+    return (
+        isinstance(e, (UserError, *_PATH_ERRORS))
+        or (isinstance(e, OSError) and e.errno in _DISK_ERRNOS)
+        or _missing(e) is not None
+    )
 
 
 def one_line(e: BaseException) -> str:
     """The first line of ``e``'s message; an OS error as 'path: reason' (not '[Errno 2] ...: 'path'')."""
+    library = _missing(e)
+    if library is not None:
+        return f"{library} is not installed here and this command needs it: {_INSTALL[library]}"
     if isinstance(e, OSError) and e.strerror:
         return f"{e.filename}: {e.strerror}" if e.filename else e.strerror
     text = str(e).strip()

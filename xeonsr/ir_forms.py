@@ -25,8 +25,9 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
     per output channel) keeps its quantizers: the image's moves after the copies (it is
     elementwise and maps 0, the copies' padding, to 0) and the weights' int8 constant is
     reshaped under the same per-channel scales, so the INT8 function is the same too."""
-    import openvino.opset13 as ops
-    from openvino import opset3
+    from xeonsr.openvino_releases import opset
+
+    ops, opset3 = opset(13), opset(3)
 
     done = []
     for conv in list(ov_model.get_ordered_ops()):
@@ -180,7 +181,9 @@ def last_layer_depthwise(ov_model, only=None) -> list[str]:
     160x140 rowpair,dw`, session 34): SRCNN x3 FP32 1.05-1.12x faster than the stored column pair
     in five runs, 0.98-1.09x the row pair (1.08x at 240x192); on the Zen 4 in session 10 the
     network 1.03x (29.5 -> 28.6 ms)."""
-    import openvino.opset13 as ops
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
 
     done = []
     for cols, combine, taps in _column_pairs(ov_model, only, outputs=1):
@@ -228,7 +231,9 @@ def _conv(source, weight, pads: list[int], name: str):
     """A stride-1 convolution with symmetric ``pads`` named ``name``: the rewrites keep the
     stored layer names, which kernel plans, profiles and FP32 layer lists refer to. ``weight``:
     an array, or an op's output (dequantized int8 weights)."""
-    import openvino.opset13 as ops
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
 
     if isinstance(weight, np.ndarray):
         weight = ops.constant(np.ascontiguousarray(weight))

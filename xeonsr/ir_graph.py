@@ -169,12 +169,12 @@ def pin_image_range(ov_model) -> int:
     Calibrated ranges are those of the calibration crops ([0.0, 0.905] for SRCNN x3 on T91 with
     NNCF's default estimator), so brighter pixels were clipped; the grid of [0, 1] in 256 levels
     is the uint8 grid, so an 8-bit image passes through unchanged. Returns how many were set."""
-    import openvino as ov
+    from xeonsr.openvino_releases import opset
 
     fqs = [fq for fq in image_quantizers(ov_model) if fq.get_levels() == 256]
     for fq in fqs:
         for port, value in ((1, 0.0), (2, 1.0), (3, 0.0), (4, 1.0)):
             old = fq.input(port).get_source_output()
-            const = ov.opset13.constant(np.full(list(old.get_shape()), value, dtype=np.float32))
+            const = opset(13).constant(np.full(list(old.get_shape()), value, dtype=np.float32))
             fq.input(port).replace_source_output(const.output(0))
     return len(fqs)

@@ -87,7 +87,8 @@ def avoided(compiled, ov_model) -> dict[str, str]:
     for op in ov_model.get_ordered_ops():
         if op.get_type_name() in ("Convolution", "GroupConvolution"):
             k = op.input(1).get_partial_shape()
-            shapes[op.get_friendly_name()] = (k[-2].get_length(), k[-1].get_length())
+            n = k.rank.get_length()  # no negative indices before OpenVINO 2024.x
+            shapes[op.get_friendly_name()] = (k[n - 2].get_length(), k[n - 1].get_length())
     moves = {}
     for op in compiled.get_runtime_model().get_ordered_ops():
         rt = op.get_rt_info()
@@ -111,7 +112,8 @@ def conv_layers(ov_model) -> list[tuple[str, str]]:
     for op in ov_model.get_ordered_ops():
         if op.get_type_name() in ("Convolution", "GroupConvolution"):
             k = op.input(1).get_partial_shape()
-            one = str(k[-1]) == "1" and str(k[-2]) == "1"
+            n = k.rank.get_length()
+            one = str(k[n - 1]) == "1" and str(k[n - 2]) == "1"
             out.append((op.get_friendly_name(), "1x1" if one else "kxk"))
     return out
 

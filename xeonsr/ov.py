@@ -48,6 +48,10 @@ def compile_ir(
     from there the next time (OpenVINO's model cache: keyed by the graph, its kernel requests,
     the settings and the OpenVINO version; the same kernels; benchmarks/load_cache.py)."""
     import openvino as ov
+
+    from xeonsr.openvino_releases import check_version
+
+    check_version(ov.__version__)  # before the modules an older release lacks
     import openvino.properties as props
     import openvino.properties.hint as hints
 

@@ -63,8 +63,10 @@ def bf16_matmul_peak(threads: int, n: int = 2048, repeats: int = 10) -> float:
 def _conv_chain(channels: int, side: int, layers: int, seed: int = 0):
     """-> (OpenVINO model: ``layers`` 3x3 convolutions channels -> channels with ReLU, an input)."""
     import openvino as ov
-    import openvino.opset13 as ops
 
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
     rng = np.random.default_rng(seed)
     x = ops.parameter([1, channels, side, side], ov.Type.f32, name="x")
     h = x
@@ -114,10 +116,15 @@ def fp32_conv_peak(
 
 
 def _int8(model, rng, channels: int, side: int):
+    import contextlib
+    import io
+
     import nncf
 
     calib = [rng.random((1, channels, side, side), dtype=np.float32) for _ in range(4)]
-    return nncf.quantize(model, nncf.Dataset(calib), subset_size=len(calib)), calib[0]
+    # NNCF draws a progress bar for its statistics; in a bench's table it is noise.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return nncf.quantize(model, nncf.Dataset(calib), subset_size=len(calib)), calib[0]
 
 
 class PeakMeter:

@@ -175,7 +175,8 @@ def carry_metadata(src, result, icc: bytes | None) -> None:
 def _has_16_bit_samples(im) -> bool:
     """Whether the file stores 16 bits per sample (PIL's raw mode says so before it decodes)."""
     for tile in im.tile[:1]:
-        raw = tile.args if isinstance(tile.args, str) else (tile.args or ("",))[0]
+        args = tile[3]  # (codec, extents, offset, args): a plain tuple before Pillow 11, named since
+        raw = args if isinstance(args, str) else (args or ("",))[0]
         return isinstance(raw, str) and ";16" in raw
     return False
 
