@@ -16,7 +16,9 @@ _DISK_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
 # peers): what to install, instead of an "internal error".
 _INSTALL = {
     "openvino": "pip install 'openvino>=2023.3'",
-    "torch": "pip install torch==2.13.0 (the CPU build), or run the IRs: --backend openvino",
+    "torch": (
+        "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu, or run the IRs: --backend openvino"
+    ),
     "nncf": "pip install 'nncf>=2.14'",
     "onnxruntime": "pip install 'xeonsr[peers]'",
     "onnx": "pip install 'xeonsr[peers]'",
