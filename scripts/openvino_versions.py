@@ -5,7 +5,9 @@ against the one installed here: the table in docs/deployment.md ("OpenVINO 2023.
 
 Each version gets a slim venv (requirements-deploy.txt with that OpenVINO, the wheel built from
 this checkout without its dependencies) under --work; each IR runs through `xeonsr eval` there and
-here, and the largest per-image PSNR difference is printed per IR and per version.
+here, and the largest per-image PSNR difference is printed per IR and per version. With --speed N,
+then N rounds of Set14 x3 latency for each model's FP32 and INT8 IR, a process per version and IR
+taking turns with this install's, so the ratios come from moments seconds apart.
 """
 
 from __future__ import annotations
@@ -46,11 +48,60 @@ def psnrs(exe: Path, model: str, scale: int, precision: str, data_dir: str, out:
     return [image["psnr"] for name in ("Set5", "Set14") for image in sets[name]["images"]]
 
 
+SPEED_IRS = [(m, p) for m in ("srcnn", "fsrcnn", "fsrcnn-s", "dcscn") for p in ("fp32", "int8")]
+
+
+def time_worker(model: str, precision: str, data_dir: str) -> None:
+    """In the venv under test: mean over Set14 x3 of each image's median ms (3 calls after one)."""
+    import statistics
+    import time
+
+    from xeonsr.evaluate import load_samples, resolve_dataset
+    from xeonsr.runtime import load_runner
+
+    fn = load_runner(model, 3, f"ov-{precision}", threads=2).plane_fn()
+    per_image = []
+    for sample in load_samples(resolve_dataset("Set14", data_dir)[1], 3):
+        fn(sample.lr)
+        calls = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn(sample.lr)
+            calls.append((time.perf_counter() - t0) * 1e3)
+        per_image.append(statistics.median(calls))
+    print(json.dumps({"ms": statistics.fmean(per_image)}))
+
+
+def speed(pythons: dict[str, Path], rounds: int, data_dir: str) -> None:
+    import statistics
+
+    here = next(iter(pythons))
+    for model, precision in SPEED_IRS:
+        ms = {v: [] for v in pythons}
+        for _ in range(rounds):
+            for version, python in pythons.items():
+                cmd = [python, __file__, "--time-worker", model, precision, "--data-dir", data_dir]
+                proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+                if proc.returncode:
+                    sys.exit(f"{version} {model} {precision}: {proc.stderr.strip()[-500:]}")
+                ms[version].append(json.loads(proc.stdout.strip().splitlines()[-1])["ms"])
+        for version, values in ms.items():
+            line = f"{model} x3 {precision} openvino {version}: {min(values):.2f}-{max(values):.2f} ms/image"
+            if version != here:
+                ratios = [a / b for a, b in zip(values, ms[here], strict=True)]
+                line += f", {min(ratios):.2f}-{max(ratios):.2f}x the time of {here} in the same rounds"
+            print(line + f" (median {statistics.median(values):.2f})", flush=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--time-worker"]:
+        return time_worker(sys.argv[2], sys.argv[3], sys.argv[5])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("versions", nargs="+", help="OpenVINO releases, e.g. 2023.3.0")
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--work", default=None, help="where the venvs go (default: a temporary folder)")
+    ap.add_argument("--speed", type=int, default=0, metavar="N", help="then N rounds of latency (default: none)")
+    ap.add_argument("--skip-psnr", action="store_true", help="only the latency rounds")
     args = ap.parse_args()
     from xeonsr.info import cpu_info, versions_of
     from xeonsr.irs import SHIPPED_IR_DIR
@@ -63,9 +114,23 @@ def main() -> None:
     wheel = next((work / "dist").glob("xeonsr-*.whl"))
     here = Path(sys.executable).with_name("xeonsr")
     print(f"{cpu_info().model}; here: openvino {versions_of('openvino')['openvino']}; {len(irs)} IRs")
-    base = {ir: psnrs(here, *ir, args.data_dir, work / f"here_{ir[0]}_x{ir[1]}_{ir[2]}.json") for ir in irs}
+    here_version = versions_of("openvino")["openvino"]
+    pythons = {here_version: Path(sys.executable)}
+    base = (
+        {}
+        if args.skip_psnr
+        else {ir: psnrs(here, *ir, args.data_dir, work / f"here_{ir[0]}_x{ir[1]}_{ir[2]}.json") for ir in irs}
+    )
     for version in args.versions:
-        exe = slim_venv(work / f"ov{version}", wheel, version)
+        venv = work / f"ov{version}"
+        if (venv / "bin" / "xeonsr").exists():  # a venv of an earlier run: this checkout's wheel in it
+            run(venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", wheel)
+            exe = venv / "bin" / "xeonsr"
+        else:
+            exe = slim_venv(venv, wheel, version)
+        pythons[version] = exe.with_name("python")
+        if args.skip_psnr:
+            continue
         worst = {}
         for ir in irs:
             got = psnrs(exe, *ir, args.data_dir, work / f"ov{version}_{ir[0]}_x{ir[1]}_{ir[2]}.json")
@@ -73,6 +138,8 @@ def main() -> None:
             print(f"  {version} {ir[0]} x{ir[1]} {ir[2]}: largest |dPSNR| {worst[ir]:.6f} dB", flush=True)
         ir, dp = max(worst.items(), key=lambda kv: kv[1])
         print(f"openvino {version}: largest PSNR difference {dp:.6f} dB ({ir[0]} x{ir[1]} {ir[2]})", flush=True)
+    if args.speed:
+        speed(pythons, args.speed, args.data_dir)
 
 
 if __name__ == "__main__":

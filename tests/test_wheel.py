@@ -67,6 +67,10 @@ def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_pa
     )
     where, no_torch = _run(bin_dir / "python", "-c", probe, cwd=tmp_path).stdout.split()
     assert "site-packages" in where and no_torch == "True"
+    # Where an IR's time goes, in the service's own environment.
+    xeonsr = bin_dir / "xeonsr"
+    prof = _run(xeonsr, "profile", "fsrcnn", "--scale", "3", "--size", "40x30", "--repeats", "3", cwd=tmp_path)
+    assert "head_columns.columns" in prof.stdout and "ms per inference" in prof.stdout
     # Asked for PyTorch without it: one line that says what to install, exit status 1.
     proc = subprocess.run(
         [bin_dir / "xeonsr", "upscale", tmp_path / "bird.png", "-o", tmp_path / "t.png", "--backend", "torch"],

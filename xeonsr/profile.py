@@ -60,10 +60,14 @@ def resolve_ir(target: str, scale: int, precision: str) -> tuple[Path, dict | No
             raise UserError(f"no IR at {path}")
         return path, None
     from xeonsr.irs import locate_ir
-    from xeonsr.models import get_spec
     from xeonsr.protocol import check_scale
 
-    get_spec(target)  # an unknown name says which ones exist
+    try:
+        from xeonsr.models import get_spec
+    except ModuleNotFoundError:  # the slim install (no torch): the IR store's error names the IR
+        pass
+    else:
+        get_spec(target)  # an unknown name says which ones exist
     if precision not in ("fp32", "int8"):
         raise UserError(f"--precision is fp32 or int8, not {precision!r}")
     return locate_ir(target, check_scale(scale), precision)
