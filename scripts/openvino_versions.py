@@ -113,8 +113,8 @@ def main() -> None:
     run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", work / "dist")
     wheel = next((work / "dist").glob("xeonsr-*.whl"))
     here = Path(sys.executable).with_name("xeonsr")
-    print(f"{cpu_info().model}; here: openvino {versions_of('openvino')['openvino']}; {len(irs)} IRs")
     here_version = versions_of("openvino")["openvino"]
+    print(f"{cpu_info().model}; here: openvino {here_version}; {len(irs)} IRs")
     pythons = {here_version: Path(sys.executable)}
     base = (
         {}

@@ -1,6 +1,7 @@
 """xeonsr bench: thread reporting, rows against the paper, the plot."""
 
 import json
+import sys
 
 import pytest
 
@@ -61,6 +62,27 @@ def test_bench_rows_beside_paper_table_2(data_dir, tmp_path, capsys):
     block = readme.read_text()
     assert "old" not in block and block.endswith("<!-- bench-table:end -->\ntail\n")
     assert "| fsrcnn-s | torch-fp32 |" in block and "asked 28" in block and res["cpu"] in block
+
+
+def test_what_would_fail_after_the_measuring_is_refused_before_it(data_dir, tmp_path, capsys, monkeypatch):
+    from xeonsr import bench, throughput
+
+    def measured(*_a, **_k):
+        raise AssertionError("measured before refusing")
+
+    monkeypatch.setattr(bench, "run_bench", measured)
+    monkeypatch.setattr(throughput, "run_throughput", measured)
+    readme = tmp_path / "README.md"
+    readme.write_text("# no table markers here\n")
+    base = ["bench", "--data-dir", str(data_dir), "--models", "fsrcnn-s", "--backends", "ov-fp32"]
+    assert main([*base, "--update-readme", str(readme)]) == 1
+    assert "no <!-- bench-table:begin -->" in capsys.readouterr().err
+    assert main([*base, "--mode", "throughput", "--plot", str(tmp_path / "p.png")]) == 1
+    assert "throughput mode has no plot" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as in the slim install
+    assert main([*base, "--plot", str(tmp_path / "p.png"), "--json", str(tmp_path / "b.json")]) == 1
+    assert "matplotlib is not installed" in capsys.readouterr().err
+    assert readme.read_text() == "# no table markers here\n" and not list(tmp_path.glob("*.json"))
 
 
 def test_flop_count_of_srcnn_matches_the_hand_count():
@@ -210,6 +232,32 @@ def test_int8_rows_are_a_fraction_of_the_int8_peak(data_dir):
         ratios = [r["gflops_per_s"] / r["peak_now_gflops"] for r in now]
         assert s["fraction_of_peak_now"] == pytest.approx(np.mean(ratios))
     assert "kernel" in res["peaks"]["int8"]["how"]
+
+
+def test_int8_peak_chain_runs_the_kernel_nncfs_quantized_chain_runs():
+    # Built without NNCF (the slim install has none), in the form NNCF gives a quantized chain.
+    import contextlib
+    import io
+
+    import nncf
+    import numpy as np
+
+    from xeonsr.ov import compile_ir
+    from xeonsr.peaks import _conv_chain
+
+    def kernels(model, inp):
+        request = compile_ir(model, 1, profiling=True).create_infer_request()
+        request.infer({0: inp})
+        return {(p.node_name, p.exec_type) for p in request.profiling_info if p.node_type == "Convolution"}
+
+    ours, rng = _conv_chain(32, 16, 2, int8=True)
+    inp = rng.random((1, 32, 16, 16), dtype=np.float32)
+    float_chain, _ = _conv_chain(32, 16, 2)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        theirs = nncf.quantize(float_chain, nncf.Dataset([inp]), subset_size=1)
+    got = kernels(ours, inp)
+    assert got == kernels(theirs, inp) and len(got) == 2
+    assert all("I8" in k.upper() for _, k in got)
 
 
 def test_fp32_peak_is_the_faster_of_matrix_products_and_convolutions():

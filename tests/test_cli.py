@@ -299,6 +299,16 @@ def test_a_library_this_install_lacks_or_an_old_openvino_is_one_line_saying_what
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1 and not (tmp_path / "b.png").exists()
     _one_line_error(proc, "openvino is not installed", "pip install 'openvino>=2023.3'")
+    # Without torch (the slim install) bench's models are those of the IR store, and its default
+    # rows the OpenVINO ones.
+    code = (
+        "import sys; sys.modules['torch'] = None; from xeonsr.commands.bench_cmd import backend_list; "
+        "print(backend_list(None)); from xeonsr.cli import main; "
+        "sys.exit(main(['bench', '--models', 'fsrcnn,fsrnn', '--dataset', 'Set5']))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.strip() == "['ov-fp32', 'ov-int8']"
+    _one_line_error(proc, "unknown model(s) fsrnn:", "has IRs of dcscn, fsrcnn-s, fsrcnn, srcnn-955, srcnn")
     from xeonsr.openvino_releases import OLDEST, check_version
 
     assert OLDEST == (2023, 3)

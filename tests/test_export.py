@@ -50,6 +50,8 @@ def test_fp32_ir_matches_pytorch_on_real_images(ir_dir, data_dir):
     assert ov_res["mean_psnr"] == pytest.approx(pt_res["mean_psnr"], abs=0.01)
     assert entry["psnr"]["Set5"] == pytest.approx(ov_res["mean_psnr"], abs=0.001)
     assert entry["precision"] == "fp32" and entry["input"]["layout"] == "NCHW"
+    # The bench's GFLOP/s where torch is not installed: FSRCNN(56,12,4), 9x9 deconvolution.
+    assert entry["flops_per_lr_pixel"] == 2 * (25 * 56 + 56 * 12 + 4 * 9 * 12 * 12 + 12 * 56 + 81 * 56)
 
 
 def test_one_ir_serves_every_size(ir_dir):
@@ -308,6 +310,16 @@ def test_every_shipped_int8_ir_does_a_real_share_of_its_work_in_int8():
         assert share >= MIN_INT8_SHARE, (e["name"], share)
         fp32 = core.read_model(str(SHIPPED_IR_DIR / e["fp32_ir"]))
         assert int8_mac_share(fp32) == 0.0
+
+
+def test_every_shipped_fp32_entry_holds_its_networks_flop_count():
+    from xeonsr.bench import flops_per_lr_pixel
+    from xeonsr.models import count_flops, create_model
+
+    for e in (e for e in read_manifest()["models"].values() if e["precision"] == "fp32"):
+        args = {k: v for k, v in e["model_args"].items() if k != "scale"}
+        flops = count_flops(create_model(e["model"], e["scale"], **args))
+        assert e["flops_per_lr_pixel"] == flops == flops_per_lr_pixel(e["model"], e["scale"]), e["name"]
 
 
 def test_conv_macs_counts_what_the_torch_model_does():

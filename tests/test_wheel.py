@@ -43,6 +43,19 @@ def _slim_venv(where: Path, wheel: Path, floors: bool = False) -> Path:
     return where / "bin"
 
 
+def _bench_runs(xeonsr: Path, data_dir: Path, cwd: Path) -> None:
+    """`xeonsr bench` without torch or NNCF: the OpenVINO rows by default, their GFLOP/s from the
+    manifest, both practical peaks."""
+    bench = _run(
+        xeonsr, "bench", "--models", "fsrcnn-s", "--dataset", "Set5", "--data-dir", data_dir, "--repeats", "1",
+        "--warmup", "0", "--threads", "2", cwd=cwd,
+    ).stdout  # fmt: skip
+    assert "practical FP32 peak" in bench and "practical INT8 peak" in bench and "skip" not in bench
+    rows = [line.split() for line in bench.splitlines() if line.startswith("fsrcnn-s ") and "|" in line]
+    summary = [r for r in rows if r[2].replace(".", "").isdigit()]  # not the per-image rows
+    assert [r[1] for r in summary] == ["ov-fp32", "ov-int8"] and all(float(r[5]) > 0 for r in summary), bench
+
+
 def test_the_openvino_floor_is_stated_once_in_code_and_once_for_pip():
     from xeonsr.openvino_releases import OLDEST
 
@@ -51,7 +64,7 @@ def test_the_openvino_floor_is_stated_once_in_code_and_once_for_pip():
 
 
 @pytest.mark.slow
-def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_path, wheel):
+def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_path, wheel, data_dir):
     bin_dir = _slim_venv(tmp_path / "venv", wheel)
     rng = np.random.default_rng(0)
     Image.fromarray(rng.integers(0, 256, (40, 52, 3), dtype=np.uint8)).save(tmp_path / "bird.png")
@@ -71,6 +84,7 @@ def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_pa
     xeonsr = bin_dir / "xeonsr"
     prof = _run(xeonsr, "profile", "fsrcnn", "--scale", "3", "--size", "40x30", "--repeats", "3", cwd=tmp_path)
     assert "head_columns.columns" in prof.stdout and "ms per inference" in prof.stdout
+    _bench_runs(xeonsr, data_dir, tmp_path)
     # Asked for PyTorch without it: one line that says what to install, exit status 1.
     proc = subprocess.run(
         [bin_dir / "xeonsr", "upscale", tmp_path / "bird.png", "-o", tmp_path / "t.png", "--backend", "torch"],
@@ -105,6 +119,7 @@ def test_the_oldest_versions_allowed_run_every_ir_form_as_the_newest_do(tmp_path
         assert len(psnr["oldest"]) == 19
         # 2023.3 to 2026.4 on an AMD EPYC Zen 3: within 0.0007 dB per image over every shipped IR.
         assert np.abs(np.subtract(psnr["oldest"], psnr["here"])).max() < 0.005, (model, psnr)
+    _bench_runs(bin_dir / "xeonsr", data_dir, tmp_path)
     rng = np.random.default_rng(1)
     big = rng.integers(0, 256, (700, 520, 3), dtype=np.uint8)
     big[::2] //= 2  # not pure noise: rows the network makes something of

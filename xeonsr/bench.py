@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from xeonsr.errors import UserError
+from xeonsr.errors import UserError, is_user_error, one_line
 from xeonsr.peaks import PeakMeter, measure_peaks
 from xeonsr.runtime import BACKENDS, load_runner
 from xeonsr.threads import apply_threads, plan_threads
@@ -21,31 +21,23 @@ from xeonsr.threads import apply_threads, plan_threads
 PEAK_PRECISION = {"ov-int8": "int8", "ort-int8": "int8", "torch-bf16": "bf16", "ov-bf16": "bf16"}
 
 
-def flops_per_lr_pixel(model: str, scale: int) -> float:
-    """Multiply-adds x 2 of every convolution, per LR input pixel (they scale with the area)."""
-    import torch
-    from torch import nn
+def flops_per_lr_pixel(model: str, scale: int, ir_dir: str | None = None) -> float:
+    """Multiply-adds x 2 of the paper's convolutions per LR input pixel: the figure export wrote
+    to the IR store's manifest (so a slim install, without torch, has it), else counted on the
+    registry's network."""
+    from xeonsr.irs import ir_stem, read_manifest, store_dir
 
-    from xeonsr.models import create_model
-
-    net = create_model(model, scale).eval()
-    total = [0.0]
-
-    def hook(mod, inp, out):
-        k = mod.kernel_size[0] * mod.kernel_size[1]
-        if isinstance(mod, nn.ConvTranspose2d):
-            total[0] += 2.0 * mod.in_channels * mod.out_channels * k * inp[0].shape[2] * inp[0].shape[3]
-        else:
-            total[0] += 2.0 * mod.in_channels // mod.groups * mod.out_channels * k * out.shape[2] * out.shape[3]
-
-    hooks = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
-    # The paper's layers define the FLOP count (forward() runs exact rewrites of some of them).
-    run = getattr(net, "paper_forward", net)
-    with torch.no_grad():
-        run(torch.zeros(1, 1, 32, 32))
-    for h in hooks:
-        h.remove()
-    return total[0] / (32 * 32)
+    entry = read_manifest(store_dir(ir_dir))["models"].get(ir_stem(model, scale, "fp32"), {})
+    if entry.get("flops_per_lr_pixel"):
+        return float(entry["flops_per_lr_pixel"])
+    try:
+        from xeonsr.models import count_flops, create_model
+    except ModuleNotFoundError as e:
+        raise UserError(
+            f"{model} x{scale}: its IR's manifest entry has no FLOP count (exported by an older xeonsr) and "
+            f"torch is not here to count them: re-export it with `xeonsr export`, or install torch"
+        ) from e
+    return count_flops(create_model(model, scale).eval())
 
 
 # A shared host's speed drifts by 25% within minutes, so backends are not timed one after the
@@ -164,16 +156,18 @@ def run_bench(
                     threads=plan.used,
                     data_dir=data_dir,
                 )
-            except UserError as e:
-                skipped.append({"model": model, "backend": backend, "why": str(e)})
-                log(f"skip {model} {backend}: {e}")
+            except Exception as e:  # noqa: BLE001 - a row people can't run here is skipped, with why
+                if not is_user_error(e):
+                    raise
+                skipped.append({"model": model, "backend": backend, "why": one_line(e)})
+                log(f"skip {model} {backend}: {one_line(e)}")
                 continue
             loaded.append((backend, runner, (time.perf_counter() - t0) * 1e3))
             if "emulated" in runner.note:
                 log(f"note {model} {backend}: {runner.note}")
         if not loaded:
             continue
-        fpp = flops_per_lr_pixel(model, scale)
+        fpp = flops_per_lr_pixel(model, scale, ir_dir)
         timed = {b: [] for b, _, _ in loaded}  # backend -> [(sample, times, output)]
         now = {}  # sample name -> {precision: [the peak sampled around its rounds]}
         for smp in samples:

@@ -77,6 +77,7 @@ def export(
 ) -> dict:
     """Convert the shipped (or given) weights and register the IR with its measured PSNR."""
     from xeonsr.infer import load_torch_model
+    from xeonsr.models import count_flops
 
     ir_dir = export_dir(weights, ir_dir)
     model, card = load_torch_model(model_name, scale, weights)
@@ -97,6 +98,7 @@ def export(
         "model_args": card["model_args"],
         # LR pixels an output pixel depends on: how far tiles must overlap (without torch).
         "receptive_radius": int(getattr(model, "receptive_radius", 0)),
+        "flops_per_lr_pixel": count_flops(model),  # for the bench's GFLOP/s without torch
         "ov_inference_precision": "f32",
     }
     extra["psnr"] = measure_psnr(xml, scale, data_dir)

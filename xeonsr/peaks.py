@@ -35,13 +35,18 @@ def _rate(fn, flop: float, repeats: int, rounds: int = 3) -> float:
 
 
 def fp32_matmul_peak(threads: int, n: int = 2048, repeats: int = 10) -> tuple[float, str]:
-    """-> (GFLOP/s, which library)."""
-    import torch
+    """-> (GFLOP/s, which library). torch's only where it is installed (not in the slim install)."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    torch.set_num_threads(threads)
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    results = {"torch (MKL)": _rate(lambda: torch.matmul(a, b), 2.0 * n**3, repeats)}
+    results = {}
+    try:
+        import torch
+    except ModuleNotFoundError:
+        pass
+    else:
+        torch.set_num_threads(threads)
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        results["torch (MKL)"] = _rate(lambda: torch.matmul(a, b), 2.0 * n**3, repeats)
     rng = np.random.default_rng(0)
     with threadpool_limits(limits=threads, user_api="blas"):
         x, y = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
@@ -60,8 +65,14 @@ def bf16_matmul_peak(threads: int, n: int = 2048, repeats: int = 10) -> float:
     return _rate(lambda: torch.matmul(a, b), 2.0 * n**3, repeats)
 
 
-def _conv_chain(channels: int, side: int, layers: int, seed: int = 0):
-    """-> (OpenVINO model: ``layers`` 3x3 convolutions channels -> channels with ReLU, an input)."""
+def _conv_chain(channels: int, side: int, layers: int, seed: int = 0, int8: bool = False):
+    """-> (OpenVINO model: ``layers`` 3x3 convolutions channels -> channels with ReLU, an input).
+
+    ``int8``: in the form NNCF gives a quantized convolution (u8 activations through a
+    FakeQuantize, int8 weights per output channel through Convert and Multiply), built here so
+    the INT8 peak needs no NNCF (the slim install has none). The kernel's speed does not depend
+    on the values, so the ranges are fixed, not calibrated: it ran the same kernel at the same
+    rate as NNCF's chain (benchmarks/probes/int8_peak_chain.py)."""
     import openvino as ov
 
     from xeonsr.openvino_releases import opset
@@ -71,7 +82,16 @@ def _conv_chain(channels: int, side: int, layers: int, seed: int = 0):
     x = ops.parameter([1, channels, side, side], ov.Type.f32, name="x")
     h = x
     for i in range(layers):
-        w = ops.constant(rng.normal(0, 0.05, (channels, channels, 3, 3)).astype(np.float32))
+        w = rng.normal(0, 0.05, (channels, channels, 3, 3)).astype(np.float32)
+        if int8:
+            hi = np.float32(1.0 if i == 0 else 4.0)  # the input is on [0, 1), later ReLU outputs
+            lo = np.float32(0.0)
+            h = ops.fake_quantize(h, lo, hi, lo, hi, 256)
+            step = np.abs(w).reshape(channels, -1).max(axis=1).reshape(channels, 1, 1, 1) / 127
+            q = np.round(w / step).astype(np.int8)
+            w = ops.multiply(ops.convert(ops.constant(q), ov.Type.f32), ops.constant(step.astype(np.float32)))
+        else:
+            w = ops.constant(w)
         conv = ops.convolution(h, w, [1, 1], [1, 1], [1, 1], [1, 1])
         conv.set_friendly_name(f"peak_conv{i}")
         h = ops.relu(conv)
@@ -115,18 +135,6 @@ def fp32_conv_peak(
     return _conv_node_rate(model, inp, 2.0 * channels * channels * 9 * side * side, threads, rounds)
 
 
-def _int8(model, rng, channels: int, side: int):
-    import contextlib
-    import io
-
-    import nncf
-
-    calib = [rng.random((1, channels, side, side), dtype=np.float32) for _ in range(4)]
-    # NNCF draws a progress bar for its statistics; in a bench's table it is noise.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return nncf.quantize(model, nncf.Dataset(calib), subset_size=len(calib)), calib[0]
-
-
 class PeakMeter:
     """A precision's convolution chain (fp32 or int8), compiled once and sampled between a
     bench's timed calls: the peak at the moment the rows ran. A shared host's speed moved 1.8x
@@ -137,11 +145,8 @@ class PeakMeter:
     def __init__(self, precision: str, threads: int, channels: int = 256, side: int = 56, layers: int = 4):
         from xeonsr.ov import compile_ir
 
-        model, rng = _conv_chain(channels, side, layers)
-        if precision == "int8":
-            model, self.inp = _int8(model, rng, channels, side)
-        else:
-            self.inp = rng.random((1, channels, side, side), dtype=np.float32)
+        model, rng = _conv_chain(channels, side, layers, int8=precision == "int8")
+        self.inp = rng.random((1, channels, side, side), dtype=np.float32)
         self.flop = 2.0 * channels * channels * 9 * side * side
         self.request = compile_ir(model, threads, profiling=True).create_infer_request()
         for _ in range(2):
@@ -160,9 +165,9 @@ def int8_conv_peak(
     the convolution nodes, best round: the kernel's rate. Timing one convolution by the wall
     clock also timed its f32 input's quantization and output reorder and read 0.7x of this
     (317 vs 453 GOP/s, 1 thread, Zen 4), low enough that DCSCN's INT8 IR showed 99% of it."""
-    model, rng = _conv_chain(channels, side, layers)
-    int8, inp = _int8(model, rng, channels, side)
-    return _conv_node_rate(int8, inp, 2.0 * channels * channels * 9 * side * side, threads, rounds)
+    model, rng = _conv_chain(channels, side, layers, int8=True)
+    inp = rng.random((1, channels, side, side), dtype=np.float32)
+    return _conv_node_rate(model, inp, 2.0 * channels * channels * 9 * side * side, threads, rounds)
 
 
 def measure_peaks(threads: int, precisions: set[str]) -> dict[str, dict]:

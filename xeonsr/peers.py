@@ -72,11 +72,9 @@ def opencv_runner(model: str, scale: int, threads: int | None, weights=None):
     """-> (fn on a (1, 1, h, w) float32 array, note, torch module) running ``model`` in cv2.dnn."""
     if model not in PEER_MODELS:
         raise UserError(f"the opencv peer runs the FSRCNN family ({', '.join(PEER_MODELS)}), not {model}")
-    try:
-        import cv2
-        import onnx  # noqa: F401 - torch's ONNX exporter needs it
-    except ImportError:
-        raise UserError("opencv backend needs the peers extra: pip install -e '.[peers]'") from None
+    # A missing one is the CLI's (and the bench's skip) one line naming what to install.
+    import cv2
+    import onnx  # noqa: F401 - torch's ONNX exporter needs it
     import torch
 
     from xeonsr.infer import load_torch_model
@@ -131,11 +129,10 @@ def _ort_session(graph: Path | bytes, threads: int | None):
 
 
 def _import_ort():
-    try:
-        import onnx  # noqa: F401 - torch's ONNX exporter needs it
-        import onnxruntime as ort
-    except ImportError:
-        raise UserError("the ort backends need the peers extra: pip install -e '.[peers]'") from None
+    import onnx  # noqa: F401 - torch's ONNX exporter needs it
+    import onnxruntime as ort
+    import torch  # noqa: F401 - the graph is exported from the torch model; missing ones as for opencv_runner
+
     return ort
 
 

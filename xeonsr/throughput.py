@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xeonsr.errors import UserError
+from xeonsr.errors import UserError, is_user_error, one_line
 from xeonsr.runtime import load_runner
 from xeonsr.threads import apply_threads, plan_streams, plan_threads
 
@@ -83,8 +83,10 @@ def run_throughput(
             try:
                 runners = _runners(model, scale, backend, plan, workers, data_dir)
                 one = [load_runner(model, scale, backend, threads=plan.used, data_dir=data_dir)]
-            except UserError as e:
-                log(f"skip {model} {backend}: {e}")
+            except Exception as e:  # noqa: BLE001 - a row people can't run here is skipped, with why
+                if not is_user_error(e):
+                    raise
+                log(f"skip {model} {backend}: {one_line(e)}")
                 continue
             drain(one, inputs)  # warm-up: every shape once
             drain(runners, inputs)

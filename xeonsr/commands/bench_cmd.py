@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xeonsr.commands import count
+from xeonsr.errors import UserError
 
 
 def add_arguments(p) -> None:
@@ -23,9 +24,10 @@ def add_arguments(p) -> None:
     p.add_argument("--models", default="srcnn,fsrcnn", help="comma-separated registry names")
     p.add_argument(
         "--backends",
-        default="torch-fp32,ov-fp32,ov-int8",
+        default=None,
         help="comma-separated: torch-fp32, torch-bf16, ipex, ov-fp32, ov-bf16, ov-int8; peers opencv (cv2.dnn), "
-        "ort (ONNX Runtime fp32), ort-int8 (ONNX Runtime's own INT8, calibrated on T91 under the data dir)",
+        "ort (ONNX Runtime fp32), ort-int8 (ONNX Runtime's own INT8, calibrated on T91 under the data dir). "
+        "Default: torch-fp32,ov-fp32,ov-int8 (without torch installed: ov-fp32,ov-int8)",
     )
     p.add_argument("--threads", type=count(1), default=None, help="threads to use (capped at what the machine has)")
     p.add_argument(
@@ -49,20 +51,38 @@ def add_arguments(p) -> None:
     )
 
 
-def model_list(text: str) -> list[str]:
+def model_list(text: str, ir_dir: str | None = None) -> list[str]:
     """--models as a list, a misspelt name refused in one line before any work."""
-    from xeonsr.models import get_spec
-
     models = [m.strip() for m in text.split(",") if m.strip()]
+    try:
+        from xeonsr.models import get_spec
+    except ModuleNotFoundError:  # the slim install (no torch): the models its IR store holds
+        from xeonsr.irs import read_manifest, store_dir
+
+        store = store_dir(ir_dir)
+        known = list(dict.fromkeys(e["model"] for e in read_manifest(store)["models"].values()))
+        unknown = [m for m in models if m not in known]
+        if unknown:
+            raise UserError(f"unknown model(s) {', '.join(unknown)}: {store} has IRs of {', '.join(known)}") from None
+        return models
     for m in models:
         get_spec(m)
     return models
 
 
+def backend_list(text: str | None) -> list[str]:
+    """--backends as a list (checked); the default leaves out torch where it is not installed."""
+    import importlib.util
+
+    from xeonsr.bench import check_backends
+
+    if text is None:
+        text = "ov-fp32,ov-int8" if importlib.util.find_spec("torch") is None else "torch-fp32,ov-fp32,ov-int8"
+    return check_backends([b.strip() for b in text.split(",") if b.strip()])
+
+
 def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
     """``--weights FILE`` (one model) or ``--weights MODEL=FILE`` -> {model: file}."""
-    from xeonsr.errors import UserError
-
     out = {}
     for item in items:
         model, sep, path = item.partition("=")
@@ -77,15 +97,25 @@ def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
 
 
 def run(args) -> int:
-    from xeonsr.bench import check_backends, run_bench
+    from xeonsr.bench import run_bench
     from xeonsr.bench_report import peer_versions, plot, table
     from xeonsr.evaluate import default_dataset, load_samples, resolve_dataset
     from xeonsr.info import cpu_info, versions
     from xeonsr.protocol import check_scale
 
     scale = check_scale(args.scale)
-    models = model_list(args.models)
-    check_backends([b.strip() for b in args.backends.split(",") if b.strip()])  # both modes, before any work
+    models = model_list(args.models, args.ir_dir)
+    backends = backend_list(args.backends)  # both modes, before any work
+    # What would fail after minutes of measuring fails now: a README without the table's markers,
+    # a plot without matplotlib (the slim install has none).
+    for path in args.update_readme or ():
+        from xeonsr.readme import check_blocks
+
+        check_blocks(path, ["throughput-table" if args.mode == "throughput" else "bench-table"])
+    if args.plot and args.mode == "throughput":
+        raise UserError("--plot draws the latency mode's PSNR against time; throughput mode has no plot")
+    if args.plot:
+        import matplotlib  # noqa: F401
     if args.dataset is None:
         import sys
 
@@ -97,7 +127,7 @@ def run(args) -> int:
                 file=sys.stderr,
             )
     if args.mode == "throughput":
-        return run_throughput_mode(args, scale)
+        return run_throughput_mode(args, scale, models, backends)
     label, files = resolve_dataset(args.dataset, args.data_dir)
     samples = load_samples(files, scale)
     cpu = cpu_info()
@@ -108,7 +138,7 @@ def run(args) -> int:
         label,
         scale,
         models,
-        [b.strip() for b in args.backends.split(",") if b.strip()],
+        backends,
         args.threads,
         args.warmup,
         args.repeats,
@@ -152,7 +182,7 @@ def run(args) -> int:
     return 0
 
 
-def run_throughput_mode(args, scale: int) -> int:
+def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]) -> int:
     import shlex
     import sys
 
@@ -169,14 +199,12 @@ def run_throughput_mode(args, scale: int) -> int:
         load_samples(files, scale),
         files,
         scale,
-        model_list(args.models),
-        [b.strip() for b in args.backends.split(",") if b.strip()],
+        models,
+        backends,
         args.threads,
         data_dir=args.data_dir,
     )
     if not res["rows"]:
-        from xeonsr.errors import UserError
-
         raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
     command = (
         "xeonsr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "xeonsr bench"

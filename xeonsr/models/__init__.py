@@ -62,6 +62,32 @@ def create_model(name: str, scale: int, **overrides: Any) -> nn.Module:
     return get_spec(name).cls(**model_kwargs(name, scale, overrides))
 
 
+def count_flops(net: nn.Module) -> float:
+    """Multiply-adds x 2 of every convolution of the paper's layers, per LR input pixel (they
+    scale with the area). Export writes it to the IR's manifest entry, for a bench without torch."""
+    import torch
+
+    total = [0.0]
+
+    def hook(mod, inp, out):
+        k = mod.kernel_size[0] * mod.kernel_size[1]
+        if isinstance(mod, nn.ConvTranspose2d):
+            total[0] += 2.0 * mod.in_channels * mod.out_channels * k * inp[0].shape[2] * inp[0].shape[3]
+        else:
+            total[0] += 2.0 * mod.in_channels // mod.groups * mod.out_channels * k * out.shape[2] * out.shape[3]
+
+    hooks = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
+    # The paper's layers define the FLOP count (forward() runs exact rewrites of some of them).
+    run = getattr(net, "paper_forward", net)
+    try:
+        with torch.no_grad():
+            run(torch.zeros(1, 1, 32, 32))
+    finally:
+        for h in hooks:
+            h.remove()
+    return total[0] / (32 * 32)
+
+
 def deploy_form(model):
     """A copy of ``model`` in its fastest exact form (DeployFSRCNN, DeploySRCNN)."""
     model = copy.deepcopy(model).eval().float()
