@@ -92,6 +92,19 @@ def test_flop_count_of_srcnn_matches_the_hand_count():
     assert flops_per_lr_pixel("srcnn", 3) == 9 * 2 * (81 * 64 + 64 * 32 + 25 * 32)
 
 
+def test_without_torch_the_flop_count_comes_from_the_ir_stores_manifest(tmp_path, monkeypatch):
+    from xeonsr.bench import flops_per_lr_pixel
+    from xeonsr.errors import UserError
+
+    monkeypatch.setitem(sys.modules, "xeonsr.models", None)  # the registry, which needs torch
+    assert flops_per_lr_pixel("fsrcnn", 3) == 2 * (25 * 56 + 56 * 12 + 4 * 9 * 12 * 12 + 12 * 56 + 81 * 56)
+    # A store exported before export wrote the count: one line, with what to do.
+    entry = {"name": "fsrcnn_x3_fp32", "model": "fsrcnn", "scale": 3, "precision": "fp32"}
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": {"fsrcnn_x3_fp32": entry}}))
+    with pytest.raises(UserError, match="no FLOP count .* re-export it with `xeonsr export`, or install torch"):
+        flops_per_lr_pixel("fsrcnn", 3, str(tmp_path))
+
+
 def test_opencv_peer_computes_our_function(data_dir):
     """The OpenCV peer runs the paper-form network in cv2.dnn: same PSNR as PyTorch, same run."""
     from xeonsr.bench import run_bench

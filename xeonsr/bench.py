@@ -136,6 +136,7 @@ def run_bench(
     # ov-bf16 is refused without native bf16 (its row is skipped): no bf16 peak to measure for it.
     runnable = [b for b in backends if b != "ov-bf16" or cpu_info().native_bf16]
     needed = {PEAK_PRECISION.get(b, "fp32") for b in runnable}
+    flops = {m: flops_per_lr_pixel(m, scale, ir_dir) for m in models}  # one without a count stops us now
     peaks = measure_peaks(plan.used, needed)
     for prec, pk in peaks.items():
         log(f"practical {prec.upper()} peak now ({pk['how']}, {plan.used} threads): {pk['gflops']:.0f} GFLOP/s")
@@ -167,7 +168,7 @@ def run_bench(
                 log(f"note {model} {backend}: {runner.note}")
         if not loaded:
             continue
-        fpp = flops_per_lr_pixel(model, scale, ir_dir)
+        fpp = flops[model]
         timed = {b: [] for b, _, _ in loaded}  # backend -> [(sample, times, output)]
         now = {}  # sample name -> {precision: [the peak sampled around its rounds]}
         for smp in samples:
