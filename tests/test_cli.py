@@ -121,6 +121,24 @@ def test_eval_table_has_paper_columns(data_dir, capsys):
     assert "paper bicubic" in out and "zebra" in out and "27.54" in out
 
 
+def test_eval_picks_the_ir_where_only_an_ir_can_answer(data_dir, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "r.json"
+    argv = ["eval", "--model", "fsrcnn-s", "--dataset", "Set5", "--data-dir", str(data_dir), "--json", str(out)]
+    # --precision int8 is an IR (was: "use --backend openvino"); so is --ir-dir's
+    assert main([*argv, "--no-ssim", "--precision", "int8"]) == 0
+    assert json.loads(out.read_text())["backend"] == "ov-int8"
+    assert main([*argv, "--no-ssim"]) == 0
+    assert json.loads(out.read_text())["backend"] == "torch-fp32"  # torch installed: the weights
+    # Without torch or scikit-image (the slim install): the FP32 IR, PSNR without SSIM, said once.
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.setitem(sys.modules, "skimage", None)
+    capsys.readouterr()
+    assert main(argv) == 0
+    res = json.loads(out.read_text())
+    assert res["backend"] == "ov-fp32" and res["images"][0]["ssim"] is None and res["mean_psnr"] > 30
+    assert capsys.readouterr().err == "xeonsr eval: SSIM needs scikit-image (pip install scikit-image): PSNR only\n"
+
+
 def test_eval_on_several_sets_at_once(data_dir, tmp_path, capsys):
     """`--dataset Set5,Set14` was "dataset 'Set5,Set14' not found"; now a table each, one model load."""
     out = tmp_path / "r.json"

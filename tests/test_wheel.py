@@ -85,6 +85,10 @@ def test_built_wheel_upscales_with_openvino_in_a_fresh_venv_without_torch(tmp_pa
     prof = _run(xeonsr, "profile", "fsrcnn", "--scale", "3", "--size", "40x30", "--repeats", "3", cwd=tmp_path)
     assert "head_columns.columns" in prof.stdout and "ms per inference" in prof.stdout
     _bench_runs(xeonsr, data_dir, tmp_path)
+    # eval as it is typed: the IR (no torch), PSNR (no scikit-image for SSIM), each said
+    ev = _run(xeonsr, "eval", "--model", "fsrcnn-s", "--dataset", "Set5", "--data-dir", data_dir, cwd=tmp_path)
+    assert "runs: OpenVINO fp32 IR" in ev.stdout and "PSNR only" in ev.stderr
+    assert "training:   needs torch" in _run(xeonsr, "info", cwd=tmp_path).stdout
     # Asked for PyTorch without it: one line that says what to install, exit status 1.
     proc = subprocess.run(
         [bin_dir / "xeonsr", "upscale", tmp_path / "bird.png", "-o", tmp_path / "t.png", "--backend", "torch"],

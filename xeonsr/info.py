@@ -193,6 +193,17 @@ def versions_of(*packages: str) -> dict[str, str | None]:
     return out
 
 
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported here (the slim install has no torch, no scikit-image),
+    without importing it."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ValueError:  # in sys.modules without a spec
+        return True
+
+
 def versions() -> dict[str, str]:
     """Python and the installed versions of the packages that shape results (for artefacts)."""
     found = versions_of("xeonsr", "numpy", "pillow", "scikit-image", "torch", "openvino", "nncf")
@@ -268,9 +279,14 @@ def info_text() -> str:
         lines.append(f"{pkg + ':':<11} {ver or 'not installed'}")
     ok, why = ipex_status()
     lines.append(f"{'ipex:':<11} {'importable ' + why if ok else why}")
-    prec, pnote = resolve_precision("auto", cpu)
-    backend, bnote = resolve_backend("auto")
-    lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
+    if installed("torch"):
+        prec, pnote = resolve_precision("auto", cpu)
+        backend, bnote = resolve_backend("auto")
+        lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
+    else:
+        lines.append(
+            "training:   needs torch (not installed): this install runs the IRs (upscale, eval, bench, profile)"
+        )
     bf16 = "; --precision bf16 runs the FP32 IR in bf16" if cpu.native_bf16 else ""
     lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {int8_first_note(cpu)}{bf16}")
     cls, cap = cpu_class(cpu.flags), onednn_cap()

@@ -78,8 +78,9 @@ def apply_threads(plan: ThreadPlan, pin: bool = False) -> None:
     for this: if it is not loaded yet, OMP_NUM_THREADS tells it when it is."""
     import sys
 
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(plan.used)
+    torch = sys.modules.get("torch")  # None also where an import of it was blocked
+    if torch is not None:
+        torch.set_num_threads(plan.used)
     else:
         os.environ["OMP_NUM_THREADS"] = str(plan.used)
     if pin and hasattr(os, "sched_setaffinity") and plan.used < plan.available:

@@ -72,12 +72,11 @@ def model_list(text: str, ir_dir: str | None = None) -> list[str]:
 
 def backend_list(text: str | None) -> list[str]:
     """--backends as a list (checked); the default leaves out torch where it is not installed."""
-    import importlib.util
-
     from xeonsr.bench import check_backends
+    from xeonsr.info import installed
 
     if text is None:
-        text = "ov-fp32,ov-int8" if importlib.util.find_spec("torch") is None else "torch-fp32,ov-fp32,ov-int8"
+        text = "torch-fp32,ov-fp32,ov-int8" if installed("torch") else "ov-fp32,ov-int8"
     return check_backends([b.strip() for b in text.split(",") if b.strip()])
 
 

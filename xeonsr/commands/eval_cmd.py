@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from xeonsr.commands import count
 
 
@@ -24,8 +26,9 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--backend",
         choices=["torch", "openvino"],
-        default="torch",
-        help="torch (default): the PyTorch weights; openvino: the model's IR of --precision",
+        default=None,
+        help="torch: the PyTorch weights; openvino: the model's IR of --precision. Default: torch, but openvino "
+        "for --precision int8, with --ir-dir, or where torch is not installed (and not with --weights)",
     )
     p.add_argument(
         "--precision",
@@ -46,6 +49,11 @@ def upscale_fn_for(args, scale: int):
 
     if args.model == "bicubic":
         return bicubic_fn(scale), {"backend": "numpy"}
+    if args.backend is None:
+        from xeonsr.info import installed
+
+        ir = args.precision == "int8" or args.ir_dir or not installed("torch")
+        args.backend = "openvino" if ir and not args.weights else "torch"
     plan = plan_threads(args.threads)
     apply_threads(plan)
     backend = f"ov-{args.precision}" if args.backend == "openvino" else f"torch-{args.precision}"
@@ -72,7 +80,7 @@ def run(args) -> int:
     from xeonsr.errors import UserError
     from xeonsr.evaluate import PROTOCOL, dataset_names, evaluate, load_samples, report, resolve_dataset
     from xeonsr.infer import model_and_scale
-    from xeonsr.info import versions
+    from xeonsr.info import installed, versions
 
     args.model, scale = model_and_scale(args.model, args.scale, args.weights, lambda s: "bicubic")
     if args.model == "bicubic" and args.weights:
@@ -81,6 +89,9 @@ def run(args) -> int:
     for name in dataset_names(args.dataset):
         label, files = resolve_dataset(name, args.data_dir)
         sets.append((label, load_samples(files, scale)))
+    if not args.no_ssim and not installed("skimage"):
+        print("xeonsr eval: SSIM needs scikit-image (pip install scikit-image): PSNR only", file=sys.stderr)
+        args.no_ssim = True
     fn, meta = upscale_fn_for(args, scale)
     if meta.get("runs"):  # which weights or IR, on what (an emulated bf16 says so)
         source = meta.get("source", "")
