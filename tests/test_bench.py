@@ -330,6 +330,20 @@ def test_throughput_mode_over_a_folder_of_mixed_sizes(data_dir, tmp_path):
     assert rows["ov-fp32"]["io_images_per_s"] > 0 and "io_images_per_s" not in rows["ort"]
 
 
+def test_throughput_mode_runs_the_ir_store_and_weights_it_is_given(data_dir, tmp_path, capsys):
+    # It ran the shipped IRs and weights whatever --ir-dir and --weights said.
+    from xeonsr.cli import main
+
+    args = ["bench", "--mode", "throughput", "--dataset", "Set5", "--data-dir", str(data_dir), "--models", "fsrcnn-s"]
+    empty = tmp_path / "store"
+    empty.mkdir()
+    assert main([*args, "--backends", "ov-fp32", "--ir-dir", str(empty)]) == 1
+    assert f"skip fsrcnn-s ov-fp32: no fp32 IR for fsrcnn-s x3 in {empty}" in capsys.readouterr().out
+    missing = tmp_path / "mine.safetensors"
+    assert main([*args, "--backends", "torch-fp32", "--weights", str(missing)]) == 1
+    assert f"skip fsrcnn-s torch-fp32: {missing}" in capsys.readouterr().out
+
+
 def test_throughput_rounds_interleave_backends_and_peers_get_their_best_setting(monkeypatch):
     """Each throughput round drains the folder once per backend (one at a time, then in its
     folder setting) before any backend gets its next round; a peer is compared in whichever of

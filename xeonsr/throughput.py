@@ -31,12 +31,12 @@ def _workers(backend: str, plan) -> int:
     return plan_streams(plan) if backend.startswith(("ov-", "ort")) else 1
 
 
-def _runners(model: str, scale: int, backend: str, plan, workers: int, data_dir=None):
+def _runners(model: str, scale: int, backend: str, plan, workers: int, where: dict):
     if backend.startswith("ov-"):
-        first = load_runner(model, scale, backend, threads=plan.used, streams=workers)
+        first = load_runner(model, scale, backend, threads=plan.used, streams=workers, **where)
         return [first] + [first.for_thread() for _ in range(workers - 1)]
     per = max(1, plan.used // workers)
-    return [load_runner(model, scale, backend, threads=per, data_dir=data_dir) for _ in range(workers)]
+    return [load_runner(model, scale, backend, threads=per, **where) for _ in range(workers)]
 
 
 def drain(runners, inputs: list[np.ndarray]) -> float:
@@ -59,14 +59,25 @@ def drain(runners, inputs: list[np.ndarray]) -> float:
 
 
 def run_throughput(
-    samples, files: list[Path], scale: int, models, backends, threads, rounds: int = 3, log=print, data_dir=None
+    samples,
+    files: list[Path],
+    scale: int,
+    models,
+    backends,
+    threads,
+    rounds: int = 3,
+    log=print,
+    data_dir=None,
+    weights: dict[str, str] | None = None,
+    ir_dir: str | None = None,
 ):
     """Rows of images/s and MP/s per model x backend, no IO and with IO (best of ``rounds``).
 
     A model's backends are timed in interleaved rounds (each round drains the folder once per
     backend, one at a time and in its folder setting, in a rotating order), so a slow minute on a
     shared host falls on every row alike and the ratios between rows hold. ``data_dir``: the
-    datasets (ort-int8 calibrates on the training set)."""
+    datasets (ort-int8 calibrates on the training set); ``weights`` (model -> file: the torch rows
+    and peers) and ``ir_dir`` (the ov-* rows' IR store) as for :func:`xeonsr.bench.run_bench`."""
     from xeonsr.bench import check_backends
 
     check_backends(backends)
@@ -78,11 +89,12 @@ def run_throughput(
     rows = []
     for model in models:
         setups = []
+        where = {"weights": (weights or {}).get(model), "ir_dir": ir_dir, "data_dir": data_dir}
         for backend in backends:
             workers = _workers(backend, plan)
             try:
-                runners = _runners(model, scale, backend, plan, workers, data_dir)
-                one = [load_runner(model, scale, backend, threads=plan.used, data_dir=data_dir)]
+                runners = _runners(model, scale, backend, plan, workers, where)
+                one = [load_runner(model, scale, backend, threads=plan.used, **where)]
             except Exception as e:  # noqa: BLE001 - a row people can't run here is skipped, with why
                 if not is_user_error(e):
                     raise
@@ -114,7 +126,9 @@ def run_throughput(
         setups = one = runners = None  # the compiled networks go before the IO runs load their own
         for row in model_rows:
             if row["backend"] in ("ov-fp32", "ov-int8", "torch-fp32"):
-                row["io_images_per_s"] = _with_io(model, scale, row["backend"], files, plan, row["workers"], rounds)
+                row["io_images_per_s"] = _with_io(
+                    model, scale, row["backend"], files, plan, row["workers"], rounds, where["weights"], ir_dir
+                )
             log(
                 f"{model} {row['backend']}: {row['images_per_s']:.1f} img/s ({row['mp_per_s']:.2f} MP/s) with "
                 f"{row['workers']} worker(s); one at a time {row['latency_images_per_s']:.1f} img/s "
@@ -154,14 +168,16 @@ def _setting(row: dict) -> str:
     return "one image at a time"
 
 
-def _with_io(model: str, scale: int, backend: str, files: list[Path], plan, workers: int, rounds: int) -> float:
+def _with_io(
+    model: str, scale: int, backend: str, files: list[Path], plan, workers: int, rounds: int, weights, ir_dir
+) -> float:
     from xeonsr.folder import upscale_files
     from xeonsr.upscaler import Upscaler
 
-    prec = backend.split("-")[1]
+    prec, torch = backend.split("-")[1], backend.startswith("torch")
     up = Upscaler(
-        model, scale, backend="torch" if backend.startswith("torch") else "openvino", precision=prec,
-        threads=plan.used, streams=workers,
+        model, scale, backend="torch" if torch else "openvino", precision=prec, threads=plan.used, streams=workers,
+        weights=weights if torch else None, ir_dir=None if torch else ir_dir,
     )  # fmt: skip
     from PIL import Image
 

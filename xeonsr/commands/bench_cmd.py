@@ -202,6 +202,8 @@ def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]
         backends,
         args.threads,
         data_dir=args.data_dir,
+        weights=parse_weights(args.weights, models),
+        ir_dir=args.ir_dir,
     )
     if not res["rows"]:
         raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
