@@ -78,7 +78,9 @@ def test_what_would_fail_after_the_measuring_is_refused_before_it(data_dir, tmp_
     assert main([*base, "--update-readme", str(readme)]) == 1
     assert "no <!-- bench-table:begin -->" in capsys.readouterr().err
     assert main([*base, "--mode", "throughput", "--plot", str(tmp_path / "p.png")]) == 1
-    assert "throughput mode has no plot" in capsys.readouterr().err
+    assert "--plot: latency mode's options, not throughput's" in capsys.readouterr().err
+    assert main([*base, "--mode", "throughput", "--repeats", "3", "--warmup", "1"]) == 1
+    assert "--warmup, --repeats: latency mode's options" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as in the slim install
     assert main([*base, "--plot", str(tmp_path / "p.png"), "--json", str(tmp_path / "b.json")]) == 1
     assert "matplotlib is not installed" in capsys.readouterr().err
@@ -339,6 +341,10 @@ def test_throughput_mode_runs_the_ir_store_and_weights_it_is_given(data_dir, tmp
     empty.mkdir()
     assert main([*args, "--backends", "ov-fp32", "--ir-dir", str(empty)]) == 1
     assert f"skip fsrcnn-s ov-fp32: no fp32 IR for fsrcnn-s x3 in {empty}" in capsys.readouterr().out
+    # and --table writes its table, as in latency mode
+    table = tmp_path / "t.md"
+    assert main([*args, "--backends", "ov-int8", "--table", str(table)]) == 0
+    assert "| fsrcnn-s | ov-int8 |" in table.read_text()
     missing = tmp_path / "mine.safetensors"
     assert main([*args, "--backends", "torch-fp32", "--weights", str(missing)]) == 1
     assert f"skip fsrcnn-s torch-fp32: {missing}" in capsys.readouterr().out

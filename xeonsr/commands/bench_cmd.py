@@ -38,11 +38,13 @@ def add_arguments(p) -> None:
         help="your weights for the torch rows and the peers (repeatable; MODEL= when several models)",
     )
     p.add_argument("--ir-dir", default=None, help="IR store for the ov-* rows (default: the shipped IRs)")
-    p.add_argument("--warmup", type=count(0), default=2, help="untimed runs of each image first (default 2)")
-    p.add_argument("--repeats", type=count(1), default=7, help="timed runs of each image, the median kept (default 7)")
+    p.add_argument("--warmup", type=count(0), default=None, help="untimed runs of each image first (default 2)")
+    p.add_argument(
+        "--repeats", type=count(1), default=None, help="timed runs of each image, the median kept (default 7)"
+    )
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--plot", metavar="PATH", help="PSNR vs latency PNG with the paper's methods")
-    p.add_argument("--table", metavar="PATH", help="write the per-image table printed here to a text file too")
+    p.add_argument("--table", metavar="PATH", help="write the table printed here to a text file too")
     p.add_argument(
         "--update-readme",
         metavar="FILE",
@@ -111,8 +113,13 @@ def run(args) -> int:
         from xeonsr.readme import check_blocks
 
         check_blocks(path, ["throughput-table" if args.mode == "throughput" else "bench-table"])
-    if args.plot and args.mode == "throughput":
-        raise UserError("--plot draws the latency mode's PSNR against time; throughput mode has no plot")
+    if args.mode == "throughput":
+        given = [f"--{k}" for k in ("plot", "warmup", "repeats") if getattr(args, k) is not None]
+        if given:  # throughput runs three interleaved rounds over the folder and draws no plot
+            raise UserError(f"{', '.join(given)}: latency mode's options, not throughput's")
+    else:
+        args.warmup = 2 if args.warmup is None else args.warmup
+        args.repeats = 7 if args.repeats is None else args.repeats
     if args.plot:
         import matplotlib  # noqa: F401
     if args.dataset is None:
@@ -212,6 +219,10 @@ def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]
     )
     text = markdown(res, cpu.model, command)
     print(text)
+    if args.table:
+        from xeonsr.fileio import atomic_write_text
+
+        atomic_write_text(args.table, text + "\n")
     if args.json:
         from xeonsr.fileio import write_json
 
