@@ -127,6 +127,10 @@ def test_eval_picks_the_ir_where_only_an_ir_can_answer(data_dir, tmp_path, capsy
     # --precision int8 is an IR (was: "use --backend openvino"); so is --ir-dir's
     assert main([*argv, "--no-ssim", "--precision", "int8"]) == 0
     assert json.loads(out.read_text())["backend"] == "ov-int8"
+    assert main([*argv, "--no-ssim", "--ir-dir", str(tmp_path)]) == 1  # an empty store: said, not ignored
+    assert f"no fp32 IR for fsrcnn-s x3 in {tmp_path}" in capsys.readouterr().err
+    assert main([*argv, "--no-ssim", "--ir-dir", str(tmp_path), "--backend", "torch"]) == 1
+    assert "--ir-dir is an IR store for --backend openvino" in capsys.readouterr().err
     assert main([*argv, "--no-ssim"]) == 0
     assert json.loads(out.read_text())["backend"] == "torch-fp32"  # torch installed: the weights
     # Without torch or scikit-image (the slim install): the FP32 IR, PSNR without SSIM, said once.
@@ -243,6 +247,10 @@ def test_the_upscaler_api_takes_model_and_scale_from_your_weights(tmp_path):
             Upscaler(weights=str(mine), **kw)
     with pytest.raises(UserError, match="INT8 is an OpenVINO IR"):
         Upscaler("fsrcnn", 3, backend="torch", precision="int8")
+    # an IR store with PyTorch was ignored (the shipped weights ran): now one line too
+    for kw in ({"backend": "torch"}, {"weights": str(mine)}):
+        with pytest.raises(UserError, match=r"an IR store \(--ir-dir\) is what the openvino backend runs"):
+            Upscaler(ir_dir=str(tmp_path), **kw)
 
 
 def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, capsys):

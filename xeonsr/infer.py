@@ -66,6 +66,11 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
             f"bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); {cpu.model} has neither: "
             "use --precision fp32 or int8"
         )
+    if ir_dir and (backend == "torch" or weights):
+        raise UserError(
+            "an IR store (--ir-dir) is what the openvino backend runs; PyTorch (--backend torch, --weights) runs "
+            "weights: give one or the other"
+        )
     if weights and (backend == "openvino" or precision == "int8"):
         raise UserError(
             "your weights run on PyTorch (FP32 or bf16); for OpenVINO or INT8, `xeonsr export --weights W "

@@ -59,6 +59,8 @@ def upscale_fn_for(args, scale: int):
     backend = f"ov-{args.precision}" if args.backend == "openvino" else f"torch-{args.precision}"
     from xeonsr.errors import UserError
 
+    if args.backend == "torch" and args.ir_dir:
+        raise UserError("--ir-dir is an IR store for --backend openvino; --backend torch runs weights (--weights)")
     if args.backend == "torch" and args.precision == "int8":
         raise UserError("--precision int8 is an OpenVINO IR: use --backend openvino")
     if args.backend == "openvino" and args.weights:
