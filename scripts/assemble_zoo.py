@@ -19,7 +19,7 @@ from pathlib import Path
 from xeonsr.checkpoint import load_weights, save_weights, weights_from_checkpoint
 from xeonsr.evaluate import evaluate, load_samples
 from xeonsr.infer import PACKAGE_WEIGHTS
-from xeonsr.info import versions
+from xeonsr.installed import versions
 from xeonsr.protocol import PROTOCOL
 from xeonsr.runtime import plane_fn, torch_run
 

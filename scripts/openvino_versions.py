@@ -103,7 +103,8 @@ def main() -> None:
     ap.add_argument("--speed", type=int, default=0, metavar="N", help="then N rounds of latency (default: none)")
     ap.add_argument("--skip-psnr", action="store_true", help="only the latency rounds")
     args = ap.parse_args()
-    from xeonsr.info import cpu_info, versions_of
+    from xeonsr.info import cpu_info
+    from xeonsr.installed import versions_of
     from xeonsr.irs import SHIPPED_IR_DIR
 
     manifest = json.loads((Path(SHIPPED_IR_DIR) / "manifest.json").read_text())["models"]

@@ -49,7 +49,7 @@ PEER_PACKAGES = {"opencv": "opencv-contrib-python-headless", "ort": "onnxruntime
 
 def peer_versions(backends) -> dict[str, str]:
     """Installed versions of the peer runtimes among ``backends``."""
-    from xeonsr.info import versions_of
+    from xeonsr.installed import versions_of
 
     pkgs = list(dict.fromkeys(PEER_PACKAGES[b] for b in backends if b in PEER_PACKAGES))
     return {k: v for k, v in versions_of(*pkgs).items() if v}

@@ -183,33 +183,6 @@ def resolve_backend(requested: str) -> tuple[str, str]:
     return "native", f"native PyTorch (IPEX {why})"
 
 
-def versions_of(*packages: str) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for p in packages:
-        try:
-            out[p] = md.version(p)
-        except md.PackageNotFoundError:
-            out[p] = None
-    return out
-
-
-def installed(module: str) -> bool:
-    """Whether ``module`` can be imported here (the slim install has no torch, no scikit-image),
-    without importing it."""
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ValueError:  # in sys.modules without a spec
-        return True
-
-
-def versions() -> dict[str, str]:
-    """Python and the installed versions of the packages that shape results (for artefacts)."""
-    found = versions_of("xeonsr", "numpy", "pillow", "scikit-image", "torch", "openvino", "nncf")
-    return {"python": platform.python_version(), **{k: v for k, v in found.items() if v}}
-
-
 def onednn_cap() -> str | None:
     """The ISA oneDNN is held to by the environment (ONEDNN_MAX_CPU_ISA, or its old name
     DNNL_MAX_CPU_ISA), or None: its kernels are then not the ones the CPU's flags promise."""
@@ -268,6 +241,8 @@ def int8_first_note(cpu: CpuInfo) -> str:
 
 
 def info_text() -> str:
+    from xeonsr.installed import installed, versions_of
+
     cpu = cpu_info()
     lines = [
         f"CPU:        {cpu.model}",

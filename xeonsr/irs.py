@@ -154,7 +154,7 @@ def drop_from_manifest(name: str, ir_dir: Path) -> bool:
 def manifest_entry(
     name: str, model: str, scale: int, precision: str, xml: Path, bin_: Path, extra: dict | None = None
 ) -> dict:
-    from xeonsr.info import versions
+    from xeonsr.installed import versions
 
     return {
         "name": name,

@@ -101,7 +101,7 @@ def avoided(compiled, ov_model) -> dict[str, str]:
 
 
 def openvino_version() -> str | None:
-    from xeonsr.info import versions_of
+    from xeonsr.installed import versions_of
 
     return versions_of("openvino")["openvino"]
 

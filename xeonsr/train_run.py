@@ -221,7 +221,8 @@ def release_weights(cfg, out, model, avg, model_args, resolved, val_label, val_f
     import torch
 
     from xeonsr.checkpoint import save_weights
-    from xeonsr.info import cpu_info, versions
+    from xeonsr.info import cpu_info
+    from xeonsr.installed import versions
     from xeonsr.train_model import released_model
 
     final = out / f"{cfg.model}_x{cfg.scale}.safetensors"

@@ -75,7 +75,7 @@ def model_list(text: str, ir_dir: str | None = None) -> list[str]:
 def backend_list(text: str | None) -> list[str]:
     """--backends as a list (checked); the default leaves out torch where it is not installed."""
     from xeonsr.bench import check_backends
-    from xeonsr.info import installed
+    from xeonsr.installed import installed
 
     if text is None:
         text = "torch-fp32,ov-fp32,ov-int8" if installed("torch") else "ov-fp32,ov-int8"
@@ -101,7 +101,8 @@ def run(args) -> int:
     from xeonsr.bench import run_bench
     from xeonsr.bench_report import peer_versions, plot, table
     from xeonsr.evaluate import default_dataset, load_samples, resolve_dataset
-    from xeonsr.info import cpu_info, versions
+    from xeonsr.info import cpu_info
+    from xeonsr.installed import versions
     from xeonsr.protocol import check_scale
 
     scale = check_scale(args.scale)
@@ -193,7 +194,8 @@ def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]
     import sys
 
     from xeonsr.evaluate import dataset_names, load_samples, resolve_dataset
-    from xeonsr.info import cpu_info, versions
+    from xeonsr.info import cpu_info
+    from xeonsr.installed import versions
     from xeonsr.throughput import markdown, run_throughput
 
     files = []

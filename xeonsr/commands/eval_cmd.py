@@ -50,7 +50,7 @@ def upscale_fn_for(args, scale: int):
     if args.model == "bicubic":
         return bicubic_fn(scale), {"backend": "numpy"}
     if args.backend is None:
-        from xeonsr.info import installed
+        from xeonsr.installed import installed
 
         ir = args.precision == "int8" or args.ir_dir or not installed("torch")
         args.backend = "openvino" if ir and not args.weights else "torch"
@@ -82,7 +82,7 @@ def run(args) -> int:
     from xeonsr.errors import UserError
     from xeonsr.evaluate import PROTOCOL, dataset_names, evaluate, load_samples, report, resolve_dataset
     from xeonsr.infer import model_and_scale
-    from xeonsr.info import installed, versions
+    from xeonsr.installed import installed, versions
 
     args.model, scale = model_and_scale(args.model, args.scale, args.weights, lambda s: "bicubic")
     if args.model == "bicubic" and args.weights:

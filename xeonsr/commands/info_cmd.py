@@ -13,7 +13,8 @@ def run(args) -> int:
         from dataclasses import asdict
 
         from xeonsr.fileio import write_json
-        from xeonsr.info import cpu_info, ipex_status, resolve_backend, resolve_precision, versions_of
+        from xeonsr.info import cpu_info, ipex_status, resolve_backend, resolve_precision
+        from xeonsr.installed import versions_of
 
         cpu = cpu_info()
         d = asdict(cpu)
