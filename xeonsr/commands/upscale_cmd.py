@@ -94,6 +94,11 @@ def run(args) -> int:
     from xeonsr.upscaler import Upscaler
 
     model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get)
+    if (args.jobs or 1) > 1 and (args.backend == "torch" or args.weights):
+        raise UserError(
+            "--jobs runs images on OpenVINO streams; PyTorch (--backend torch, --weights) uses its threads "
+            "inside each image: --threads N"
+        )
     out = Path(args.output)
     found = expand_inputs(args.inputs, args.recursive, out)
     files = found.files
