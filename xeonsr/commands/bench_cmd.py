@@ -82,6 +82,20 @@ def backend_list(text: str | None) -> list[str]:
     return check_backends([b.strip() for b in text.split(",") if b.strip()])
 
 
+def typed_command() -> str:
+    """The command line as typed, for the tables that say what made them."""
+    import shlex
+    import sys
+
+    return "xeonsr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "xeonsr bench"
+
+
+def write_table(path: str, text: str) -> None:
+    from xeonsr.fileio import atomic_write_text
+
+    atomic_write_text(path, text + "\n")
+
+
 def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
     """``--weights FILE`` (one model) or ``--weights MODEL=FILE`` -> {model: file}."""
     out = {}
@@ -171,28 +185,18 @@ def run(args) -> int:
     if args.plot:
         plot(res, args.plot, f"{cpu.model}, {res['threads']['used']} threads")
     if args.table:
-        from xeonsr.fileio import atomic_write_text
-
-        atomic_write_text(args.table, text + "\n")
+        write_table(args.table, text)
     if args.update_readme:
-        import shlex
-        import sys
-
         from xeonsr.bench_report import markdown_summary
         from xeonsr.readme import replace_blocks
 
-        command = (
-            "xeonsr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "xeonsr bench"
-        )
+        command = typed_command()
         for path in args.update_readme:
             replace_blocks(path, {"bench-table": markdown_summary(res, command)})
     return 0
 
 
 def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]) -> int:
-    import shlex
-    import sys
-
     from xeonsr.evaluate import dataset_names, load_samples, resolve_dataset
     from xeonsr.info import cpu_info
     from xeonsr.installed import versions
@@ -216,15 +220,11 @@ def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]
     )
     if not res["rows"]:
         raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
-    command = (
-        "xeonsr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "xeonsr bench"
-    )
+    command = typed_command()
     text = markdown(res, cpu.model, command)
     print(text)
     if args.table:
-        from xeonsr.fileio import atomic_write_text
-
-        atomic_write_text(args.table, text + "\n")
+        write_table(args.table, text)
     if args.json:
         from xeonsr.fileio import write_json
 
