@@ -89,8 +89,10 @@ def opencv_runner(model: str, scale: int, threads: int | None, weights=None):
             peer, (x, x_pad), Path(tmp) / f"{model}_x{scale}.onnx", {"lr": ("h", "w"), "lr_pad": ("hp", "wp")}, 13
         )
         cv_net = cv2.dnn.readNetFromONNX(str(path))
-    cv_net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-    cv_net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+    if int(cv2.__version__.split(".")[0]) < 5:
+        # OpenCV 5's graph engine has no back-ends or targets yet (setting them only logs a warning).
+        cv_net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        cv_net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
     if threads:
         cv2.setNumThreads(threads)
 
