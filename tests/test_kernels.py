@@ -4,6 +4,7 @@ And the exact forms per CPU class (xeonsr.ir_forms.host_forms): the same functio
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -363,7 +364,7 @@ CONV3_FLOAT = "srcnn_x3 INT8, conv3 float (made here)"
         ("srcnn_x3_fp32", {"conv1", "conv3.columns"}),
         ("fsrcnn_x3_fp32", {"body.0", "head_columns.columns"}),
         ("fsrcnn-s_x2_fp32", {"body.0", "head_columns.columns"}),
-        ("dcscn_x2_fp32", {"features.0.0"}),
+        ("dcscn_x2_fp32", {"features.0.0", "nin_a.0", "nin_b.0", "recon"}),  # the last three: concat_sums
         # INT8 IRs: only the float layers no quantizer follows (here SRCNN's float last layer, whose
         # combine equalization scaled, as PTQ's search leaves it); every quantized layer sees what
         # it was checked with. No shipped INT8 IR has such a layer since SRCNN's went QAT.
@@ -383,9 +384,13 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
     stored, model = _stored_and_copy(name, data_dir)
     done = host_forms(model, "avx2")
     assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
-    # The same multiply-adds, layer names kept; a row pair of fewer than 8 channels (SRCNN's last
-    # layer) pads them with zero filters to one AVX2 vector, so that pair does 8/5 the work.
-    macs, stored_macs = conv_macs(model), conv_macs(stored)
+    # The same multiply-adds, layer names kept (a layer as a sum over a concatenation's inputs in
+    # parts LAYER/part{i}); a row pair of fewer than 8 channels (SRCNN's last layer) pads them with
+    # zero filters to one AVX2 vector, so that pair does 8/5 the work.
+    macs, stored_macs = {}, conv_macs(stored)
+    for layer, n in conv_macs(model).items():
+        layer = re.sub(r"/part\d+$", "", layer)
+        macs[layer] = macs.get(layer, 0) + n
     assert set(macs) == set(stored_macs)
     grown = {k for k in macs if macs[k] != stored_macs[k]}
     assert all(macs[k] * 5 == stored_macs[k] * 8 and "conv3." in k for k in grown)
@@ -423,6 +428,38 @@ def _quantizers(model):
             ranges = [op.input(i).get_source_output().get_node().get_data().tolist() for i in range(1, 5)]
             found[name] = (src.get_friendly_name(), ranges, op.get_levels())
     return found
+
+
+def test_a_concatenation_is_summed_away_only_where_float_convolutions_alone_read_it():
+    import openvino as ov
+
+    from xeonsr.ir_concat import concat_sums
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal(shape).astype(np.float32) for shape in ((5, 1, 3, 3), (3, 5, 3, 3), (4, 8, 3, 3))]
+
+    def conv(source, weight):
+        return ops.convolution(source, ops.constant(weight), [1, 1], [1, 1], [1, 1], [1, 1])
+
+    def graph(extra_reader: bool):
+        x = ops.parameter([1, 1, -1, -1], np.float32)
+        a = conv(x, weights[0])
+        cat = ops.concat([a, conv(a, weights[1])], 1)  # 5 + 3 channels
+        y = conv(cat, weights[2])
+        y.set_friendly_name("y")
+        outs = [y, ops.reduce_sum(cat, [1], True)] if extra_reader else [y]
+        return ov.Model([o.output(0) for o in outs], [x])
+
+    stored, model = graph(False), graph(False)
+    assert concat_sums(model) == ["y"] and concat_sums(graph(True)) == []
+    assert not any(op.get_type_name() == "Concat" for op in model.get_ops())
+    convs = {op.get_friendly_name() for op in model.get_ops() if op.get_type_name() == "Convolution"}
+    assert {"y/part0", "y/part1"} <= convs
+    x = rng.random((1, 1, 13, 10), dtype=np.float32)
+    want = _run_model(stored, x)
+    assert np.abs(_run_model(model, x) - want).max() < 1e-6 * np.abs(want).max()  # float sums, reordered
 
 
 def test_the_row_pair_holds_the_column_pairs_taps_by_row():

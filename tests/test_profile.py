@@ -39,6 +39,25 @@ def test_fsrcnn_x3_int8_profile_names_each_layer_with_its_kernel_and_work():
     assert res["macs"] == sum(r.macs for r in convs)
 
 
+def test_a_layer_in_parts_shows_each_parts_work(monkeypatch):
+    """DCSCN in the AVX2 forms (on any CPU: the forms are exact everywhere): its 1x1 layer on the
+    481-channel concatenation runs as seven parts, whose multiply-adds add up to the layer's."""
+    import xeonsr.info
+    from xeonsr.profile import profile_ir
+
+    class Avx2:
+        forms_class = "avx2"
+
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda *a, **k: Avx2())
+    h, w = 24, 20
+    res = profile_ir(SHIPPED_IR_DIR / "dcscn_x2_fp32.xml", (h, w), threads=1, warmup=1, repeats=2)
+    parts = [r for r in res["layers"] if r.name.startswith("nin_a.0/part")]
+    assert len(parts) == 7 and sum(r.macs for r in parts) == 481 * 64 * h * w
+    assert "nin_a.0" not in {r.name for r in res["layers"]}
+    convs = [r for r in res["layers"] if r.op == "Convolution" and r.macs]
+    assert res["macs"] == sum(r.macs for r in convs)  # the total is the stored layers'
+
+
 def test_conv_macs_scales_with_a_non_square_size():
     import openvino as ov
 

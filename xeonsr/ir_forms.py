@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 
 
@@ -267,7 +268,13 @@ def _plain_pads(conv, pads: list[int]) -> bool:
 # on AMX SRCNN's INT8 first layer in rows ran SRCNN x2/x3/x4 and srcnn-955 x3 INT8 1.05-1.36x
 # faster, bit for bit the same output (session 35, `python benchmarks/probes/amx_int8_rows_builders.py
 # 2 30 ...` at three sizes on a busy host; benchmarks/results/amx_int8_first_rows_intel_xeon_amx_2c_s35.txt).
-HOST_FORMS = {"avx2": (first_layer_rows, row_pairs), "avx512_amx": (last_layer_depthwise, int8_first_layer_rows)}
+# Since session 46 the AVX2 class also computes DCSCN's convolutions of channel concatenations as
+# sums of convolutions (xeonsr.ir_concat): DCSCN x2/x3/x4 FP32 0.97-1.08x, 16 of 18 at 1.01x or more
+# (`python benchmarks/probes/dcscn_fp32_forms.py 2 12 170x150,92x92 3,2,4 nosums,sums`, 3 runs).
+HOST_FORMS = {
+    "avx2": (first_layer_rows, row_pairs, concat_sums),
+    "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
+}
 INT8_FORMS = (int8_first_layer_rows,)
 
 

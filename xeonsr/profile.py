@@ -103,6 +103,8 @@ def profile_ir(
         raise UserError(
             f"{xml}: cannot run it on a (1, 1, H, W) input ({str(e).strip().splitlines()[0][:120]})"
         ) from None
+    # A layer a form computes in parts (LAYER/part{i}, xeonsr.ir_concat) shows each part's own.
+    parts = {k: v for k, v in conv_macs(graph, size=size, skip=True).items() if "/part" in k}
     request = compiled.create_infer_request()
     x = np.random.default_rng(0).random((1, 1, *size), dtype=np.float32)  # timing does not depend on content
     for _ in range(warmup):
@@ -120,7 +122,7 @@ def profile_ir(
     medians = {key: statistics.median(ts) for key, ts in times.items()}
     summed = sum(medians.values())
     layers = [
-        LayerTime(short_name(n), t, k, ms, ms / summed if summed else 0.0, macs.get(n))
+        LayerTime(short_name(n), t, k, ms, ms / summed if summed else 0.0, macs.get(n, parts.get(n)))
         for (n, t, k), ms in medians.items()
         if ms > 0
     ]
