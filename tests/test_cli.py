@@ -130,7 +130,15 @@ def test_eval_picks_the_ir_where_only_an_ir_can_answer(data_dir, tmp_path, capsy
     assert main([*argv, "--no-ssim", "--ir-dir", str(tmp_path)]) == 1  # an empty store: said, not ignored
     assert f"no fp32 IR for fsrcnn-s x3 in {tmp_path}" in capsys.readouterr().err
     assert main([*argv, "--no-ssim", "--ir-dir", str(tmp_path), "--backend", "torch"]) == 1
-    assert "--ir-dir is an IR store for --backend openvino" in capsys.readouterr().err
+    assert "an IR store (--ir-dir) is what the openvino backend runs" in capsys.readouterr().err
+    # the same one line for each mixed request as `xeonsr upscale` and the Upscaler give
+    assert main([*argv, "--no-ssim", "--backend", "torch", "--precision", "int8"]) == 1
+    assert "INT8 is an OpenVINO IR" in capsys.readouterr().err
+    from xeonsr.infer import shipped_weights
+
+    weights = str(shipped_weights("fsrcnn-s", 3))
+    assert main([*argv, "--no-ssim", "--backend", "openvino", "--weights", weights]) == 1
+    assert "xeonsr export --weights W" in capsys.readouterr().err
     assert main([*argv, "--no-ssim"]) == 0
     assert json.loads(out.read_text())["backend"] == "torch-fp32"  # torch installed: the weights
     # Without torch or scikit-image (the slim install): the FP32 IR, PSNR without SSIM, said once.

@@ -47,6 +47,26 @@ def model_and_scale(model: str | None, scale: int | None, weights, default_model
     return model or default_model(scale), scale
 
 
+def refuse_mixed_sources(backend: str | None, precision: str, weights, ir_dir) -> None:
+    """One line for a request that names what two different runtimes run (`xeonsr eval`,
+    `xeonsr upscale` and :class:`xeonsr.Upscaler` alike): an IR store goes to OpenVINO, weights
+    and ``backend="torch"`` to PyTorch, INT8 only to OpenVINO."""
+    from xeonsr.errors import UserError
+
+    if ir_dir and (backend == "torch" or weights):
+        raise UserError(
+            "an IR store (--ir-dir) is what the openvino backend runs; PyTorch (--backend torch, --weights) runs "
+            "weights: give one or the other"
+        )
+    if weights and (backend == "openvino" or precision == "int8"):
+        raise UserError(
+            "your weights run on PyTorch (FP32 or bf16); for OpenVINO or INT8, `xeonsr export --weights W "
+            "--ir-dir D` (then `xeonsr quantize ... --ir-dir D`) and pass --ir-dir D"
+        )
+    if backend == "torch" and precision == "int8":
+        raise UserError("INT8 is an OpenVINO IR: use the openvino backend")
+
+
 def choose_backend(model: str, scale: int, backend: str, precision: str, weights, ir_dir):
     """What ``Upscaler(backend=..., precision=...)`` runs: ("openvino" or "torch", "int8",
     "bf16" or "fp32", a one-line caveat for the user or None). "auto": the IR the store has for
@@ -66,19 +86,8 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
             f"bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); {cpu.model} has neither: "
             "use --precision fp32 or int8"
         )
-    if ir_dir and (backend == "torch" or weights):
-        raise UserError(
-            "an IR store (--ir-dir) is what the openvino backend runs; PyTorch (--backend torch, --weights) runs "
-            "weights: give one or the other"
-        )
-    if weights and (backend == "openvino" or precision == "int8"):
-        raise UserError(
-            "your weights run on PyTorch (FP32 or bf16); for OpenVINO or INT8, `xeonsr export --weights W "
-            "--ir-dir D` (then `xeonsr quantize ... --ir-dir D`) and pass --ir-dir D"
-        )
+    refuse_mixed_sources(backend, precision, weights, ir_dir)
     if backend == "torch" or weights:
-        if precision == "int8":
-            raise UserError("INT8 is an OpenVINO IR: use the openvino (or auto) backend")
         return "torch", "bf16" if precision == "bf16" else "fp32", None
     from xeonsr.info import ir_precision_order
 

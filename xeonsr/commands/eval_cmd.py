@@ -57,17 +57,9 @@ def upscale_fn_for(args, scale: int):
     plan = plan_threads(args.threads)
     apply_threads(plan)
     backend = f"ov-{args.precision}" if args.backend == "openvino" else f"torch-{args.precision}"
-    from xeonsr.errors import UserError
+    from xeonsr.infer import refuse_mixed_sources
 
-    if args.backend == "torch" and args.ir_dir:
-        raise UserError("--ir-dir is an IR store for --backend openvino; --backend torch runs weights (--weights)")
-    if args.backend == "torch" and args.precision == "int8":
-        raise UserError("--precision int8 is an OpenVINO IR: use --backend openvino")
-    if args.backend == "openvino" and args.weights:
-        raise UserError(
-            "--backend openvino runs IRs (fp32, int8): for your weights, `xeonsr export --weights W --ir-dir D` "
-            "and pass --ir-dir D"
-        )
+    refuse_mixed_sources(args.backend, args.precision, args.weights, args.ir_dir)
     runner = load_runner(args.model, scale, backend, weights=args.weights, ir_dir=args.ir_dir, threads=plan.used)
     print(plan.describe(pinned=False))  # after the load: a wrong model name is the first line
     return runner.plane_fn(), {
