@@ -28,12 +28,16 @@ def run(*cmd) -> None:
         sys.exit(f"{' '.join(map(str, cmd[:4]))} ...: {(proc.stderr or proc.stdout).strip()[-500:]}")
 
 
-def slim_venv(where: Path, wheel: Path, openvino: str) -> Path:
+def slim_venv(where: Path, wheel: Path, openvino: str | None = None, floors: bool = False) -> Path:
+    """A venv with requirements-deploy.txt and the wheel without its dependencies, as README's slim
+    install does (``openvino``: that release instead; ``floors``: each requirement at the oldest
+    version it allows, as tests/test_wheel.py checks); -> its ``xeonsr``."""
     run(sys.executable, "-m", "venv", where)
-    reqs = [
-        f"openvino=={openvino}" if ln.startswith("openvino") else ln
-        for ln in (ROOT / "requirements-deploy.txt").read_text().splitlines()
-    ]
+    reqs = [ln for ln in (ROOT / "requirements-deploy.txt").read_text().splitlines() if ln and ln[0] != "#"]
+    if floors:
+        reqs = [ln.replace(">=", "==") for ln in reqs]  # "numpy==1.26" is 1.26.0
+    if openvino:
+        reqs = [f"openvino=={openvino}" if ln.startswith("openvino") else ln for ln in reqs]
     (where / "requirements.txt").write_text("\n".join(reqs) + "\n")
     pip = [where / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     run(*pip, "-r", where / "requirements.txt")

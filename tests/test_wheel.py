@@ -30,17 +30,12 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def _slim_venv(where: Path, wheel: Path, floors: bool = False) -> Path:
-    """A venv with requirements-deploy.txt (``floors``: each at the oldest version it allows) and
-    the wheel without its dependencies, as README's slim install does; -> its bin folder."""
-    _run(sys.executable, "-m", "venv", where)
-    reqs = [line for line in DEPLOY.read_text().splitlines() if line and not line.startswith("#")]
-    if floors:
-        reqs = [line.replace(">=", "==") for line in reqs]  # "numpy==1.26" is 1.26.0
-    (where / "requirements.txt").write_text("\n".join(reqs) + "\n")
-    pip = [where / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    _run(*pip, "-r", where / "requirements.txt")
-    _run(*pip, "--no-deps", wheel)
-    return where / "bin"
+    """README's slim install (scripts/openvino_versions.py makes it; ``floors``: each requirement
+    at the oldest version it allows); -> its bin folder."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from openvino_versions import slim_venv
+
+    return slim_venv(where, wheel, floors=floors).parent
 
 
 def _bench_runs(xeonsr: Path, data_dir: Path, cwd: Path) -> None:
