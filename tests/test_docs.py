@@ -50,3 +50,78 @@ def test_every_link_to_a_section_finds_it():
             assert doc.exists(), f"{page.name}: {target}"
             headings = re.findall(r"^#+ (.+)$", doc.read_text(), flags=re.M)
             assert anchor in {_slug(h) for h in headings}, f"{page.name}: {target}#{anchor}"
+
+
+def _documented_commands():
+    """Every `xeonsr COMMAND ...` the docs show (code spans and bash blocks), with its page."""
+    pages = [*PAGES, ROOT / "zoo" / "campaigns" / "PLAN.md"]
+    for page in pages:
+        text = page.read_text()
+        found = re.findall(r"`(xeonsr [^`]+)`", text)
+        for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
+            found += [line.split("#")[0] for line in block.splitlines() if line.lstrip().startswith("xeonsr ")]
+        for line in found:
+            for part in re.split(r";|&&|\|\s", line):  # several commands in one span
+                words = [w for w in part.split() if w != "--traceback"]
+                if len(words) > 1 and words[0] == "xeonsr":
+                    yield page.name, words[1:]
+
+
+def test_every_documented_command_line_is_one_the_cli_takes():
+    # A renamed option or backend left the docs telling users to type what the parser refuses.
+    import argparse
+
+    from xeonsr.cli import build_parser
+    from xeonsr.models import MODELS
+    from xeonsr.runtime import BACKENDS
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    lists = {"--backends": BACKENDS, "--models": MODELS}  # comma-separated values
+    checked = 0
+    for page, words in _documented_commands():
+        if words[0] not in commands:
+            assert not re.fullmatch(r"[a-z]+", words[0]), f"{page}: no command {words[0]!r}"
+            continue  # a placeholder (COMMAND, ...)
+        options = {s: a for a in commands[words[0]]._actions for s in a.option_strings}
+        for word, value in zip(words, [*words[1:], ""], strict=True):
+            word, value = word.strip("[]"), value.strip("[]")
+            if not re.fullmatch(r"--[a-z][a-z0-9-]*", word):
+                continue
+            assert word in options, f"{page}: `xeonsr {words[0]}` has no {word}"
+            if not re.fullmatch(r"[a-z0-9_.,-]+", value):
+                continue  # a placeholder (DIR, a|b, $VAR) or a path
+            known = lists.get(word) or options[word].choices or ({*MODELS, "bicubic"} if word == "--model" else None)
+            for item in value.split(",") if word in lists else [value]:
+                assert known is None or item in known, f"{page}: `xeonsr {words[0]} {word}` takes no {item!r}"
+            checked += 1
+    assert checked > 100
+
+
+def test_every_python_example_in_the_docs_runs(tmp_path, monkeypatch):
+    # The examples name files a user has beside them: a photo and IRs copied from the store.
+    import shutil
+
+    import numpy as np
+    from PIL import Image
+
+    from xeonsr.irs import SHIPPED_IR_DIR
+
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (30, 40, 3), dtype=np.uint8)).save("cat.png")
+    for ir in ("srcnn_x3_fp32", "fsrcnn_x3_int8"):
+        for ext in (".xml", ".bin"):
+            shutil.copy(SHIPPED_IR_DIR / f"{ir}{ext}", tmp_path)
+    ran = 0
+    for page in PAGES:
+        scope = {
+            "frames": [Image.open("cat.png"), np.zeros((20, 24), np.uint8)]
+        }  # blocks of a page build on each other
+        for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S):
+            Path("cat_x3.png").unlink(missing_ok=True)
+            exec(compile(block, f"{page.name} example", "exec"), scope)
+            ran += 1
+            if "cat_x3.png" in block:
+                assert Image.open("cat_x3.png").size == (120, 90), page.name
+    assert ran >= 6
+    assert Path("fsrcnn_x3_int8_tuned.xml").is_file()
