@@ -403,6 +403,7 @@ def test_concurrent_manifest_writers_lose_no_entry(tmp_path):
 
 
 def test_ptq_tries_the_recipes_fallback_before_giving_up(ir_dir, data_dir, tmp_path, monkeypatch):
+    import xeonsr.int8_search as int8_search
     import xeonsr.quantization as q
     from xeonsr.errors import UserError
     from xeonsr.quant_recipe import load_recipe
@@ -415,7 +416,7 @@ def test_ptq_tries_the_recipes_fallback_before_giving_up(ir_dir, data_dir, tmp_p
         seen.append((recipe.first_layer_rows, recipe.overflow_fix, "ExtractImagePatches" in kinds))
         return fp32_model, []
 
-    monkeypatch.setattr(q, "ptq", ptq)
+    monkeypatch.setattr(int8_search, "ptq", ptq)
     recipe = {"calibration_crops": 8, "first_layer_rows": True, "overflow_fix": "first_layer"}
     recipe["ptq_fallback"] = {"first_layer_rows": False, "overflow_fix": "disable"}
     with pytest.raises(q.BudgetError, match="no INT8 IR written"):
@@ -433,6 +434,7 @@ def test_a_qat_first_recipe_tries_qat_then_ptq_and_stores_qats_first_layer_in_ro
 ):
     import openvino as ov
 
+    import xeonsr.int8_search as int8_search
     import xeonsr.qat as qat
     import xeonsr.quantization as q
     from xeonsr.ptq import _quantize
@@ -451,7 +453,7 @@ def test_a_qat_first_recipe_tries_qat_then_ptq_and_stores_qats_first_layer_in_ro
         return _quantize(form, recipe, a[2], []), []  # a: budget, FP32 PSNR, calibration, scale
 
     monkeypatch.setattr(qat, "qat_int8", every_layer_int8)
-    monkeypatch.setattr(q, "ptq", ptq)
+    monkeypatch.setattr(int8_search, "ptq", ptq)
     recipe = {"calibration_crops": 8, "qat_first": True, "first_layer_rows": True, "max_drop_db": 10.0}
     report = q.quantize("fsrcnn", 3, str(data_dir), ir_dir, recipe, target_isa="avx2")
     assert calls == [("qat", [])]  # every layer INT8 (the bicubic skip aside); PTQ not needed

@@ -107,12 +107,13 @@ def test_qat_fine_tuning_lowers_the_int8_loss_and_writes_an_int8_ir(store, data_
 
 
 def test_auto_falls_back_to_qat_and_says_why(store, data_dir, tmp_path, monkeypatch):
+    import xeonsr.int8_search as int8_search
     import xeonsr.quantization as q
 
     ir = shutil.copytree(store, tmp_path / "ir")
     # PTQ that had to keep every layer float: its "INT8" model is the FP32 one, so auto goes
     # on to QAT.
-    monkeypatch.setattr(q, "ptq", lambda fp32_model, *a, **k: (fp32_model, []))
+    monkeypatch.setattr(int8_search, "ptq", lambda fp32_model, *a, **k: (fp32_model, []))
     qat = {"steps": 20, "threads": 1, "batch_size": 8, "datasets": ("T91",)}
     rep = q.quantize("fsrcnn-s", 3, str(data_dir), ir, {"calibration_crops": 30, "max_drop_db": 5.0}, qat_overrides=qat)
     assert rep["method"].startswith("qat") and rep["why_method"].startswith("ptq: only 0.00% of the multiply-adds")

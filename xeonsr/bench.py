@@ -105,6 +105,89 @@ def check_backends(backends: list[str]) -> list[str]:
     return backends
 
 
+def _load(model, scale, backends, weights, ir_dir, threads, data_dir, skipped: list, log) -> list:
+    """[(backend, runner, load ms)] of every backend of ``model`` that runs here, alive at once;
+    one that can't (a user error: no IR, no bf16, a peer not installed) goes to ``skipped``."""
+    loaded = []
+    for backend in backends:
+        t0 = time.perf_counter()
+        try:
+            runner = load_runner(
+                model,
+                scale,
+                backend,
+                weights=(weights or {}).get(model),
+                ir_dir=ir_dir,
+                threads=threads,
+                data_dir=data_dir,
+            )
+        except Exception as e:  # noqa: BLE001 - a row people can't run here is skipped, with why
+            if not is_user_error(e):
+                raise
+            skipped.append({"model": model, "backend": backend, "why": one_line(e)})
+            log(f"skip {model} {backend}: {one_line(e)}")
+            continue
+        loaded.append((backend, runner, (time.perf_counter() - t0) * 1e3))
+        if "emulated" in runner.note:
+            log(f"note {model} {backend}: {runner.note}")
+    return loaded
+
+
+def _image_row(model, backend, smp, times, out, scale: int, fpp: float, paper, now: dict) -> dict:
+    """One image's row: its latency over the rounds, PSNR, the paper's figures, GFLOP/s and the
+    peak sampled around its rounds (``now``: {precision: [GFLOP/s]})."""
+    from xeonsr.imaging import to_uint8
+    from xeonsr.metrics import psnr
+
+    prec = PEAK_PRECISION.get(backend, "fp32")
+    med = statistics.median(times)
+    return {
+        "model": model,
+        "backend": backend,
+        "image": smp.name,
+        "lr_size": list(smp.lr.shape),
+        "latency_ms": med,
+        "latency_min_ms": min(times),
+        "latency_max_ms": max(times),
+        "latency_iqr_ms": float(np.subtract(*np.percentile(times, [75, 25]))),
+        "psnr": psnr(to_uint8(out[0, 0] * 255.0), smp.hr, scale),
+        "paper_psnr": paper[1] if paper else None,
+        "paper_time_s": paper[2] if paper else None,
+        "speedup_vs_paper": (paper[2] * 1e3 / med) if paper else None,
+        "gflop": fpp * smp.lr.size / 1e9,
+        "gflops_per_s": fpp * smp.lr.size / (med * 1e-3) / 1e9,
+        # The best of the samples, as the run's peak is a best round: a row reads over 100%
+        # only if it beat the chain at its own best in that stretch.
+        "peak_now_gflops": max(now[prec]) if prec in now else None,
+        "peak_now_samples": now.get(prec),
+    }
+
+
+def _summary_row(model, backend, note: str, load_ms: float, mine: list[dict], paper_mean) -> dict:
+    """A model x backend over the images (``mine``: their rows); its share of the peak is set
+    once the run's peaks are final."""
+    mean_lat = float(np.mean([r["latency_ms"] for r in mine]))
+    return {
+        "model": model,
+        "backend": backend,
+        "note": note,
+        "load_ms": load_ms,
+        "gflops_per_s": float(np.mean([r["gflops_per_s"] for r in mine])),
+        "peak_precision": PEAK_PRECISION.get(backend, "fp32"),
+        "fraction_of_peak": None,
+        "fraction_of_peak_now": (
+            float(np.mean([r["gflops_per_s"] / r["peak_now_gflops"] for r in mine]))
+            if all(r["peak_now_gflops"] for r in mine)
+            else None
+        ),
+        "mean_latency_ms": mean_lat,
+        "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
+        "paper_srcnn_psnr": paper_mean[1] if paper_mean else None,
+        "paper_srcnn_time_s": paper_mean[2] if paper_mean else None,
+        "speedup_vs_paper": (paper_mean[2] * 1e3 / mean_lat) if paper_mean else None,
+    }
+
+
 def run_bench(
     samples,
     dataset: str,
@@ -122,8 +205,6 @@ def run_bench(
     """Every model x backend on every sample. ``weights``: model -> your weights file (torch
     rows and peers); ``ir_dir``: the IR store of the OpenVINO rows (default: shipped);
     ``data_dir``: the datasets (ort-int8 calibrates on the training set)."""
-    from xeonsr.imaging import to_uint8
-    from xeonsr.metrics import psnr
     from xeonsr.paper import PAPER, PAPER_MEAN
 
     check_backends(backends)
@@ -144,28 +225,7 @@ def run_bench(
     meters = {p: PeakMeter(p, plan.used) for p in ("fp32", "int8") if p in needed}
     rows, summary, skipped = [], [], []
     for model in models:
-        loaded = []  # (backend, runner, load ms): every backend of a model alive at once
-        for backend in backends:
-            t0 = time.perf_counter()
-            try:
-                runner = load_runner(
-                    model,
-                    scale,
-                    backend,
-                    weights=(weights or {}).get(model),
-                    ir_dir=ir_dir,
-                    threads=plan.used,
-                    data_dir=data_dir,
-                )
-            except Exception as e:  # noqa: BLE001 - a row people can't run here is skipped, with why
-                if not is_user_error(e):
-                    raise
-                skipped.append({"model": model, "backend": backend, "why": one_line(e)})
-                log(f"skip {model} {backend}: {one_line(e)}")
-                continue
-            loaded.append((backend, runner, (time.perf_counter() - t0) * 1e3))
-            if "emulated" in runner.note:
-                log(f"note {model} {backend}: {runner.note}")
+        loaded = _load(model, scale, backends, weights, ir_dir, plan.used, data_dir, skipped, log)
         if not loaded:
             continue
         fpp = flops[model]
@@ -184,58 +244,12 @@ def run_bench(
                 timed[backend].append((smp, times, out))
             now[smp.name] = seen
         for backend, runner, load_ms in loaded:
-            mine = []
-            prec = PEAK_PRECISION.get(backend, "fp32")
-            for smp, times, out in timed[backend]:
-                p = psnr(to_uint8(out[0, 0] * 255.0), smp.hr, scale)
-                pr = paper.get(smp.name)
-                med = statistics.median(times)
-                row = {
-                    "model": model,
-                    "backend": backend,
-                    "image": smp.name,
-                    "lr_size": list(smp.lr.shape),
-                    "latency_ms": med,
-                    "latency_min_ms": min(times),
-                    "latency_max_ms": max(times),
-                    "latency_iqr_ms": float(np.subtract(*np.percentile(times, [75, 25]))),
-                    "psnr": p,
-                    "paper_psnr": pr[1] if pr else None,
-                    "paper_time_s": pr[2] if pr else None,
-                    "speedup_vs_paper": (pr[2] * 1e3 / med) if pr else None,
-                    "gflop": fpp * smp.lr.size / 1e9,
-                    "gflops_per_s": fpp * smp.lr.size / (med * 1e-3) / 1e9,
-                    # The best of the samples, as the run's peak is a best round: a row reads
-                    # over 100% only if it beat the chain at its own best in that stretch.
-                    "peak_now_gflops": max(now[smp.name][prec]) if prec in now[smp.name] else None,
-                    "peak_now_samples": now[smp.name].get(prec),
-                }
-                rows.append(row)
-                mine.append(row)
-            mean_lat = float(np.mean([r["latency_ms"] for r in mine]))
-            gfs = float(np.mean([r["gflops_per_s"] for r in mine]))
-            pm = PAPER_MEAN.get((dataset, scale))
-            summary.append(
-                {
-                    "model": model,
-                    "backend": backend,
-                    "note": runner.note,
-                    "load_ms": load_ms,
-                    "gflops_per_s": gfs,
-                    "peak_precision": prec,
-                    "fraction_of_peak": None,  # once the peaks are final, below
-                    "fraction_of_peak_now": (
-                        float(np.mean([r["gflops_per_s"] / r["peak_now_gflops"] for r in mine]))
-                        if all(r["peak_now_gflops"] for r in mine)
-                        else None
-                    ),
-                    "mean_latency_ms": mean_lat,
-                    "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
-                    "paper_srcnn_psnr": pm[1] if pm else None,
-                    "paper_srcnn_time_s": pm[2] if pm else None,
-                    "speedup_vs_paper": (pm[2] * 1e3 / mean_lat) if pm else None,
-                }
-            )
+            mine = [
+                _image_row(model, backend, smp, times, out, scale, fpp, paper.get(smp.name), now[smp.name])
+                for smp, times, out in timed[backend]
+            ]
+            rows += mine
+            summary.append(_summary_row(model, backend, runner.note, load_ms, mine, PAPER_MEAN.get((dataset, scale))))
         loaded = timed = None  # release these runtimes (and their threads) before the next model's
     if not rows:
         raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")

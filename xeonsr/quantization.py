@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write_text, make_folder
-from xeonsr.ir_forms import first_layer_rows
-from xeonsr.ir_graph import MIN_INT8_SHARE, conv_macs, float_layers, int8_mac_share
+from xeonsr.int8_search import search
+from xeonsr.ir_graph import float_layers, int8_mac_share
 from xeonsr.irs import (
     REPORTS,
     SHIPPED_IR_DIR,
@@ -28,7 +28,7 @@ from xeonsr.irs import (
     save_ir,
     update_manifest,
 )
-from xeonsr.ptq import advanced_parameters, budget_losses, psnr_of, ptq, worst_mean
+from xeonsr.ptq import psnr_of, worst_mean
 from xeonsr.quant_recipe import calibration_items, load_recipe, quantized_on
 
 
@@ -112,80 +112,21 @@ def quantize(
     fp32_compiled = compile_ir(xml)
     budget, fp32_psnr = budget_reference(recipe, fp32_compiled, scale, data_dir)
 
-    def verdict(int8) -> str | None:
-        """Why ``int8`` can't ship (None: it can)."""
-        compiled = compile_ir(int8)
-        lost = budget_losses(compiled, budget, fp32_psnr, scale, recipe.budget_worst_k)
-        over = [ds for ds, d in lost.items() if d > recipe.max_drop_db]
-        if over:
-            return (
-                f"INT8 loses {lost[over[0]]:.3f} dB on the {recipe.budget_worst_k} images of {over[0]} "
-                f"that lose most, over the {recipe.max_drop_db} dB budget"
-            )
-        share = int8_mac_share(int8)
-        if share < MIN_INT8_SHARE:
-            pct = f"{100 * share:.0f}%" if share >= 0.01 else f"{100 * share:.2f}%"
-            return (
-                f"only {pct} of the multiply-adds stay INT8 within the {recipe.max_drop_db} dB budget "
-                f"(under {MIN_INT8_SHARE:.0%}: too little of the work gains from INT8)"
-            )
-        return None
+    def torch_net():
+        from xeonsr.qat import torch_weights
 
-    tried, qat_seconds = [], None
-    int8 = why = None
-    searched: list[str] = []  # the float layers PTQ's search chose: QAT after PTQ starts from them
+        return net if net is not None else torch_weights(model, scale, weights, fp32_entry, ir_dir)
+
     order = [method] if method != "auto" else (["qat", "ptq"] if recipe.qat_first else ["ptq", "qat"])
-    for used in order:
-        if used == "ptq":
-            # The recipe, then its ptq_fallback (another form of the first layer, another weight
-            # width) where the first misses; the report records the one that made the IR.
-            variants = [recipe] + (
-                [replace(recipe, **recipe.ptq_fallback, ptq_fallback={})] if recipe.ptq_fallback else []
-            )
-            for variant in variants:
-                form = fp32_model.clone()
-                if variant.first_layer_rows:
-                    first_layer_rows(form)
-                recipe = variant
-                int8, searched = ptq(form, recipe, budget, fp32_psnr, calib, scale, log=_progress)
-                why = verdict(int8)
-                if not why:
-                    break
-                if variant is not variants[-1]:
-                    tried.append(f"ptq{' (first layer in rows)' if variant.first_layer_rows else ''}: {why}")
-                    _progress(f"ptq: {why}; trying the recipe's ptq_fallback {recipe.ptq_fallback}")
-        else:
-            if net is None:
-                from xeonsr.qat import torch_weights
-
-                net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
-            int8, qat_seconds, qat_config = _qat(
-                net, fp32_model, recipe, searched, scale, calib, data_dir, qat_overrides
-            )
-            why = verdict(int8)
-        if not why or used == order[-1]:
-            break
-        tried.append(f"{used}: {why}")
-        _progress(f"{used}: {why}; trying {order[order.index(used) + 1]}")
-    results = {}
-    int8_compiled = compile_ir(int8)
+    found = search(order, recipe, fp32_model, torch_net, calib, budget, fp32_psnr, scale, data_dir, qat_overrides)
+    int8, used, why, tried, recipe = found.int8, found.used, found.why, found.tried, found.recipe
     sets = dict(budget)
     for ds in recipe.report_sets:
         try:
             sets.setdefault(ds, load_samples(dataset_files(ds, data_dir)[1], scale))
         except DatasetError:
             continue  # reported only where the data is
-    for ds, samples in sets.items():
-        fp, fp_images = psnr_of(fp32_compiled, samples, scale)
-        q, q_images = psnr_of(int8_compiled, samples, scale)
-        losses = [a - b for a, b in zip(fp_images, q_images, strict=True)]
-        results[ds] = {
-            "fp32": round(fp, 3),
-            "int8": round(q, 3),
-            "drop_db": round(fp - q, 3),
-            f"worst{recipe.budget_worst_k}_drop_db": round(worst_mean(losses, recipe.budget_worst_k), 3),
-            "max_image_drop_db": round(max(losses), 3),
-        }
+    results = _psnr_table(fp32_compiled, compile_ir(int8), sets, scale, recipe.budget_worst_k)
     share = int8_mac_share(int8)
     report = {
         "model": model,
@@ -206,7 +147,7 @@ def quantize(
         "seconds": round(time.perf_counter() - t0, 1),
     }
     if used == "qat":
-        report["qat"] = {**asdict(qat_config), "seconds": qat_seconds}
+        report["qat"] = {**asdict(found.qat_config), "seconds": found.qat_seconds}
     make_folder(reports_dir)
     stem = int8_stem(model, scale, recipe.target_isa)  # one INT8 IR per CPU class in a store
     if why:
@@ -244,36 +185,21 @@ def quantize(
     return report
 
 
-def _qat(net, fp32_model, recipe, searched: list[str], scale: int, calib: list, data_dir, qat_overrides):
-    """QAT of ``net`` -> (INT8 model in the recipe's form, seconds, QATConfig). Its float layers: the
-    recipe's, and PTQ's searched ones where INT8 keeps MIN_INT8_SHARE of the work with them."""
-    from xeonsr.equalize import equalize
-    from xeonsr.qat import QATConfig, qat_int8
-
-    qat_config = QATConfig(**{**recipe.qat, **(qat_overrides or {})})
-    # The recipe names layers of every scale's graph (x2/x3's column-pair head, x4's plain one).
-    present = {op.get_friendly_name() for op in fp32_model.get_ops()}
-    floats = [n for n in dict.fromkeys(recipe.ignored_scope + recipe.qat_ignored_scope) if n in present]
-    macs = conv_macs(fp32_model)
-    with_searched = list(dict.fromkeys(floats + searched))
-    if 1 - sum(macs.get(n, 0) for n in with_searched) / sum(macs.values()) >= MIN_INT8_SHARE:
-        floats = with_searched
-    elif searched:
-        floats = list(dict.fromkeys(recipe.ignored_scope + searched))
-    int8, seconds = qat_int8(
-        net,
-        scale,
-        calib,
-        qat_config,
-        data_dir,
-        float_convs=floats,
-        advanced=advanced_parameters(recipe),
-        equalized=equalize(fp32_model, calib)[1] if recipe.equalize else (),
-        log=_progress,
-    )
-    if recipe.first_layer_rows:  # the form PTQ would quantize in: the same INT8 function (ir_forms)
-        first_layer_rows(int8)
-    return int8, seconds, qat_config
+def _psnr_table(fp32_compiled, int8_compiled, sets: dict, scale: int, worst_k: int) -> dict:
+    """{set: FP32 and INT8 PSNR, the drop, the mean drop of the worst_k images, the largest}."""
+    results = {}
+    for ds, samples in sets.items():
+        fp, fp_images = psnr_of(fp32_compiled, samples, scale)
+        q, q_images = psnr_of(int8_compiled, samples, scale)
+        losses = [a - b for a, b in zip(fp_images, q_images, strict=True)]
+        results[ds] = {
+            "fp32": round(fp, 3),
+            "int8": round(q, 3),
+            "drop_db": round(fp - q, 3),
+            f"worst{worst_k}_drop_db": round(worst_mean(losses, worst_k), 3),
+            "max_image_drop_db": round(max(losses), 3),
+        }
+    return results
 
 
 FIRST_WHY = {"ptq": "", "qat": " (tried first: the recipe's qat_first)"}
@@ -281,9 +207,3 @@ METHOD_TEXT = {
     "ptq": "ptq (NNCF post-training quantization, float layers searched for the budget)",
     "qat": "qat (NNCF quantization-aware training of the PyTorch weights)",
 }
-
-
-def _progress(line: str) -> None:
-    import sys
-
-    print(line, file=sys.stderr, flush=True)
