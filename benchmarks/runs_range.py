@@ -6,7 +6,6 @@ three-run tables give them: per row, each OpenVINO row against each peer inside 
 """
 
 import json
-import sys
 from collections import defaultdict
 
 PEERS = ("torch-fp32", "ort", "ort-int8", "opencv")
@@ -106,4 +105,8 @@ def main(paths):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the lowest-highest of several `xeonsr bench` runs")
+    parser.add_argument("runs", nargs="+", help="the runs' JSON files (latency or throughput, not both)")
+    main(parser.parse_args().runs)

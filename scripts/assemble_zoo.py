@@ -13,7 +13,6 @@ Usage: python scripts/assemble_zoo.py RUNS_ROOT DATA_DIR [model:scale ...]
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from xeonsr.checkpoint import load_weights, save_weights, weights_from_checkpoint
@@ -133,4 +132,11 @@ def main(runs_root: str, data_dir: str, *only: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    import argparse
+
+    parser = argparse.ArgumentParser(description="release the lent-GPU training runs as the shipped weights")
+    parser.add_argument("runs_root", help="holds round1/ round2/ round3/ and cpu4/ ... cpu7/")
+    parser.add_argument("data_dir", help="the folder holding Set5/ and Set14/")
+    parser.add_argument("only", nargs="*", metavar="model:scale", help="limit the work to these")
+    args = parser.parse_args()
+    main(args.runs_root, args.data_dir, *args.only)

@@ -26,4 +26,11 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    import argparse
+
+    parser = argparse.ArgumentParser(description="write training sets as Y planes (grey PNGs)")
+    parser.add_argument("data_dir", help="the folder holding the datasets")
+    parser.add_argument("out_dir", help="where the sets' folders of Y planes go")
+    parser.add_argument("sets", nargs="*", help="the sets (default: T91 BSD200)")
+    args = parser.parse_args()
+    sys.exit(main([args.data_dir, args.out_dir, *args.sets]))

@@ -138,4 +138,11 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    import argparse
+
+    parser = argparse.ArgumentParser(description="release a finished campaign's final weights over the floors")
+    parser.add_argument("campaign_dir", help="the campaign's folder, e.g. zoo/campaigns/fsrcnn_x3_border")
+    parser.add_argument("data_dir", help="the folder holding Set5/, Set14/ and BSD200/")
+    parser.add_argument("--dry-run", action="store_true", help="grade and say, writing nothing")
+    args = parser.parse_args()
+    sys.exit(main(args.campaign_dir, args.data_dir, *(["--dry-run"] if args.dry_run else [])))

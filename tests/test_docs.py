@@ -125,3 +125,33 @@ def test_every_python_example_in_the_docs_runs(tmp_path, monkeypatch):
                 assert Image.open("cat_x3.png").size == (120, 90), page.name
     assert ran >= 6
     assert Path("fsrcnn_x3_int8_tuned.xml").is_file()
+
+
+def test_every_script_says_its_usage_and_takes_the_options_the_docs_give():
+    # The benchmark and maintenance scripts (the probes take positional arguments only): each
+    # answers --help, and each option a documented command gives it is in that usage.
+    import subprocess
+    import sys
+
+    pages = [*PAGES, ROOT / "zoo" / "campaigns" / "PLAN.md", ROOT / "benchmarks" / "probes" / "README.md"]
+    shown: dict[str, set[str]] = {}
+    for page in pages:
+        blocks = re.findall(r"```\w*\n(.*?)```", page.read_text(), flags=re.S)
+        spans = re.findall(r"`([^`]+)`", re.sub(r"```\w*\n.*?```", "", page.read_text(), flags=re.S))
+        commands = [line for b in blocks for line in b.splitlines()] + [s.replace("\n", " ") for s in spans]
+        for command in commands:
+            for script, rest in re.findall(r"python (?:-m )?((?:benchmarks|scripts)/\w+\.py)([^;&|]*)", command):
+                shown.setdefault(script, set()).update(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", rest))
+    assert len(shown) >= 10
+    scripts = sorted(
+        str(p.relative_to(ROOT))
+        for folder in ("benchmarks", "scripts")
+        for p in (ROOT / folder).glob("*.py")
+        if not p.name.startswith(("test_", "_", "conftest"))
+    )
+    assert set(shown) <= set(scripts)
+    for script in scripts:
+        usage = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True, text=True)
+        assert usage.returncode == 0 and usage.stdout.startswith("usage:"), f"{script} --help: {usage.stderr[-300:]}"
+        missing = {o for o in shown.get(script, ()) if not re.search(rf"(?<![\w-]){o}\b", usage.stdout)}
+        assert not missing, f"the docs give {script} {sorted(missing)}, which it does not take"
