@@ -788,6 +788,10 @@ def test_numpy_arrays_and_paths_upscale_as_their_images_do(up, tmp_path):
     for bad in (np.zeros((5, 5, 2), np.uint8), np.zeros((5, 5), np.float32), 3):
         with pytest.raises(UserError):
             up.upscale(bad)
+    # an empty image of any kind: one line, not numpy's padding error from inside the tiles
+    for empty in (np.zeros((0, 5, 3), np.uint8), np.zeros((4, 0), np.uint16), Image.new("L", (0, 3))):
+        with pytest.raises(UserError, match="nothing to upscale"):
+            up.upscale(empty)
 
 
 def test_a_misspelt_backend_or_precision_is_one_line_not_another_runtime():

@@ -55,19 +55,25 @@ def as_upscalable(obj):
     from PIL import Image
 
     if isinstance(obj, Image16) or hasattr(obj, "mode"):
-        return obj, lambda out: out
-    if isinstance(obj, (str, os.PathLike)):
-        return open_image(Path(obj)), lambda out: out
-    if isinstance(obj, np.ndarray):
+        image, back = obj, lambda out: out
+    elif isinstance(obj, (str, os.PathLike)):
+        image, back = open_image(Path(obj)), lambda out: out
+    elif isinstance(obj, np.ndarray):
         if obj.dtype not in (np.uint8, np.uint16) or not (obj.ndim == 2 or (obj.ndim == 3 and obj.shape[2] in (3, 4))):
             raise UserError(
                 f"an array to upscale is (H, W) or (H, W, 3|4), uint8 or uint16; not {obj.dtype} {obj.shape}"
             )
         arr = np.ascontiguousarray(obj)
         if arr.dtype == np.uint16 and arr.ndim == 3:
-            return Image16(arr), lambda out: out.pixels
-        return Image.fromarray(arr), np.asarray  # 16-bit grey: PIL's I;16
-    raise UserError(f"upscale takes a PIL image, a path or a numpy array, not {type(obj).__name__}")
+            image, back = Image16(arr), lambda out: out.pixels
+        else:
+            image, back = Image.fromarray(arr), np.asarray  # 16-bit grey: PIL's I;16
+    else:
+        raise UserError(f"upscale takes a PIL image, a path or a numpy array, not {type(obj).__name__}")
+    w, h = image.size
+    if not w or not h:
+        raise UserError(f"an image of {w}x{h} pixels: nothing to upscale")
+    return image, back
 
 
 def open_image(path: Path):
