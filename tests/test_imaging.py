@@ -123,3 +123,22 @@ def test_ycbcr_planes_to_rgb_rounds_like_the_float64_path():
     rgb16 = rng.integers(0, 65536, (30, 40, 3)).astype(np.float64)  # 16 bits: float64 inside
     planes16 = np.moveaxis(rgb_to_ycbcr(rgb16 * (255.0 / 65535.0)), 2, 0) / 255.0
     assert np.array_equal(ycbcr_planes_to_rgb(planes16, 65535.0, np.uint16), rgb16.astype(np.uint16))
+
+
+def test_rgb_to_ycbcr_planes_is_the_float64_path_in_float32_and_round_trips():
+    from xeonsr.imaging import rgb_to_ycbcr_planes, ycbcr_planes_to_rgb
+
+    rng = np.random.default_rng(1)
+    for top, dtype in ((255.0, np.uint8), (65535.0, np.uint16)):
+        rgba = rng.integers(0, int(top) + 1, (64, 80, 4)).astype(dtype)
+        rgba[0, :8, :3] = [[0, 0, 0], [int(top)] * 3, [int(top), 0, 0], [0, int(top), 0], [0, 0, int(top)]] + [
+            [7] * 3
+        ] * 3
+        got = rgb_to_ycbcr_planes(rgba, top)
+        want = np.moveaxis(rgb_to_ycbcr(rgba[:, :, :3].astype(np.float64) * (255.0 / top)), 2, 0) / 255.0
+        assert got.shape == (4, 64, 80) and got.dtype == np.float32
+        assert np.abs(got[:3] - want).max() <= 2.5e-7  # two float32 ulps at 1.0
+        assert np.array_equal(got[3], (rgba[:, :, 3] / top).astype(np.float32))
+        # grey stays grey: its Cb and Cr are 128/255 (to an ulp), and every colour comes back
+        assert np.abs(got[1:3, 0, [0, 1, 5, 6, 7]] - 128 / 255).max() <= 6e-8
+        assert np.array_equal(ycbcr_planes_to_rgb(got, top, dtype), rgba)

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr, upscale_planes, ycbcr_planes_to_rgb
+from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr_planes, upscale_planes, ycbcr_planes_to_rgb
 from xeonsr.photo_io import Image16, as_upscalable, carry_metadata, upright_in_upscalable_mode
 from xeonsr.threads import worker_pool
 
@@ -286,13 +286,8 @@ class Upscaler:
 
     def _upscale_rgb(self, arr: np.ndarray, top: float, dtype) -> np.ndarray:
         """RGB(A) on 0..top: Y through the model, Cb/Cr (and alpha) through bicubic."""
-
-        def planes(a):
-            rgb = a[:, :, :3].astype(np.float64) * (255.0 / top)  # the protocol's YCbCr is on 0..255
-            ycc = np.moveaxis(rgb_to_ycbcr(rgb).astype(np.float32) / 255.0, 2, 0)
-            return ycc if a.shape[2] == 3 else np.concatenate([ycc, a[None, :, :, 3].astype(np.float32) / top])
-
-        return self.upscale_array(arr, planes, lambda p: ycbcr_planes_to_rgb(p, top, dtype), dtype, arr.shape[2])
+        planes, finish = (lambda a: rgb_to_ycbcr_planes(a, top)), (lambda p: ycbcr_planes_to_rgb(p, top, dtype))
+        return self.upscale_array(arr, planes, finish, dtype, arr.shape[2])
 
 
 def _to8(x: np.ndarray) -> np.ndarray:
