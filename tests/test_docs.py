@@ -52,19 +52,26 @@ def test_every_link_to_a_section_finds_it():
             assert anchor in {_slug(h) for h in headings}, f"{page.name}: {target}#{anchor}"
 
 
+COMMAND_PAGES = [*PAGES, ROOT / "zoo" / "campaigns" / "PLAN.md", ROOT / "benchmarks" / "probes" / "README.md"]
+
+
+def _shown_commands(page: Path) -> list[str]:
+    """Each command line a page shows: the lines of its code blocks (comments cut) and its code
+    spans (a span's line breaks as spaces), split where one line runs several commands."""
+    text = page.read_text()
+    blocks = re.findall(r"```\w*\n(.*?)```", text, flags=re.S)
+    spans = re.findall(r"`([^`]+)`", re.sub(r"```\w*\n.*?```", "", text, flags=re.S))
+    lines = [line.split(" #")[0] for b in blocks for line in b.splitlines()] + [s.replace("\n", " ") for s in spans]
+    return [part.strip() for line in lines for part in re.split(r";|&&|\|\s", line)]
+
+
 def _documented_commands():
-    """Every `xeonsr COMMAND ...` the docs show (code spans and bash blocks), with its page."""
-    pages = [*PAGES, ROOT / "zoo" / "campaigns" / "PLAN.md"]
-    for page in pages:
-        text = page.read_text()
-        found = re.findall(r"`(xeonsr [^`]+)`", text)
-        for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
-            found += [line.split("#")[0] for line in block.splitlines() if line.lstrip().startswith("xeonsr ")]
-        for line in found:
-            for part in re.split(r";|&&|\|\s", line):  # several commands in one span
-                words = [w for w in part.split() if w != "--traceback"]
-                if len(words) > 1 and words[0] == "xeonsr":
-                    yield page.name, words[1:]
+    """(page, the words after `xeonsr`) of every xeonsr command the docs show."""
+    for page in COMMAND_PAGES:
+        for command in _shown_commands(page):
+            words = [w for w in command.split() if w != "--traceback"]
+            if len(words) > 1 and words[0] == "xeonsr":
+                yield page.name, words[1:]
 
 
 def test_every_documented_command_line_is_one_the_cli_takes():
@@ -133,14 +140,10 @@ def test_every_script_says_its_usage_and_takes_the_options_the_docs_give():
     import subprocess
     import sys
 
-    pages = [*PAGES, ROOT / "zoo" / "campaigns" / "PLAN.md", ROOT / "benchmarks" / "probes" / "README.md"]
     shown: dict[str, set[str]] = {}
-    for page in pages:
-        blocks = re.findall(r"```\w*\n(.*?)```", page.read_text(), flags=re.S)
-        spans = re.findall(r"`([^`]+)`", re.sub(r"```\w*\n.*?```", "", page.read_text(), flags=re.S))
-        commands = [line for b in blocks for line in b.splitlines()] + [s.replace("\n", " ") for s in spans]
-        for command in commands:
-            for script, rest in re.findall(r"python (?:-m )?((?:benchmarks|scripts)/\w+\.py)([^;&|]*)", command):
+    for page in COMMAND_PAGES:
+        for command in _shown_commands(page):
+            for script, rest in re.findall(r"python (?:-m )?((?:benchmarks|scripts)/\w+\.py)(.*)", command):
                 shown.setdefault(script, set()).update(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", rest))
     assert len(shown) >= 10
     scripts = sorted(
