@@ -29,6 +29,16 @@ def test_help_imports_no_heavy_library():
     assert run_cli("--help").returncode == 0
 
 
+def test_version_is_the_installed_packages():
+    from importlib.metadata import version
+
+    import xeonsr
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout == f"xeonsr {xeonsr.__version__}\n"
+    assert version("xeonsr") == xeonsr.__version__  # pyproject reads it from xeonsr/__init__.py
+
+
 def test_every_option_of_every_command_says_what_it_does():
     """`xeonsr upscale --help` once listed --backend and --precision bare, and train 12 options."""
     import argparse

@@ -13,6 +13,8 @@ import os
 import signal
 import sys
 
+from xeonsr import __version__
+
 # command -> module with add_arguments(parser) and run(args) -> int
 COMMANDS = {
     "eval": ("xeonsr.commands.eval_cmd", "evaluate a model (or bicubic) by the papers' protocol"),
@@ -34,6 +36,7 @@ EXIT_FAIL = 1
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xeonsr", description="Fast, paper-exact super-resolution on CPUs.")
     parser.add_argument("--traceback", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"xeonsr {__version__}", help="say the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
