@@ -37,7 +37,7 @@ def main(argv=None) -> dict:
     for ds in args.datasets.split(","):
         for path in resolve_dataset(ds, args.data_dir)[1]:
             hr = Image.open(path).convert("RGB")
-            images.append(hr.resize((hr.width // args.scale, hr.height // args.scale), Image.BICUBIC))
+            images.append(hr.resize((hr.width // args.scale, hr.height // args.scale), Image.Resampling.BICUBIC))
     plan = plan_threads(args.threads)
     n = plan_streams(plan)
     kw = dict(backend="openvino", precision=args.precision, threads=args.threads)

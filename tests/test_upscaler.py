@@ -33,7 +33,7 @@ def up():
 
 def test_rgb_output_size_and_beats_bicubic_on_y(up, data_dir):
     hr = mod_crop(np.asarray(Image.open(data_dir / "Set5" / "bird.png").convert("RGB")), 3)
-    lr = Image.fromarray(hr).resize((hr.shape[1] // 3, hr.shape[0] // 3), Image.BICUBIC)
+    lr = Image.fromarray(hr).resize((hr.shape[1] // 3, hr.shape[0] // 3), Image.Resampling.BICUBIC)
     out = up.upscale(lr)
     assert out.size == (hr.shape[1], hr.shape[0]) and out.mode == "RGB"
     y_sr, y_hr = luma(np.asarray(out)), luma(hr)
@@ -809,7 +809,7 @@ def test_bf16_upscale_where_the_cpu_has_it_and_one_line_where_it_does_not(tmp_pa
     from xeonsr.metrics import psnr
 
     hr = mod_crop(np.asarray(Image.open(data_dir / "Set5" / "butterfly.png").convert("RGB")), 3)
-    lr = Image.fromarray(hr).resize((hr.shape[1] // 3, hr.shape[0] // 3), Image.BICUBIC)
+    lr = Image.fromarray(hr).resize((hr.shape[1] // 3, hr.shape[0] // 3), Image.Resampling.BICUBIC)
     lr.save(tmp_path / "lr.png")
     args = ["upscale", str(tmp_path / "lr.png"), "-o", str(tmp_path / "sr.png"), "--scale", "3"]
     if not cpu_info().native_bf16:

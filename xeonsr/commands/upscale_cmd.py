@@ -225,7 +225,7 @@ def compare_crop(src, result, scale: int, label: str, crop: int = 64):
     c = min(crop, w, h)
     x0, y0 = (w - c) // 2, (h - c) // 2
     lr = src.crop((x0, y0, x0 + c, y0 + c))
-    near = lr.resize((c * scale, c * scale), Image.NEAREST)
+    near = lr.resize((c * scale, c * scale), Image.Resampling.NEAREST)
     bic = Image.fromarray(
         np.clip(np.floor(imresize(np.asarray(lr, dtype=np.float64), scale) + 0.5), 0, 255).astype(np.uint8)
     )
