@@ -168,7 +168,7 @@ def ycbcr_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
 def rgb_to_ycbcr_planes(pixels: np.ndarray, top: float) -> np.ndarray:
     """(h, w, 3 or 4) RGB(A) integers on 0..top -> (3 or 4, h, w) float32 planes of YCbCr/255
     (and alpha on 0..1): :func:`rgb_to_ycbcr` fused with the scaling, plane by plane in float32
-    (within an ulp or two of the float64 path, 3-6x faster on a large image)."""
+    (within an ulp or two of the float64 path, about 3x faster)."""
     m = _YCBCR_MATRIX / (top * 255.0)
     out = np.empty((pixels.shape[2],) + pixels.shape[:2], np.float32)
     tmp = np.empty(pixels.shape[:2], np.float32)
