@@ -6,9 +6,11 @@
 2. The chroma planes' MATLAB bicubic (`upscale_planes`) against the same taps accumulated in place
    into the output's strided phase slices (no temporaries): the same bytes.
 
-Per band shape: the largest difference, then medians of interleaved rounds (ms).
+Per band shape: the largest difference, then medians of interleaved rounds (ms). With a fourth
+argument WxH, also the whole of benchmarks/tile_streams.py's photo of that LR size through
+FSRCNN x3 INT8 (`Upscaler`) with the planes made each way: how many output values differ, by how much.
 
-    python benchmarks/probes/colour_planes.py 9 1000x4000,262x1200 2,3
+    python benchmarks/probes/colour_planes.py 9 1000x4000,262x1200 2,3 [1200x800]
 """
 
 import statistics
@@ -66,3 +68,20 @@ for h, w in sizes:
         print(
             f"  chroma x{s}: same bytes {same}; " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in t.items())
         )
+
+if len(sys.argv) > 4:
+    from PIL import Image
+
+    import xeonsr.upscaler as upscaler
+    from xeonsr import Upscaler
+
+    sys.path.insert(0, "benchmarks")
+    from tile_streams import photo
+
+    w, h = (int(v) for v in sys.argv[4].split("x"))
+    image, up = Image.fromarray(photo(h, w)), Upscaler("fsrcnn", scale=3)
+    now = np.asarray(up.upscale(image)).astype(int)
+    upscaler.rgb_to_ycbcr_planes = lambda a, top: float64_planes(a)  # 8-bit RGB: as before
+    before = np.asarray(up.upscale(image)).astype(int)
+    d = np.abs(now - before)
+    print(f"FSRCNN x3 INT8 on a {w}x{h} photo: {(d > 0).sum()} of {d.size} output values differ, by at most {d.max()}")
