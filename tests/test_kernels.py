@@ -603,3 +603,24 @@ def test_the_compile_cache_keeps_each_plan_apart_and_never_fails_a_compile(tmp_p
         assert np.array_equal(compile_ir(model, 1, kernels=plan, cache=True)(x)[0], runs["plan"][1])
     monkeypatch.setenv("XEONSR_CACHE_DIR", "")
     assert "compiled:   not kept" in info_text()  # XEONSR_CACHE_DIR= turns it off
+
+
+@pytest.mark.slow
+def test_processes_filling_one_compile_cache_at_once_all_upscale_alike(tmp_path):
+    """Several `xeonsr upscale` jobs started together on an empty cache (a batch scheduler's
+    array job) each compile and write the same entry; every one, and one after them that
+    loads it, gives the same bytes."""
+    code = (
+        "import hashlib, sys; import numpy as np; from xeonsr import Upscaler;"
+        "x = (np.arange(60 * 80 * 3) % 251).astype(np.uint8).reshape(60, 80, 3);"
+        "print(hashlib.sha1(Upscaler(sys.argv[1], scale=3).upscale(x).tobytes()).hexdigest())"
+    )
+    for model in ("fsrcnn", "srcnn"):
+        env = {**os.environ, "XEONSR_CACHE_DIR": str(tmp_path / model)}
+        run = [sys.executable, "-c", code, model]
+        together = [subprocess.Popen(run, env=env, stdout=subprocess.PIPE, text=True) for _ in range(4)]
+        digests = [p.communicate(timeout=300)[0] for p in together]
+        assert all(p.returncode == 0 for p in together)
+        digests.append(subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout)
+        assert len(set(digests)) == 1 and digests[0].strip(), digests
+        assert any((tmp_path / model).iterdir())
