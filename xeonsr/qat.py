@@ -186,8 +186,11 @@ def snap_weights_to_grid(qnet) -> int:
         # A convolution's weight quantizer: the pre-hook on its port 1 ('pre_hooks.body/4/conv2d/0__1.0').
         if not (isinstance(quantizer, BaseQuantizer) and name.startswith("pre_hooks.") and name.endswith("__1.0")):
             continue
-        path = name[len("pre_hooks.") : -len("__1.0")].split("/")[:-2]
-        weight = getattr(qnet.get_submodule(".".join(path)), "weight", None)
+        path = ".".join(name[len("pre_hooks.") : -len("__1.0")].split("/")[:-2])
+        try:
+            weight = getattr(qnet.get_submodule(path), "weight", None)
+        except AttributeError:  # a functional convolution: its weight is no module's
+            continue
         if weight is None or not quantizer.is_enabled_quantization():
             continue
         with torch.no_grad():
