@@ -81,7 +81,7 @@ def cpus_of(rounds: list[dict]) -> str:
     return " + ".join(dict.fromkeys(r["cpu"] for r in rounds if r.get("cpu")))
 
 
-def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
+def main(campaign_dir: str, data_dir: str, dry_run: bool = False) -> int:
     campaign = Path(campaign_dir)
     cards = sorted(campaign.glob("*_x[234].json"))
     if len(cards) != 1:
@@ -106,7 +106,7 @@ def main(campaign_dir: str, data_dir: str, *flags: str) -> int:
         # Both left BSD200-val out, so it can choose between them; Set5/Set14 only grade.
         print(f"not released: {VAL} {new[VAL]['psnr']:.3f} under the shipped model's {old[VAL]['psnr']:.3f}")
         return 1
-    if "--dry-run" in flags:
+    if dry_run:
         print("would release (dry run)")
         return 0
     if command_of(campaign) is None:
@@ -145,4 +145,4 @@ if __name__ == "__main__":
     parser.add_argument("data_dir", help="the folder holding Set5/, Set14/ and BSD200/")
     parser.add_argument("--dry-run", action="store_true", help="grade and say, writing nothing")
     args = parser.parse_args()
-    sys.exit(main(args.campaign_dir, args.data_dir, *(["--dry-run"] if args.dry_run else [])))
+    sys.exit(main(args.campaign_dir, args.data_dir, args.dry_run))
