@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from xeonsr.info import cpu_info, ir_precision_order, resolve_precision
+from xeonsr.info import cpu_info, resolve_precision
+from xeonsr.ir_choice import ir_precision_order
 
 AVX2_ONLY = """processor : 0
 model name : AMD EPYC
@@ -34,6 +35,7 @@ def test_precision_auto_follows_the_cpu():
 
 
 ZEN1 = "model name : AMD EPYC\ncpu family : 23\nmodel : 1\nflags : avx avx2 fma\n"
+ZEN2 = "model name : AMD EPYC\ncpu family : 23\nmodel : 49\nflags : avx avx2 fma\n"
 ZEN3 = "model name : AMD EPYC\ncpu family : 25\nmodel : 1\nflags : avx avx2 fma\n"
 
 
@@ -47,9 +49,28 @@ def test_int8_ir_first_where_int8_pays_and_the_ir_was_made_for_this_cpu_class():
     assert ir_precision_order(zen3, "avx2") == ["int8", "fp32"]
     assert ir_precision_order(zen3, "vnni") == ["fp32", "int8"]
     assert ir_precision_order(zen3, None) == ["fp32", "int8"]
-    # 128-bit AVX2 units: INT8 gains too little, whoever made the IR
-    assert ir_precision_order(zen1, "avx2") == ["fp32", "int8"]
+    # INT8 at the FP32 rate (128-bit units on Zen 1, one integer multiply pipe on Zen 2): FP32
+    # first, whoever made the IR
+    zen2 = cpu_info(ZEN2)
+    assert zen2.int8_at_fp32_rate and not zen2.half_width_avx2 and not zen2.wide_avx2
+    for cpu in (zen1, zen2):
+        assert ir_precision_order(cpu, "avx2") == ["fp32", "int8"]
+    assert zen3.wide_avx2 and not zen3.int8_at_fp32_rate
+    # Intel by model: Haswell-EP (63) one integer multiply port like Zen 2, Skylake (94) two
+    haswell, skylake = (cpu_info(f"cpu family : 6\nmodel : {m}\nflags : avx avx2 fma\n") for m in (63, 94))
+    assert haswell.int8_at_fp32_rate and ir_precision_order(haswell, "avx2") == ["fp32", "int8"]
+    assert skylake.wide_avx2 and ir_precision_order(skylake, "avx2") == ["int8", "fp32"]
     assert ir_precision_order(cpu_info(AVX2_ONLY), "vnni") == ["fp32", "int8"]
+
+
+def test_info_says_why_the_first_ir_is_the_one_it_takes():
+    from xeonsr.info import int8_first_note
+
+    assert "128-bit units" in int8_first_note(cpu_info(ZEN1))
+    assert "integer multiply pipe" in int8_first_note(cpu_info(ZEN2))
+    assert "made for AVX2 first" in int8_first_note(cpu_info(ZEN3))
+    assert "VNNI/AMX" in int8_first_note(cpu_info(SAPPHIRE)).split(":")[1]
+    assert "no VNNI/AMX or AVX2" in int8_first_note(cpu_info("model name : Neoverse\nflags : fp asimd\n"))
 
 
 def test_upscaler_takes_an_avx2_made_int8_ir_first_on_a_256_bit_avx2_cpu(tmp_path, monkeypatch):

@@ -24,6 +24,10 @@ SPEED_FLAGS = (
 )
 
 
+# Intel family 6 models of Haswell (0x3C, 0x3F, 0x45, 0x46) and Broadwell (0x3D, 0x47, 0x4F, 0x56).
+HASWELL_BROADWELL = frozenset({0x3C, 0x3F, 0x45, 0x46, 0x3D, 0x47, 0x4F, 0x56})
+
+
 @dataclass
 class CpuInfo:
     model: str
@@ -64,9 +68,22 @@ class CpuInfo:
         return self.family == 23 and self.model_number is not None and self.model_number < 0x30
 
     @property
+    def int8_at_fp32_rate(self) -> bool:
+        """INT8 without VNNI multiplies no faster than FP32: AMD family 23 (Zen 1, Zen+, Zen 2)
+        and Hygon's family 24, on 128-bit units (Zen 1/Zen+) or through one vector integer
+        multiply pipe beside two FMA pipes (Zen 2: practical peaks INT8 197-209 GOP/s, FP32
+        202-206 GFLOP/s, AMD EPYC family 23 model 49, 2 threads; docs/performance.md). Intel's
+        Haswell and Broadwell have the same one multiply port beside two FMA ports by the
+        instruction tables (not measured here); Skylake and later two."""
+        if self.family in (23, 24):
+            return True
+        return self.family == 6 and self.model_number in HASWELL_BROADWELL
+
+    @property
     def wide_avx2(self) -> bool:
-        """AVX2 on 256-bit units: INT8 without VNNI runs at about twice the FP32 rate there."""
-        return "avx2" in self.flags and not self.half_width_avx2
+        """AVX2 where INT8 without VNNI runs at about twice the FP32 rate (Intel since Skylake,
+        AMD since Zen 3: 363-385 GOP/s against 181-192 GFLOP/s on a Zen 3)."""
+        return "avx2" in self.flags and not self.int8_at_fp32_rate
 
 
 def cpu_info(cpuinfo_text: str | None = None) -> CpuInfo:
@@ -203,27 +220,6 @@ def cpu_class(flags: set[str], capped: bool = True) -> str | None:
     return None
 
 
-def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[str]:
-    """Which IR `xeonsr upscale` tries first when no precision is asked for; ``int8_target`` is
-    the CPU class the store's INT8 IR was made for (its manifest's ``target_isa``).
-
-    - VNNI/AMX CPUs: INT8 first.
-    - AVX2 without VNNI on 256-bit units (Intel since Haswell, AMD since Zen 2): INT8 first only
-      for an IR made for ``avx2``. There INT8 ran 1.21-2.05x as fast as FP32 (Set14 x3, AMD EPYC
-      Zen 3, docs/performance.md; FSRCNN x3's avx2-made IR 1.8x), but the kernels sum pairs of
-      products in saturating int16, which a VNNI-made IR's 8-bit weights do not allow for: five
-      shipped INT8 IRs lost more than their 0.05 dB budget on their held-out images there
-      (FSRCNN x3 0.067; benchmarks/probes/int8_budget_on_host.py). `xeonsr quantize --isa avx2`
-      makes one that holds; the shipped store has one per model where it held (``_int8_avx2``).
-    - AVX2 on 128-bit units (AMD Zen 1/Zen+): FP32 first; INT8 gained 1.06-1.15x for 0-0.08 dB.
-    """
-    if cpu.int8_dot:
-        return ["int8", "fp32"]
-    if cpu.wide_avx2 and int8_target == "avx2":
-        return ["int8", "fp32"]
-    return ["fp32", "int8"]
-
-
 def int8_first_note(cpu: CpuInfo) -> str:
     """Why `xeonsr upscale` takes the IR it takes first on this CPU (for ``xeonsr info``)."""
     if cpu.int8_dot:
@@ -234,9 +230,15 @@ def int8_first_note(cpu: CpuInfo) -> str:
             "makes one), else FP32: INT8 is 1.2-2x faster on 256-bit AVX2, but an IR made for VNNI "
             "can exceed its PSNR budget without VNNI"
         )
+    if "avx2" not in cpu.flags:
+        return "the FP32 IR first: no VNNI/AMX or AVX2 here; --precision int8 picks INT8"
+    if cpu.half_width_avx2:
+        why, gain = "AVX2 on 128-bit units", "1.06-1.15x FP32's speed on a Zen 1"
+    else:
+        why, gain = "one vector integer multiply pipe", "0.97-1.19x FP32's speed on a Zen 2"
     return (
-        "the FP32 IR first: no VNNI/AMX and AVX2 on 128-bit units, INT8 gains 1.06-1.15x here "
-        "for up to 0.08 dB; --precision int8 picks it"
+        f"the FP32 IR first: no VNNI/AMX and {why}, so INT8 multiplies at the FP32 rate here "
+        f"(INT8 ran {gain}); --precision int8 picks it"
     )
 
 
