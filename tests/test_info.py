@@ -1,7 +1,6 @@
 from pathlib import Path
 
-from xeonsr.info import cpu_info, resolve_precision
-from xeonsr.ir_choice import ir_precision_order
+from xeonsr.info import cpu_info, ir_precision_order, resolve_precision
 
 AVX2_ONLY = """processor : 0
 model name : AMD EPYC
@@ -140,13 +139,14 @@ def test_upscaler_default_ir_follows_this_cpu():
 
 def test_info_names_the_exact_forms_each_cpu_class_compiles(monkeypatch):
     import xeonsr.info
+    from xeonsr.commands.info_cmd import info_text
     from xeonsr.ir_forms import HOST_FORMS
 
     parse = xeonsr.info.cpu_info
     zen4 = "model name : AMD EPYC\ncpu family : 25\nmodel : 17\nflags : avx2 avx512f avx512_vnni avx512_bf16\n"
     for text, want in ((SAPPHIRE, "avx512_amx"), (ZEN3, "avx2"), (zen4, None)):
         monkeypatch.setattr(xeonsr.info, "cpu_info", lambda t=None, text=text: parse(text))
-        line = next(s for s in xeonsr.info.info_text().splitlines() if s.startswith("exact forms:"))
+        line = next(s for s in info_text().splitlines() if s.startswith("exact forms:"))
         forms = HOST_FORMS.get(want, ())
         assert all(f.__name__ in line for f in forms) and ("as stored" in line) == (not forms), line
         # the INT8 form is named apart: it takes quantized layers, the others float ones only

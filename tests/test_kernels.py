@@ -35,7 +35,7 @@ def test_cpu_class_names_the_cpus_plans_are_for(monkeypatch):
 def test_a_capped_onednn_is_named_by_info_and_tune(monkeypatch, capsys):
     """Under ONEDNN_MAX_CPU_ISA no plan applies; `xeonsr info` and `xeonsr tune` say it is the
     cap, not the CPU, that turns them off."""
-    from xeonsr.info import info_text
+    from xeonsr.commands.info_cmd import info_text
 
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE_VNNI")
     kernels = next(line for line in info_text().splitlines() if line.startswith("kernels:"))
@@ -594,7 +594,7 @@ def test_the_compile_cache_keeps_each_plan_apart_and_never_fails_a_compile(tmp_p
         assert runs["plan"][0] != runs["default"][0]
     assert sorted((tmp_path / "c").iterdir()) == sorted(blobs)  # loaded, not compiled again
     (tmp_path / "file").write_text("")
-    from xeonsr.info import info_text
+    from xeonsr.commands.info_cmd import info_text
 
     assert f"kept in {tmp_path / 'c'} for later processes" in info_text()
     for unusable in ("", str(tmp_path / "file" / "sub")):

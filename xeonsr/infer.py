@@ -89,7 +89,7 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
     refuse_mixed_sources(backend, precision, weights, ir_dir)
     if backend == "torch" or weights:
         return "torch", "bf16" if precision == "bf16" else "fp32", None
-    from xeonsr.ir_choice import ir_precision_order
+    from xeonsr.info import ir_precision_order
 
     have = read_manifest(store_dir(ir_dir))["models"]
     int8 = int8_entry(have, model, scale, cpu.isa_class) or {}

@@ -220,6 +220,31 @@ def cpu_class(flags: set[str], capped: bool = True) -> str | None:
     return None
 
 
+def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[str]:
+    """Which IR `xeonsr upscale` tries first when no precision is asked for; ``int8_target`` is
+    the CPU class the store's INT8 IR was made for (its manifest's ``target_isa``).
+
+    - VNNI/AMX CPUs: INT8 first.
+    - AVX2 without VNNI where INT8 runs at twice the FP32 rate (Intel since Skylake, AMD since
+      Zen 3; :attr:`CpuInfo.wide_avx2`): INT8 first only for an IR made for ``avx2``. There
+      INT8 ran 1.21-2.05x as fast as FP32 (Set14 x3, AMD EPYC Zen 3, docs/performance.md;
+      FSRCNN x3's avx2-made IR 1.8x), but the kernels sum pairs of products in saturating int16,
+      which a VNNI-made IR's 8-bit weights do not allow for: five shipped INT8 IRs lost more than
+      their 0.05 dB budget on their held-out images there (FSRCNN x3 0.067;
+      benchmarks/probes/int8_budget_on_host.py). `xeonsr quantize --isa avx2` makes one that
+      holds; the shipped store has one per model where it held (``_int8_avx2``).
+    - AVX2 with INT8 at the FP32 rate (AMD Zen 1, Zen+, Zen 2; Intel Haswell, Broadwell): FP32
+      first. INT8 gained 1.06-1.15x on a Zen 1 (for 0-0.08 dB); on a Zen 2 SRCNN's AVX2 IR ran
+      0.97x its FP32 IR, FSRCNN x3's 1.19x, FSRCNN-s 1.12x, DCSCN 1.06x (Set14 x3, 2 threads,
+      three runs).
+    """
+    if cpu.int8_dot:
+        return ["int8", "fp32"]
+    if cpu.wide_avx2 and int8_target == "avx2":
+        return ["int8", "fp32"]
+    return ["fp32", "int8"]
+
+
 def int8_first_note(cpu: CpuInfo) -> str:
     """Why `xeonsr upscale` takes the IR it takes first on this CPU (for ``xeonsr info``)."""
     if cpu.int8_dot:
@@ -240,53 +265,3 @@ def int8_first_note(cpu: CpuInfo) -> str:
         f"the FP32 IR first: no VNNI/AMX and {why}, so INT8 multiplies at the FP32 rate here "
         f"(INT8 ran {gain}); --precision int8 picks it"
     )
-
-
-def info_text() -> str:
-    from xeonsr.installed import installed, versions_of
-
-    cpu = cpu_info()
-    lines = [
-        f"CPU:        {cpu.model}",
-        f"cores:      {cpu.physical_cores} physical, {cpu.logical_cpus} logical, "
-        f"{cpu.usable_cpus} usable by this process",
-        "ISA flags:  " + "  ".join(f"{f}={'yes' if f in cpu.flags else 'no'}" for f in SPEED_FLAGS),
-    ]
-    for pkg, ver in versions_of("torch", "openvino", "nncf", "numpy").items():
-        lines.append(f"{pkg + ':':<11} {ver or 'not installed'}")
-    ok, why = ipex_status()
-    lines.append(f"{'ipex:':<11} {'importable ' + why if ok else why}")
-    if installed("torch"):
-        prec, pnote = resolve_precision("auto", cpu)
-        backend, bnote = resolve_backend("auto")
-        lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
-    else:
-        lines.append(
-            "training:   needs torch (not installed): this install runs the IRs (upscale, eval, bench, profile)"
-        )
-    bf16 = "; --precision bf16 runs the FP32 IR in bf16" if cpu.native_bf16 else ""
-    lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {int8_first_note(cpu)}{bf16}")
-    cls, cap = cpu_class(cpu.flags), onednn_cap()
-    held = cap and cpu_class(cpu.flags, capped=False)
-    why = f"oneDNN held to {cap} by ONEDNN_MAX_CPU_ISA" if held else "kernel plans are for AVX-512 VNNI CPUs"
-    kernels = (
-        f"{cls}: the IRs' measured kernel plans apply (xeonsr tune)"
-        if cls
-        else f"OpenVINO's own choice per layer ({why})"
-    )
-    if "amx_int8" in cpu.flags and (not cap or "AMX" in cap.upper()):
-        kernels += "; the INT8 AMX kernels that fail on some layers are avoided"
-    lines.append(f"kernels:    {kernels}")
-    from xeonsr.ir_forms import HOST_FORMS, INT8_FORMS
-
-    forms = HOST_FORMS.get(cpu.forms_class, ())
-    fp32 = [f.__name__ for f in forms if f not in INT8_FORMS]
-    int8 = [f.__name__ for f in forms if f in INT8_FORMS]
-    parts = [f"{', '.join(fp32)} (FP32 IRs, and INT8 IRs' float layers that no quantizer follows)"] if fp32 else []
-    parts += [f"{', '.join(int8)} (INT8 IRs: the same integer sums)"] if int8 else []
-    lines.append("exact forms: " + ("; ".join(parts) or "the IRs as stored (compiled here as they ship)"))
-    from xeonsr.compile_cache import cache_dir
-
-    kept = cache_dir(create=False)
-    lines.append(f"compiled:   {f'kept in {kept}' if kept else 'not kept'} for later processes (XEONSR_CACHE_DIR)")
-    return "\n".join(lines)

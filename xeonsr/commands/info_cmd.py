@@ -6,8 +6,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from xeonsr.info import info_text
-
     print(info_text())
     if args.json:
         from dataclasses import asdict
@@ -30,3 +28,56 @@ def run(args) -> int:
             },
         )
     return 0
+
+
+def info_text() -> str:
+    """What `xeonsr info` prints: the CPU's facts (:mod:`xeonsr.info`) and what xeonsr picks from them."""
+    from xeonsr import info as facts  # by module: tests patch facts.cpu_info
+    from xeonsr.installed import installed, versions_of
+
+    cpu = facts.cpu_info()
+    lines = [
+        f"CPU:        {cpu.model}",
+        f"cores:      {cpu.physical_cores} physical, {cpu.logical_cpus} logical, "
+        f"{cpu.usable_cpus} usable by this process",
+        "ISA flags:  " + "  ".join(f"{f}={'yes' if f in cpu.flags else 'no'}" for f in facts.SPEED_FLAGS),
+    ]
+    for pkg, ver in versions_of("torch", "openvino", "nncf", "numpy").items():
+        lines.append(f"{pkg + ':':<11} {ver or 'not installed'}")
+    ok, why = facts.ipex_status()
+    lines.append(f"{'ipex:':<11} {'importable ' + why if ok else why}")
+    if installed("torch"):
+        prec, pnote = facts.resolve_precision("auto", cpu)
+        backend, bnote = facts.resolve_backend("auto")
+        lines.append(f"training:   backend {backend} ({bnote}); precision {pnote}")
+    else:
+        lines.append(
+            "training:   needs torch (not installed): this install runs the IRs (upscale, eval, bench, profile)"
+        )
+    bf16 = "; --precision bf16 runs the FP32 IR in bf16" if cpu.native_bf16 else ""
+    first = facts.int8_first_note(cpu)
+    lines.append(f"inference:  OpenVINO CPU, f32 inference hint; `xeonsr upscale` takes {first}{bf16}")
+    cls, cap = facts.cpu_class(cpu.flags), facts.onednn_cap()
+    held = cap and facts.cpu_class(cpu.flags, capped=False)
+    why = f"oneDNN held to {cap} by ONEDNN_MAX_CPU_ISA" if held else "kernel plans are for AVX-512 VNNI CPUs"
+    kernels = (
+        f"{cls}: the IRs' measured kernel plans apply (xeonsr tune)"
+        if cls
+        else f"OpenVINO's own choice per layer ({why})"
+    )
+    if "amx_int8" in cpu.flags and (not cap or "AMX" in cap.upper()):
+        kernels += "; the INT8 AMX kernels that fail on some layers are avoided"
+    lines.append(f"kernels:    {kernels}")
+    from xeonsr.ir_forms import HOST_FORMS, INT8_FORMS
+
+    forms = HOST_FORMS.get(cpu.forms_class, ())
+    fp32 = [f.__name__ for f in forms if f not in INT8_FORMS]
+    int8 = [f.__name__ for f in forms if f in INT8_FORMS]
+    parts = [f"{', '.join(fp32)} (FP32 IRs, and INT8 IRs' float layers that no quantizer follows)"] if fp32 else []
+    parts += [f"{', '.join(int8)} (INT8 IRs: the same integer sums)"] if int8 else []
+    lines.append("exact forms: " + ("; ".join(parts) or "the IRs as stored (compiled here as they ship)"))
+    from xeonsr.compile_cache import cache_dir
+
+    kept = cache_dir(create=False)
+    lines.append(f"compiled:   {f'kept in {kept}' if kept else 'not kept'} for later processes (XEONSR_CACHE_DIR)")
+    return "\n".join(lines)
