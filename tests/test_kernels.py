@@ -369,10 +369,12 @@ CONV3_FLOAT = "srcnn_x3 INT8, conv3 float (made here)"
         # combine equalization scaled, as PTQ's search leaves it); every quantized layer sees what
         # it was checked with. No shipped INT8 IR has such a layer since SRCNN's went QAT.
         (CONV3_FLOAT, {"conv3.columns"}),
-        ("srcnn_x3_int8_avx2", set()),  # QAT: conv3's columns INT8, only its combine float
+        # QAT: conv3's columns INT8, only its combine float; conv1 stored in rows, its copies
+        # made after the quantizer here (xeonsr.ir_rows_u8)
+        ("srcnn_x3_int8_avx2", {"conv1"}),
         # conv1 float but a quantizer follows it; conv3's columns INT8, only its combine float
         ("srcnn-955_x3_int8_avx2", set()),
-        ("fsrcnn_x3_int8_avx2", set()),  # every layer INT8, body.0 stored in rows (QAT first)
+        ("fsrcnn_x3_int8_avx2", {"body.0"}),  # every layer INT8, body.0 stored in rows (QAT first)
         ("fsrcnn_x2_int8_avx2", set()),
         ("srcnn_x3_int8", set()),  # the VNNI-made IR: its last layer is INT8
     ],
@@ -401,6 +403,30 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
         assert np.abs(_run_model(model, x) - _run_model(stored, x)).max() < MAX_DIFF
 
 
+@pytest.mark.parametrize("name", ["srcnn_x2_int8_avx2", "fsrcnn_x4_int8_avx2"])
+def test_quantized_row_copies_made_after_the_quantizer_give_the_same_integers(name, data_dir):
+    """The copies of a quantized first layer in rows, made from the quantized image (Pad, Slices,
+    Concat in u8), reach the layer as the same integers: bit for bit the stored form's output, on
+    a real image at odd and even sizes (the padded rows at each border)."""
+    from xeonsr.ir_rows_u8 import quantized_rows_by_slices
+
+    stored, model = _shipped(name), _shipped(name)
+    assert [n.split("/")[0] for n in quantized_rows_by_slices(model)] == [
+        "__module.conv1" if name.startswith("srcnn") else "__module.body.0"
+    ]
+    assert quantized_rows_by_slices(model) == []  # nothing left to rewrite
+    kinds = {op.get_type_name() for op in model.get_ops()}
+    assert "ExtractImagePatches" not in kinds and {"Pad", "Slice", "Concat"} <= kinds
+    assert _quantizers(model) == _quantizers(stored)
+    from xeonsr.evaluate import load_samples
+
+    lr = load_samples([data_dir / "Set5" / "butterfly.png"], 3)[0].lr  # LR Y on 0..255
+    for h, w in ((61, 37), (40, 52)):
+        x = np.ascontiguousarray(lr[None, None, :h, :w], dtype=np.float32) / 255.0
+        assert np.array_equal(_run_model(model, x), _run_model(stored, x))
+    assert quantized_rows_by_slices(_shipped("fsrcnn_x2_int8_avx2")) == []  # its body.0 is not in rows
+
+
 def _stored_and_copy(name, data_dir):
     if name != CONV3_FLOAT:
         return _shipped(name), _shipped(name)
@@ -418,13 +444,15 @@ def _stored_and_copy(name, data_dir):
 
 def _quantizers(model):
     """Each FakeQuantize (by name): what it quantizes and its ranges. One that first_layer_rows
-    moved after the image's row copies counts as quantizing the image, as before the move."""
+    moved after the image's row copies counts as quantizing the image, as before the move, and
+    so does one that quantized_rows_by_slices moved back before them."""
     found = {}
     for op in model.get_ops():
         if op.get_type_name() == "FakeQuantize":
             src, name = op.input(0).get_source_output().get_node(), op.get_friendly_name()
-            if src.get_type_name() == "ExtractImagePatches" and name.endswith("/rows"):
-                src, name = src.input(0).get_source_output().get_node(), name[: -len("/rows")]
+            name = name.removesuffix("/rows")
+            if src.get_type_name() == "ExtractImagePatches":
+                src = src.input(0).get_source_output().get_node()
             ranges = [op.input(i).get_source_output().get_node().get_data().tolist() for i in range(1, 5)]
             found[name] = (src.get_friendly_name(), ranges, op.get_levels())
     return found

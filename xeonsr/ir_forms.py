@@ -8,6 +8,7 @@ import numpy as np
 
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
+from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_slices
 
 
 def first_layer_rows(ov_model, only=None) -> list[str]:
@@ -44,7 +45,7 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
         image = conv.input(0).get_source_output()
         fq = image.get_node() if image.get_node().get_type_name() == "FakeQuantize" else None
         if fq is not None:
-            if not _keeps_zero(fq):
+            if not keeps_zero(fq):
                 continue
             image = fq.input(0).get_source_output()
         rows = opset3.extract_image_patches(image, [kh, 1], [1, 1], [1, 1], "same_upper")
@@ -219,15 +220,6 @@ def _weight_chain(conv):
     return chain
 
 
-def _keeps_zero(fq) -> bool:
-    """Whether FakeQuantize ``fq`` has one range for the whole tensor and maps 0 to 0 (so it
-    commutes with copies padded with zeros)."""
-    nodes = [fq.input(i).get_source_output().get_node() for i in range(1, 5)]
-    if any(n.get_type_name() != "Constant" or n.get_data().size != 1 for n in nodes):
-        return False
-    return float(nodes[0].get_data().item()) == 0.0 == float(nodes[2].get_data().item())
-
-
 def _conv(source, weight, pads: list[int], name: str):
     """A stride-1 convolution with symmetric ``pads`` named ``name``: the rewrites keep the
     stored layer names, which kernel plans, profiles and FP32 layer lists refer to. ``weight``:
@@ -271,11 +263,14 @@ def _plain_pads(conv, pads: list[int]) -> bool:
 # Since session 46 the AVX2 class also computes DCSCN's convolutions of channel concatenations as
 # sums of convolutions (xeonsr.ir_concat): DCSCN x2/x3/x4 FP32 0.97-1.08x, 16 of 18 at 1.01x or more
 # (`python benchmarks/probes/dcscn_fp32_forms.py 2 12 170x150,92x92 3,2,4 nosums,sums`, 3 runs).
+# Since session 50 the AVX2 INT8 IRs' quantized first layers in rows get their copies after the
+# quantizer (xeonsr.ir_rows_u8), bit for bit: on a Zen 2 SRCNN x2/x3/x4 INT8 1.04-1.05x, FSRCNN
+# x3/x4 1.00x (`python benchmarks/probes/int8_rows_slices.py 2 10 160x140,121x83,255x190 ...`).
 HOST_FORMS = {
-    "avx2": (first_layer_rows, row_pairs, concat_sums),
+    "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices),
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
 }
-INT8_FORMS = (int8_first_layer_rows,)
+INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)
 
 
 def host_forms(ov_model, forms_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:

@@ -3,7 +3,8 @@ rank 6, Transpose (0, 1, 4, 2, 5, 3), Reshape back) in other exact forms, the IR
 LR size, its shapes dynamic as the runtime compiles them, in this CPU's forms (xeonsr.ir_forms.host_forms): rank4 (the r*r phases as
 (r, r, H, W), Transpose (2, 0, 3, 1)), rank5 ((1, r, r, H, W), Transpose (0, 3, 1, 4, 2)), d2s
 (one DepthToSpace, blocks first), nhwc (channels last first, then (H, W, r, r) with Transpose
-(0, 2, 1, 3)). Interleaved rounds; median ms, the speed against the first variant, and the
+(0, 2, 1, 3)), deconv (a stride-r transposed convolution with one-hot weights, r*r channels to
+one; session 50: exact, 0.90-0.91x). Interleaved rounds; median ms, the speed against the first variant, and the
 Transpose's own node time. One image (batch 1).
 
     python benchmarks/probes/shuffle_forms.py 2 12 160x140 fsrcnn_x3_int8_avx2,fsrcnn_x3_fp32 [stored,rank4,rank5,d2s,nhwc]
@@ -56,6 +57,9 @@ def rewrite(m, kind: str, r: int) -> None:
     hr, wr = ops.multiply(h, const([r])), ops.multiply(w, const([r]))
     if kind == "d2s":
         out = ops.depth_to_space(phases, "blocks_first", r)
+    elif kind == "deconv":  # weight (C_in, C_out, r, r): phase a*r+b to tap (a, b), times 1
+        onehot = np.eye(r * r, dtype=np.float32).reshape(r * r, 1, r, r)
+        out = ops.convolution_backprop_data(phases, ops.constant(onehot), [r, r], None, [0, 0], [0, 0], [1, 1])
     elif kind == "nhwc":
         t = ops.reshape(ops.transpose(phases, const([0, 2, 3, 1])), ops.concat([h, w, const([r, r])], 0), False)
         out = ops.reshape(ops.transpose(t, const([0, 2, 1, 3])), ops.concat([const([1, 1]), hr, wr], 0), False)

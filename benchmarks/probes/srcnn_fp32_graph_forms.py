@@ -11,7 +11,12 @@ Forms: ``rowpair`` the last layer as its 5-channel row pair; ``dw`` the last lay
 the 1x1 sum); ``split1`` / ``split2`` the 9x9 / 1x1 layer as two convolutions of
 half the outputs each and a channel Concat; ``bandsN`` the row pair, with the first two layers
 and the row convolution run on N row bands of the image (each band's 9x9 input slice carries its
-4-row halo, so nothing is computed twice) joined by a Concat of the 5-channel rows.
+4-row halo, so nothing is computed twice) joined by a Concat of the 5-channel rows. Session 50
+(AMD EPYC Zen 2): ``avx2`` this CPU class's forms (xeonsr.ir_forms.host_forms), ``rows1`` the
+first layer in rows and the row pair, ``rbandsN`` that on N bands of the rows form's copies (they
+carry the 9x9's vertical halo, so the bands slice them without overlap).
+
+    python benchmarks/probes/srcnn_fp32_graph_forms.py 2 10 160x140 avx2,rows1,rbands2,rbands4,rbands8
 """
 
 import statistics
@@ -21,7 +26,7 @@ import time
 import numpy as np
 import openvino.opset13 as ops
 
-from xeonsr.ir_forms import last_layer_depthwise, row_pairs
+from xeonsr.ir_forms import first_layer_rows, host_forms, last_layer_depthwise, row_pairs
 from xeonsr.ov import compile_ir, read_ir
 
 threads, rounds = int(sys.argv[1]), int(sys.argv[2])
@@ -93,6 +98,28 @@ def bands(m, k):
     rows.output(0).replace(ops.concat(parts, 2).output(0))
 
 
+def row_bands(m, k):
+    """bandsN on the shipped AVX2 forms: the first layer in rows (xeonsr.ir_forms.first_layer_rows)
+    and the last as its row pair; the bands slice the 9 row copies, which carry the 9x9's vertical
+    halo already, so a band needs no rows of its neighbours."""
+    assert first_layer_rows(m) and row_pairs(m, lanes=1, outputs=1)
+    c1, a1, c2, a2 = node(m, "conv1"), node(m, "conv1", "Add"), node(m, "conv2"), node(m, "conv2", "Add")
+    rows = next(iter(after_relu(a2).output(0).get_target_inputs())).get_node()
+    w1, b1, w2, b2, wr = data(c1), data(a1), data(c2), data(a2), data(rows)
+    copies, p = c1.input_value(0), w1.shape[-1] // 2
+    h = ops.gather(ops.shape_of(copies), i64([2]), i64(0))
+    parts = []
+    for band in range(k):
+        start = ops.divide(ops.multiply(h, i64([band])), i64([k]))
+        stop = ops.divide(ops.multiply(h, i64([band + 1])), i64([k]))
+        y = ops.slice(copies, start, stop, i64([1]), i64([2]))
+        y = ops.relu(ops.add(ops.convolution(y, ops.constant(w1), [1, 1], [0, p], [0, p], [1, 1]), ops.constant(b1)))
+        y = ops.relu(ops.add(ops.convolution(y, ops.constant(w2), [1, 1], [0, 0], [0, 0], [1, 1]), ops.constant(b2)))
+        pad_w = rows.get_pads_begin()[1]
+        parts.append(ops.convolution(y, ops.constant(wr), [1, 1], [0, pad_w], [0, pad_w], [1, 1]))
+    rows.output(0).replace(ops.concat(parts, 2).output(0))
+
+
 def build(form):
     m = read_ir(XML)
     if form == "rowpair":
@@ -105,6 +132,12 @@ def build(form):
         grouped(m, int(form[1:]))
     elif form in ("split1", "split2"):
         split(m, "conv" + form[-1])
+    elif form == "avx2":
+        assert host_forms(m, "avx2")
+    elif form == "rows1":
+        assert first_layer_rows(m) and row_pairs(m, lanes=1, outputs=1)
+    elif form.startswith("rbands"):
+        row_bands(m, int(form[6:]))
     elif form.startswith("bands"):
         bands(m, int(form[5:]))
     elif form != "stored":
