@@ -2,7 +2,8 @@
 of the FP32 IR in this CPU's forms (xeonsr.ir_forms.host_forms): the shipped rows form (9
 row-shifted copies, 1x9 on 9 channels); columns (9 column-shifted copies, 9x1); blocks3 (the
 image padded by 4, its 3x3 neighbourhoods as 9 channels, then a 3x3 convolution dilated by 3 with
-no padding: the 9x9 kernel as a 3x3 grid of 3x3 blocks); im2col (81 channels, then 1x1).
+no padding: the 9x9 kernel as a 3x3 grid of 3x3 blocks); im2col (81 channels, then 1x1); rows3
+(session 50: 3 row copies, then a 3 x 9 convolution dilated by 3 in rows: a third of the copies).
 Interleaved rounds per LR size; median ms and the speed against the first variant.
 
     python benchmarks/probes/srcnn_conv1_forms.py 2 10 160x140,120x83 [IR.xml] [rows,blocks3,cols,im2col]
@@ -45,6 +46,12 @@ def rewrite(m, kind: str) -> None:
     if kind == "cols":
         p = op3.extract_image_patches(img, [1, k], [1, 1], [1, 1], "same_upper")
         new = _conv(p, w.transpose(0, 3, 2, 1).reshape(oc, k, k, 1), [k // 2, 0], name)
+    elif kind == "rows3":  # the image padded by k//2 rows, 3 row copies, a 3 x k convolution dilated by 3 in rows
+        pads = ops.constant(np.array([0, 0, k // 2, 0], np.int64))
+        p = op3.extract_image_patches(ops.pad(img, pads, pads, "constant"), [3, 1], [1, 1], [1, 1], "valid")
+        w3 = w[:, 0].reshape(oc, k // 3, 3, k).transpose(0, 2, 1, 3)  # [oc, c, t, dx] = row c + 3t
+        new = ops.convolution(p, ops.constant(np.ascontiguousarray(w3)), [1, 1], [0, k // 2], [0, k // 2], [3, 1])
+        new.set_friendly_name(name)
     elif kind == "im2col":
         p = op3.extract_image_patches(img, [k, k], [1, 1], [1, 1], "same_upper")
         new = _conv(p, w.reshape(oc, k * k, 1, 1), [0, 0], name)
