@@ -7,7 +7,9 @@ this CPU's host forms (as the runtime compiles them); interleaved rounds.
 
     python benchmarks/probes/int8_first_layer_im2col.py IR_NAME THREADS ROUNDS WxH[,WxH...]
 
-Session 44 (AMD EPYC Zen 3): see benchmarks/probes/README.md.
+Session 44 (AMD EPYC Zen 3): see benchmarks/probes/README.md. Session 50 (AMD EPYC Zen 2) adds
+im2col_u8: the k*k copies made after the quantizer (xeonsr.ir_rows_u8's way), against the rows
+form with its copies made that way too (the AVX2 host forms now do it).
 """
 
 import statistics
@@ -37,7 +39,26 @@ def _worst_pair(flat) -> int:
     return int(max(pos.max(), -neg.min()))
 
 
-def im2col(model) -> str:
+def _u8_patches(ops, fq, image, k):
+    """The k*k shifted copies (channel dy*k + dx) made after the quantizer: the image's
+    FakeQuantize, a zero Pad of k//2 on each side, k*k Slices, one Concat (u8 in OpenVINO)."""
+
+    def i64(v):
+        return ops.constant(np.array(v, np.int64))
+
+    q = ops.fake_quantize(image, *(fq.input_value(i) for i in range(1, 5)), fq.get_levels())
+    r = k // 2
+    padded = ops.pad(q, i64([0, 0, r, r]), i64([0, 0, r, r]), "constant")
+    hw = ops.gather(ops.shape_of(q, "i64"), i64([2, 3]), i64(0))
+    parts = []
+    for dy in range(k):
+        for dx in range(k):
+            start = i64([dy, dx])
+            parts.append(ops.slice(padded, start, ops.add(start, hw), i64([1, 1]), i64([2, 3])))
+    return ops.concat(parts, 1)
+
+
+def im2col(model, u8: bool = False) -> str:
     ops = opset(13)
     eip = next(op for op in model.get_ordered_ops() if op.get_type_name() == "ExtractImagePatches")
     k = eip.get_attributes()["sizes"][0]
@@ -48,11 +69,18 @@ def im2col(model) -> str:
     w = convert.input(0).get_source_output().get_node().get_data()  # (oc, k, 1, k) int8
     for form, flat in (("rows", w.transpose(0, 2, 3, 1).reshape(len(w), -1)), ("im2col", w.reshape(len(w), -1))):
         print(f"  {form}: worst int16 pair sum {_worst_pair(flat)} (saturates past 32767)")
-    patches = ops.extract_image_patches(eip.input_value(0), [k, k], [1, 1], [1, 1], "same_upper")
-    fq.input(0).replace_source_output(patches.output(0))
+    if u8:
+        source = _u8_patches(ops, fq, eip.input_value(0), k).output(0)
+    else:
+        patches = ops.extract_image_patches(eip.input_value(0), [k, k], [1, 1], [1, 1], "same_upper")
+        fq.input(0).replace_source_output(patches.output(0))
+        fq.validate_and_infer_types()
+        source = fq.output(0)
     weights = ops.constant(np.ascontiguousarray(w.reshape(w.shape[0], k * k, 1, 1)))
     convert.input(0).replace_source_output(weights.output(0))
-    new = ops.convolution(fq.output(0), mul.output(0), [1, 1], [0, 0], [0, 0], [1, 1])
+    for node in (convert, mul):
+        node.validate_and_infer_types()
+    new = ops.convolution(source, mul.output(0), [1, 1], [0, 0], [0, 0], [1, 1])
     for target in conv.output(0).get_target_inputs():
         target.replace_source_output(new.output(0))
     new.set_friendly_name(conv.get_friendly_name())
@@ -63,24 +91,26 @@ def im2col(model) -> str:
 def main(name: str, threads: int, rounds: int, sizes: list[str]) -> None:
     forms = cpu_info().forms_class
     reqs = {}
-    for form in ("rows (stored)", "im2col"):
+    for form in ("rows (stored)", "im2col", "im2col_u8"):
         model = ov.Core().read_model(f"xeonsr/openvino_models/{name}.xml")
-        if form == "im2col":
-            print(f"{name}: {im2col(model)} as a {form}")
+        if form != "rows (stored)":
+            print(f"{name}: {im2col(model, u8=form == 'im2col_u8')} as a {form}")
         host_forms(model, forms)
         reqs[form] = compile_ir(model, threads).create_infer_request()
     for size in sizes:
         w, h = map(int, size.split("x"))
         x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
         outs = {k: r.infer({0: x})[0].copy() for k, r in reqs.items()}
-        diff = float(np.abs(outs["im2col"] - outs["rows (stored)"]).max())
         times = rounds_ms({k: (lambda v, r=r: r.infer({0: v})) for k, r in reqs.items()}, x, rounds)
-        ratio = [a / b for a, b in zip(times["rows (stored)"], times["im2col"], strict=True)]
-        med = {k: statistics.median(v) for k, v in times.items()}
-        print(
-            f"{size}: rows {med['rows (stored)']:.3f} ms, im2col {med['im2col']:.3f} ms; rows / im2col per round "
-            f"{min(ratio):.3f}-{max(ratio):.3f} (median {statistics.median(ratio):.3f}); max output difference {diff}"
-        )
+        base = times["rows (stored)"]
+        for form in ("im2col", "im2col_u8"):
+            diff = float(np.abs(outs[form] - outs["rows (stored)"]).max())
+            ratio = [a / b for a, b in zip(base, times[form], strict=True)]
+            print(
+                f"{size}: rows {statistics.median(base):.3f} ms, {form} {statistics.median(times[form]):.3f} ms; "
+                f"rows / {form} per round {min(ratio):.3f}-{max(ratio):.3f} (median {statistics.median(ratio):.3f}); "
+                f"max output difference {diff}"
+            )
 
 
 if __name__ == "__main__":
