@@ -235,8 +235,8 @@ def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[s
       holds; the shipped store has one per model where it held (``_int8_avx2``).
     - AVX2 with INT8 at the FP32 rate (AMD Zen 1, Zen+, Zen 2; Intel Haswell, Broadwell): FP32
       first. INT8 gained 1.06-1.15x on a Zen 1 (for 0-0.08 dB); on a Zen 2 SRCNN's AVX2 IR ran
-      0.97x its FP32 IR, FSRCNN x3's 1.19x, FSRCNN-s 1.12x, DCSCN 1.06x (Set14 x3, 2 threads,
-      three runs).
+      1.01x its FP32 IR (0.97x before its copies were made after the quantizer), FSRCNN x3's
+      1.19x, FSRCNN-s 1.12x, DCSCN 1.06x (Set14 x3, 2 threads, three runs each).
     """
     if cpu.int8_dot:
         return ["int8", "fp32"]
