@@ -403,18 +403,36 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
         assert np.abs(_run_model(model, x) - _run_model(stored, x)).max() < MAX_DIFF
 
 
-@pytest.mark.parametrize("name", ["srcnn_x2_int8_avx2", "fsrcnn_x4_int8_avx2"])
-def test_quantized_row_copies_made_after_the_quantizer_give_the_same_integers(name, data_dir):
+@pytest.mark.parametrize(
+    "name, grouped_from, weight",
+    [
+        ("srcnn_x2_int8_avx2", None, [64, 27, 1, 3]),
+        ("fsrcnn_x4_int8_avx2", None, [56, 5, 1, 5]),
+        # 3 groups of 2 columns over 5: a last tap of zero weight over the zero padding
+        ("fsrcnn_x4_int8_avx2", 5, [56, 15, 1, 2]),
+    ],
+)
+def test_quantized_row_copies_made_after_the_quantizer_give_the_same_integers(
+    name, grouped_from, weight, data_dir, monkeypatch
+):
     """The copies of a quantized first layer in rows, made from the quantized image (Pad, Slices,
     Concat in u8), reach the layer as the same integers: bit for bit the stored form's output, on
-    a real image at odd and even sizes (the padded rows at each border)."""
-    from xeonsr.ir_rows_u8 import quantized_rows_by_slices
+    a real image at odd and even sizes (the padded rows and columns at each border). SRCNN's 9 x 9
+    reads them as 3 column groups of its 9 rows (27 channels, a 1 x 3 layer); FSRCNN's 5 x 5 as
+    its 5 rows."""
+    import xeonsr.ir_rows_u8
+    from xeonsr.ir_rows_u8 import column_groups, quantized_rows_by_slices
 
+    assert (column_groups(9, 9), column_groups(5, 5), column_groups(3, 3)) == (3, 1, 1)
+    if grouped_from is not None:
+        monkeypatch.setattr(xeonsr.ir_rows_u8, "GROUPED_FROM", grouped_from)
     stored, model = _shipped(name), _shipped(name)
-    assert [n.split("/")[0] for n in quantized_rows_by_slices(model)] == [
-        "__module.conv1" if name.startswith("srcnn") else "__module.body.0"
-    ]
+    first = "__module.conv1" if name.startswith("srcnn") else "__module.body.0"
+    assert [n.split("/")[0] for n in quantized_rows_by_slices(model)] == [first]
     assert quantized_rows_by_slices(model) == []  # nothing left to rewrite
+    convs = [op for op in model.get_ops() if op.get_type_name() == "Convolution"]
+    (conv,) = [op for op in convs if op.get_friendly_name().startswith(first + "/")]
+    assert list(conv.input(1).get_shape()) == weight
     kinds = {op.get_type_name() for op in model.get_ops()}
     assert "ExtractImagePatches" not in kinds and {"Pad", "Slice", "Concat"} <= kinds
     assert _quantizers(model) == _quantizers(stored)

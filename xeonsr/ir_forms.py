@@ -9,6 +9,7 @@ import numpy as np
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_slices
+from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
 
 
 def first_layer_rows(ov_model, only=None) -> list[str]:
@@ -35,12 +36,12 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
     for conv in list(ov_model.get_ordered_ops()):
         if conv.get_type_name() != "Convolution" or (only is not None and conv.get_friendly_name() not in only):
             continue
-        chain = _weight_chain(conv)
+        chain = weight_chain(conv)
         if chain is None:
             continue
         w = chain[-1]
         oc, ic, kh, kw = list(w.get_output_shape(0))
-        if ic != 1 or kh < 3 or kh % 2 == 0 or not _plain_pads(conv, [kh // 2, kw // 2]):
+        if ic != 1 or kh < 3 or kh % 2 == 0 or not plain_pads(conv, [kh // 2, kw // 2]):
             continue
         image = conv.input(0).get_source_output()
         fq = image.get_node() if image.get_node().get_type_name() == "FakeQuantize" else None
@@ -54,22 +55,9 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
             ranges = [fq.input(i).get_source_output() for i in range(1, 5)]
             rows = ops.fake_quantize(rows, *ranges, fq.get_levels())
             rows.set_friendly_name(fq.get_friendly_name() + "/rows")
-        rows_w = w.get_data().reshape(oc, kh, 1, kw)
-        if len(chain) == 1:
-            new = _conv(rows, rows_w, [0, kw // 2], conv.get_friendly_name())
-        else:  # the same dequantizing ops (per output channel) over the reshaped int8 constant
-            out = ops.constant(np.ascontiguousarray(rows_w)).output(0)
-            for node in reversed(chain[:-1]):
-                rest = [i.get_source_output() for i in list(node.inputs())[1:]]
-                kind = node.get_type_name()
-                op = (
-                    ops.convert(out, node.get_output_element_type(0))
-                    if kind == "Convert"
-                    else (ops.multiply if kind == "Multiply" else ops.subtract)(out, *rest)
-                )
-                op.set_friendly_name(node.get_friendly_name())
-                out = op.output(0)
-            new = _conv(rows, out, [0, kw // 2], conv.get_friendly_name())
+        new = conv_on(
+            rows, same_scales(chain, w.get_data().reshape(oc, kh, 1, kw)), [0, kw // 2], conv.get_friendly_name()
+        )
         conv.output(0).replace(new.output(0))
         done.append(conv.get_friendly_name())
     if done:
@@ -129,7 +117,7 @@ def _column_pairs(ov_model, only=None, outputs: int | None = None):
         # combine of a float last layer); it moves into that column's taps.
         factor = wb[onehot == 1].reshape(n, f)
         if not np.array_equal(wb, onehot * wb) or not (
-            _plain_pads(cols, [f // 2, 0]) and _plain_pads(combine, [0, f // 2])
+            plain_pads(cols, [f // 2, 0]) and plain_pads(combine, [0, f // 2])
         ):
             continue
         # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p.
@@ -162,8 +150,8 @@ def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -
         if nf < lanes:
             taps = np.concatenate([taps, np.zeros((lanes - nf, c, 1, f), taps.dtype)])
             onehot = np.concatenate([onehot, np.zeros((n, lanes - nf, f, 1), onehot.dtype)], axis=1)
-        rows = _conv(cols.input(0).get_source_output(), taps, [0, f // 2], cols.get_friendly_name())
-        add = _conv(rows, onehot, [f // 2, 0], combine.get_friendly_name())
+        rows = conv_on(cols.input(0).get_source_output(), taps, [0, f // 2], cols.get_friendly_name())
+        add = conv_on(rows, onehot, [f // 2, 0], combine.get_friendly_name())
         combine.output(0).replace(add.output(0))
         done.append(cols.get_friendly_name())
     if done:
@@ -195,53 +183,12 @@ def last_layer_depthwise(ov_model, only=None) -> list[str]:
             cols.input(0).get_source_output(), ops.constant(dw_weight), [1, 1], [f // 2] * 2, [f // 2] * 2, [1, 1]
         )
         dw.set_friendly_name(cols.get_friendly_name())
-        total = _conv(dw, np.ones((1, c, 1, 1), taps.dtype), [0, 0], combine.get_friendly_name())
+        total = conv_on(dw, np.ones((1, c, 1, 1), taps.dtype), [0, 0], combine.get_friendly_name())
         combine.output(0).replace(total.output(0))
         done.append(cols.get_friendly_name())
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
-
-
-def _weight_chain(conv):
-    """The ops from ``conv``'s weight input down to its Constant ([Constant] for float weights;
-    [Multiply, Convert, Constant] or with a Subtract for int8 weights dequantized per output
-    channel), or None for weights of another kind."""
-    chain = [conv.input(1).get_source_output().get_node()]
-    while chain[-1].get_type_name() in ("Multiply", "Subtract", "Convert"):
-        node = chain[-1]
-        for other in (i.get_source_output().get_node() for i in list(node.inputs())[1:]):
-            shape = list(other.get_output_shape(0))
-            if other.get_type_name() != "Constant" or int(np.prod(shape[1:])) != 1:
-                return None  # only scalars or one value per output channel broadcast to the rows' shape
-        chain.append(node.input(0).get_source_output().get_node())
-    if chain[-1].get_type_name() != "Constant" or len(chain[-1].output(0).get_target_inputs()) != 1:
-        return None
-    return chain
-
-
-def _conv(source, weight, pads: list[int], name: str):
-    """A stride-1 convolution with symmetric ``pads`` named ``name``: the rewrites keep the
-    stored layer names, which kernel plans, profiles and FP32 layer lists refer to. ``weight``:
-    an array, or an op's output (dequantized int8 weights)."""
-    from xeonsr.openvino_releases import opset
-
-    ops = opset(13)
-
-    if isinstance(weight, np.ndarray):
-        weight = ops.constant(np.ascontiguousarray(weight))
-    conv = ops.convolution(source, weight, [1, 1], pads, pads, [1, 1])
-    conv.set_friendly_name(name)
-    return conv
-
-
-def _plain_pads(conv, pads: list[int]) -> bool:
-    a = conv.get_attributes()
-    return (
-        list(a["pads_begin"]) == pads == list(a["pads_end"])
-        and list(a["strides"]) == [1, 1] == list(a["dilations"])
-        and a.get("auto_pad", "explicit") in ("explicit", "notset")
-    )
 
 
 # Exact rewrites an FP32 IR gets where it is compiled, per CPU class: the store keeps one FP32 IR
@@ -265,7 +212,10 @@ def _plain_pads(conv, pads: list[int]) -> bool:
 # (`python benchmarks/probes/dcscn_fp32_forms.py 2 12 170x150,92x92 3,2,4 nosums,sums`, 3 runs).
 # Since session 50 the AVX2 INT8 IRs' quantized first layers in rows get their copies after the
 # quantizer (xeonsr.ir_rows_u8), bit for bit: on a Zen 2 SRCNN x2/x3/x4 INT8 1.04-1.05x, FSRCNN
-# x3/x4 1.00x (`python benchmarks/probes/int8_rows_slices.py 2 10 160x140,121x83,255x190 ...`).
+# x3/x4 1.00x (`python benchmarks/probes/int8_rows_slices.py 2 10 160x140,121x83,255x190 ...`);
+# since session 51 SRCNN's 9 x 9 reads them as 27 channels (3 column groups of the 9 rows, a 1 x 3
+# layer): SRCNN x2/x3/x4 INT8 1.07-1.08x more on the Zen 2, bit for bit
+# (`python benchmarks/probes/int8_rows_by_blocks.py 2 6 160x140,121x83,255x190 IR 3 twostage`).
 HOST_FORMS = {
     "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices),
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
+
 
 def keeps_zero(fq) -> bool:
     """Whether FakeQuantize ``fq`` has one range for the whole tensor and maps 0 to 0 (so it
@@ -37,6 +39,23 @@ def _row_copies(fq):
     return eip.input(0).get_source_output(), k
 
 
+def column_groups(k: int, kw: int) -> int:
+    """How many column-shifted groups of the k row copies a 1 x kw layer reads best in: the g
+    that makes the fewest products once the INT8 kernel pads k*g input channels to a multiple of 4
+    (and ceil(kw / g) taps each), at most :data:`MAX_GROUPS`, fewer copies on a tie; 1 below
+    :data:`GROUPED_FROM` rows."""
+    if k < GROUPED_FROM:
+        return 1
+    return min(range(1, min(kw, MAX_GROUPS) + 1), key=lambda g: (-(-k * g // 4) * 4 * -(-kw // g), g))
+
+
+# SRCNN's 9 x 9: 27 channels (28 padded, 3 taps) instead of 9 (12 padded, 9 taps), 84 products per
+# 81 instead of 108. FSRCNN's 5 x 5 as 15 or 25 channels lost what its layer gained to the extra
+# copies, and so did SRCNN's as 81 (an im2col, 0.85x): session 51 and earlier,
+# benchmarks/probes/int8_rows_by_blocks.py and benchmarks/probes/README.md.
+GROUPED_FROM, MAX_GROUPS = 9, 3
+
+
 def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
     """Rewrite each FakeQuantize of a one-channel image's k x 1 row copies (a quantized first
     layer in rows, as quantize stores it in the AVX2 INT8 IRs) as that FakeQuantize on the image,
@@ -49,6 +68,13 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
     ms instead of 2.75 in copies, quantizers and reorders and ran 1.04x faster
     (docs/performance.md).
 
+    A 1 x kw layer of k >= :data:`GROUPED_FROM` rows (SRCNN's conv1) reads g groups of the rows
+    instead (:func:`column_groups`): the rows padded by kw//2 columns too, then g column Slices f
+    = kw/g columns apart and a Concat (channel c*k + dy), and the layer a 1 x f convolution
+    without padding over them, its int8 weights rearranged under the same per-channel scales. The
+    same integer sums again, as 27 channels where `jit_avx2_I8` padded 9 to 12: SRCNN x2/x3/x4
+    INT8 1.07-1.08x faster on the Zen 2 (docs/performance.md).
+
     In place; ``only``: the FakeQuantize names that may be rewritten (None: any); returns the
     names of the convolutions that read the copies (layer names, as the other forms return)."""
     from xeonsr.openvino_releases import opset
@@ -57,6 +83,9 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
 
     def i64(values):
         return ops.constant(np.array(values, np.int64))
+
+    def slices(x, length, starts, axis):
+        return [ops.slice(x, i64([s]), ops.add(i64([s]), length), i64([1]), i64([axis])) for s in starts]
 
     done = []
     for fq in list(ov_model.get_ordered_ops()):
@@ -69,18 +98,46 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
         image, k = found
         q = ops.fake_quantize(image, *(fq.input(i).get_source_output() for i in range(1, 5)), fq.get_levels())
         q.set_friendly_name(name)
-        r = k // 2
-        padded = ops.pad(q, i64([0, 0, r, 0]), i64([0, 0, r, 0]), "constant")
-        height = ops.gather(ops.shape_of(q, "i64"), i64([2]), i64(0))
-        copies = []
-        for dy in range(k):
-            start = i64([dy])
-            copies.append(ops.slice(padded, start, ops.add(start, height), i64([1]), i64([2])))
-        rows = ops.concat(copies, 1)
+        readers = [i.get_node() for i in fq.output(0).get_target_inputs()]
+        grouped = _grouped_reader(readers, k)
+        r, (c0, c1) = k // 2, (0, 0) if grouped is None else grouped[1]
+        padded = ops.pad(q, i64([0, 0, r, c0]), i64([0, 0, r, c1]), "constant")
+        shape = ops.shape_of(q, "i64")
+        rows = ops.concat(slices(padded, ops.gather(shape, i64([2]), i64(0)), range(k), 2), 1)
         rows.set_friendly_name(name + "/copies")
-        readers = [i.get_node().get_friendly_name() for i in fq.output(0).get_target_inputs()]
-        fq.output(0).replace(rows.output(0))
-        done += readers
+        done += [reader.get_friendly_name() for reader in readers]
+        if grouped is None:
+            fq.output(0).replace(rows.output(0))
+            continue
+        conv, _, g, weight = grouped
+        f = weight.shape[3]
+        width = ops.add(ops.gather(shape, i64([3]), i64(0)), i64([f - 1]))
+        groups = ops.concat(slices(rows, width, range(0, g * f, f), 3), 1)
+        groups.set_friendly_name(name + "/copies/columns")
+        new = conv_on(groups, same_scales(weight_chain(conv), weight), [0, 0], conv.get_friendly_name())
+        conv.output(0).replace(new.output(0))
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
+
+
+def _grouped_reader(readers, k: int):
+    """(conv, (left, right) column padding, g, rearranged int8 weight) when the copies' one
+    reader is a 1 x kw layer padded kw//2 columns that reads them best in g > 1 column groups
+    (:func:`column_groups`); else None."""
+    if len(readers) != 1 or readers[0].get_type_name() != "Convolution":
+        return None
+    conv = readers[0]
+    chain = weight_chain(conv)
+    if chain is None:
+        return None
+    w = chain[-1].get_data()
+    oc, _, one, kw = w.shape
+    g = column_groups(k, kw)
+    if g == 1 or one != 1 or not plain_pads(conv, [0, kw // 2]):
+        return None
+    f = -(-kw // g)
+    extra = g * f - kw  # taps past the kernel's last column: zero weight over zero padding
+    w = np.concatenate([w, np.zeros((oc, k, 1, extra), w.dtype)], axis=3)
+    w = w.reshape(oc, k, 1, g, f).transpose(0, 3, 1, 2, 4).reshape(oc, g * k, 1, f)  # [o, c*k + dy, 0, j]
+    return conv, (kw // 2, kw // 2 + extra), g, w

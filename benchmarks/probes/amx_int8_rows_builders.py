@@ -46,10 +46,10 @@ def quantized_first(m):
 
 
 def full_patches(m, first):
-    from xeonsr.ir_forms import _conv, _weight_chain
+    from xeonsr.ir_weights import conv_on, weight_chain
 
     conv = {op.get_friendly_name(): op for op in m.get_ordered_ops()}[first]
-    chain = _weight_chain(conv)
+    chain = weight_chain(conv)
     w = chain[-1]
     oc, _, k, _ = list(w.get_output_shape(0))
     fq = conv.input(0).get_source_output().get_node()
@@ -63,7 +63,7 @@ def full_patches(m, first):
             out = ops.convert(out, node.get_output_element_type(0)).output(0)
         else:
             out = (ops.multiply if kind == "Multiply" else ops.subtract)(out, *rest).output(0)
-    new = _conv(q, out, [0, 0], first)
+    new = conv_on(q, out, [0, 0], first)
     conv.output(0).replace(new.output(0))
     m.validate_nodes_and_infer_types()
     return True

@@ -16,9 +16,17 @@ import sys
 import numpy as np
 from _rounds import rounds_ms
 
+import xeonsr.ir_forms as ir_forms
+import xeonsr.ir_rows_u8 as rows_u8
 from xeonsr.ir_forms import host_forms
 from xeonsr.ir_rows_u8 import quantized_rows_by_slices
 from xeonsr.ov import compile_ir, read_ir
+
+# The host forms as they were before this one joined them, and the form as session 50 made it (9
+# rows: benchmarks/probes/int8_rows_by_blocks.py measures the column groups of session 51).
+ir_forms.HOST_FORMS = {**ir_forms.HOST_FORMS}
+ir_forms.HOST_FORMS["avx2"] = tuple(f for f in ir_forms.HOST_FORMS["avx2"] if f is not quantized_rows_by_slices)
+rows_u8.GROUPED_FROM = 10**9
 
 threads, rounds = int(sys.argv[1]), int(sys.argv[2])
 sizes = [tuple(int(v) for v in s.split("x")) for s in sys.argv[3].split(",")]

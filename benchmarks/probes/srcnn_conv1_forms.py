@@ -16,7 +16,8 @@ import time
 import numpy as np
 import openvino as ov
 
-from xeonsr.ir_forms import _conv, _weight_chain, host_forms
+from xeonsr.ir_forms import host_forms
+from xeonsr.ir_weights import conv_on, weight_chain
 from xeonsr.openvino_releases import opset
 from xeonsr.ov import compile_ir
 
@@ -40,12 +41,12 @@ def first_layer(m):
 
 def rewrite(m, kind: str) -> None:
     conv = first_layer(m)
-    w = _weight_chain(conv)[-1].get_data()
+    w = weight_chain(conv)[-1].get_data()
     oc, _, k, _ = w.shape
     img, name = conv.input(0).get_source_output(), conv.get_friendly_name()
     if kind == "cols":
         p = op3.extract_image_patches(img, [1, k], [1, 1], [1, 1], "same_upper")
-        new = _conv(p, w.transpose(0, 3, 2, 1).reshape(oc, k, k, 1), [k // 2, 0], name)
+        new = conv_on(p, w.transpose(0, 3, 2, 1).reshape(oc, k, k, 1), [k // 2, 0], name)
     elif kind == "rows3":  # the image padded by k//2 rows, 3 row copies, a 3 x k convolution dilated by 3 in rows
         pads = ops.constant(np.array([0, 0, k // 2, 0], np.int64))
         p = op3.extract_image_patches(ops.pad(img, pads, pads, "constant"), [3, 1], [1, 1], [1, 1], "valid")
@@ -54,7 +55,7 @@ def rewrite(m, kind: str) -> None:
         new.set_friendly_name(name)
     elif kind == "im2col":
         p = op3.extract_image_patches(img, [k, k], [1, 1], [1, 1], "same_upper")
-        new = _conv(p, w.reshape(oc, k * k, 1, 1), [0, 0], name)
+        new = conv_on(p, w.reshape(oc, k * k, 1, 1), [0, 0], name)
     else:  # blocks3: padding first, so the dilated taps see the image's zeros, not their own
         b, g = 3, k // 3
         pads = ops.constant(np.array([0, 0, k // 2, k // 2], np.int64))
