@@ -235,8 +235,9 @@ def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[s
       holds; the shipped store has one per model where it held (``_int8_avx2``).
     - AVX2 with INT8 at the FP32 rate (AMD Zen 1, Zen+, Zen 2; Intel Haswell, Broadwell): FP32
       first. INT8 gained 1.06-1.15x on a Zen 1 (for 0-0.08 dB); on a Zen 2 SRCNN's AVX2 IR ran
-      1.01x its FP32 IR (0.97x before its copies were made after the quantizer), FSRCNN x3's
-      1.19x, FSRCNN-s 1.12x, DCSCN 1.06x (Set14 x3, 2 threads, three runs each).
+      1.19-1.20x its FP32 IR (session 51, a busy host; 0.97x before its copies were made after
+      the quantizer, 1.01x before its first layer read 27 of them), FSRCNN x3's 1.19x, FSRCNN-s
+      1.12x, DCSCN 1.06x (Set14 x3, 2 threads, three runs each).
     """
     if cpu.int8_dot:
         return ["int8", "fp32"]
@@ -260,7 +261,7 @@ def int8_first_note(cpu: CpuInfo) -> str:
     if cpu.half_width_avx2:
         why, gain = "AVX2 on 128-bit units", "1.06-1.15x FP32's speed on a Zen 1"
     else:
-        why, gain = "one vector integer multiply pipe", "1.01-1.19x FP32's speed on a Zen 2"
+        why, gain = "one vector integer multiply pipe", "1.06-1.20x FP32's speed on a Zen 2"
     return (
         f"the FP32 IR first: no VNNI/AMX and {why}, so INT8 multiplies at the FP32 rate here "
         f"(INT8 ran {gain}); --precision int8 picks it"
