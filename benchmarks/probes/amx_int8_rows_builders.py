@@ -8,6 +8,9 @@ against the stored graph, each with the IR's kernel plan for this class:
   eip_u8    the FakeQuantize first, ExtractImagePatches on its (u8) output
   slices_u8 the FakeQuantize first, then a zero Pad of k//2 rows, k row slices and a Concat on
             its output (ops OpenVINO's low-precision passes keep in u8)
+  groups_u8 slices_u8 as xeonsr.ir_rows_u8 makes it since session 51: a 9 x 9 layer reads 3
+            column groups of the 9 rows (27 channels, a 1 x 3 layer; `jit_avx2_I8` pads 9 input
+            channels to 12, and the VNNI/AMX kernels group input channels by 4 too)
   full      not rows: every k x k patch as k*k channels (ExtractImagePatches k x k), the
             FakeQuantize, a 1 x 1 convolution on the same int8 weights
 Interleaved rounds (30 ms pause, 25 ms re-warm, median of 3 calls), 160x140 LR unless given;
@@ -112,6 +115,10 @@ def build(m, first, kind):
                 )
             )
         fq.output(0).replace(ops.concat(parts, 1).output(0))
+    elif kind == "groups_u8":
+        from xeonsr.ir_rows_u8 import quantized_rows_by_slices
+
+        return bool(quantized_rows_by_slices(m, only={fq.get_friendly_name()}))
     elif kind == "eip_u8":
         ranges = [fq.input(i).get_source_output() for i in range(1, 5)]
         q = ops.fake_quantize(image, *ranges, fq.get_levels())
