@@ -49,7 +49,7 @@ def quantized_first(m):
 
 
 def full_patches(m, first):
-    from xeonsr.ir_weights import conv_on, weight_chain
+    from xeonsr.ir_weights import conv_on, same_scales, weight_chain
 
     conv = {op.get_friendly_name(): op for op in m.get_ordered_ops()}[first]
     chain = weight_chain(conv)
@@ -58,14 +58,7 @@ def full_patches(m, first):
     fq = conv.input(0).get_source_output().get_node()
     patches = opset3.extract_image_patches(fq.input(0).get_source_output(), [k, k], [1, 1], [1, 1], "same_upper")
     q = ops.fake_quantize(patches, *[fq.input(i).get_source_output() for i in range(1, 5)], fq.get_levels())
-    out = ops.constant(np.ascontiguousarray(w.get_data().reshape(oc, k * k, 1, 1))).output(0)
-    for node in reversed(chain[:-1]):
-        rest = [i.get_source_output() for i in list(node.inputs())[1:]]
-        kind = node.get_type_name()
-        if kind == "Convert":
-            out = ops.convert(out, node.get_output_element_type(0)).output(0)
-        else:
-            out = (ops.multiply if kind == "Multiply" else ops.subtract)(out, *rest).output(0)
+    out = same_scales(chain, w.get_data().reshape(oc, k * k, 1, 1))
     new = conv_on(q, out, [0, 0], first)
     conv.output(0).replace(new.output(0))
     m.validate_nodes_and_infer_types()

@@ -22,7 +22,7 @@ from _rounds import rounds_ms
 
 import xeonsr.ir_rows_u8 as rows_u8
 from xeonsr.ir_forms import host_forms
-from xeonsr.ir_weights import weight_chain
+from xeonsr.ir_weights import conv_on, same_scales, weight_chain
 from xeonsr.openvino_releases import opset
 from xeonsr.ov import compile_ir, read_ir
 
@@ -73,16 +73,7 @@ def blocks(m, g: int, how: str) -> str:
     w = np.concatenate([w, np.zeros((oc, k, 1, extra), w.dtype)], axis=3)
     w2 = w.reshape(oc, k, 1, g, f).transpose(0, 1, 3, 2, 4)  # [oc, dy, c, 1, f]
     w2 = np.ascontiguousarray((w2.transpose(0, 2, 1, 3, 4) if how == "twostage" else w2).reshape(oc, k * g, 1, f))
-    out = ops.constant(w2).output(0)
-    for node in reversed(chain[:-1]):
-        rest = [i.get_source_output() for i in list(node.inputs())[1:]]
-        kind = node.get_type_name()
-        if kind == "Convert":
-            out = ops.convert(out, node.get_output_element_type(0)).output(0)
-        else:
-            out = (ops.multiply if kind == "Multiply" else ops.subtract)(out, *rest).output(0)
-    new = ops.convolution(cat2, out, [1, 1], [0, 0], [0, 0], [1, 1])
-    new.set_friendly_name(conv.get_friendly_name())
+    new = conv_on(cat2, same_scales(chain, w2), [0, 0], conv.get_friendly_name())
     conv.output(0).replace(new.output(0))
     m.validate_nodes_and_infer_types()
     return conv.get_friendly_name()
