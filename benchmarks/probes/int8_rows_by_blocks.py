@@ -83,6 +83,7 @@ threads, rounds = int(sys.argv[1]), int(sys.argv[2])
 sizes = [tuple(int(v) for v in s.split("x")) for s in sys.argv[3].split(",")]
 name, g = sys.argv[4], int(sys.argv[5])
 hows = sys.argv[6].split(",") if len(sys.argv) > 6 else ["slices"]
+TOP = int(sys.argv[7]) if len(sys.argv) > 7 else 6  # nodes listed per form
 manifest = json.load(open("xeonsr/openvino_models/manifest.json"))["models"]
 reqs = {}
 grouped_from = rows_u8.GROUPED_FROM
@@ -113,5 +114,5 @@ for f in hows:
     )
 for f, r in reqs.items():
     r.infer({0: x})
-    top = sorted(r.profiling_info, key=lambda p: -p.real_time.total_seconds())[:6]
+    top = sorted(r.profiling_info, key=lambda p: -p.real_time.total_seconds())[:TOP]
     print(f, "; ".join(f"{p.node_name} {p.exec_type} {p.real_time.total_seconds() * 1e3:.2f}" for p in top))
