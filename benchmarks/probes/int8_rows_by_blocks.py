@@ -1,16 +1,16 @@
 """Session 51 (AMD EPYC Zen 2): `jit_avx2_I8` pads a layer's input channels to a multiple of 4,
 so SRCNN's quantized 9x9 first layer in rows (9 row copies, a 1 x 9 convolution) multiplies 12 x 9
 where 81 products count. Here the copies after the quantizer (xeonsr.ir_rows_u8) become k x g
-copies: k row shifts times g column shifts of k/g columns each, and the layer a 1 x (k/g)
+copies: k row shifts times g column shifts f = ceil(kw/g) columns apart, and the layer a 1 x f
 convolution over them (k=9, g=3: 27 channels padded to 28, 84 products per 81; when g does not
-divide k the last taps have zero weight). Valid padding:
-the copies are (k/g - 1) columns wider and the layer pads nothing, so the image's zero border is
+divide kw the last taps have zero weight). Valid padding:
+the copies are f - 1 columns wider and the layer pads nothing, so the image's zero border is
 the copies' and nothing else. Bit for bit against the session-50 host form (9 rows, "stored"
 here); interleaved rounds. Variants: "slices" (k*g slices, one Concat), "eip" (one
 ExtractImagePatches on the u8 image), "twostage" (k row slices and a Concat, then g column slices of
 those and a Concat: what xeonsr.ir_rows_u8 ships since, also run as "shipped" through host_forms).
 
-    python benchmarks/probes/int8_rows_by_blocks.py 2 10 160x140,121x83,255x190 srcnn_x3_int8_avx2 3 slices,eip,twostage,shipped
+    python benchmarks/probes/int8_rows_by_blocks.py 2 10 160x140,121x83,255x190 srcnn_x3_int8_avx2 3 slices,eip,twostage,shipped [TOP]
 """
 
 import json
