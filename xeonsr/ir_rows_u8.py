@@ -5,6 +5,8 @@ ExtractImagePatches on the float image and a FakeQuantize of all k copies."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
@@ -100,7 +102,7 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
         q.set_friendly_name(name)
         readers = [i.get_node() for i in fq.output(0).get_target_inputs()]
         grouped = _grouped_reader(readers, k)
-        r, (c0, c1) = k // 2, (0, 0) if grouped is None else grouped[1]
+        r, (c0, c1) = k // 2, (0, 0) if grouped is None else grouped.pads
         padded = ops.pad(q, i64([0, 0, r, c0]), i64([0, 0, r, c1]), "constant")
         shape = ops.shape_of(q, "i64")
         rows = ops.concat(slices(padded, ops.gather(shape, i64([2]), i64(0)), range(k), 2), 1)
@@ -109,22 +111,28 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
         if grouped is None:
             fq.output(0).replace(rows.output(0))
             continue
-        conv, _, g, weight = grouped
-        f = weight.shape[3]
+        conv, f, g = grouped.conv, grouped.taps, grouped.groups
         width = ops.add(ops.gather(shape, i64([3]), i64(0)), i64([f - 1]))
         groups = ops.concat(slices(rows, width, range(0, g * f, f), 3), 1)
         groups.set_friendly_name(name + "/copies/columns")
-        new = conv_on(groups, same_scales(weight_chain(conv), weight), [0, 0], conv.get_friendly_name())
+        new = conv_on(groups, grouped.weight, [0, 0], conv.get_friendly_name())
         conv.output(0).replace(new.output(0))
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
 
 
-def _grouped_reader(readers, k: int):
-    """(conv, (left, right) column padding, g, rearranged int8 weight) when the copies' one
-    reader is a 1 x kw layer padded kw//2 columns that reads them best in g > 1 column groups
-    (:func:`column_groups`); else None."""
+class _Grouped(NamedTuple):
+    conv: object  # the layer that reads the copies
+    pads: tuple[int, int]  # the image's zero columns, left and right
+    groups: int  # g column groups of the k rows
+    taps: int  # f: the groups' spacing, the new layer's width
+    weight: object  # its weight: the int8 values rearranged under the same dequantizing ops
+
+
+def _grouped_reader(readers, k: int) -> _Grouped | None:
+    """How the copies' one reader, a 1 x kw layer padded kw//2 columns, reads them in g > 1
+    column groups (:func:`column_groups`); None where it reads the k rows as they are."""
     if len(readers) != 1 or readers[0].get_type_name() != "Convolution":
         return None
     conv = readers[0]
@@ -140,4 +148,4 @@ def _grouped_reader(readers, k: int):
     extra = g * f - kw  # taps past the kernel's last column: zero weight over zero padding
     w = np.concatenate([w, np.zeros((oc, k, 1, extra), w.dtype)], axis=3)
     w = w.reshape(oc, k, 1, g, f).transpose(0, 3, 1, 2, 4).reshape(oc, g * k, 1, f)  # [o, c*k + dy, 0, j]
-    return conv, (kw // 2, kw // 2 + extra), g, w
+    return _Grouped(conv, (kw // 2, kw // 2 + extra), g, f, same_scales(chain, w))
