@@ -9,6 +9,7 @@ import numpy as np
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_slices
+from xeonsr.ir_switch import rows_or_columns
 from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
 
 
@@ -216,14 +217,20 @@ def last_layer_depthwise(ov_model, only=None) -> list[str]:
 # since session 51 SRCNN's 9 x 9 reads them as 27 channels (3 column groups of the 9 rows, a 1 x 3
 # layer): SRCNN x2/x3/x4 INT8 1.07-1.08x more on the Zen 2, bit for bit
 # (`python benchmarks/probes/int8_rows_by_blocks.py 2 6 160x140,121x83,255x190 IR 3 twostage`).
+# Since session 52 an FP32 9 x 9 first layer in rows runs in columns where the image's width is 3
+# mod 4 (xeonsr.ir_switch, an If on the width): SRCNN x3 FP32 1.06-1.10x there on the Zen 2, the If
+# about 1% elsewhere (`python benchmarks/probes/rows_or_columns.py 2 20 117x96,85x85,93x93,...`).
 HOST_FORMS = {
-    "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices),
+    "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices, rows_or_columns),
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
 }
 INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)
+SIZED_FORMS = (rows_or_columns,)  # a form per image width: one for a given LR size, else an If
 
 
-def host_forms(ov_model, forms_class: str, inference_precision: str = "f32", kernels=None) -> list[str]:
+def host_forms(
+    ov_model, forms_class: str, inference_precision: str = "f32", kernels=None, lr_size: tuple[int, int] | None = None
+) -> list[str]:
     """Rewrite ``ov_model`` in place into the exact forms of CPU class ``forms_class``
     (``xeonsr.info.cpu_info().forms_class``; :data:`HOST_FORMS`); returns the layers rewritten.
     In an INT8 IR a float form takes only the float layers whose output is not quantized again
@@ -231,7 +238,9 @@ def host_forms(ov_model, forms_class: str, inference_precision: str = "f32", ker
     with; an :data:`INT8_FORMS` form computes the same integers. Nothing for another inference
     precision. A layer a kernel plan (``kernels``, named after the stored graph) puts on a kernel
     keeps its stored form, so the plan means what was measured; a rewrite takes both
-    convolutions of a pair or neither."""
+    convolutions of a pair or neither. ``lr_size`` (height, width): the graph only ever runs at
+    that size (a profile, a tuning run), so a :data:`SIZED_FORMS` form takes that size's form
+    where it would otherwise compile a choice (xeonsr.ir_switch)."""
     if inference_precision != "f32":
         return []
     names = {op.get_friendly_name() for op in ov_model.get_ordered_ops()} - set(kernels or {})
@@ -240,5 +249,8 @@ def host_forms(ov_model, forms_class: str, inference_precision: str = "f32", ker
         only = names & unquantized_tail(ov_model)
     done = []
     for rewrite in HOST_FORMS.get(forms_class, ()):
-        done += rewrite(ov_model, only=names if rewrite in INT8_FORMS else only)
+        if rewrite in SIZED_FORMS and kernels and lr_size is None:
+            continue  # its If would hide the planned layers from the plan
+        sized = {"lr_size": lr_size} if rewrite in SIZED_FORMS else {}
+        done += rewrite(ov_model, only=names if rewrite in INT8_FORMS else only, **sized)
     return done

@@ -111,13 +111,25 @@ def unquantized_tail(ov_model) -> set[str]:
     return tail
 
 
+def taken_ops(model):
+    """``model``'s ops in order, an If (xeonsr.ir_switch) replaced by the ops of the body that a
+    static input shape takes: only that body's shapes are known."""
+    for op in model.get_ordered_ops():
+        if op.get_type_name() != "If":
+            yield op
+            continue
+        for body in (op.get_then_body(), op.get_else_body()):
+            if all(p.get_partial_shape().is_static for p in body.get_parameters()):
+                yield from taken_ops(body)
+
+
 def conv_macs(ov_model, side: int = 24, *, size: tuple[int, int] | None = None, skip: bool = False) -> dict[str, int]:
     """Multiply-adds of each convolution (by name) on a side x side input (or ``size`` =
     (height, width)), the bicubic skip branch excluded unless ``skip``."""
     model = ov_model.clone()
     model.reshape([1, 1, *(size or (side, side))])
     macs = {}
-    for op in model.get_ordered_ops():
+    for op in taken_ops(model):
         name = op.get_friendly_name()
         if op.get_type_name() not in CONVOLUTIONS or (name.startswith("__module.upsample/") and not skip):
             continue

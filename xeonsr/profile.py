@@ -92,7 +92,7 @@ def profile_ir(
         raise UserError("--repeats must be at least 1")
     model = read_ir(xml)  # as stored: its layers' multiply-adds, by name
     graph = model.clone()
-    forms = host_forms(graph, cpu_info().forms_class, "f32", kernels)  # what every run here compiles
+    forms = host_forms(graph, cpu_info().forms_class, "f32", kernels, lr_size=size)  # what a run at this size computes
     compiled = compile_ir(graph, threads, profiling=True, kernels=kernels)
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
     if rank is None or rank.is_dynamic or rank.get_length() != 4:

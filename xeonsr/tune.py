@@ -81,7 +81,7 @@ def tune(
 
     model = ov.Core().read_model(str(xml))
     before = _conv_signatures(model)
-    host_forms(model, forms_class or cpu_info().forms_class, inference_precision)
+    host_forms(model, forms_class or cpu_info().forms_class, inference_precision, lr_size=size)
     in_forms = sorted(n for n, sig in _conv_signatures(model).items() if before.get(n) != sig)
     if in_forms:
         log(f"  in this CPU's exact forms, left to the plugin: {', '.join(short_name(n) for n in in_forms)}")
