@@ -77,9 +77,14 @@ def test_a_kernel_plan_keeps_its_layers_out_of_the_switch():
     assert "If" not in [op.get_type_name() for op in model.get_ordered_ops()]
 
 
-def test_a_profile_at_a_columns_width_names_the_layers_it_times():
+def test_a_profile_at_a_columns_width_names_the_layers_it_times(monkeypatch):
+    import xeonsr.info
     from xeonsr.profile import profile_ir
 
+    parse = xeonsr.info.cpu_info
+    avx2 = "model name : AMD EPYC\ncpu family : 25\nmodel : 1\nflags : avx2 fma\n"  # a Zen 3, whatever runs this
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda text=None: parse(avx2))
+    assert xeonsr.info.cpu_info().forms_class == "avx2"
     res = profile_ir(SHIPPED_IR_DIR / "srcnn_x3_fp32.xml", (20, 37), threads=1, warmup=1, repeats=2)
     layers = {r.name: r for r in res["layers"]}
     assert layers["conv1"].macs == 64 * 81 * 60 * 111
