@@ -25,9 +25,10 @@ def columns_wanted(width: int) -> bool:
 
 
 def _rows_layers(ov_model, only) -> list:
-    """[(conv, copies)] of each float 1 x k layer on k >= COLUMNS_FROM row copies of one channel."""
+    """[(at, conv, copies)] of each float 1 x k layer on k >= COLUMNS_FROM row copies of one
+    channel; ``at``: its place in the model's op order."""
     found = []
-    for conv in ov_model.get_ordered_ops():
+    for at, conv in enumerate(ov_model.get_ordered_ops()):
         if conv.get_type_name() != "Convolution" or (only is not None and conv.get_friendly_name() not in only):
             continue
         copies = conv.input(0).get_source_output().get_node()
@@ -37,7 +38,7 @@ def _rows_layers(ov_model, only) -> list:
         k = list(copies.get_attributes()["sizes"])[0]
         if k >= COLUMNS_FROM and list(copies.get_attributes()["sizes"]) == [k, 1]:
             if list(chain[0].get_output_shape(0))[1:] == [k, 1, k]:
-                found.append((conv, copies))
+                found.append((at, conv, copies))
     return found
 
 
@@ -98,9 +99,8 @@ def rows_or_columns(ov_model, only=None, lr_size: tuple[int, int] | None = None)
     found = _rows_layers(ov_model, only)
     if not found:
         return []
-    conv, copies = found[0]
+    at, conv, copies = found[0]
     image = copies.input(0).get_source_output()
-    at = [op.get_instance_id() for op in ov_model.get_ordered_ops()].index(conv.get_instance_id())
     if lr_size is not None:
         try:
             width = _image_width(ov_model, at, lr_size)
