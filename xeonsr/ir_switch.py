@@ -24,10 +24,9 @@ def columns_wanted(width: int) -> bool:
     return width % COLUMNS_MOD == COLUMNS_AT
 
 
-def _rows_layers(ov_model, only) -> list:
-    """[(at, conv, copies)] of each float 1 x k layer on k >= COLUMNS_FROM row copies of one
-    channel; ``at``: its place in the model's op order."""
-    found = []
+def _rows_layer(ov_model, only):
+    """(at, conv, copies) of the first float 1 x k layer on k >= COLUMNS_FROM row copies of one
+    channel (``at``: its place in the model's op order), or None."""
     for at, conv in enumerate(ov_model.get_ordered_ops()):
         if conv.get_type_name() != "Convolution" or (only is not None and conv.get_friendly_name() not in only):
             continue
@@ -38,8 +37,8 @@ def _rows_layers(ov_model, only) -> list:
         k = list(copies.get_attributes()["sizes"])[0]
         if k >= COLUMNS_FROM and list(copies.get_attributes()["sizes"]) == [k, 1]:
             if list(chain[0].get_output_shape(0))[1:] == [k, 1, k]:
-                found.append((at, conv, copies))
-    return found
+                return at, conv, copies
+    return None
 
 
 def _to_columns(conv, copies) -> None:
@@ -96,10 +95,10 @@ def rows_or_columns(ov_model, only=None, lr_size: tuple[int, int] | None = None)
     from xeonsr.openvino_releases import opset
 
     ops = opset(13)
-    found = _rows_layers(ov_model, only)
-    if not found:
+    found = _rows_layer(ov_model, only)
+    if found is None:
         return []
-    at, conv, copies = found[0]
+    at, conv, copies = found
     image = copies.input(0).get_source_output()
     if lr_size is not None:
         try:

@@ -37,8 +37,8 @@ def compiled(kind):
     finally:
         ir_forms.HOST_FORMS["avx2"] = shipped
     if kind == "columns":
-        for _, conv, copies in ir_switch._rows_layers(graph, None):
-            ir_switch._to_columns(conv, copies)
+        _, conv, copies = ir_switch._rows_layer(graph, None)
+        ir_switch._to_columns(conv, copies)
         graph.validate_nodes_and_infer_types()
     return compile_ir(graph, threads)
 
