@@ -24,7 +24,6 @@ def main(argv=None) -> dict:
     from xeonsr.info import cpu_info
     from xeonsr.runtime import load_runner
     from xeonsr.threads import plan_threads
-    from xeonsr.throughput import drain
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", required=True)
@@ -46,13 +45,7 @@ def main(argv=None) -> dict:
         settings["latency", n] = [load_runner(args.model, 3, backend, threads=n)]
         first = load_runner(args.model, 3, backend, threads=n, streams=n)
         settings["throughput", n] = [first] + [first.for_thread() for _ in range(n - 1)]
-    for runners in settings.values():
-        drain(runners, inputs)  # every shape compiled before any round is timed
-    seconds = {k: [] for k in settings}
-    keys = list(settings)
-    for r in range(args.rounds):
-        for k in keys[r % len(keys) :] + keys[: r % len(keys)]:
-            seconds[k].append(drain(settings[k], inputs))
+    seconds = drain_settings({k: (runners, inputs) for k, runners in settings.items()}, args.rounds)
     points = []
     for n in range(1, cores + 1):
         lat, tp = seconds["latency", n], seconds["throughput", n]
@@ -93,6 +86,22 @@ def main(argv=None) -> dict:
     if args.plot:
         _plot(res, args.plot)
     return res
+
+
+def drain_settings(settings: dict, rounds: int) -> dict:
+    """{key: (runners, inputs)} -> {key: seconds of each round}: every setting drained once
+    first (every shape compiled before any round is timed), then ``rounds`` rounds, each draining
+    every setting once in an order that rotates, so a busy minute falls on all of them alike."""
+    from xeonsr.throughput import drain
+
+    for runners, inputs in settings.values():
+        drain(runners, inputs)
+    seconds = {k: [] for k in settings}
+    keys = list(settings)
+    for r in range(rounds):
+        for k in keys[r % len(keys) :] + keys[: r % len(keys)]:
+            seconds[k].append(drain(*settings[k]))
+    return seconds
 
 
 def _plot(res: dict, path: str) -> None:

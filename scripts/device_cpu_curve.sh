@@ -10,9 +10,11 @@
 # Here, with no device (a dry run of the same steps on this machine's cores):
 #   OUT=/tmp/curve PY=.venv/bin/python OV_TAR= bash scripts/device_cpu_curve.sh run
 #
-# What comes back in $OUT: info.txt (`xeonsr info` and lscpu), scaling_*.json for FSRCNN x3 INT8
-# and SRCNN x3 FP32 (1..N cores, interleaved rounds; benchmarks/scaling.py), README's latency table
-# on that CPU (bench_set14_x3.json/.txt; ov-bf16 rows only where it has native bf16) and run.log. Record
+# What comes back in $OUT: info.txt (`xeonsr info`, lscpu, the cgroup's CPU quota), scaling_*.json for
+# FSRCNN x3 INT8 and SRCNN x3 FP32 (1..N cores, interleaved rounds; benchmarks/scaling.py), a folder's
+# throughput as `xeonsr upscale DIR` plans it (throughput_set5_set14_x3.json), README's latency table on
+# that CPU, one model a file in bench_set14_x3.tar (the tables in run.log; ov-bf16 rows only where it has
+# native bf16) and run.log; the steps share BUDGET_S (500 s) so it ends in time. Record
 # them as benchmarks/results/scaling_*_<cpu>_<N>c.json, plot each here (`python -c "import sys;
 # sys.path.insert(0, 'benchmarks'); import json, scaling; scaling._plot(json.load(open(J)), PNG)"`)
 # and put the curves, the CPU named, beside the 2-core ones in docs/performance.md.
@@ -72,17 +74,33 @@ else
   export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 fi
 export PYTHONUNBUFFERED=1 XEONSR_CACHE_DIR=
-{ $PY -m xeonsr.cli info; echo; lscpu 2>/dev/null; nproc; } > "$OUT/info.txt" 2>&1
+# Every step is bounded and writes its own file, so whatever finishes comes back (at most 8 files).
+BUDGET_S=${BUDGET_S:-500}
+step_s() { local left=$((BUDGET_S - SECONDS)); echo $((left < $1 ? (left > 5 ? left : 5) : $1)); }
+{ $PY -m xeonsr.cli info; echo; lscpu 2>/dev/null; echo "nproc: $(nproc)"
+  echo "cgroup cpu.max: $(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo none)"; } > "$OUT/info.txt" 2>&1
 head -3 "$OUT/info.txt"
-for job in "fsrcnn int8" "srcnn fp32"; do
+# FSRCNN rounds are short, so each drains the folder twice; SRCNN's are ten times longer already.
+for job in "fsrcnn int8 $PASSES" "srcnn fp32 1"; do
   set -- $job
-  $PY benchmarks/scaling.py --data-dir "$DATA" --model "$1" --precision "$2" --rounds "$ROUNDS" --passes "$PASSES" \
-    ${MAX_CORES:+--max-cores "$MAX_CORES"} --json "$OUT/scaling_$1_x3_$2.json" \
-    || echo "scaling $1 $2 failed: $?"
+  timeout "$(step_s "${SCALE_S:-200}")" $PY benchmarks/scaling.py --data-dir "$DATA" --model "$1" --precision "$2" \
+    --rounds "$ROUNDS" --passes "$3" ${MAX_CORES:+--max-cores "$MAX_CORES"} --json "$OUT/scaling_$1_x3_$2.json" \
+    || echo "scaling $1 $2 failed or timed out: $?"
 done
+# A folder as `xeonsr upscale DIR` plans it (streams by the images, a worker per core for its
+# files), with and without file IO, beside ONNX Runtime in its best setting.
+timeout "$(step_s "${THROUGHPUT_S:-90}")" $PY -m xeonsr.cli bench --mode throughput --dataset Set5,Set14 --scale 3 \
+  --data-dir "$DATA" --models "${THROUGHPUT_MODELS:-fsrcnn,srcnn}" --backends "${THROUGHPUT_BACKENDS:-ov-int8,ov-fp32,ort}" \
+  --threads 28 --json "$OUT/throughput_set5_set14_x3.json" || echo "throughput failed or timed out: $?"
 # The second data point: README's latency table on this CPU, with the peers this machine has
-# (ONNX Runtime, OpenCV, its own PyTorch); bounded, so the curves above come back whatever it does.
-BENCH_MODELS=${BENCH_MODELS:-srcnn,fsrcnn,fsrcnn-s,dcscn}
-timeout "${BENCH_S:-240}" $PY -m xeonsr.cli bench --dataset Set14 --scale 3 --data-dir "$DATA" --models "$BENCH_MODELS" \
-  --backends "${BENCH_BACKENDS:-torch-fp32,ov-fp32,ov-bf16,ov-int8,opencv,ort}" --threads 28 \
-  --json "$OUT/bench_set14_x3.json" --table "$OUT/bench_set14_x3.txt" || echo "bench failed or timed out: $?"
+# (ONNX Runtime, OpenCV, its own PyTorch), one model a call so a timeout loses one model only;
+# their files go back as one tar (8 files come back at most), remade after each model.
+bench=$(mktemp -d)
+for m in ${BENCH_MODELS:-fsrcnn fsrcnn-s srcnn dcscn}; do
+  timeout "$(step_s "${BENCH_S:-90}")" $PY -m xeonsr.cli bench --dataset Set14 --scale 3 --data-dir "$DATA" --models "$m" \
+    --backends "${BENCH_BACKENDS:-torch-fp32,ov-fp32,ov-bf16,ov-int8,opencv,ort}" --threads 28 \
+    --json "$bench/bench_set14_x3_$m.json" || echo "bench $m failed or timed out: $?"
+  tar -C "$bench" -cf "$OUT/bench_set14_x3.tar" .
+done
+rm -rf "$bench"
+echo "done in $SECONDS s"

@@ -317,6 +317,26 @@ def test_stream_plan_for_two_sockets_of_28_cores():
     small = plan_threads(6, xeon.get, cpus=[0, 1, 2, 28, 29, 30])  # 3 cores on each socket
     assert plan_streams(small, 2, xeon.get) == 2  # one per socket, none across the two
     assert plan_streams(plan_threads(28, xeon.get, cpus=list(range(112))), 1, xeon.get) == 28
+    # A folder of few images: streams of 2, 4, ... threads until each has 4 images, per socket.
+    assert plan_streams(plan, 1, xeon.get, images=224) == 56
+    assert plan_streams(plan, 1, xeon.get, images=223) == 28
+    assert plan_streams(plan, 1, xeon.get, images=100) == 14  # 7 of 4 threads on each socket
+    assert plan_streams(plan, 1, xeon.get, images=3) == 2  # still none across the two sockets
+
+
+def test_stream_plan_by_the_images_a_folder_holds():
+    from xeonsr.threads import folder_workers, plan_streams, plan_threads
+
+    one = {c: (0, c) for c in range(16)}  # the 16-core Xeon of the device runs
+    plan = plan_threads(None, one.get, cpus=list(range(16)))
+    by_count = {n: plan_streams(plan, 1, one.get, images=n) for n in (None, 1, 2, 14, 38, 63, 64, 152)}
+    assert by_count == {None: 16, 1: 2, 2: 2, 14: 2, 38: 8, 63: 8, 64: 16, 152: 16}  # never under two
+    two = plan_threads(None, one.get, cpus=[0, 1])
+    assert [plan_streams(two, 1, one.get, images=n) for n in (19, 8, 5, 2)] == [2, 2, 2, 2]
+    three = plan_threads(None, one.get, cpus=[0, 1, 2])
+    assert [plan_streams(three, 1, one.get, images=n) for n in (12, 11, 2)] == [3, 3, 3]  # one of 2 would idle one
+    # Decoding and encoding a folder's files take a worker per core whatever the streams.
+    assert [folder_workers(s, plan) for s in (1, 4, 16)] == [16, 16, 16] and folder_workers(2, two) == 2
 
 
 def test_throughput_mode_over_a_folder_of_mixed_sizes(data_dir, tmp_path):

@@ -437,6 +437,16 @@ def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, d
     assert len(outs[1]) == 8 and outs[1].keys() == outs[3].keys()
     for name, arr in outs[1].items():
         assert np.array_equal(arr, outs[3][name]), name
+    # More workers than streams (the folder plan's wide streams): the workers queue for the stream.
+    from xeonsr.folder import upscale_files
+
+    up = Upscaler("fsrcnn", 3, backend="openvino", tile=128, streams=1)
+    (tmp_path / "w").mkdir()
+    done = upscale_files(up, [(p, tmp_path / "w" / p.name) for p in sorted(src.iterdir())], 3)
+    assert [d.error for d in done] == [None] * 8
+    assert {p.name: np.asarray(Image.open(p)).tolist() for p in (tmp_path / "w").iterdir()} == {
+        k: v.tolist() for k, v in outs[1].items()
+    }
 
 
 @pytest.mark.parametrize("streams", [1, 2])
@@ -539,7 +549,7 @@ def test_upscale_one_large_file_spreads_its_tiles(tmp_path, capsys):
     from xeonsr.threads import plan_streams, plan_threads
 
     plan = plan_threads(2)  # what the command plans here (an earlier test may have pinned us to one CPU)
-    n = plan_streams(plan)
+    n = plan_streams(plan, images=9)  # its tiles of 32: 3 x 3
     Image.fromarray(photo(80, 70)).save(tmp_path / "a.png")
     for tile, want in (("32", f"{n} streams" if n > 1 else f"{plan.used} thread"), ("0", "thread")):
         assert main(["upscale", str(tmp_path / "a.png"), "-o", str(tmp_path / f"b{tile}.png"), "--tile", tile,

@@ -87,17 +87,45 @@ def apply_threads(plan: ThreadPlan, pin: bool = False) -> None:
         os.sched_setaffinity(0, plan.pinned)
 
 
-def plan_streams(plan: ThreadPlan, threads_per_stream: int = 1, core_of: CoreOf | None = None) -> int:
+# A folder's last images leave streams idle while the others finish: each stream gets at least
+# this many images on average, the cores going to threads within the streams, down to two
+# streams. On a 16-core Xeon (family 6 model 207) Set5 + Set14 twice (38 images) ran 1.2-1.8x
+# faster on 8 streams of 2 threads than on 16 of 1 (SRCNN FP32/INT8/BF16, FSRCNN and DCSCN
+# INT8), 8 times over (152 images) 16 streams were level again (docs/performance.md, the
+# 16-core Xeon); on 2 Zen 2 cores Set5's 5 images still ran faster on 2 streams than on one.
+IMAGES_PER_STREAM = 4
+
+
+def plan_streams(
+    plan: ThreadPlan, threads_per_stream: int = 1, core_of: CoreOf | None = None, images: int | None = None
+) -> int:
     """How many inference streams a folder of images gets: per socket, its used physical cores
     divided by the threads each stream takes (at least one per socket), so no stream spans
-    two sockets (OpenVINO keeps each stream's threads on one NUMA node)."""
+    two sockets (OpenVINO keeps each stream's threads on one NUMA node). ``images``: how many
+    the folder holds (or tiles the image); with few, each stream takes 2, 4, ... threads until
+    every stream has ``IMAGES_PER_STREAM`` of them or two streams are left."""
     topology = {c: (core_of or core_of_cpu)(c) for c in plan.pinned}
     cores_by_socket: dict[object, set] = {}
     for c, core in topology.items():
         socket = core[0] if core else "?"
         cores_by_socket.setdefault(socket, set()).add(core or ("cpu", c))
+
+    def streams(tps: int) -> int:
+        return sum(max(1, len(cores) // tps) for cores in cores_by_socket.values())
+
     tps = max(1, threads_per_stream)
-    return sum(max(1, len(cores) // tps) for cores in cores_by_socket.values())
+    widest = max(len(cores) for cores in cores_by_socket.values())
+    while images is not None and tps < widest and images < IMAGES_PER_STREAM * streams(tps) and streams(2 * tps) >= 2:
+        tps *= 2
+    return streams(tps)
+
+
+def folder_workers(streams: int, plan: ThreadPlan) -> int:
+    """Threads that decode, upscale and encode a folder's files: at least one per used core, so
+    decoding and encoding get the cores that fewer, wider streams leave (each worker has its own
+    infer request; OpenVINO runs ``streams`` of them at once, the others wait their turn). On 2
+    Zen 2 cores a folder on 1 stream ran 1.03-1.20x faster with 2 workers than with 1."""
+    return max(streams, plan.used)
 
 
 @contextlib.contextmanager

@@ -2,7 +2,8 @@
 own best throughput setting, beside the rate its one-image-at-a-time latency gives; each
 OpenVINO row is then set against every peer in the peer's best setting, folder or one at a time.
 
-- OpenVINO: one stream per physical core (``plan_streams``), a worker thread per stream.
+- OpenVINO: one stream per physical core (``plan_streams``; fewer, of more threads, where the
+  folder has under 4 images a stream), a worker thread per stream.
 - ONNX Runtime: one InferenceSession per worker, the threads split between them.
 - OpenCV cv2.dnn and PyTorch: one network using every thread, images in turn (their own
   parallelism is inside a call).
@@ -24,11 +25,11 @@ import numpy as np
 
 from xeonsr.errors import UserError, is_user_error, one_line
 from xeonsr.runtime import load_runner
-from xeonsr.threads import apply_threads, plan_streams, plan_threads
+from xeonsr.threads import apply_threads, folder_workers, plan_streams, plan_threads
 
 
-def _workers(backend: str, plan) -> int:
-    return plan_streams(plan) if backend.startswith(("ov-", "ort")) else 1
+def _workers(backend: str, plan, images: int) -> int:
+    return plan_streams(plan, images=images) if backend.startswith(("ov-", "ort")) else 1
 
 
 def _runners(model: str, scale: int, backend: str, plan, workers: int, where: dict):
@@ -91,7 +92,7 @@ def run_throughput(
         setups = []
         where = {"weights": (weights or {}).get(model), "ir_dir": ir_dir, "data_dir": data_dir}
         for backend in backends:
-            workers = _workers(backend, plan)
+            workers = _workers(backend, plan, len(inputs))
             try:
                 runners = _runners(model, scale, backend, plan, workers, where)
                 one = [load_runner(model, scale, backend, threads=plan.used, **where)]
@@ -192,10 +193,11 @@ def _with_io(
             lr = Path(tmp) / f"lr{i}.png"
             Image.fromarray(imresize(load_image(f), 1.0 / scale)).save(lr)
             jobs.append((lr, Path(tmp) / f"sr{i}.png"))
+        workers = folder_workers(workers, plan) if up.backend == "openvino" else 1  # as `xeonsr upscale DIR`
         upscale_files(up, jobs, workers)
         for _ in range(rounds):
             t0 = time.perf_counter()
-            results = upscale_files(up, jobs, workers if up.backend == "openvino" else 1)
+            results = upscale_files(up, jobs, workers)
             best = min(best, time.perf_counter() - t0)
             bad = [r.error for r in results if r.error]
             if bad:

@@ -56,7 +56,8 @@ def add_arguments(p) -> None:
         "--jobs",
         type=count(1),
         default=None,
-        help="images in flight at once (OpenVINO streams; default: one per physical core for several images)",
+        help="images in flight at once (OpenVINO streams; default: one per physical core for several "
+        "images, fewer of more threads each where a stream would get under 4)",
     )
     p.add_argument("--weights", default=None, help="your own weights (implies --backend torch)")
     p.add_argument("--ir-dir", default=None, help="IR store to take the model's IR from (default: the shipped IRs)")
@@ -90,7 +91,7 @@ def run(args) -> int:
     from xeonsr.infer import model_and_scale
     from xeonsr.photo_io import open_image
     from xeonsr.photo_save import OUTPUT_FORMATS, output_format, save_image
-    from xeonsr.threads import plan_streams, plan_threads
+    from xeonsr.threads import folder_workers, plan_streams, plan_threads
     from xeonsr.upscaler import Upscaler
 
     model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get)
@@ -126,11 +127,12 @@ def run(args) -> int:
     if not single:
         make_folder(out)
     plan = plan_threads(args.threads)
-    # On OpenVINO, one stream per physical core (per socket): a folder gets a worker thread per
-    # stream; one image of several tiles gets its tiles spread over the streams.
+    # On OpenVINO, one stream per physical core (per socket), fewer of more threads where the
+    # images are few: a folder's images run on the streams; one image of several tiles gets its
+    # tiles spread over them.
     openvino = args.backend != "torch" and not args.weights
-    several = len(todo) > 1 or _tiles(todo[0][0], args.tile) > 1
-    jobs = args.jobs or (plan_streams(plan) if openvino and several else 1)
+    items = len(todo) if len(todo) > 1 else _tiles(todo[0][0], args.tile)
+    jobs = args.jobs or (plan_streams(plan, images=items) if openvino and items > 1 else 1)
     up = Upscaler(
         model,
         scale,
@@ -144,8 +146,10 @@ def run(args) -> int:
     )
     if up.caveat:
         print(f"xeonsr upscale: warning: {up.caveat}", file=sys.stderr)
-    # PyTorch uses its threads inside one call; one image spreads its tiles instead.
-    workers = jobs if up.backend == "openvino" and len(todo) > 1 else 1
+    # PyTorch uses its threads inside one call; one image spreads its tiles instead. A folder
+    # gets a worker per core for its files (--jobs: exactly that many images in flight).
+    folder = up.backend == "openvino" and len(todo) > 1
+    workers = (args.jobs or folder_workers(jobs, plan)) if folder else 1
     progress = Progress()
     bar = None
     if len(todo) > 1:  # tqdm takes ~0.1 s to import: only where a bar is shown
