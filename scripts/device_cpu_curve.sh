@@ -48,7 +48,7 @@ if [[ "$mode" == prepare ]]; then
   carried=$(du -sb "$CARRY" | cut -f1)
   echo "travels: tracked tree $((tree / 1048576)) MiB + $CARRY $((carried / 1048576)) MiB (the limit: 64 MiB)"
   if ((tree + carried > 64 * 1048576)); then
-    echo "over the device's 64 MiB: leave out what the run does not read (zoo/, benchmarks/results/) for the call" >&2
+    echo "over the device's 64 MiB: leave out what the run does not read for the call (session 53: mv zoo /tmp/hold/, back after)" >&2
     exit 1
   fi
   exit 0
