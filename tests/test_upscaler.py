@@ -866,3 +866,18 @@ def test_upscale_many_yields_in_order_what_one_at_a_time_gives_and_stops_at_a_ba
     torch_up = Upscaler("fsrcnn", 3, backend="torch")  # no infer requests to spread over: one at a time
     first = next(torch_up.upscale_many(images[:1], jobs=4))
     assert np.array_equal(np.asarray(first), np.asarray(torch_up.upscale(images[0])))
+
+
+def test_a_short_folder_on_many_cores_gets_fewer_wider_streams(tmp_path, capsys, monkeypatch):
+    """`xeonsr upscale DIR` plans its streams by the images: 5 images on 8 cores run on 2 streams
+    of 4 threads (16 streams of 1 were the slowest split for a short folder on a 16-core Xeon)."""
+    from xeonsr import threads
+    from xeonsr.cli import main
+
+    monkeypatch.setattr(threads, "usable_cpus", lambda: list(range(8)))
+    monkeypatch.setattr(threads, "core_of_cpu", lambda c: (0, c))
+    for i in range(5):
+        Image.fromarray(photo(20 + 3 * i, 17, seed=i)).save(tmp_path / f"{i}.png")
+    assert main(["upscale", str(tmp_path), "-o", str(tmp_path / "out"), "--scale", "3"]) == 0
+    assert "2 streams of 4 threads" in capsys.readouterr().out
+    assert len(list((tmp_path / "out").iterdir())) == 5

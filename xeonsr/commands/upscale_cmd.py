@@ -192,6 +192,8 @@ def run(args) -> int:
     ok = len(todo) - len(failed)
     streams = jobs if up.backend == "openvino" else 1
     how = f"{streams} streams" if streams > 1 else f"{plan.used} thread" + "s" * (plan.used > 1)
+    if streams > 1 and plan.used >= 2 * streams:  # the plan's wider streams, said
+        how += f" of {plan.used // streams} threads"
     print(
         f"upscaled {ok}/{len(todo)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
         f"in {dt:.2f} s -> {out}"
