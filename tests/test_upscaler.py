@@ -871,13 +871,20 @@ def test_upscale_many_yields_in_order_what_one_at_a_time_gives_and_stops_at_a_ba
 def test_a_short_folder_on_many_cores_gets_fewer_wider_streams(tmp_path, capsys, monkeypatch):
     """`xeonsr upscale DIR` plans its streams by the images: 5 images on 8 cores run on 2 streams
     of 4 threads (16 streams of 1 were the slowest split for a short folder on a 16-core Xeon)."""
+    import torch
+
     from xeonsr import threads
     from xeonsr.cli import main
 
     monkeypatch.setattr(threads, "usable_cpus", lambda: list(range(8)))
     monkeypatch.setattr(threads, "core_of_cpu", lambda c: (0, c))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # set back after, whatever the command sets
     for i in range(5):
         Image.fromarray(photo(20 + 3 * i, 17, seed=i)).save(tmp_path / f"{i}.png")
-    assert main(["upscale", str(tmp_path), "-o", str(tmp_path / "out"), "--scale", "3"]) == 0
+    before = torch.get_num_threads()
+    try:  # the command sets torch's threads to its 8: the tests after this one keep theirs
+        assert main(["upscale", str(tmp_path), "-o", str(tmp_path / "out"), "--scale", "3"]) == 0
+    finally:
+        torch.set_num_threads(before)
     assert "2 streams of 4 threads" in capsys.readouterr().out
     assert len(list((tmp_path / "out").iterdir())) == 5
