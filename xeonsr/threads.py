@@ -1,17 +1,19 @@
 """One thread policy for every command: what was asked, what is there, what is used.
 
 Threads go to physical cores first (never silently more threads than CPUs this process may
-run on). Measuring commands (bench, profile) also pin themselves to the chosen CPUs;
-training, eval and upscale only set the count, so two jobs side by side are not pinned onto
-the same core.
+run on, nor than its container's CPU quota allows). Measuring commands (bench, profile) also
+pin themselves to the chosen CPUs; training, eval and upscale only set the count, so two jobs
+side by side are not pinned onto the same core.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 CoreOf = Callable[[int], "tuple[int, int] | None"]
 
@@ -22,33 +24,94 @@ class ThreadPlan:
     available: int
     used: int
     pinned: list[int]
+    quota: float | None = None  # the cgroup's CPU limit, in CPUs (None: none set)
 
     def describe(self, pinned: bool = True) -> str:
         asked = "all" if self.requested is None else str(self.requested)
         note = "" if self.requested in (None, self.used) else f" (only {self.available} available)"
+        if self.quota is not None:  # what "available" counts, where the CPUs alone would say more
+            note += f" (a CPU quota of {self.quota:g})"
         where = f"; pinned to CPUs {self.pinned}" if pinned else ""
         return f"threads: asked {asked}, available {self.available}, used {self.used}{note}{where}"
 
     def as_dict(self) -> dict:
-        return {"requested": self.requested, "available": self.available, "used": self.used, "pinned": self.pinned}
+        out = {"requested": self.requested, "available": self.available, "used": self.used, "pinned": self.pinned}
+        return out if self.quota is None else {**out, "cpu_quota": self.quota}
 
 
 def usable_cpus() -> list[int]:
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
 
 
-def plan_threads(requested: int | None, core_of: CoreOf | None = None, cpus: list[int] | None = None) -> ThreadPlan:
-    """Threads to use (capped at the CPUs this process may run on; default one per physical
-    core) and the CPUs they belong on: one per physical core first, then SMT siblings."""
+def cpu_quota(root: str = "/sys/fs/cgroup", own: str = "/proc/self/cgroup") -> float | None:
+    """CPUs' worth of time this process's cgroup may take (Docker's --cpus, a Kubernetes CPU
+    limit), the tightest along its cgroup and their parents; None where none is set. A quota
+    limits time, not CPUs: the affinity mask still shows every host CPU, so threads counted from
+    it would crowd the quota (OpenVINO's own scheduling does not read it either,
+    openvinotoolkit/openvino#37838). cgroup v2 (cpu.max) and v1 (cpu.cfs_quota_us)."""
+    paths = {"v2": "/", "cpu": "/"}  # where /proc/self/cgroup does not say: the mount's root
+    try:
+        with open(own) as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                if controllers == "":
+                    paths["v2"] = path
+                elif "cpu" in controllers.split(","):
+                    paths["cpu"] = path
+    except (OSError, ValueError):
+        pass
+    limits = []
+    for mount, path, read in (("", paths["v2"], _v2_limit), ("cpu", paths["cpu"], _v1_limit)):
+        base = Path(root) / mount
+        here = base / path.lstrip("/")
+        for d in [here, *here.parents]:  # a container's mount may hold its own cgroup at its root
+            if d == base or base in d.parents:
+                limit = read(d)
+                if limit is not None:
+                    limits.append(limit)
+    return min(limits) if limits else None
+
+
+def quota_threads(quota: float) -> int:
+    """The threads a CPU quota runs without waiting on each other: 2.5 CPUs of time, 3 threads."""
+    return max(1, math.ceil(quota - 1e-9))
+
+
+def _v2_limit(d: Path) -> float | None:
+    try:
+        quota, period = (d / "cpu.max").read_text().split()
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def _v1_limit(d: Path) -> float | None:
+    try:
+        quota = int((d / "cpu.cfs_quota_us").read_text())
+        return None if quota <= 0 else quota / int((d / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def plan_threads(
+    requested: int | None, core_of: CoreOf | None = None, cpus: list[int] | None = None, quota: float | None = None
+) -> ThreadPlan:
+    """Threads to use (capped at the CPUs this process may run on and at its cgroup's CPU quota,
+    rounded up; default one per physical core) and the CPUs they belong on: one per physical
+    core first, then SMT siblings. ``cpus`` and ``quota`` describe another machine (tests);
+    without ``cpus`` both are this process's."""
     if requested is not None and requested < 1:
         from xeonsr.errors import UserError
 
         raise UserError(f"--threads must be at least 1, not {requested}")
-    cpus = usable_cpus() if cpus is None else sorted(cpus)
+    if cpus is None:
+        cpus, quota = usable_cpus(), cpu_quota()
+    cpus = sorted(cpus)
     topology = {c: (core_of or core_of_cpu)(c) for c in cpus}  # sysfs read once per CPU
     physical = len({core or ("cpu", c) for c, core in topology.items()})
-    used = min(requested or physical, len(cpus))
-    return ThreadPlan(requested, len(cpus), used, pick_cpus(cpus, used, topology.get))
+    available = len(cpus) if quota is None else min(len(cpus), quota_threads(quota))
+    used = min(requested or physical, available)
+    return ThreadPlan(requested, available, used, pick_cpus(cpus, used, topology.get), quota)
 
 
 def pick_cpus(cpus: list[int], n: int, core_of: CoreOf) -> list[int]:

@@ -34,12 +34,14 @@ def info_text() -> str:
     """What `xeonsr info` prints: the CPU's facts (:mod:`xeonsr.info`) and what xeonsr picks from them."""
     from xeonsr import info as facts  # by module: tests patch facts.cpu_info
     from xeonsr.installed import installed, versions_of
+    from xeonsr.threads import cpu_quota, quota_threads
 
-    cpu = facts.cpu_info()
+    cpu, quota = facts.cpu_info(), cpu_quota()
     lines = [
         f"CPU:        {cpu.model}",
         f"cores:      {cpu.physical_cores} physical, {cpu.logical_cpus} logical, "
-        f"{cpu.usable_cpus} usable by this process",
+        f"{cpu.usable_cpus} usable by this process"
+        + (f", a CPU quota of {quota:g} (threads are capped at {quota_threads(quota)})" if quota else ""),
         "ISA flags:  " + "  ".join(f"{f}={'yes' if f in cpu.flags else 'no'}" for f in facts.SPEED_FLAGS),
     ]
     for pkg, ver in versions_of("torch", "openvino", "nncf", "numpy").items():
