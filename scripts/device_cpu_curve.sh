@@ -93,12 +93,13 @@ timeout "$(step_s "${THROUGHPUT_S:-90}")" $PY -m xeonsr.cli bench --mode through
   --data-dir "$DATA" --models "${THROUGHPUT_MODELS:-fsrcnn,srcnn}" --backends "${THROUGHPUT_BACKENDS:-ov-int8,ov-fp32,ort}" \
   --threads 28 --json "$OUT/throughput_set5_set14_x3.json" || echo "throughput failed or timed out: $?"
 # The second data point: README's latency table on this CPU, with the peers this machine has
-# (ONNX Runtime, OpenCV, its own PyTorch), one model a call so a timeout loses one model only;
+# (ONNX Runtime, OpenCV, its own PyTorch in FP32 and bf16: the 2-thread Xeon's fastest peer for three of the
+# four models; session 53's run lacked it), one model a call so a timeout loses one model only;
 # their files go back as one tar (8 files come back at most), remade after each model.
 bench=$(mktemp -d)
 for m in ${BENCH_MODELS:-fsrcnn fsrcnn-s srcnn dcscn}; do
   timeout "$(step_s "${BENCH_S:-90}")" $PY -m xeonsr.cli bench --dataset Set14 --scale 3 --data-dir "$DATA" --models "$m" \
-    --backends "${BENCH_BACKENDS:-torch-fp32,ov-fp32,ov-bf16,ov-int8,opencv,ort}" --threads 28 \
+    --backends "${BENCH_BACKENDS:-torch-fp32,torch-bf16,ov-fp32,ov-bf16,ov-int8,opencv,ort}" --threads 28 \
     --json "$bench/bench_set14_x3_$m.json" || echo "bench $m failed or timed out: $?"
   tar -C "$bench" -cf "$OUT/bench_set14_x3.tar" .
 done
