@@ -3,7 +3,8 @@ own best throughput setting, beside the rate its one-image-at-a-time latency giv
 OpenVINO row is then set against every peer in the peer's best setting, folder or one at a time.
 
 - OpenVINO: one stream per physical core (``plan_streams``; fewer, of more threads, where the
-  folder has under 4 images a stream), a worker thread per stream.
+  folder has under 4 images a stream), a worker thread per stream; with file IO a worker per
+  core (``folder_workers``), as ``xeonsr upscale DIR``.
 - ONNX Runtime: one InferenceSession per worker, the threads split between them.
 - OpenCV cv2.dnn and PyTorch: one network using every thread, images in turn (their own
   parallelism is inside a call).
