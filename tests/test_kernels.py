@@ -360,23 +360,24 @@ CONV3_FLOAT = "srcnn_x3 INT8, conv3 float (made here)"
 
 @pytest.mark.parametrize(
     "name, rewritten",
+    # "upsample": the bicubic skip's symmetric padding as one Pad (xeonsr.ir_pad), in every IR
     [
-        ("srcnn_x3_fp32", {"conv1", "conv3.columns"}),
-        ("fsrcnn_x3_fp32", {"body.0", "head_columns.columns"}),
-        ("fsrcnn-s_x2_fp32", {"body.0", "head_columns.columns"}),
-        ("dcscn_x2_fp32", {"features.0.0", "nin_a.0", "nin_b.0", "recon"}),  # the last three: concat_sums
+        ("srcnn_x3_fp32", {"conv1", "conv3.columns", "upsample"}),
+        ("fsrcnn_x3_fp32", {"body.0", "head_columns.columns", "upsample"}),
+        ("fsrcnn-s_x2_fp32", {"body.0", "head_columns.columns", "upsample"}),
+        ("dcscn_x2_fp32", {"features.0.0", "nin_a.0", "nin_b.0", "recon", "upsample"}),  # the last three: concat_sums
         # INT8 IRs: only the float layers no quantizer follows (here SRCNN's float last layer, whose
         # combine equalization scaled, as PTQ's search leaves it); every quantized layer sees what
         # it was checked with. No shipped INT8 IR has such a layer since SRCNN's went QAT.
-        (CONV3_FLOAT, {"conv3.columns"}),
+        (CONV3_FLOAT, {"conv3.columns", "upsample"}),
         # QAT: conv3's columns INT8, only its combine float; conv1 stored in rows, its copies
         # made after the quantizer here (xeonsr.ir_rows_u8)
-        ("srcnn_x3_int8_avx2", {"conv1"}),
+        ("srcnn_x3_int8_avx2", {"conv1", "upsample"}),
         # conv1 float but a quantizer follows it; conv3's columns INT8, only its combine float
-        ("srcnn-955_x3_int8_avx2", set()),
-        ("fsrcnn_x3_int8_avx2", {"body.0"}),  # every layer INT8, body.0 stored in rows (QAT first)
-        ("fsrcnn_x2_int8_avx2", set()),
-        ("srcnn_x3_int8", set()),  # the VNNI-made IR: its last layer is INT8
+        ("srcnn-955_x3_int8_avx2", {"upsample"}),
+        ("fsrcnn_x3_int8_avx2", {"body.0", "upsample"}),  # every layer INT8, body.0 stored in rows (QAT first)
+        ("fsrcnn_x2_int8_avx2", {"upsample"}),
+        ("srcnn_x3_int8", {"upsample"}),  # the VNNI-made IR: its last layer is INT8
     ],
 )
 def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_dir):
@@ -435,6 +436,9 @@ def test_quantized_row_copies_made_after_the_quantizer_give_the_same_integers(
     assert list(conv.input(1).get_shape()) == weight
     kinds = {op.get_type_name() for op in model.get_ops()}
     assert "ExtractImagePatches" not in kinds and {"Pad", "Slice", "Concat"} <= kinds
+    cuts = [op for op in model.get_ops() if op.get_type_name() == "Slice" and "upsample" not in op.get_friendly_name()]
+    bounds = {op.input(i).get_source_output().get_node().get_type_name() for op in cuts for i in (1, 2)}
+    assert bounds == {"Constant"}  # nothing computes the copies' bounds at run time
     assert _quantizers(model) == _quantizers(stored)
     from xeonsr.evaluate import load_samples
 
@@ -538,9 +542,12 @@ def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "bf16") == []
     # A layer a kernel plan names keeps its stored form (the plan was measured on it); the
     # others take the forms, a pair only whole.
-    conv1, columns = (f"__module.{n}/aten::_convolution/Convolution" for n in ("conv1", "conv3.columns"))
-    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {conv1: "jit_avx512"}) == [columns]
-    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {columns: "jit_avx512"}) == [conv1]
+    conv1, columns, upsample = (
+        f"__module.{n}/aten::_convolution/Convolution" for n in ("conv1", "conv3.columns", "upsample")
+    )
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {conv1: "jit_avx512"}) == [columns, upsample]
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {columns: "jit_avx512"}) == [conv1, upsample]
+    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {upsample: "jit_avx512"}) == [conv1, columns]
     combine = columns.replace("columns", "combine")
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx512_amx", "f32", {combine: "jit_avx512"}) == []
     # The INT8 first layer in rows: AMX only, and not where a plan names the layer.

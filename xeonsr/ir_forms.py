@@ -8,6 +8,7 @@ import numpy as np
 
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
+from xeonsr.ir_pad import one_pad
 from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_slices
 from xeonsr.ir_switch import rows_or_columns
 from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
@@ -220,11 +221,16 @@ def last_layer_depthwise(ov_model, only=None) -> list[str]:
 # Since session 52 an FP32 9 x 9 first layer in rows runs in columns where the image's width is 3
 # mod 4 (xeonsr.ir_switch, an If on the width): SRCNN x3 FP32 1.06-1.10x there on the Zen 2, the If
 # about 1% elsewhere (`python benchmarks/probes/rows_or_columns.py 2 20 117x96,85x85,93x93,...`).
+# Since session 54 the AVX2 class pads the bicubic skip's input by one symmetric Pad instead of
+# torch's ten Slices and Concats (xeonsr.ir_pad): the same values, on the Zen 2 FSRCNN x3 INT8
+# 1.00-1.03x, FSRCNN-s INT8 1.04-1.05x, the FP32 IRs 0.99-1.04x, SRCNN and DCSCN INT8 1.00-1.01x
+# (`python benchmarks/probes/bicubic_pad_forms.py 2 20 160x140,92x92 fsrcnn:int8,...`, two runs).
 HOST_FORMS = {
-    "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices, rows_or_columns),
+    "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices, rows_or_columns, one_pad),
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
 }
 INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)
+EVERY_IR_FORMS = (one_pad,)  # float ops whose values do not change at all: any IR, quantized or not
 SIZED_FORMS = (rows_or_columns,)  # a form per image width: one for a given LR size, else an If
 
 
@@ -235,7 +241,8 @@ def host_forms(
     (``xeonsr.info.cpu_info().forms_class``; :data:`HOST_FORMS`); returns the layers rewritten.
     In an INT8 IR a float form takes only the float layers whose output is not quantized again
     (:func:`unquantized_tail`): every quantized layer sees the values it was budget-checked
-    with; an :data:`INT8_FORMS` form computes the same integers. Nothing for another inference
+    with; an :data:`INT8_FORMS` form computes the same integers, an :data:`EVERY_IR_FORMS` one the
+    same values (so quantized or not, they take any layer). Nothing for another inference
     precision. A layer a kernel plan (``kernels``, named after the stored graph) puts on a kernel
     keeps its stored form, so the plan means what was measured; a rewrite takes both
     convolutions of a pair or neither. ``lr_size`` (height, width): the graph only ever runs at
@@ -252,5 +259,5 @@ def host_forms(
         if rewrite in SIZED_FORMS and kernels and lr_size is None:
             continue  # its If would hide the planned layers from the plan
         sized = {"lr_size": lr_size} if rewrite in SIZED_FORMS else {}
-        done += rewrite(ov_model, only=names if rewrite in INT8_FORMS else only, **sized)
+        done += rewrite(ov_model, only=names if rewrite in INT8_FORMS + EVERY_IR_FORMS else only, **sized)
     return done

@@ -70,13 +70,15 @@ def info_text() -> str:
     if "amx_int8" in cpu.flags and (not cap or "AMX" in cap.upper()):
         kernels += "; the INT8 AMX kernels that fail on some layers are avoided"
     lines.append(f"kernels:    {kernels}")
-    from xeonsr.ir_forms import HOST_FORMS, INT8_FORMS
+    from xeonsr.ir_forms import EVERY_IR_FORMS, HOST_FORMS, INT8_FORMS
 
     forms = HOST_FORMS.get(cpu.forms_class, ())
-    fp32 = [f.__name__ for f in forms if f not in INT8_FORMS]
+    fp32 = [f.__name__ for f in forms if f not in INT8_FORMS + EVERY_IR_FORMS]
     int8 = [f.__name__ for f in forms if f in INT8_FORMS]
+    every = [f.__name__ for f in forms if f in EVERY_IR_FORMS]
     parts = [f"{', '.join(fp32)} (FP32 IRs, and INT8 IRs' float layers that no quantizer follows)"] if fp32 else []
     parts += [f"{', '.join(int8)} (INT8 IRs: the same integer sums)"] if int8 else []
+    parts += [f"{', '.join(every)} (every IR: the same values)"] if every else []
     lines.append("exact forms: " + ("; ".join(parts) or "the IRs as stored (compiled here as they ship)"))
     from xeonsr.compile_cache import cache_dir
 

@@ -1,0 +1,83 @@
+"""One host form against its code at an earlier commit: each IR compiled as the runtime compiles it
+on this CPU (its forms, its kernel plan), once with the form as it is now and once with the
+form's function loaded from `git show COMMIT:xeonsr/MODULE.py`; outputs compared, rounds
+interleaved, LR sizes WIDTHxHEIGHT, MODEL:PRECISION at x3.
+
+    python benchmarks/probes/form_vs_commit.py 2 20 160x140,92x92 fsrcnn:int8,srcnn:int8 bd2df49 ir_rows_u8 quantized_rows_by_slices
+
+Session 54 (AMD EPYC Zen 2, busy), two runs: the u8 row copies' Slice bounds as constants counted
+from the end (now) against bounds computed from the image's shape (bd2df49): FSRCNN x3 INT8 21 ->
+14 Add/ShapeOf/Gather nodes, 0.997-1.010x at 160x140 and 1.008-1.020x at 92x92 by the median
+round; SRCNN x3 INT8 25 -> 9, 0.986-0.992x and 0.992-1.000x; the same output to the bit. Level
+within the host's noise, kept for the simpler graph.
+"""
+
+import importlib.util
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from _rounds import rounds_ms
+
+import xeonsr.ir_forms as forms
+from xeonsr.info import cpu_info
+from xeonsr.irs import locate_ir
+from xeonsr.kernels import plan_for
+from xeonsr.ov import compile_ir, read_ir
+
+threads, rounds = int(sys.argv[1]), int(sys.argv[2])
+sizes = [tuple(map(int, s.split("x"))) for s in sys.argv[3].split(",")]
+models = [m.split(":") for m in sys.argv[4].split(",")]
+commit, module, function = sys.argv[5], sys.argv[6], sys.argv[7]
+
+source = subprocess.run(
+    ["git", "show", f"{commit}:xeonsr/{module}.py"], capture_output=True, text=True, check=True
+).stdout
+path = tempfile.mkdtemp() + f"/{module}_then.py"
+with open(path, "w") as f:
+    f.write(source)
+spec = importlib.util.spec_from_file_location(f"{module}_then", path)
+then_module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(then_module)
+now = getattr(importlib.import_module(f"xeonsr.{module}"), function)
+then = getattr(then_module, function)
+cls = cpu_info().forms_class
+
+
+def swapped(group):
+    return tuple(then if f is now else f for f in group)
+
+
+def runner(model: str, precision: str, old: bool):
+    xml, entry = locate_ir(model, 3, precision)
+    kernels = plan_for(entry, "f32")
+    graph = read_ir(xml)
+    saved = forms.HOST_FORMS[cls], forms.INT8_FORMS, forms.EVERY_IR_FORMS
+    if old:
+        forms.HOST_FORMS[cls], forms.INT8_FORMS, forms.EVERY_IR_FORMS = (swapped(g) for g in saved)
+    try:
+        forms.host_forms(graph, cls, "f32", kernels)
+    finally:
+        forms.HOST_FORMS[cls], forms.INT8_FORMS, forms.EVERY_IR_FORMS = saved
+    nodes = sum(op.get_type_name() in ("Add", "ShapeOf", "Gather") for op in graph.get_ordered_ops())
+    request = compile_ir(graph, threads, kernels=kernels).create_infer_request()
+    return (lambda x: next(iter(request.infer({0: x}).values())).copy()), nodes
+
+
+for model, precision in models:
+    run_then, n_then = runner(model, precision, True)
+    run_now, n_now = runner(model, precision, False)
+    for w, h in sizes:
+        x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
+        diff = float(np.abs(run_then(x) - run_now(x)).max())
+        t = rounds_ms({"then": run_then, "now": run_now}, x, rounds)
+        per_round = [a / b for a, b in zip(t["then"], t["now"], strict=True)]
+        print(
+            f"{model} x3 {precision} {w}x{h}: Add/ShapeOf/Gather nodes {n_then} -> {n_now}; {commit} "
+            f"{statistics.median(t['then']):.3f} ms, now {statistics.median(t['now']):.3f} ms: "
+            f"{statistics.median(per_round):.3f}x by the median round ({min(per_round):.2f}-{max(per_round):.2f}), "
+            f"max diff {diff:.1e}",
+            flush=True,
+        )
