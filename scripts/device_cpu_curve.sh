@@ -14,7 +14,7 @@
 # FSRCNN x3 INT8 and SRCNN x3 FP32 (1..N cores, interleaved rounds; benchmarks/scaling.py), a folder's
 # throughput as `xeonsr upscale DIR` plans it (throughput_set5_set14_x3.json), README's latency table on
 # that CPU, one model a file in bench_set14_x3.tar (the tables in run.log; ov-bf16 rows only where it has
-# native bf16) and run.log; the steps share BUDGET_S (500 s) so it ends in time. Record
+# native bf16), the one-Pad probe's lines and run.log; the steps share BUDGET_S (500 s) so it ends in time. Record
 # them as benchmarks/results/scaling_*_<cpu>_<N>c.json, plot each here (`python -c "import sys;
 # sys.path.insert(0, 'benchmarks'); import json, scaling; scaling._plot(json.load(open(J)), PNG)"`)
 # and put the curves, the CPU named, beside the 2-core ones in docs/performance.md.
@@ -104,4 +104,8 @@ for m in ${BENCH_MODELS:-fsrcnn fsrcnn-s srcnn dcscn}; do
   tar -C "$bench" -cf "$OUT/bench_set14_x3.tar" .
 done
 rm -rf "$bench"
+# Session 54's one-Pad form of the bicubic skip (xeonsr.ir_pad), shipped for the AVX2 class only:
+# without it and with it on this CPU's class (its forms and kernel plans), 2 threads as README's table.
+timeout "$(step_s "${PAD_S:-60}")" $PY benchmarks/probes/bicubic_pad_forms.py ${PAD_PROBE:-2 10 160x140,92x92 fsrcnn:int8,srcnn:fp32} \
+  || echo "bicubic_pad_forms failed or timed out: $?"
 echo "done in $SECONDS s"
