@@ -15,11 +15,10 @@ INT8 1.039-1.040x / 1.041-1.046x, FSRCNN x3 FP32 1.012-1.026x / 1.019-1.032x, FS
 INT8 1.001-1.003x / 1.003x, DCSCN FP32 1.010x / 1.010x: in the AVX2 class's forms since.
 """
 
-import statistics
 import sys
 
 import numpy as np
-from _rounds import rounds_ms
+from _rounds import against
 
 import xeonsr.ir_forms as forms
 from xeonsr.info import cpu_info
@@ -59,12 +58,9 @@ for model, precision in models:
     padded, gone = runner(model, precision, True)
     for w, h in sizes:
         x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
-        diff = float(np.abs(stored(x) - padded(x)).max())
-        t = rounds_ms({"stored": stored, "pad": padded}, x, rounds)
-        per_round = [a / b for a, b in zip(t["stored"], t["pad"], strict=True)]
+        before, after, ratio, low, high, diff = against(stored, padded, x, rounds)
         print(
-            f"{model} x3 {precision} {w}x{h}: stored {statistics.median(t['stored']):.3f} ms, one Pad "
-            f"{statistics.median(t['pad']):.3f} ms ({gone} Slices and Concats fewer): {statistics.median(per_round):.3f}x by the "
-            f"median round ({min(per_round):.2f}-{max(per_round):.2f}), max diff {diff:.1e}",
+            f"{model} x3 {precision} {w}x{h}: stored {before:.3f} ms, one Pad {after:.3f} ms ({gone} Slices and "
+            f"Concats fewer): {ratio:.3f}x by the median round ({low:.2f}-{high:.2f}), max diff {diff:.1e}",
             flush=True,
         )

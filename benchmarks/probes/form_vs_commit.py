@@ -13,13 +13,12 @@ within the host's noise, kept for the simpler graph.
 """
 
 import importlib.util
-import statistics
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
-from _rounds import rounds_ms
+from _rounds import against
 
 import xeonsr.ir_forms as forms
 from xeonsr.info import cpu_info
@@ -71,13 +70,9 @@ for model, precision in models:
     run_now, n_now = runner(model, precision, False)
     for w, h in sizes:
         x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
-        diff = float(np.abs(run_then(x) - run_now(x)).max())
-        t = rounds_ms({"then": run_then, "now": run_now}, x, rounds)
-        per_round = [a / b for a, b in zip(t["then"], t["now"], strict=True)]
+        before, after, ratio, low, high, diff = against(run_then, run_now, x, rounds)
         print(
-            f"{model} x3 {precision} {w}x{h}: Add/ShapeOf/Gather nodes {n_then} -> {n_now}; {commit} "
-            f"{statistics.median(t['then']):.3f} ms, now {statistics.median(t['now']):.3f} ms: "
-            f"{statistics.median(per_round):.3f}x by the median round ({min(per_round):.2f}-{max(per_round):.2f}), "
-            f"max diff {diff:.1e}",
+            f"{model} x3 {precision} {w}x{h}: Add/ShapeOf/Gather nodes {n_then} -> {n_now}; {commit} {before:.3f} ms, "
+            f"now {after:.3f} ms: {ratio:.3f}x by the median round ({low:.2f}-{high:.2f}), max diff {diff:.1e}",
             flush=True,
         )
