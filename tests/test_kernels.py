@@ -389,14 +389,18 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
     assert {n.split("/")[0][len("__module.") :] for n in done} == rewritten
     # The same multiply-adds, layer names kept (a layer as a sum over a concatenation's inputs in
     # parts LAYER/part{i}); a row pair of fewer than 8 channels (SRCNN's last layer) pads them with
-    # zero filters to one AVX2 vector, so that pair does 8/5 the work.
+    # zero filters to one AVX2 vector, so that pair does 8/5 the work, and FSRCNN's quantized 5 x 5
+    # in 2 x 2 blocks of 3 x 3 has taps of zero weight (36 per 25).
     macs, stored_macs = {}, conv_macs(stored)
     for layer, n in conv_macs(model).items():
         layer = re.sub(r"/part\d+$", "", layer)
         macs[layer] = macs.get(layer, 0) + n
     assert set(macs) == set(stored_macs)
     grown = {k for k in macs if macs[k] != stored_macs[k]}
-    assert all(macs[k] * 5 == stored_macs[k] * 8 and "conv3." in k for k in grown)
+    assert all(
+        macs[k] * 5 == stored_macs[k] * 8 and "conv3." in k or macs[k] * 25 == stored_macs[k] * 36 and ".body.0/" in k
+        for k in grown
+    )
     assert _quantizers(model) == _quantizers(stored)
     rng = np.random.default_rng(0)
     for h, w in ((61, 37), (17, 16)):  # odd and even sizes: every border the forms pad differently
@@ -408,8 +412,10 @@ def test_the_avx2_forms_of_every_ir_are_the_same_function(name, rewritten, data_
     "name, grouped_from, weight",
     [
         ("srcnn_x2_int8_avx2", None, [64, 27, 1, 3]),
-        ("fsrcnn_x4_int8_avx2", None, [56, 5, 1, 5]),
-        # 3 groups of 2 columns over 5: a last tap of zero weight over the zero padding
+        # 2 x 2 blocks of 3 x 3 over the 5 x 5: a last row and column of zero weight over zeros
+        ("fsrcnn_x4_int8_avx2", None, [56, 4, 3, 3]),
+        ("fsrcnn_x3_int8_avx2", None, [56, 4, 3, 3]),
+        # its 5 rows by 3 column blocks of 2 over 5, where 15 copies are allowed
         ("fsrcnn_x4_int8_avx2", 5, [56, 15, 1, 2]),
     ],
 )
@@ -419,12 +425,12 @@ def test_quantized_row_copies_made_after_the_quantizer_give_the_same_integers(
     """The copies of a quantized first layer in rows, made from the quantized image (Pad, Slices,
     Concat in u8), reach the layer as the same integers: bit for bit the stored form's output, on
     a real image at odd and even sizes (the padded rows and columns at each border). SRCNN's 9 x 9
-    reads them as 3 column groups of its 9 rows (27 channels, a 1 x 3 layer); FSRCNN's 5 x 5 as
-    its 5 rows."""
+    reads them as its 9 rows by 3 column blocks (27 channels, a 1 x 3 layer); FSRCNN's 5 x 5 as 2 x
+    2 blocks (4 channels, a 3 x 3 layer)."""
     import xeonsr.ir_rows_u8
-    from xeonsr.ir_rows_u8 import column_groups, quantized_rows_by_slices
+    from xeonsr.ir_rows_u8 import blocks, quantized_rows_by_slices
 
-    assert (column_groups(9, 9), column_groups(5, 5), column_groups(3, 3)) == (3, 1, 1)
+    assert (blocks(9, 9), blocks(5, 5), blocks(3, 3), blocks(1, 1)) == ((9, 3), (2, 2), (3, 1), (1, 1))
     if grouped_from is not None:
         monkeypatch.setattr(xeonsr.ir_rows_u8, "GROUPED_FROM", grouped_from)
     stored, model = _shipped(name), _shipped(name)

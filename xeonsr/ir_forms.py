@@ -225,6 +225,9 @@ def last_layer_depthwise(ov_model, only=None) -> list[str]:
 # torch's ten Slices and Concats (xeonsr.ir_pad): the same values, on the Zen 2 FSRCNN x3 INT8
 # 1.00-1.03x, FSRCNN-s INT8 1.04-1.05x, the FP32 IRs 0.99-1.04x, SRCNN and DCSCN INT8 1.00-1.01x
 # (`python benchmarks/probes/bicubic_pad_forms.py 2 20 160x140,92x92 fsrcnn:int8,...`, two runs).
+# Since session 55 FSRCNN's quantized 5 x 5 reads its u8 copies in 2 x 2 blocks of 3 x 3
+# (xeonsr.ir_rows_u8.blocks), bit for bit: FSRCNN x3 INT8 1.005-1.018x on the Zen 2
+# (`python benchmarks/probes/form_vs_commit.py 2 20 160x140,92x92,240x192 fsrcnn:int8 bff3855 ...`).
 HOST_FORMS = {
     "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices, rows_or_columns, one_pad),
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),

@@ -41,20 +41,28 @@ def _row_copies(fq):
     return eip.input(0).get_source_output(), k
 
 
-def column_groups(k: int, kw: int) -> int:
-    """How many column-shifted groups of the k row copies a 1 x kw layer reads best in: the g
-    that makes the fewest products once the INT8 kernel pads k*g input channels to a multiple of 4
-    (and ceil(kw / g) taps each), at most :data:`MAX_GROUPS`, fewer copies on a tie; 1 below
-    :data:`GROUPED_FROM` rows."""
-    if k < GROUPED_FROM:
-        return 1
-    return min(range(1, min(kw, MAX_GROUPS) + 1), key=lambda g: (-(-k * g // 4) * 4 * -(-kw // g), g))
+def blocks(k: int, kw: int) -> tuple[int, int]:
+    """How a 1 x kw layer over k row copies reads the image best: (a, b), a row blocks of
+    ceil(k / a) rows by b column blocks of ceil(kw / b) columns, so a*b copies and a
+    ceil(k / a) x ceil(kw / b) layer. The fewest products once the INT8 kernel pads the a*b input
+    channels to a multiple of 4, then the fewest copies, then more rows; never more copies than
+    the k rows, or :data:`MAX_GROUPS` times them from :data:`GROUPED_FROM` rows. (k, 1): the rows
+    as they are."""
+    most = k * (MAX_GROUPS if k >= GROUPED_FROM else 1)
+
+    def cost(ab):
+        a, b = ab
+        return (-(-a * b // 4) * 4 * -(-k // a) * -(-kw // b), a * b, -a)
+
+    return min(((a, b) for a in range(1, k + 1) for b in range(1, kw + 1) if a * b <= most), key=cost)
 
 
-# SRCNN's 9 x 9: 27 channels (28 padded, 3 taps) instead of 9 (12 padded, 9 taps), 84 products per
-# 81 instead of 108. FSRCNN's 5 x 5 as 15 or 25 channels lost what its layer gained to the extra
-# copies, and so did SRCNN's as 81 (an im2col, 0.85x): session 51 and earlier,
-# benchmarks/probes/int8_rows_by_blocks.py and benchmarks/probes/README.md.
+# SRCNN's 9 x 9: 27 channels (9 rows by 3 column blocks; 28 padded, 3 taps), 84 products per 81
+# instead of 108; FSRCNN's 5 x 5: 2 x 2 blocks of 3 x 3 (4 copies, 36 products per 25 instead of
+# 40; its layer 0.75 -> 0.69 ms at 160x140 on a Zen 2, session 55). FSRCNN's 5 x 5 as 15 or 25
+# channels lost what its layer gained to the extra copies, and so did SRCNN's as 81 (an im2col,
+# 0.85x): session 51 and earlier, benchmarks/probes/int8_rows_by_blocks.py and
+# benchmarks/probes/README.md.
 GROUPED_FROM, MAX_GROUPS = 9, 3
 
 
@@ -70,12 +78,13 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
     ms instead of 2.75 in copies, quantizers and reorders and ran 1.04x faster
     (docs/performance.md).
 
-    A 1 x kw layer of k >= :data:`GROUPED_FROM` rows (SRCNN's conv1) reads g groups of the rows
-    instead (:func:`column_groups`): the rows padded by kw//2 columns too, then g column Slices f
-    = kw/g columns apart and a Concat (channel c*k + dy), and the layer a 1 x f convolution
-    without padding over them, its int8 weights rearranged under the same per-channel scales. The
-    same integer sums again, as 27 channels where `jit_avx2_I8` padded 9 to 12: SRCNN x2/x3/x4
-    INT8 1.07-1.08x faster on the Zen 2 (docs/performance.md).
+    Where :func:`blocks` finds fewer products, the layer reads a x b blocks instead: the image
+    padded by kw//2 columns too (and zero rows and columns past the kernel's last ones), a row
+    Slices fr = ceil(k/a) rows apart, b column Slices fc = ceil(kw/b) columns apart over them
+    (channel C*a + R), and the layer an fr x fc convolution without padding, its int8 weights
+    rearranged under the same per-channel scales. The same integer sums again: SRCNN's 9 x 9 as 9
+    rows by 3 column blocks (27 channels where `jit_avx2_I8` padded 9 to 12: SRCNN x2/x3/x4 INT8
+    1.07-1.08x faster on the Zen 2), FSRCNN's 5 x 5 as 2 x 2 blocks of 3 x 3 (docs/performance.md).
 
     In place; ``only``: the FakeQuantize names that may be rewritten (None: any); returns the
     names of the convolutions that read the copies (layer names, as the other forms return)."""
@@ -104,36 +113,40 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
         q = ops.fake_quantize(image, *(fq.input(i).get_source_output() for i in range(1, 5)), fq.get_levels())
         q.set_friendly_name(name)
         readers = [i.get_node() for i in fq.output(0).get_target_inputs()]
-        grouped = _grouped_reader(readers, k)
-        r, (c0, c1) = k // 2, (0, 0) if grouped is None else grouped.pads
-        padded = ops.pad(q, i64([0, 0, r, c0]), i64([0, 0, r, c1]), "constant")
-        rows = ops.concat(slices(padded, range(k), 2 * r, 2), 1)
-        rows.set_friendly_name(name + "/copies")
         done += [reader.get_friendly_name() for reader in readers]
-        if grouped is None:
+        blocked, r = _blocked_reader(readers, k), k // 2
+        if blocked is None:
+            padded = ops.pad(q, i64([0, 0, r, 0]), i64([0, 0, r, 0]), "constant")
+            rows = ops.concat(slices(padded, range(k), 2 * r, 2), 1)
+            rows.set_friendly_name(name + "/copies")
             fq.output(0).replace(rows.output(0))
             continue
-        conv, f, g = grouped.conv, grouped.taps, grouped.groups
-        groups = ops.concat(slices(rows, range(0, g * f, f), c0 + c1 - (f - 1), 3), 1)  # each f - 1 past the width
-        groups.set_friendly_name(name + "/copies/columns")
-        new = conv_on(groups, grouped.weight, [0, 0], conv.get_friendly_name())
-        conv.output(0).replace(new.output(0))
+        (a, b), (fr, fc), c = blocked.blocks, blocked.taps, blocked.width // 2
+        er, ec = a * fr - k, b * fc - blocked.width  # rows and columns past the kernel: zero weight over zeros
+        padded = ops.pad(q, i64([0, 0, r, c]), i64([0, 0, r + er, c + ec]), "constant")
+        rows = ops.concat(slices(padded, range(0, a * fr, fr), 2 * r + er - (fr - 1), 2), 1)
+        rows.set_friendly_name(name + "/copies")
+        if b > 1:  # each block fc - 1 columns past the width
+            rows = ops.concat(slices(rows, range(0, b * fc, fc), 2 * c + ec - (fc - 1), 3), 1)
+            rows.set_friendly_name(name + "/copies/columns")
+        new = conv_on(rows, blocked.weight, [0, 0], blocked.conv.get_friendly_name())
+        blocked.conv.output(0).replace(new.output(0))
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
 
 
-class _Grouped(NamedTuple):
+class _Blocked(NamedTuple):
     conv: object  # the layer that reads the copies
-    pads: tuple[int, int]  # the image's zero columns, left and right
-    groups: int  # g column groups of the k rows
-    taps: int  # f: the groups' spacing, the new layer's width
+    blocks: tuple[int, int]  # (a, b): a row blocks by b column blocks (xeonsr.ir_rows_u8.blocks)
+    taps: tuple[int, int]  # (fr, fc): the blocks' spacing, the new layer's size
+    width: int  # kw: the stored 1 x kw layer's
     weight: object  # its weight: the int8 values rearranged under the same dequantizing ops
 
 
-def _grouped_reader(readers, k: int) -> _Grouped | None:
-    """How the copies' one reader, a 1 x kw layer padded kw//2 columns, reads them in g > 1
-    column groups (:func:`column_groups`); None where it reads the k rows as they are."""
+def _blocked_reader(readers, k: int) -> _Blocked | None:
+    """How the copies' one reader, a 1 x kw layer padded kw//2 columns, reads the image in
+    :func:`blocks`; None where it reads the k rows as they are."""
     if len(readers) != 1 or readers[0].get_type_name() != "Convolution":
         return None
     conv = readers[0]
@@ -142,11 +155,10 @@ def _grouped_reader(readers, k: int) -> _Grouped | None:
         return None
     w = chain[-1].get_data()
     oc, _, one, kw = w.shape
-    g = column_groups(k, kw)
-    if g == 1 or one != 1 or not plain_pads(conv, [0, kw // 2]):
+    a, b = blocks(k, kw)
+    if (a, b) == (k, 1) or one != 1 or not plain_pads(conv, [0, kw // 2]):
         return None
-    f = -(-kw // g)
-    extra = g * f - kw  # taps past the kernel's last column: zero weight over zero padding
-    w = np.concatenate([w, np.zeros((oc, k, 1, extra), w.dtype)], axis=3)
-    w = w.reshape(oc, k, 1, g, f).transpose(0, 3, 1, 2, 4).reshape(oc, g * k, 1, f)  # [o, c*k + dy, 0, j]
-    return _Grouped(conv, (kw // 2, kw // 2 + extra), g, f, same_scales(chain, w))
+    fr, fc = -(-k // a), -(-kw // b)
+    w = np.pad(w[:, :, 0, :], ((0, 0), (0, a * fr - k), (0, b * fc - kw)))  # zero taps past the kernel
+    w = w.reshape(oc, a, fr, b, fc).transpose(0, 3, 1, 2, 4).reshape(oc, b * a, fr, fc)  # [o, C*a + R, i, j]
+    return _Blocked(conv, (a, b), (fr, fc), kw, same_scales(chain, w))

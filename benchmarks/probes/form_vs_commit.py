@@ -10,6 +10,11 @@ from the end (now) against bounds computed from the image's shape (bd2df49): FSR
 14 Add/ShapeOf/Gather nodes, 0.997-1.010x at 160x140 and 1.008-1.020x at 92x92 by the median
 round; SRCNN x3 INT8 25 -> 9, 0.986-0.992x and 0.992-1.000x; the same output to the bit. Level
 within the host's noise, kept for the simpler graph.
+
+Session 55 (the same Zen 2, busy: 159-163 GFLOP/s), two runs, `2 20 160x140,92x92,240x192
+fsrcnn:int8 bff3855 ir_rows_u8 quantized_rows_by_slices`: FSRCNN's quantized 5 x 5 in 2 x 2 blocks
+of 3 x 3 (now) against its 5 row copies (bff3855): 1.017-1.018x, 1.005-1.010x and 1.012-1.013x by
+the median round, the same output to the bit.
 """
 
 import importlib.util

@@ -26,7 +26,7 @@ from xeonsr.ov import compile_ir, read_ir
 # rows: benchmarks/probes/int8_rows_by_blocks.py measures the column groups of session 51).
 ir_forms.HOST_FORMS = {**ir_forms.HOST_FORMS}
 ir_forms.HOST_FORMS["avx2"] = tuple(f for f in ir_forms.HOST_FORMS["avx2"] if f is not quantized_rows_by_slices)
-rows_u8.GROUPED_FROM = 10**9
+rows_u8.blocks = lambda k, kw: (k, 1)
 
 threads, rounds = int(sys.argv[1]), int(sys.argv[2])
 sizes = [tuple(int(v) for v in s.split("x")) for s in sys.argv[3].split(",")]

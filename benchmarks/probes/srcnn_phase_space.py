@@ -2,7 +2,7 @@
 the bicubic upscale, a linear map of the LR image, so its interior output is one convolution of
 the LR image: 7x7 LR taps per output phase, 9 phases x 64 = 576 channels, 0.6x the multiply-adds
 of the 9x9 on the HR image. The 1x1 layer then runs per phase (a grouped convolution of 9 groups,
-or a dense 576 -> 288 one), or after a DepthToSpace back to HR; the composite can also read a
+a dense 576 -> 288 one, or one 64 -> 32 on the phases as a batch of 9), or after a DepthToSpace back to HR; the composite can also read a
 49-channel LR im2col as a 1x1. Random weights of the real shapes (timing only: the composite is
 not the shipped network, whose border ring would still need the HR path); a Set14-sized LR input.
 
@@ -17,6 +17,11 @@ work (46-48 GMAC/s against the rows form's 56), but its 1x1 grouped by phase 11.
 (31.18); as a stride-3 transposed convolution 19.4 ms with its ReLU unfused (2.4 ms; 33.63). The
 best is level with the rows form before the border ring (the HR zero padding the composite does
 not see, 6 output pixels deep) is paid for: not taken.
+
+Session 55 (the same Zen 2, busy: 159-163 GFLOP/s), the 1x1 as one dense 64 -> 32 layer on a batch
+of 9 (the 576 channels reshaped to 9 x 64, phase-major): 44.3-44.7 ms median against the rows
+form's 31.5-32.6, as the runtime keeps the composite channels-last and reorders around each
+Reshape (8.3 + 9.0 ms) before its 1x1 runs in 7.0; with the DepthToSpace back 49.0 ms.
 """
 
 import statistics
@@ -74,6 +79,11 @@ def composite(second: str, k: int = 7):
     r = ops.relu(ops.add(c1, weights(1, 576, 1, 1)))
     if second == "dense":
         c2 = ops.convolution(r, weights(288, 576, 1, 1), [1, 1], [0, 0], [0, 0], [1, 1])
+    elif second.startswith("batch"):
+        b = ops.reshape(r, ints([9, 64, h, w]), False)
+        c2 = ops.convolution(b, weights(32, 64, 1, 1), [1, 1], [0, 0], [0, 0], [1, 1])
+        c2 = ops.reshape(ops.relu(named(c2, "conv2")), ints([1, 288, h, w]), False)
+        return ov.Model([ops.depth_to_space(c2, "blocks_first", 3) if second.endswith("d2s") else c2], [x])
     else:
         c2 = ops.group_convolution(r, weights(9, 32, 64, 1, 1), [1, 1], [0, 0], [0, 0], [1, 1])
     out = ops.relu(named(c2, "conv2"))
@@ -118,6 +128,8 @@ variants = {
     "composite, grouped 1x1": (composite("grouped"), lr),
     "composite, grouped 1x1, d2s": (composite("grouped+d2s"), lr),
     "composite, dense 1x1": (composite("dense"), lr),
+    "composite, batch-9 1x1": (composite("batch"), lr),
+    "composite, batch-9 1x1, d2s": (composite("batch+d2s"), lr),
     "composite as im2col 1x1, d2s": (im2col_d2s(), lr),
     "composite transposed to HR": (transposed(), lr),
 }
