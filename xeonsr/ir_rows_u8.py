@@ -59,7 +59,7 @@ def blocks(k: int, kw: int) -> tuple[int, int]:
 
 # SRCNN's 9 x 9: 27 channels (9 rows by 3 column blocks; 28 padded, 3 taps), 84 products per 81
 # instead of 108; FSRCNN's 5 x 5: 2 x 2 blocks of 3 x 3 (4 copies, 36 products per 25 instead of
-# 40; its layer 0.75 -> 0.69 ms at 160x140 on a Zen 2, session 55). FSRCNN's 5 x 5 as 15 or 25
+# 40; FSRCNN x3 INT8 1.005-1.018x on a Zen 2, session 55). FSRCNN's 5 x 5 as 15 or 25
 # channels lost what its layer gained to the extra copies, and so did SRCNN's as 81 (an im2col,
 # 0.85x): session 51 and earlier, benchmarks/probes/int8_rows_by_blocks.py and
 # benchmarks/probes/README.md.
