@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from xeonsr.ir_blocked import blocked_chain
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_pad import one_pad
+from xeonsr.ir_pairs import column_pairs, last_layer_depthwise
 from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_slices
 from xeonsr.ir_switch import rows_or_columns
 from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
@@ -87,45 +89,6 @@ def int8_first_layer_rows(ov_model, only=None) -> list[str]:
     return first_layer_rows(ov_model, only=quantized) if quantized else []
 
 
-def _column_pairs(ov_model, only=None, outputs: int | None = None):
-    """Each column pair of ``ov_model`` (:class:`xeonsr.models.srcnn.ColumnPair` as exported: an
-    f x 1 convolution to n*f channels, one per output and kernel column, then the 1 x f
-    convolution adding each output's columns back) as (columns, combine, taps): ``taps`` (n, f,
-    c, f) holds tap (dy, dx) of input channel c for output p at [p, dy, c, dx]. ``only``: the names
-    that may be rewritten, both convolutions of a pair (None: any); ``outputs``: only pairs with
-    that many outputs (None: any)."""
-    for combine in list(ov_model.get_ordered_ops()):
-        if combine.get_type_name() != "Convolution":
-            continue
-        cols = combine.input(0).get_source_output().get_node()
-        if cols.get_type_name() != "Convolution" or len(cols.output(0).get_target_inputs()) != 1:
-            continue
-        if only is not None and not {cols.get_friendly_name(), combine.get_friendly_name()} <= set(only):
-            continue
-        wc_node, wb_node = (n.input(1).get_source_output().get_node() for n in (cols, combine))
-        if wc_node.get_type_name() != "Constant" or wb_node.get_type_name() != "Constant":
-            continue
-        wc, wb = wc_node.get_data(), wb_node.get_data()
-        nf, c, f, one = wc.shape
-        if one != 1 or f < 2 or nf % f or wb.shape != (nf // f, nf, 1, f):
-            continue
-        n = nf // f
-        if outputs is not None and n != outputs:
-            continue
-        onehot = np.zeros_like(wb)
-        for p in range(n):
-            onehot[p, p * f : (p + 1) * f, 0] = np.eye(f, dtype=wb.dtype)
-        # Column k of output p may carry a factor (INT8 IRs: cross-layer equalization scaled the
-        # combine of a float last layer); it moves into that column's taps.
-        factor = wb[onehot == 1].reshape(n, f)
-        if not np.array_equal(wb, onehot * wb) or not (
-            plain_pads(cols, [f // 2, 0]) and plain_pads(combine, [0, f // 2])
-        ):
-            continue
-        # wc[p*f + k, c, dy, 0] is tap (dy, k) of output p.
-        yield cols, combine, (wc[:, :, :, 0].reshape(n, f, c, f) * factor[:, :, None, None]).transpose(0, 3, 2, 1)
-
-
 def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -> list[str]:
     """Rewrite each column pair (:func:`_column_pairs`) as its row pair: a 1 x f convolution to
     n*f channels, one per output and kernel row, then the f x 1 convolution adding the rows back.
@@ -142,7 +105,7 @@ def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -
     (`python benchmarks/probes/last_layer_pad.py 2 10 160x140 IR`): SRCNN x3 FP32 1.08x faster on 2
     threads (1.03-1.06x on one), its AVX2 INT8 IR 1.02-1.04x, srcnn-955 x3 FP32 1.01-1.04x."""
     done = []
-    for cols, combine, taps in _column_pairs(ov_model, only, outputs):
+    for cols, combine, taps in column_pairs(ov_model, only, outputs):
         n, f, c, _ = taps.shape
         nf = n * f
         onehot = np.zeros((n, nf, f, 1), taps.dtype)
@@ -155,38 +118,6 @@ def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -
         rows = conv_on(cols.input(0).get_source_output(), taps, [0, f // 2], cols.get_friendly_name())
         add = conv_on(rows, onehot, [f // 2, 0], combine.get_friendly_name())
         combine.output(0).replace(add.output(0))
-        done.append(cols.get_friendly_name())
-    if done:
-        ov_model.validate_nodes_and_infer_types()
-    return done
-
-
-def last_layer_depthwise(ov_model, only=None) -> list[str]:
-    """Rewrite a one-output column pair (SRCNN's last layer, c -> 1, f x f) as a depthwise f x f
-    convolution (each of the c channels through its own taps) and a 1 x 1 convolution summing the
-    c channels: c more multiply-adds per pixel than the pair's c*f*f + f, every vector lane busy
-    in the depthwise one where the pair computes one or f output channels. The same function
-    (float summation order aside). In place; returns the names of the column convolutions
-    rewritten (the depthwise one takes that name, the sum the combine's).
-
-    On the Intel Xeon with AMX (2 threads, `python benchmarks/probes/srcnn_fp32_graph_forms.py 2 10
-    160x140 rowpair,dw`, session 34): SRCNN x3 FP32 1.05-1.12x faster than the stored column pair
-    in five runs, 0.98-1.09x the row pair (1.08x at 240x192); on the Zen 4 in session 10 the
-    network 1.03x (29.5 -> 28.6 ms)."""
-    from xeonsr.openvino_releases import opset
-
-    ops = opset(13)
-
-    done = []
-    for cols, combine, taps in _column_pairs(ov_model, only, outputs=1):
-        _, f, c, _ = taps.shape
-        dw_weight = np.ascontiguousarray(taps[0].transpose(1, 0, 2)[:, None, None])  # (c, 1, 1, dy, dx)
-        dw = ops.group_convolution(
-            cols.input(0).get_source_output(), ops.constant(dw_weight), [1, 1], [f // 2] * 2, [f // 2] * 2, [1, 1]
-        )
-        dw.set_friendly_name(cols.get_friendly_name())
-        total = conv_on(dw, np.ones((1, c, 1, 1), taps.dtype), [0, 0], combine.get_friendly_name())
-        combine.output(0).replace(total.output(0))
         done.append(cols.get_friendly_name())
     if done:
         ov_model.validate_nodes_and_infer_types()
@@ -228,8 +159,20 @@ def last_layer_depthwise(ov_model, only=None) -> list[str]:
 # Since session 55 FSRCNN's quantized 5 x 5 reads its u8 copies in 2 x 2 blocks of 3 x 3
 # (xeonsr.ir_rows_u8.blocks), bit for bit: FSRCNN x3 INT8 1.005-1.018x on the Zen 2
 # (`python benchmarks/probes/form_vs_commit.py 2 20 160x140,92x92,240x192 fsrcnn:int8 bff3855 ...`).
+# Since session 55 SRCNN's FP32 IRs run on oneDNN's blocked AVX2 kernels (xeonsr.ir_blocked: the
+# first layer on 3 row copies on `jit_avx2`, every layer after it kept in 8-channel blocks): on the
+# Zen 2 SRCNN x2/x3/x4 and srcnn-955 x3 1.06-1.41x faster than this class's forms before
+# (`python benchmarks/probes/srcnn_blocked.py 2 10 160x140,92x92,240x192,117x96 ...`).
 HOST_FORMS = {
-    "avx2": (first_layer_rows, row_pairs, concat_sums, quantized_rows_by_slices, rows_or_columns, one_pad),
+    "avx2": (
+        blocked_chain,
+        first_layer_rows,
+        row_pairs,
+        concat_sums,
+        quantized_rows_by_slices,
+        rows_or_columns,
+        one_pad,
+    ),
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
 }
 INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)

@@ -118,6 +118,18 @@ def conv_layers(ov_model) -> list[tuple[str, str]]:
     return out
 
 
+def asked_kernels(ov_model) -> dict[str, str]:
+    """{layer: kernel} that a host form asked for through a layer's rt_info (xeonsr.ir_blocked):
+    OpenVINO honours such a request only in a model it reads, so compile_ir passes these on
+    through :func:`with_kernels` with the plan's."""
+    out = {}
+    for op in ov_model.get_ordered_ops():
+        rt = op.get_rt_info()
+        if "PrimitivesPriority" in rt:
+            out[op.get_friendly_name()] = rt["PrimitivesPriority"].astype(str).split(":", 1)[-1]
+    return out
+
+
 def with_kernels(ov_model, layers: dict[str, str]):
     """A copy of ``ov_model`` whose named convolutions ask for the given kernels."""
     import openvino as ov

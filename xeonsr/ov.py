@@ -55,7 +55,7 @@ def compile_ir(
     import openvino.properties as props
     import openvino.properties.hint as hints
 
-    from xeonsr.kernels import avoided, with_kernels
+    from xeonsr.kernels import asked_kernels, avoided, with_kernels
 
     ready_numpy_bridge()
     core = ov.Core()
@@ -70,16 +70,18 @@ def compile_ir(
         config[props.num_streams] = int(streams)
     if profiling:  # per-node counters (xeonsr profile); they cost a little time, so off otherwise
         config[props.enable_profiling] = True
-    from xeonsr.compile_cache import cache_dir
+    from xeonsr.compile_cache import cache_dir, held
 
     where = cache_dir() if cache and not profiling else None
     if where is not None:
         config[props.cache_dir] = str(where)
     model = xml if isinstance(xml, ov.Model) else read_ir(xml)
+    kernels = {**asked_kernels(model), **(kernels or {})}  # a form's requests, then the plan's
 
     def build(graph):
         try:
-            return core.compile_model(graph, "CPU", config)
+            with held(where if props.cache_dir in config else None):
+                return core.compile_model(graph, "CPU", config)
         except RuntimeError:
             if props.cache_dir not in config:
                 raise

@@ -1,0 +1,87 @@
+"""SRCNN's FP32 network on oneDNN's blocked AVX2 kernels (xeonsr.ir_blocked.blocked_chain): the same
+function as the stored IR on a real image, the layers it asks kernels for, and on an AVX2 host
+the kernels OpenVINO then runs."""
+
+import numpy as np
+import pytest
+
+from xeonsr.irs import SHIPPED_IR_DIR
+
+LAYER = "__module.{}/aten::_convolution/Convolution"
+
+
+def _shipped(name):
+    import openvino as ov
+
+    return ov.Core().read_model(str(SHIPPED_IR_DIR / f"{name}.xml"))
+
+
+def _named(model, name):
+    (node,) = [op for op in model.get_ordered_ops() if op.get_friendly_name() == LAYER.format(name)]
+    return node
+
+
+@pytest.mark.parametrize(
+    "name, middle",
+    [("srcnn_x3_fp32", "jit_avx2_1x1"), ("srcnn_x2_fp32", "jit_avx2_1x1"), ("srcnn-955_x3_fp32", "jit_avx2")],
+)
+def test_the_blocked_chain_is_the_stored_network(name, middle, data_dir):
+    from xeonsr.evaluate import load_samples
+    from xeonsr.ir_blocked import blocked_chain
+    from xeonsr.kernels import asked_kernels
+    from xeonsr.ov import compile_ir
+
+    stored, model = _shipped(name), _shipped(name)
+    assert blocked_chain(model) == [LAYER.format(n) for n in ("conv1", "conv2", "conv3.columns")]
+    assert blocked_chain(model) == []  # nothing left to rewrite
+    conv1 = _named(model, "conv1")
+    assert list(conv1.input(1).get_shape()) == [64, 3, 3, 9] and list(conv1.get_attributes()["dilations"]) == [3, 1]
+    assert _named(model, "conv3.columns").get_type_name() == "GroupConvolution"
+    asked = {k.split("/")[0][len("__module.") :]: v for k, v in asked_kernels(model).items()}
+    assert asked == {
+        "conv1": "jit_avx2",
+        "conv2": middle,
+        "conv3.columns": "jit_avx2_dw",
+        "conv3.combine": "jit_avx2_1x1",
+    }
+    lr = load_samples([data_dir / "Set5" / "butterfly.png"], 3)[0].lr  # LR Y on 0..255
+    for h, w in ((61, 37), (40, 52), (5, 6)):  # odd and even sizes, and smaller than the 9x9
+        x = np.ascontiguousarray(lr[None, None, :h, :w], dtype=np.float32) / 255.0
+        ours, theirs = compile_ir(model, 1)(x)[0], compile_ir(stored, 1)(x)[0]
+        assert ours.shape == theirs.shape and np.abs(ours - theirs).max() < 2e-6
+
+
+def test_the_blocked_chain_takes_only_whole_float_srcnn_chains():
+    from xeonsr.ir_blocked import blocked_chain
+
+    assert blocked_chain(_shipped("fsrcnn_x3_fp32")) == []  # its last layer has nine outputs
+    assert blocked_chain(_shipped("dcscn_x2_fp32")) == []
+    assert blocked_chain(_shipped("srcnn_x3_int8_avx2")) == []  # conv1 and conv2 quantized
+    names = {op.get_friendly_name() for op in _shipped("srcnn_x3_fp32").get_ordered_ops()}
+    assert blocked_chain(_shipped("srcnn_x3_fp32"), only=names - {LAYER.format("conv2")}) == []
+
+
+def test_an_avx2_host_runs_the_kernels_the_chain_asks_for():
+    """OpenVINO honours a kernel asked through rt_info only in a model it reads: compile_ir passes
+    the form's requests on, so the in-memory rewritten graph runs on them."""
+    from xeonsr.info import cpu_info
+    from xeonsr.ir_forms import host_forms
+    from xeonsr.ov import compile_ir
+
+    if cpu_info().forms_class != "avx2":
+        pytest.skip("the blocked chain is an AVX2 host form; its kernels are checked on an AVX2 CPU")
+    model = _shipped("srcnn_x3_fp32")
+    host_forms(model, "avx2")
+    compiled = compile_ir(model, 2)
+    kernels = {}
+    for op in compiled.get_runtime_model().get_ordered_ops():
+        rt = op.get_rt_info()
+        for layer in rt["originalLayersNames"].astype(str).split(",") if "originalLayersNames" in rt else []:
+            kernels[layer] = rt["primitiveType"].astype(str)
+    got = {n: kernels[LAYER.format(n)] for n in ("conv1", "conv2", "conv3.columns", "conv3.combine")}
+    assert got == {
+        "conv1": "jit_avx2_f32",
+        "conv2": "jit_avx2_1x1_f32",
+        "conv3.columns": "jit_avx2_dw_f32",
+        "conv3.combine": "jit_avx2_1x1_f32",
+    }

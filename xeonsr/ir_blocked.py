@@ -1,0 +1,136 @@
+"""SRCNN's FP32 network on oneDNN's blocked-layout AVX2 kernels. OpenVINO runs an AVX2 FP32
+convolution on `brgconv_avx2` in channels-last, and that kernel takes SRCNN's 9x9 one-channel first
+layer (in rows: 9 copies, a 1 x 9 layer) at about 60-78% of the FP32 peak where ONNX Runtime's MLAS
+reaches 95%. oneDNN's older `jit_avx2` kernel has a path for first layers of fewer than 8 input
+channels, read planar, written in 8-channel blocks: SRCNN's 9x9 as 3 row copies and a 3 x 9 layer
+dilated by 3 rows runs there 1.4x faster. The layers after it then stay in blocks (a reorder
+between layouts costs 2-4 ms of a 30 ms network): the middle layer on `jit_avx2_1x1` (or
+`jit_avx2`), the last as a depthwise layer and a channel sum (xeonsr.ir_pairs.last_layer_depthwise)
+on `jit_avx2_dw` and `jit_avx2_1x1`, and the bicubic skip added after the output's reorder to
+planar, where the sum's fused add would first copy the one-channel skip into 8-channel blocks.
+
+A form asks for a kernel through the layer's rt_info; xeonsr.ov.compile_ir passes it on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xeonsr.ir_pairs import column_pairs, last_layer_depthwise
+from xeonsr.ir_weights import plain_pads
+
+COPIES = 3  # row copies: fewer than the 8 input channels of jit_avx2's first-layer path, a divisor of 9
+
+
+def _only_reader(output):
+    readers = [i.get_node() for i in output.get_target_inputs()]
+    return readers[0] if len(readers) == 1 else None
+
+
+def _biased_relu(conv):
+    """The Relu after ``conv`` and its bias Add (nothing else reading either), or None."""
+    add = _only_reader(conv.output(0))
+    relu = _only_reader(add.output(0)) if add is not None and add.get_type_name() == "Add" else None
+    return relu if relu is not None and relu.get_type_name() == "Relu" else None
+
+
+def _float_weight(conv):
+    node = conv.input(1).get_source_output().get_node()
+    return node.get_data() if node.get_type_name() == "Constant" and node.get_element_type().is_real() else None
+
+
+def _chain_before(cols):
+    """(first, middle) when ``cols`` (a column pair's first convolution) reads, through a bias
+    and a Relu, a float convolution that reads, the same way, a float one-channel k x k 'same'
+    first layer (k a multiple of :data:`COPIES`); else None."""
+
+    def before(conv):
+        relu = conv.input(0).get_source_output().get_node()
+        if relu.get_type_name() != "Relu":
+            return None
+        add = relu.input(0).get_source_output().get_node()
+        prev = add.input(0).get_source_output().get_node() if add.get_type_name() == "Add" else None
+        return (
+            prev if prev is not None and prev.get_type_name() == "Convolution" and _biased_relu(prev) is relu else None
+        )
+
+    middle = before(cols)
+    first = before(middle) if middle is not None else None
+    if first is None or _float_weight(middle) is None:
+        return None
+    w = _float_weight(first)
+    if w is None or w.shape[1] != 1 or w.shape[2] != w.shape[3] or w.shape[2] % COPIES:
+        return None
+    k = w.shape[2]
+    return (first, middle) if plain_pads(first, [k // 2, k // 2]) else None
+
+
+def blocked_chain(ov_model, only=None) -> list[str]:
+    """Rewrite each float SRCNN chain (a one-channel k x k first layer, a middle layer, a
+    one-output last layer stored as a column pair, each biased, ReLU between) into the blocked
+    AVX2 form of this module's docstring: the first layer on :data:`COPIES` row copies (a zero
+    Pad, row Slices, a Concat) as a k/3 x k layer dilated by 3 rows, the last through
+    last_layer_depthwise, and a skip added to the output moved after it; each layer asking for
+    its `jit_avx2` kernel. The same function (float summation order aside). In place; ``only``:
+    the layer names that may be rewritten (None: any; all four convolutions must be); returns the
+    first, middle and last layers' names."""
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
+
+    def i64(values):
+        return ops.constant(np.array(values, np.int64))
+
+    def ask(node, kernel):
+        node.get_rt_info()["PrimitivesPriority"] = f"cpu:{kernel}"
+
+    done = []
+    for cols, combine, _ in list(column_pairs(ov_model, only, outputs=1)):
+        chain = _chain_before(cols)
+        names = {n.get_friendly_name() for n in (*(chain or ()), cols, combine)}
+        if chain is None or (only is not None and not names <= set(only)):
+            continue
+        first, middle = chain
+        w = _float_weight(first)[:, 0]  # (o, k, k)
+        o, k, p = w.shape[0], w.shape[1], w.shape[1] // 2
+        end = np.iinfo(np.int64).max
+        padded = ops.pad(first.input(0).get_source_output(), i64([0, 0, p, p]), i64([0, 0, p, p]), "constant")
+        # copy r: the padded rows from r, k - 3 past the height: 2 short of the end
+        rows = [ops.slice(padded, i64([r]), i64([r - 2 if r < 2 else end]), i64([1]), i64([2])) for r in range(COPIES)]
+        copies = ops.concat(rows, 1)
+        copies.set_friendly_name(first.get_friendly_name() + "/row_blocks")
+        taps = w.reshape(o, k // COPIES, COPIES, k).transpose(0, 2, 1, 3)  # [o, r, i, j]: row 3i + r
+        conv = ops.convolution(copies, ops.constant(np.ascontiguousarray(taps)), [1, 1], [0, 0], [0, 0], [COPIES, 1])
+        conv.set_friendly_name(first.get_friendly_name())
+        ask(conv, "jit_avx2")
+        first.output(0).replace(conv.output(0))
+        one = list(middle.input(1).get_partial_shape())[2:] == [1, 1]
+        ask(middle, "jit_avx2_1x1" if one else "jit_avx2")
+        skip_add = _skip_add(combine)
+        last_layer_depthwise(ov_model, only={cols.get_friendly_name(), combine.get_friendly_name()})
+        for node in ov_model.get_ordered_ops():
+            if node.get_friendly_name() == cols.get_friendly_name():
+                ask(node, "jit_avx2_dw")
+            elif node.get_friendly_name() == combine.get_friendly_name():
+                ask(node, "jit_avx2_1x1")
+        if skip_add is not None:
+            a, b = (skip_add.input(i).get_source_output() for i in (0, 1))
+            planar = ops.add(ops.squeeze(a, i64([1])), ops.squeeze(b, i64([1])))
+            planar.set_friendly_name(skip_add.get_friendly_name() + "/planar")
+            added = ops.unsqueeze(planar, i64([1]))
+            added.set_friendly_name(skip_add.get_friendly_name())
+            skip_add.output(0).replace(added.output(0))
+        done += [first.get_friendly_name(), middle.get_friendly_name(), cols.get_friendly_name()]
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done
+
+
+def _skip_add(combine):
+    """The Add of a skip to the last layer's output after its bias (an image of one channel the
+    same size), or None."""
+    bias = _only_reader(combine.output(0))
+    add = _only_reader(bias.output(0)) if bias is not None and bias.get_type_name() == "Add" else None
+    if add is None or add.get_type_name() != "Add":
+        return None
+    ranks = [add.input(i).get_partial_shape().rank for i in (0, 1)]
+    return add if all(r.is_static and r.get_length() == 4 for r in ranks) else None
