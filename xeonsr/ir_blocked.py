@@ -4,7 +4,7 @@ layer (in rows: 9 copies, a 1 x 9 layer) at about 60-78% of the FP32 peak where 
 reaches 95%. oneDNN's older `jit_avx2` kernel has a path for first layers of fewer than 8 input
 channels, read planar, written in 8-channel blocks: SRCNN's 9x9 as 3 row copies and a 3 x 9 layer
 dilated by 3 rows runs there 1.4x faster. The layers after it then stay in blocks (a reorder
-between layouts costs 2-4 ms of a 30 ms network): the middle layer on `jit_avx2_1x1` (or
+between layouts would move a 32- or 64-channel image once more): the middle layer on `jit_avx2_1x1` (or
 `jit_avx2`), the last as a depthwise layer and a channel sum (xeonsr.ir_pairs.last_layer_depthwise)
 on `jit_avx2_dw` and `jit_avx2_1x1`, and the bicubic skip added after the output's reorder to
 planar, where the sum's fused add would first copy the one-channel skip into 8-channel blocks.
