@@ -88,10 +88,10 @@ def compile_ir(
             del config[props.cache_dir]  # an unwritable cache: compiled as if there were none
             return core.compile_model(graph, "CPU", config)
 
-    compiled = build(with_kernels(model, kernels or {}))
+    compiled = build(with_kernels(model, kernels))
     moves = avoided(compiled, model)
     if moves:  # a kernel known to crash or miscompute (xeonsr.kernels.AVOID): compiled again without it
-        compiled = build(with_kernels(model, {**(kernels or {}), **moves}))
+        compiled = build(with_kernels(model, {**kernels, **moves}))
         left = avoided(compiled, model)
         if left:
             raise RuntimeError(f"OpenVINO keeps a kernel known to fail for {sorted(left)[:3]}")

@@ -2,8 +2,8 @@
 the bicubic upscale, a linear map of the LR image, so its interior output is one convolution of
 the LR image: 7x7 LR taps per output phase, 9 phases x 64 = 576 channels, 0.6x the multiply-adds
 of the 9x9 on the HR image. The 1x1 layer then runs per phase (a grouped convolution of 9 groups,
-a dense 576 -> 288 one, or one 64 -> 32 on the phases as a batch of 9), or after a DepthToSpace back to HR; the composite can also read a
-49-channel LR im2col as a 1x1. Random weights of the real shapes (timing only: the composite is
+a dense 576 -> 288 one, or one 64 -> 32 on the phases as a batch of 9), or after a DepthToSpace
+back to HR; the composite can also read a 49-channel LR im2col as a 1x1. Random weights of the real shapes (timing only: the composite is
 not the shipped network, whose border ring would still need the HR path); a Set14-sized LR input.
 
     python benchmarks/probes/srcnn_phase_space.py 2 8 160x140
