@@ -3,6 +3,10 @@ three-run tables give them: per row, each OpenVINO row against each peer inside 
 (latency) OpenVINO INT8 and FP32 against the fastest peer, the table docs/performance.md opens with.
 
     python benchmarks/runs_range.py benchmarks/results/set14_x3_..._run[1-3].json
+    python benchmarks/runs_range.py --per-image srcnn,ov-fp32,ort benchmarks/results/set14_x3_..._run[1-3].json
+
+``--per-image MODEL,OURS,PEER``: instead, that pair image by image (latency runs): which images a
+row loses.
 """
 
 import json
@@ -89,7 +93,30 @@ def throughput(runs):
     return vs
 
 
-def main(paths):
+def per_image(runs, model: str, ours: str, peer: str) -> None:
+    """Per image of latency runs: ``ours`` and ``peer``'s ms and ``ours``'s speed over ``peer``'s
+    inside each run (ranges over the runs)."""
+    ms, vs, sizes = defaultdict(lambda: defaultdict(list)), defaultdict(list), {}
+    for run in runs:
+        by = {(r["image"], r["backend"]): r for r in run["rows"] if r["model"] == model}
+        for (image, backend), r in by.items():
+            ms[image][backend].append(r["latency_ms"])
+            sizes[image] = "x".join(str(v) for v in reversed(r["lr_size"]))  # (h, w) -> WxH
+            if backend == ours and (image, peer) in by:
+                vs[image].append(by[(image, peer)]["latency_ms"] / r["latency_ms"])
+    if not vs:
+        raise SystemExit(f"no image has both {model} {ours} and {peer} in these runs")
+    print(f"| image | LR size | {ours} ms | {peer} ms | {ours} vs {peer} |")
+    print("|---|---|---|---|---|")
+    for image, v in vs.items():
+        times = f"{span(ms[image][ours])} | {span(ms[image][peer])}"
+        print(f"| {image} | {sizes[image]} | {times} | {span(v, '{:.3f}')}x |")
+
+
+def main(paths, pair=None):
+    if pair:
+        per_image([json.loads(open(p).read()) for p in paths], *pair)
+        return
     runs = [json.loads(open(p).read()) for p in paths]
     vs = latency(runs) if "summary" in runs[0] else throughput(runs)
     print(f"\n{runs[0].get('cpu', '?')}, {len(runs)} runs; each OpenVINO row against each peer, inside each run:\n")
@@ -109,4 +136,9 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description="the lowest-highest of several `xeonsr bench` runs")
     parser.add_argument("runs", nargs="+", help="the runs' JSON files (latency or throughput, not both)")
-    main(parser.parse_args().runs)
+    parser.add_argument("--per-image", metavar="MODEL,OURS,PEER", help="one pair image by image (latency runs)")
+    args = parser.parse_args()
+    pair = args.per_image.split(",") if args.per_image else None
+    if pair and len(pair) != 3:
+        parser.error("--per-image takes MODEL,OURS,PEER, e.g. srcnn,ov-fp32,ort")
+    main(args.runs, pair)

@@ -118,6 +118,18 @@ def test_runs_range_gives_onnx_runtimes_int8_a_column_where_the_runs_have_it(cap
     assert "| dcscn | 3.42-3.96x (ort-int8) | 1.41-1.44x (ort) |" in out
 
 
+def test_runs_range_gives_one_pair_image_by_image(capsys):
+    import runs_range
+
+    runs = sorted((Path(__file__).parent / "results").glob("set14_x3_amd_epyc_zen2_2c_s56_run*.json"))
+    runs_range.main([str(p) for p in runs], ("srcnn", "ov-fp32", "ort"))
+    out = capsys.readouterr().out
+    # docs/performance.md, session 56: before the shapes' own networks SRCNN FP32 lost the 512x512 images
+    assert "| bridge | 170x170 | 33.21-33.40 | 31.89-32.12 | 0.959-0.965x |" in out
+    assert "| barbara | 240x192 | 47.80-49.05 | 50.54-50.89 | 1.037-1.065x |" in out
+    assert len([line for line in out.splitlines() if line.startswith("| ")]) == 1 + 14  # the header, an image a row
+
+
 def test_runs_range_sets_openvino_against_the_fastest_peer(capsys):
     import runs_range
 

@@ -152,6 +152,7 @@ def test_info_names_the_exact_forms_each_cpu_class_compiles(monkeypatch):
         # the INT8 form is named apart: it takes quantized layers, the others float ones only
         assert ("int8_first_layer_rows (INT8 IRs" in line) == (want == "avx512_amx"), line
         assert ("one_pad (every IR: the same values)" in line) == (want == "avx2"), line
+        assert ("depthwise_halves (a shape run again" in line) == (want == "avx2"), line
 
 
 def test_bf16_is_chosen_only_where_asked_and_refused_without_native_bf16(monkeypatch):

@@ -85,3 +85,39 @@ def test_an_avx2_host_runs_the_kernels_the_chain_asks_for():
         "conv3.columns": "jit_avx2_dw_f32",
         "conv3.combine": "jit_avx2_1x1_f32",
     }
+
+
+def test_the_depthwise_halves_are_the_same_network_split_in_place(data_dir):
+    """The static form (xeonsr.ir_blocked.depthwise_halves): the chain's 32-channel depthwise layer
+    as two of 16 channels, the same output to the bit; in a static graph OpenVINO splits and
+    concatenates in place (in a dynamic one each is a copy, and the form would lose)."""
+    import openvino as ov
+
+    from xeonsr.evaluate import load_samples
+    from xeonsr.ir_blocked import depthwise_halves
+    from xeonsr.ir_forms import host_forms
+    from xeonsr.ov import compile_ir
+
+    assert depthwise_halves(_shipped("fsrcnn_x3_fp32")) == []  # nothing on jit_avx2_dw
+    lr = load_samples([data_dir / "Set5" / "butterfly.png"], 3)[0].lr
+    for h, w in ((61, 37), (5, 6)):
+        x = np.ascontiguousarray(lr[None, None, :h, :w], dtype=np.float32) / 255.0
+        whole, halves = _shipped("srcnn_x3_fp32"), _shipped("srcnn_x3_fp32")
+        host_forms(whole, "avx2")
+        host_forms(halves, "avx2")
+        assert depthwise_halves(halves) == [LAYER.format("conv3.columns")]
+        assert depthwise_halves(halves) == []  # the halves are parts of one already
+        weights = [
+            list(op.input(1).get_shape()) for op in halves.get_ordered_ops() if op.get_type_name() == "GroupConvolution"
+        ]
+        assert weights == [[16, 1, 1, 5, 5]] * 2
+        for graph in (whole, halves):
+            graph.reshape({graph.inputs[0]: ov.PartialShape([1, 1, h, w])})
+        compiled = compile_ir(halves, 2)
+        assert np.array_equal(compiled(x)[0], compile_ir(whole, 2)(x)[0])
+        made = {}
+        for op in compiled.get_runtime_model().get_ordered_ops():
+            rt = op.get_rt_info()
+            made.setdefault(rt["layerType"].astype(str), []).append(rt["primitiveType"].astype(str))
+        assert made["Split"] == ["unknown_f32"]  # in place: no kernel, no copy
+        assert made["Convolution"].count("jit_avx2_dw_f32") == 2

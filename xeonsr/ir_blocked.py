@@ -9,7 +9,13 @@ between layouts would move a 32- or 64-channel image once more): the middle laye
 on `jit_avx2_dw` and `jit_avx2_1x1`, and the bicubic skip added after the output's reorder to
 planar, where the sum's fused add would first copy the one-channel skip into 8-channel blocks.
 
-A form asks for a kernel through the layer's rt_info; xeonsr.ov.compile_ir passes it on."""
+A form asks for a kernel through the layer's rt_info; xeonsr.ov.compile_ir passes it on.
+
+Where the graph is compiled for one input shape (xeonsr.ov_shapes), :func:`depthwise_halves` also
+runs the depthwise layer in parts of two channel blocks: `jit_avx2_dw` takes three 8-channel blocks
+at a time and then the fourth alone, and its three planes alias in the cache where a plane's size is
+near a multiple of 4 KiB (512-pixel images). OpenVINO 2026.4.1 splits and concatenates in place only
+in a static graph; in a dynamic one each is a copy of the image's 32 channels."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import numpy as np
 from xeonsr.ir_pairs import column_pairs, last_layer_depthwise
 from xeonsr.ir_weights import plain_pads
 
+HALF = 16  # channels of each depthwise part: two of AVX2's 8-channel blocks
 COPIES = 3  # row copies: fewer than the 8 input channels of jit_avx2's first-layer path, a divisor of 9
 
 
@@ -134,3 +141,41 @@ def _skip_add(combine):
         return None
     ranks = [add.input(i).get_partial_shape().rank for i in (0, 1)]
     return add if all(r.is_static and r.get_length() == 4 for r in ranks) else None
+
+
+def depthwise_halves(ov_model, only=None) -> list[str]:
+    """Split each depthwise layer the blocked chain put on `jit_avx2_dw` (over a multiple of
+    2 x :data:`HALF` channels) into parts of :data:`HALF` channels: a Split, a depthwise layer a
+    part, a Concat. The same products summed alike: the same output to the bit. For static graphs
+    only (the module's docstring). In place; ``only``: the names that may be rewritten (None: any);
+    returns the names of the layers split."""
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
+    done = []
+    for dw in list(ov_model.get_ordered_ops()):
+        rt = dw.get_rt_info()
+        asked = rt["PrimitivesPriority"].astype(str) if "PrimitivesPriority" in rt else None
+        weight = dw.input(1).get_source_output().get_node() if dw.get_type_name() == "GroupConvolution" else None
+        if asked != "cpu:jit_avx2_dw" or weight is None or weight.get_type_name() != "Constant":
+            continue
+        name, w = dw.get_friendly_name(), weight.get_data()  # (channels, 1, 1, kh, kw)
+        parts = w.shape[0] // HALF
+        if parts < 2 or w.shape[0] % HALF or (only is not None and name not in only):
+            continue
+        split = ops.split(dw.input(0).get_source_output(), ops.constant(np.int64(1)), parts)
+        convs = []
+        for i in range(parts):
+            part = ops.constant(np.ascontiguousarray(w[i * HALF : (i + 1) * HALF]))
+            pads = dw.get_pads_begin(), dw.get_pads_end()
+            conv = ops.group_convolution(split.output(i), part, dw.get_strides(), *pads, dw.get_dilations())
+            conv.set_friendly_name(f"{name}/half{i}")
+            conv.get_rt_info()["PrimitivesPriority"] = "cpu:jit_avx2_dw"
+            convs.append(conv)
+        joined = ops.concat(convs, 1)
+        joined.set_friendly_name(name)
+        dw.output(0).replace(joined.output(0))
+        done.append(name)
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xeonsr.ir_blocked import blocked_chain
+from xeonsr.ir_blocked import blocked_chain, depthwise_halves
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_pad import one_pad
@@ -178,10 +178,19 @@ HOST_FORMS = {
 INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)
 EVERY_IR_FORMS = (one_pad,)  # float ops whose values do not change at all: any IR, quantized or not
 SIZED_FORMS = (rows_or_columns,)  # a form per image width: one for a given LR size, else an If
+# Forms for a graph compiled for one input shape (xeonsr.ov_shapes), after a class's forms: where
+# OpenVINO splits in place. Since session 56, SRCNN x2/x3/x4 FP32 1.10-1.20x faster on the Zen 2
+# (`python benchmarks/probes/static_shapes.py ...`).
+STATIC_FORMS = {"avx2": (depthwise_halves,)}
 
 
 def host_forms(
-    ov_model, forms_class: str, inference_precision: str = "f32", kernels=None, lr_size: tuple[int, int] | None = None
+    ov_model,
+    forms_class: str,
+    inference_precision: str = "f32",
+    kernels=None,
+    lr_size: tuple[int, int] | None = None,
+    static: bool = False,
 ) -> list[str]:
     """Rewrite ``ov_model`` in place into the exact forms of CPU class ``forms_class``
     (``xeonsr.info.cpu_info().forms_class``; :data:`HOST_FORMS`); returns the layers rewritten.
@@ -193,7 +202,8 @@ def host_forms(
     keeps its stored form, so the plan means what was measured; a rewrite takes both
     convolutions of a pair or neither. ``lr_size`` (height, width): the graph only ever runs at
     that size (a profile, a tuning run), so a :data:`SIZED_FORMS` form takes that size's form
-    where it would otherwise compile a choice (xeonsr.ir_switch)."""
+    where it would otherwise compile a choice (xeonsr.ir_switch). ``static``: the graph has been
+    reshaped to one input shape, so the class's :data:`STATIC_FORMS` follow."""
     if inference_precision != "f32":
         return []
     names = {op.get_friendly_name() for op in ov_model.get_ordered_ops()} - set(kernels or {})
@@ -206,4 +216,12 @@ def host_forms(
             continue  # its If would hide the planned layers from the plan
         sized = {"lr_size": lr_size} if rewrite in SIZED_FORMS else {}
         done += rewrite(ov_model, only=names if rewrite in INT8_FORMS + EVERY_IR_FORMS else only, **sized)
+    for rewrite in STATIC_FORMS.get(forms_class, ()) if static else ():
+        done += rewrite(ov_model, only=only)
     return done
+
+
+def static_forms_apply(ov_model, forms_class: str) -> bool:
+    """Whether any of the class's :data:`STATIC_FORMS` would rewrite ``ov_model`` (already in
+    the class's host forms): whether compiling it for each shape it runs at can pay."""
+    return any(rewrite(ov_model.clone()) for rewrite in STATIC_FORMS.get(forms_class, ()))

@@ -84,15 +84,18 @@ def profile_ir(
     """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}.
     ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it."""
     from xeonsr.info import cpu_info
-    from xeonsr.ir_forms import host_forms
+    from xeonsr.ir_forms import host_forms, static_forms_apply
     from xeonsr.ir_graph import conv_macs
     from xeonsr.ov import compile_ir, read_ir
+    from xeonsr.ov_shapes import for_shape
 
     if repeats < 1:
         raise UserError("--repeats must be at least 1")
     model = read_ir(xml)  # as stored: its layers' multiply-adds, by name
-    graph = model.clone()
-    forms = host_forms(graph, cpu_info().forms_class, "f32", kernels, lr_size=size)  # what a run at this size computes
+    graph, cls = model.clone(), cpu_info().forms_class
+    forms = host_forms(graph, cls, "f32", kernels, lr_size=size)  # what a run at this size computes
+    if static_forms_apply(graph, cls):  # and a size run again gets a network of its own (xeonsr.ov_shapes)
+        graph, forms = for_shape(model, (1, 1, *size), cls, "f32", kernels)
     compiled = compile_ir(graph, threads, profiling=True, kernels=kernels)
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
     if rank is None or rank.is_dynamic or rank.get_length() != 4:
@@ -103,8 +106,9 @@ def profile_ir(
         raise UserError(
             f"{xml}: cannot run it on a (1, 1, H, W) input ({str(e).strip().splitlines()[0][:120]})"
         ) from None
-    # A layer a form computes in parts (LAYER/part{i}, xeonsr.ir_concat) shows each part's own.
-    parts = {k: v for k, v in conv_macs(graph, size=size, skip=True).items() if "/part" in k}
+    # A layer a form computes in parts (LAYER/part{i}, xeonsr.ir_concat; LAYER/half{i},
+    # xeonsr.ir_blocked) shows each part's own.
+    parts = {k: v for k, v in conv_macs(graph, size=size, skip=True).items() if "/part" in k or "/half" in k}
     request = compiled.create_infer_request()
     x = np.random.default_rng(0).random((1, 1, *size), dtype=np.float32)  # timing does not depend on content
     for _ in range(warmup):

@@ -112,6 +112,7 @@ def load_runner(
         from xeonsr.ir_forms import host_forms
         from xeonsr.irs import locate_ir
         from xeonsr.ov import compile_ir, read_ir
+        from xeonsr.ov_shapes import shape_networks
 
         # ov-bf16: the FP32 IR with OpenVINO's bf16 inference precision (native bf16 CPUs only).
         prec = backend[3:]
@@ -127,20 +128,23 @@ def load_runner(
 
         kernels = plan_for(entry, infer)
         graph = read_ir(xml)
+        source = graph.clone()  # as read: a shape's own network starts from it
         forms = host_forms(graph, cpu_info().forms_class, infer, kernels)
-        compiled = compile_ir(
-            graph, threads, inference_precision=infer, streams=streams, kernels=kernels, cache=compile_cache
-        )
+        settings = {"threads": threads, "streams": streams, "cache": compile_cache}
+        compiled = compile_ir(graph, inference_precision=infer, kernels=kernels, **settings)
+        shapes = shape_networks(source, graph, compiled, cpu_info().forms_class, infer, kernels, settings)
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"
         if forms:
             layers = f"{len(forms)} layer{'s' if len(forms) > 1 else ''}"
             note += f", {layers} in this CPU's exact forms (xeonsr.ir_forms.HOST_FORMS)"
+        if shapes is not None:
+            note += ", a network of its own for a shape run again (xeonsr.ov_shapes)"
         if streams > 1:
             note += f", {streams} streams (throughput)"
+        spawn = shapes.run_fn if shapes is not None else lambda: ov_run(compiled)
         return Runner(
-            ov_run(compiled), model, scale, backend, note, threads, str(xml), entry.get("receptive_radius"),
-            spawn=lambda: ov_run(compiled),
+            spawn(), model, scale, backend, note, threads, str(xml), entry.get("receptive_radius"), spawn=spawn
         )  # fmt: skip
     if backend in ("opencv", "ort", "ort-int8"):
         from xeonsr import peers

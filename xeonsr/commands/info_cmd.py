@@ -70,7 +70,7 @@ def info_text() -> str:
     if "amx_int8" in cpu.flags and (not cap or "AMX" in cap.upper()):
         kernels += "; the INT8 AMX kernels that fail on some layers are avoided"
     lines.append(f"kernels:    {kernels}")
-    from xeonsr.ir_forms import EVERY_IR_FORMS, HOST_FORMS, INT8_FORMS
+    from xeonsr.ir_forms import EVERY_IR_FORMS, HOST_FORMS, INT8_FORMS, STATIC_FORMS
 
     forms = HOST_FORMS.get(cpu.forms_class, ())
     fp32 = [f.__name__ for f in forms if f not in INT8_FORMS + EVERY_IR_FORMS]
@@ -79,6 +79,8 @@ def info_text() -> str:
     parts = [f"{', '.join(fp32)} (FP32 IRs, and INT8 IRs' float layers that no quantizer follows)"] if fp32 else []
     parts += [f"{', '.join(int8)} (INT8 IRs: the same integer sums)"] if int8 else []
     parts += [f"{', '.join(every)} (every IR: the same values)"] if every else []
+    static = [f.__name__ for f in STATIC_FORMS.get(cpu.forms_class, ())]
+    parts += [f"{', '.join(static)} (a shape run again, in a network of its own)"] if static else []
     lines.append("exact forms: " + ("; ".join(parts) or "the IRs as stored (compiled here as they ship)"))
     from xeonsr.compile_cache import cache_dir
 

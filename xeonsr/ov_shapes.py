@@ -1,0 +1,123 @@
+"""OpenVINO networks compiled for one input shape, beside the dynamic one every IR compiles to.
+
+Some exact forms pay only where the shapes are fixed when the network is compiled
+(xeonsr.ir_forms.STATIC_FORMS: OpenVINO 2026.4.1 splits and concatenates in place only then). A
+shape gets a network of its own when it comes back among the last :data:`KEEP` shapes seen: a
+folder of one size, the tiles of a large image and a benchmark's repeats run the faster form from
+their second image on, while a folder of mixed sizes, run once or over and over, never waits for a
+compile (its shapes run on the dynamic network). The last :data:`KEEP` networks are kept, shared by
+every thread's run function; each thread has requests of its own (a request serves one call at a
+time)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+
+KEEP = 4  # shapes with a network of their own (an image's even tiles take one to four); each compile ~40-70 ms
+
+
+class ShapeNetworks:
+    """The dynamic compiled network and, for shapes that come back, one compiled for each."""
+
+    def __init__(self, dynamic, compile_for: Callable[[tuple[int, ...]], object], keep: int = KEEP):
+        self.dynamic = dynamic
+        self.compile_for = compile_for  # (N, C, H, W) -> a compiled network for that shape only
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._own: OrderedDict[tuple[int, ...], object] = OrderedDict()  # shape -> its network
+        self._recent: OrderedDict[tuple[int, ...], None] = OrderedDict()  # the last shapes run dynamic
+        self._compiling: set[tuple[int, ...]] = set()
+
+    def network(self, shape: tuple[int, ...]):
+        """The network a call of input ``shape`` runs on: its own if it has one, else compiled now
+        if the shape ran among the last :attr:`keep` shapes, else the dynamic one. One thread
+        compiles a shape; the others run it on the dynamic network meanwhile, and nobody waits."""
+        with self._lock:
+            own = self._own.get(shape)
+            if own is not None:
+                self._own.move_to_end(shape)
+                return own
+            if shape in self._compiling:
+                return self.dynamic
+            if shape not in self._recent:
+                self._recent[shape] = None
+                while len(self._recent) > self.keep:
+                    self._recent.popitem(last=False)
+                return self.dynamic
+            del self._recent[shape]
+            self._compiling.add(shape)
+        try:
+            own = self.compile_for(shape)
+        finally:
+            with self._lock:
+                self._compiling.discard(shape)
+        with self._lock:
+            self._own[shape] = own
+            while len(self._own) > self.keep:
+                self._own.popitem(last=False)
+        return own
+
+    def shapes(self) -> list[tuple[int, ...]]:
+        """The shapes with a network of their own now, least recently used first."""
+        with self._lock:
+            return list(self._own)
+
+    def run_fn(self) -> Callable[[np.ndarray], np.ndarray]:
+        """A run function for one thread: (N, 1, h, w) float32 -> the network's output."""
+        dynamic = self.dynamic.create_infer_request()
+        held: dict[tuple[int, ...], tuple[object, object]] = {}  # shape -> (network, this thread's request)
+
+        def run(x: np.ndarray) -> np.ndarray:
+            x = np.ascontiguousarray(x, dtype=np.float32)
+            shape = tuple(x.shape)
+            net = self.network(shape)
+            if net is self.dynamic:
+                request = dynamic
+            else:
+                mine = held.get(shape)
+                if mine is None or mine[0] is not net:
+                    if len(held) >= self.keep:  # requests of networks since dropped go with them
+                        held.clear()
+                    mine = held[shape] = (net, net.create_infer_request())
+                request = mine[1]
+            return next(iter(request.infer({0: x}).values()))
+
+        return run
+
+
+def shape_networks(source, formed, dynamic, forms_class: str, inference_precision: str, kernels, settings: dict):
+    """A :class:`ShapeNetworks` for the IR ``source`` (as read, before any form), ``formed`` (in
+    the class's host forms) and ``dynamic`` (that compiled), or None where no static form would
+    rewrite it on this CPU class: the dynamic network is then as fast. ``settings``: the rest of
+    xeonsr.ov.compile_ir's arguments (threads, streams, cache), the same for each shape."""
+    from xeonsr.ir_forms import static_forms_apply
+    from xeonsr.ov import compile_ir
+
+    if not static_forms_apply(formed, forms_class):
+        return None
+
+    def compile_for(shape: tuple[int, ...]):
+        graph, _ = for_shape(source, shape, forms_class, inference_precision, kernels)
+        return compile_ir(graph, inference_precision=inference_precision, kernels=kernels, **settings)
+
+    return ShapeNetworks(dynamic, compile_for)
+
+
+def for_shape(source, shape: tuple[int, ...], forms_class: str, inference_precision: str = "f32", kernels=None):
+    """``source`` (an IR as read) reshaped to the input ``shape`` (N, 1, h, w), in the host forms
+    and then the static forms of ``forms_class``: (the graph a shape's own network compiles, the
+    layers rewritten)."""
+    import openvino as ov
+
+    from xeonsr.ir_forms import host_forms
+
+    graph = source.clone()
+    # The forms match the graph as stored, dynamic (static shapes would let forms meant for other
+    # graphs in, xeonsr.ir_concat's sums among them); the shape is fixed after them.
+    done = host_forms(graph, forms_class, inference_precision, kernels, lr_size=tuple(shape[2:]), static=True)
+    graph.reshape({graph.inputs[0]: ov.PartialShape(list(shape))})
+    return graph, done
