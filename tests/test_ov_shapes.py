@@ -92,3 +92,12 @@ def test_networks_without_a_static_form_stay_dynamic():
     assert _networks("fsrcnn_x3_fp32") is None
     assert _networks("srcnn_x3_int8_avx2") is None  # its layers are quantized: no blocked chain
     assert "ov_shapes" not in load_runner("fsrcnn", 3, "ov-int8", threads=1).note
+
+
+def test_a_runner_of_several_streams_keeps_the_one_network():
+    from xeonsr.info import cpu_info
+    from xeonsr.runtime import load_runner
+
+    one = load_runner("srcnn", 3, "ov-fp32", threads=2)
+    assert ("ov_shapes" in one.note) == (cpu_info().forms_class == "avx2"), one.note  # the class with a static form
+    assert "ov_shapes" not in load_runner("srcnn", 3, "ov-fp32", threads=2, streams=2).note

@@ -7,7 +7,7 @@ folder of one size, the tiles of a large image and a benchmark's repeats run the
 their second image on, while a folder of mixed sizes, run once or over and over, never waits for a
 compile (its shapes run on the dynamic network). The last :data:`KEEP` networks are kept, shared by
 every thread's run function; each thread has requests of its own (a request serves one call at a
-time)."""
+time). xeonsr.runtime builds them for one-stream runners only (the reason is there)."""
 
 from __future__ import annotations
 

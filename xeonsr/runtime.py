@@ -132,7 +132,15 @@ def load_runner(
         forms = host_forms(graph, cpu_info().forms_class, infer, kernels)
         settings = {"threads": threads, "streams": streams, "cache": compile_cache}
         compiled = compile_ir(graph, inference_precision=infer, kernels=kernels, **settings)
-        shapes = shape_networks(source, graph, compiled, cpu_info().forms_class, infer, kernels, settings)
+        # One stream (one image, or a band's tiles, at a time): a shape run again gets a network of
+        # its own. Several streams keep the one network: per-shape networks, each with stream
+        # threads of its own, took a large image's tiles on 2 streams 0.33-0.50 s against 0.36-0.43
+        # (`benchmarks/tile_streams.py --lr 600x400 --model srcnn --precision fp32`, Zen 2).
+        shapes = (
+            None
+            if streams > 1
+            else shape_networks(source, graph, compiled, cpu_info().forms_class, infer, kernels, settings)
+        )
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"
         if forms:
