@@ -179,8 +179,8 @@ INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)
 EVERY_IR_FORMS = (one_pad,)  # float ops whose values do not change at all: any IR, quantized or not
 SIZED_FORMS = (rows_or_columns,)  # a form per image width: one for a given LR size, else an If
 # Forms for a graph compiled for one input shape (xeonsr.ov_shapes), after a class's forms: where
-# OpenVINO splits in place. Since session 56, SRCNN x2/x3/x4 FP32 1.10-1.20x faster on the Zen 2
-# (`python benchmarks/probes/static_shapes.py ...`).
+# OpenVINO splits in place. Since session 56: SRCNN x2/x3/x4 FP32 1.04-1.56x faster on the Zen 2,
+# srcnn-955 1.005-1.03x (`python benchmarks/probes/static_shapes.py 2 8 160x140,92x92,170x170,240x192 ...`).
 STATIC_FORMS = {"avx2": (depthwise_halves,)}
 
 
