@@ -86,6 +86,16 @@ def test_a_folder_of_more_sizes_than_kept_never_compiles_however_often_it_runs()
     assert nets.shapes() == []
 
 
+def test_a_shape_past_the_pixel_cap_stays_on_the_dynamic_network():
+    nets = _networks()
+    nets.most_pixels = 20 * 20  # memory: a shape's own network holds buffers for its size
+    run = nets.run_fn()
+    for _ in range(3):
+        run(_image(20, 21))
+        run(_image(20, 20))
+    assert nets.shapes() == [(1, 1, 20, 20)]
+
+
 def test_networks_without_a_static_form_stay_dynamic():
     from xeonsr.runtime import load_runner
 

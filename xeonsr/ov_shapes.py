@@ -18,6 +18,11 @@ from collections.abc import Callable
 import numpy as np
 
 KEEP = 4  # shapes with a network of their own (an image's even tiles take one to four); each compile ~40-70 ms
+# Input pixels (N x H x W) a shape may have to get a network of its own: each holds its buffers for
+# its shape beside the dynamic network's (SRCNN x3 FP32: 390-403 bytes per output pixel, 390 MB at
+# 333x333 LR; benchmarks/probes/shape_network_memory.py). Upscaler's tiles (256 LR pixels and the
+# halo) are well under it.
+MOST_PIXELS = 1 << 17
 
 
 class ShapeNetworks:
@@ -26,7 +31,7 @@ class ShapeNetworks:
     def __init__(self, dynamic, compile_for: Callable[[tuple[int, ...]], object], keep: int = KEEP):
         self.dynamic = dynamic
         self.compile_for = compile_for  # (N, C, H, W) -> a compiled network for that shape only
-        self.keep = keep
+        self.keep, self.most_pixels = keep, MOST_PIXELS
         self._lock = threading.Lock()
         self._own: OrderedDict[tuple[int, ...], object] = OrderedDict()  # shape -> its network
         self._recent: OrderedDict[tuple[int, ...], None] = OrderedDict()  # the last shapes run dynamic
@@ -34,8 +39,11 @@ class ShapeNetworks:
 
     def network(self, shape: tuple[int, ...]):
         """The network a call of input ``shape`` runs on: its own if it has one, else compiled now
-        if the shape ran among the last :attr:`keep` shapes, else the dynamic one. One thread
+        if the shape ran among the last :attr:`keep` shapes, else (or past :data:`MOST_PIXELS`)
+        the dynamic one. One thread
         compiles a shape; the others run it on the dynamic network meanwhile, and nobody waits."""
+        if int(np.prod(shape)) > self.most_pixels:
+            return self.dynamic
         with self._lock:
             own = self._own.get(shape)
             if own is not None:
