@@ -111,3 +111,18 @@ def test_a_runner_of_several_streams_keeps_the_one_network():
     one = load_runner("srcnn", 3, "ov-fp32", threads=2)
     assert ("ov_shapes" in one.note) == (cpu_info().forms_class == "avx2"), one.note  # the class with a static form
     assert "ov_shapes" not in load_runner("srcnn", 3, "ov-fp32", threads=2, streams=2).note
+
+
+def test_a_shapes_own_network_stays_out_of_the_model_cache(tmp_path, monkeypatch):
+    """OpenVINO never drops a cache entry, and a service's sizes are unbounded."""
+    from xeonsr.info import cpu_info
+    from xeonsr.runtime import load_runner
+
+    monkeypatch.setenv("XEONSR_CACHE_DIR", str(tmp_path))
+    runner = load_runner("srcnn", 3, "ov-fp32", threads=2, compile_cache=True)
+    entries = {p.name for p in tmp_path.iterdir()}
+    assert any(name.endswith(".blob") for name in entries)  # the dynamic network's
+    for _ in range(3):
+        runner.run(_image(14, 15))
+    assert ("ov_shapes" in runner.note) == (cpu_info().forms_class == "avx2")
+    assert {p.name for p in tmp_path.iterdir()} == entries

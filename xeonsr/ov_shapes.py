@@ -101,7 +101,7 @@ def shape_networks(source, formed, dynamic, forms_class: str, inference_precisio
     """A :class:`ShapeNetworks` for the IR ``source`` (as read, before any form), ``formed`` (in
     the class's host forms) and ``dynamic`` (that compiled), or None where no static form would
     rewrite it on this CPU class: the dynamic network is then as fast. ``settings``: the rest of
-    xeonsr.ov.compile_ir's arguments (threads, streams, cache), the same for each shape."""
+    xeonsr.ov.compile_ir's arguments (threads, streams), the same for each shape."""
     from xeonsr.ir_forms import static_forms_apply
     from xeonsr.ov import compile_ir
 
@@ -110,7 +110,9 @@ def shape_networks(source, formed, dynamic, forms_class: str, inference_precisio
 
     def compile_for(shape: tuple[int, ...]):
         graph, _ = for_shape(source, shape, forms_class, inference_precision, kernels)
-        return compile_ir(graph, inference_precision=inference_precision, kernels=kernels, **settings)
+        # Never into the model cache on disk: OpenVINO keeps every entry, and sizes are unbounded.
+        own = {**settings, "cache": False}
+        return compile_ir(graph, inference_precision=inference_precision, kernels=kernels, **own)
 
     return ShapeNetworks(dynamic, compile_for)
 
