@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-KEEP = 4  # shapes with a network of their own (an image's even tiles take one to four); each compile ~40-70 ms
+KEEP = 4  # shapes with a network of their own (an image's even tiles take one to four); each compile ~70-90 ms
 # Input pixels (N x H x W) a shape may have to get a network of its own: each holds its buffers for
 # its shape beside the dynamic network's (SRCNN x3 FP32: 390-403 bytes per output pixel, 390 MB at
 # 333x333 LR; benchmarks/probes/shape_network_memory.py). Upscaler's tiles (256 LR pixels and the
@@ -40,8 +40,8 @@ class ShapeNetworks:
     def network(self, shape: tuple[int, ...]):
         """The network a call of input ``shape`` runs on: its own if it has one, else compiled now
         if the shape ran among the last :attr:`keep` shapes, else (or past :data:`MOST_PIXELS`)
-        the dynamic one. One thread
-        compiles a shape; the others run it on the dynamic network meanwhile, and nobody waits."""
+        the dynamic one. One thread compiles a shape; the others run it on the dynamic network
+        meanwhile, and nobody waits."""
         if int(np.prod(shape)) > self.most_pixels:
             return self.dynamic
         with self._lock:

@@ -6,13 +6,15 @@ shape often enough to compile its own), LR sizes WIDTHxHEIGHT, MODEL_xSCALE name
 
     python benchmarks/probes/static_shapes.py 2 10 160x140,92x92,170x170,240x192 srcnn_x3,srcnn_x2,srcnn_x4,srcnn-955_x3
 
-Per size and IR: median ms of the dynamic network, with the shape's own, ONNX Runtime; the
+Per size and IR: the own runner's first three calls (the second compiles the shape's network);
+median ms of the dynamic network, with the shape's own, ONNX Runtime; the
 shape's own against the dynamic one and against ONNX Runtime by the median round (lowest -
 highest round); the outputs' largest difference.
 """
 
 import statistics
 import sys
+import time
 
 import numpy as np
 from _rounds import rounds_ms
@@ -35,6 +37,14 @@ for model, scale in names:
     assert "ov_shapes" in own.note and "ov_shapes" not in dynamic.note, own.note
     for w, h in sizes:
         x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
+        calls = []
+        for _ in range(3):  # the dynamic network, the shape's own compiled and run, its own
+            t0 = time.perf_counter()
+            own.run(x)
+            calls.append((time.perf_counter() - t0) * 1e3)
+        print(
+            f"{model} x{scale} {w}x{h}: first calls {' / '.join(f'{c:.0f}' for c in calls)} ms (the compile in the 2nd)"
+        )
         t = rounds_ms({"dynamic": dynamic.run, "own": own.run, "ort": ort.run}, x, rounds)
         diff = float(np.abs(dynamic.run(x) - own.run(x)).max())
         med = {k: statistics.median(v) for k, v in t.items()}
