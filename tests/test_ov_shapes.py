@@ -86,6 +86,30 @@ def test_a_folder_of_more_sizes_than_kept_never_compiles_however_often_it_runs()
     assert nets.shapes() == []
 
 
+def test_a_shape_whose_compile_fails_warns_once_and_runs_on_the_dynamic_network():
+    """A static form's bug or a failed allocation must not cost the user the image."""
+    import warnings
+
+    nets = _networks()
+    calls = []
+
+    def failing(shape):
+        calls.append(shape)
+        raise RuntimeError("no memory for the buffers")
+
+    nets.compile_for = failing
+    run = nets.run_fn()
+    x = _image(16, 17)
+    first = run(x)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outputs = [run(x) for _ in range(3)]
+    assert calls == [(1, 1, 16, 17)]  # tried once, not at every call
+    message = "input shape (1, 1, 16, 17): its own network did not compile (no memory for the buffers); runs dynamic"
+    assert [str(w.message) for w in caught] == [message]
+    assert all(np.array_equal(y, first) for y in outputs) and nets.shapes() == []
+
+
 def test_a_shape_past_the_pixel_cap_stays_on_the_dynamic_network():
     nets = _networks()
     nets.most_pixels = 20 * 20  # memory: a shape's own network holds buffers for its size

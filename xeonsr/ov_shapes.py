@@ -12,6 +12,7 @@ time). xeonsr.runtime builds them for one-stream runners only (the reason is the
 from __future__ import annotations
 
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -36,12 +37,14 @@ class ShapeNetworks:
         self._own: OrderedDict[tuple[int, ...], object] = OrderedDict()  # shape -> its network
         self._recent: OrderedDict[tuple[int, ...], None] = OrderedDict()  # the last shapes run dynamic
         self._compiling: set[tuple[int, ...]] = set()
+        self._failed: set[tuple[int, ...]] = set()  # shapes whose compile raised: dynamic from then on
 
     def network(self, shape: tuple[int, ...]):
         """The network a call of input ``shape`` runs on: its own if it has one, else compiled now
         if the shape ran among the last :attr:`keep` shapes, else (or past :data:`MOST_PIXELS`)
         the dynamic one. One thread compiles a shape; the others run it on the dynamic network
-        meanwhile, and nobody waits."""
+        meanwhile, and nobody waits. A compile that fails (a static form's bug, memory) costs a
+        warning, not the image: that shape runs on the dynamic network from then on."""
         if int(np.prod(shape)) > self.most_pixels:
             return self.dynamic
         with self._lock:
@@ -49,7 +52,7 @@ class ShapeNetworks:
             if own is not None:
                 self._own.move_to_end(shape)
                 return own
-            if shape in self._compiling:
+            if shape in self._compiling or shape in self._failed:
                 return self.dynamic
             if shape not in self._recent:
                 self._recent[shape] = None
@@ -60,9 +63,16 @@ class ShapeNetworks:
             self._compiling.add(shape)
         try:
             own = self.compile_for(shape)
+        except Exception as e:  # the dynamic network still runs this shape
+            warnings.warn(f"input shape {shape}: its own network did not compile ({e}); runs dynamic", stacklevel=2)
+            with self._lock:
+                self._failed.add(shape)
+            own = None
         finally:
             with self._lock:
                 self._compiling.discard(shape)
+        if own is None:
+            return self.dynamic
         with self._lock:
             self._own[shape] = own
             while len(self._own) > self.keep:
