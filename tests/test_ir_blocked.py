@@ -1,6 +1,6 @@
-"""SRCNN's FP32 network on oneDNN's blocked AVX2 kernels (xeonsr.ir_blocked.blocked_chain): the same
-function as the stored IR on a real image, the layers it asks kernels for, and on an AVX2 host
-the kernels OpenVINO then runs."""
+"""SRCNN's FP32 network on oneDNN's blocked AVX2 and AVX-512 kernels (xeonsr.ir_blocked.blocked_chain):
+the same function as the stored IR on a real image, the layers it asks kernels for, and on a host
+of each class the kernels OpenVINO then runs."""
 
 import numpy as np
 import pytest
@@ -51,6 +51,38 @@ def test_the_blocked_chain_is_the_stored_network(name, middle, data_dir):
         assert ours.shape == theirs.shape and np.abs(ours - theirs).max() < 2e-6
 
 
+@pytest.mark.parametrize(
+    "name, middle",
+    [("srcnn_x3_fp32", "jit_avx512_1x1"), ("srcnn_x4_fp32", "jit_avx512_1x1"), ("srcnn-955_x3_fp32", "jit_avx512")],
+)
+def test_the_avx512_chain_keeps_the_first_layer_and_is_the_stored_network(name, middle, data_dir):
+    """AVX-512's first-layer path takes the one-channel 9x9 as stored (no row copies); the same
+    function on any CPU (a kernel the CPU lacks falls back to the plugin's own)."""
+    from xeonsr.evaluate import load_samples
+    from xeonsr.ir_blocked import blocked_chain_avx512
+    from xeonsr.kernels import asked_kernels
+    from xeonsr.ov import compile_ir
+
+    stored, model = _shipped(name), _shipped(name)
+    assert blocked_chain_avx512(model) == [LAYER.format(n) for n in ("conv1", "conv2", "conv3.columns")]
+    assert blocked_chain_avx512(model) == []
+    assert list(_named(model, "conv1").input(1).get_shape()) == list(_named(stored, "conv1").input(1).get_shape())
+    slices = [sum(op.get_type_name() == "Slice" for op in m.get_ordered_ops()) for m in (model, stored)]
+    assert slices[0] == slices[1]  # no row copies
+    asked = {k.split("/")[0][len("__module.") :]: v for k, v in asked_kernels(model).items()}
+    assert asked == {
+        "conv1": "jit_avx512",
+        "conv2": middle,
+        "conv3.columns": "jit_avx512_dw",
+        "conv3.combine": "jit_avx512_1x1",
+    }
+    lr = load_samples([data_dir / "Set5" / "butterfly.png"], 3)[0].lr
+    for h, w in ((61, 37), (33, 200), (17, 16), (5, 6)):  # every 16-lane tail class, and under the 9x9
+        x = np.ascontiguousarray(lr[None, None, :h, :w], dtype=np.float32) / 255.0
+        ours, theirs = compile_ir(model, 2)(x)[0], compile_ir(stored, 2)(x)[0]
+        assert ours.shape == theirs.shape and np.abs(ours - theirs).max() < 2e-6
+
+
 def test_the_blocked_chain_takes_only_whole_float_srcnn_chains():
     from xeonsr.ir_blocked import blocked_chain
 
@@ -61,17 +93,19 @@ def test_the_blocked_chain_takes_only_whole_float_srcnn_chains():
     assert blocked_chain(_shipped("srcnn_x3_fp32"), only=names - {LAYER.format("conv2")}) == []
 
 
-def test_an_avx2_host_runs_the_kernels_the_chain_asks_for():
+def test_this_host_runs_the_kernels_its_chain_asks_for():
     """OpenVINO honours a kernel asked through rt_info only in a model it reads: compile_ir passes
-    the form's requests on, so the in-memory rewritten graph runs on them."""
+    the form's requests on, so the in-memory rewritten graph runs on them (on an AVX2 host the
+    AVX2 chain, on an AVX-512 VNNI host without AMX the AVX-512 one)."""
     from xeonsr.info import cpu_info
     from xeonsr.ir_forms import host_forms
     from xeonsr.ov import compile_ir
 
-    if cpu_info().forms_class != "avx2":
-        pytest.skip("the blocked chain is an AVX2 host form; its kernels are checked on an AVX2 CPU")
+    isa = {"avx2": "avx2", "avx512_vnni": "avx512"}.get(cpu_info().forms_class)
+    if isa is None:
+        pytest.skip("the blocked chain is a form of AVX2 and AVX-512 VNNI hosts; checked on such a CPU")
     model = _shipped("srcnn_x3_fp32")
-    host_forms(model, "avx2")
+    host_forms(model, cpu_info().forms_class)
     compiled = compile_ir(model, 2)
     kernels = {}
     for op in compiled.get_runtime_model().get_ordered_ops():
@@ -80,10 +114,10 @@ def test_an_avx2_host_runs_the_kernels_the_chain_asks_for():
             kernels[layer] = rt["primitiveType"].astype(str)
     got = {n: kernels[LAYER.format(n)] for n in ("conv1", "conv2", "conv3.columns", "conv3.combine")}
     assert got == {
-        "conv1": "jit_avx2_f32",
-        "conv2": "jit_avx2_1x1_f32",
-        "conv3.columns": "jit_avx2_dw_f32",
-        "conv3.combine": "jit_avx2_1x1_f32",
+        "conv1": f"jit_{isa}_f32",
+        "conv2": f"jit_{isa}_1x1_f32",
+        "conv3.columns": f"jit_{isa}_dw_f32",
+        "conv3.combine": f"jit_{isa}_1x1_f32",
     }
 
 
@@ -120,4 +154,5 @@ def test_the_depthwise_halves_are_the_same_network_split_in_place(data_dir):
             rt = op.get_rt_info()
             made.setdefault(rt["layerType"].astype(str), []).append(rt["primitiveType"].astype(str))
         assert made["Split"] == ["unknown_f32"]  # in place: no kernel, no copy
-        assert made["Convolution"].count("jit_avx2_dw_f32") == 2
+        # two depthwise kernels: jit_avx2_dw on AVX2; an AVX-512 CPU's plugin runs its jit_avx512_dw
+        assert sum(k.endswith("_dw_f32") for k in made["Convolution"]) == 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xeonsr.ir_blocked import blocked_chain, depthwise_halves
+from xeonsr.ir_blocked import blocked_chain, blocked_chain_avx512, depthwise_halves
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_pad import one_pad
@@ -174,6 +174,9 @@ HOST_FORMS = {
         one_pad,
     ),
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
+    # Since session 58: SRCNN's FP32 chain on the jit_avx512 kernels, 1.28-1.42x the default kernels
+    # on a Zen 4 (`python benchmarks/probes/blocked_avx512.py 2 5 160x140,92x92,170x170,240x192 ...`).
+    "avx512_vnni": (blocked_chain_avx512,),
 }
 INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)
 EVERY_IR_FORMS = (one_pad,)  # float ops whose values do not change at all: any IR, quantized or not

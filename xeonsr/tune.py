@@ -186,9 +186,15 @@ def _against_recorded(recorded, plan, best, tunable, request, same, ratio, log):
 
 
 def _conv_signatures(ov_model) -> dict[str, tuple]:
-    """{name: (op type, weight shape)} of every convolution: what a rewrite changes."""
+    """{name: (op type, weight shape, kernel asked)} of every convolution: what a rewrite changes
+    (a form may only ask a layer for a kernel, as the blocked chain does its middle layer)."""
+
+    def asked(op):
+        rt = op.get_rt_info()
+        return rt["PrimitivesPriority"].astype(str) if "PrimitivesPriority" in rt else None
+
     return {
-        op.get_friendly_name(): (op.get_type_name(), str(op.input(1).get_partial_shape()))
+        op.get_friendly_name(): (op.get_type_name(), str(op.input(1).get_partial_shape()), asked(op))
         for op in ov_model.get_ordered_ops()
         if op.get_type_name() in ("Convolution", "GroupConvolution")
     }
