@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xeonsr.kernels import CANDIDATES, MAX_DIFF, MIN_GAIN, VERIFY_SIZES, conv_layers
+from xeonsr.kernels import CANDIDATES, MAX_DIFF, MIN_GAIN, VERIFY_SIZES, asked_kernels, conv_layers
 from xeonsr.profile import short_name
 
 # The same graph compiled twice runs within ~3% between interleaved rounds on a quiet host; further
@@ -188,13 +188,13 @@ def _against_recorded(recorded, plan, best, tunable, request, same, ratio, log):
 def _conv_signatures(ov_model) -> dict[str, tuple]:
     """{name: (op type, weight shape, kernel asked)} of every convolution: what a rewrite changes
     (a form may only ask a layer for a kernel, as the blocked chain does its middle layer)."""
-
-    def asked(op):
-        rt = op.get_rt_info()
-        return rt["PrimitivesPriority"].astype(str) if "PrimitivesPriority" in rt else None
-
+    asked = asked_kernels(ov_model)
     return {
-        op.get_friendly_name(): (op.get_type_name(), str(op.input(1).get_partial_shape()), asked(op))
+        op.get_friendly_name(): (
+            op.get_type_name(),
+            str(op.input(1).get_partial_shape()),
+            asked.get(op.get_friendly_name()),
+        )
         for op in ov_model.get_ordered_ops()
         if op.get_type_name() in ("Convolution", "GroupConvolution")
     }
