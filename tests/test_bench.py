@@ -146,6 +146,37 @@ def test_onnxruntime_peer_computes_our_function(data_dir):
     assert "ONNX Runtime 1." in next(s["note"] for s in res["summary"] if s["backend"] == "ort")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc and /proc/self/statm: Linux")
+def test_the_torch_peer_keeps_freed_memory_for_its_next_call():
+    """PyTorch allocates its intermediates afresh per call; a torch runner has glibc keep freed
+    blocks (xeonsr.runtime.keep_freed_memory), so the next call reuses mapped pages instead of
+    faulting new ones in. Seen from outside: a freed 16 MB array stays resident after a torch
+    runner is loaded, and is handed back to the system in a process without one."""
+    import platform
+    import subprocess
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt's thresholds are glibc's")
+    code = (
+        "import sys, numpy as np\n"
+        "def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096\n"
+        "if sys.argv[1] == 'torch':\n"
+        "    from xeonsr.runtime import load_runner\n"
+        "    load_runner('fsrcnn-s', 3, 'torch-fp32', threads=1)\n"
+        "a = np.ones(4 << 20, dtype=np.float32)\n"
+        "held = rss()\n"
+        "del a\n"
+        "print((held - rss()) / 2**20)\n"
+    )
+    handed_back = {
+        mode: float(
+            subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, check=True).stdout
+        )
+        for mode in ("plain", "torch")
+    }
+    assert handed_back["plain"] > 12 and handed_back["torch"] < 2, handed_back
+
+
 def test_onnxruntime_int8_peer_quantizes_the_layers_our_int8_ir_quantizes(data_dir, tmp_path):
     """ort-int8: ONNX Runtime's own static INT8 of the same graph, calibrated on T91 crops, with
     the OpenVINO INT8 IR's float layers (FSRCNN x3: the bicubic skip) left float; a real INT8
