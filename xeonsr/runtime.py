@@ -175,9 +175,10 @@ def keep_freed_memory() -> bool:
     """Have glibc keep freed memory for the next allocation instead of handing it back to the
     system. PyTorch allocates every intermediate tensor afresh per call; by default glibc maps
     large blocks anew and unmaps them on free, so each call faults its pages back in: FSRCNN-s
-    x3 FP32 on a 170x170 input ran 7.2-7.7 ms per call, 3.05 with both settings (Zen 4, 2
-    threads; either one alone did not help). The peer at its best, as PyTorch's CPU tuning
-    guides get from tcmalloc or jemalloc. False where the C library is not glibc."""
+    x3 FP32 on a 170x170 input ran 7.48-7.77 ms per call, 3.00-3.22 with both settings (Zen 4,
+    2 threads, benchmarks/probes/torch_malloc.py; either one alone did not help). The peer at
+    its best, as PyTorch's CPU tuning guides get from tcmalloc or jemalloc. False where the C
+    library is not glibc."""
     import ctypes
     import ctypes.util
 
