@@ -59,6 +59,12 @@ def test_bench_rows_beside_paper_table_2(data_dir, tmp_path, capsys):
     assert png.stat().st_size > 5000
     assert "asked 28" in capsys.readouterr().out
     assert "zebra" in txt.read_text()
+    if res["threads"]["used"] > 1:  # the CPUs' handoff sampled beside each image's rounds (2 with one repeat)
+        assert all(len(r["handoff_gbs_samples"]) == 2 and min(r["handoff_gbs_samples"]) > 0 for r in res["rows"])
+        assert res["handoff"]["images"] == 14 and res["handoff"]["best_gbs"] > 0
+        assert "mean_latency_ms_handoff_ok" in res["summary"][0] and "reading CPU" in txt.read_text()
+    else:
+        assert res["handoff"] is None
     block = readme.read_text()
     assert "old" not in block and block.endswith("<!-- bench-table:end -->\ntail\n")
     assert "| fsrcnn-s | torch-fp32 |" in block and "asked 28" in block and res["cpu"] in block

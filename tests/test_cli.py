@@ -1,6 +1,8 @@
 """The command line: fast help, one clear line and a non-zero exit for bad input."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -186,6 +188,8 @@ def test_info_names_flags_and_backend(capsys):
     out = capsys.readouterr().out
     for key in ("avx2=", "amx_bf16=", "avx512_vnni=", "torch:", "openvino:", "ipex:", "training:"):
         assert key in out
+    if len(os.sched_getaffinity(0)) > 1:  # how fast one CPU reads another's writes, now
+        assert re.search(r"handoff: +CPU \d+ reads CPU \d+'s writes at \d+ GB/s now, its own at \d+", out)
 
 
 def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch, capsys):

@@ -6,19 +6,16 @@ pre-upscaling is its first layer, so it is included); model load/compile is time
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import numpy as np
 
+from xeonsr import handoff
+from xeonsr.bench_rows import PEAK_PRECISION, image_row, mark_slow_handoffs, summary_row
 from xeonsr.errors import UserError, is_user_error, one_line
 from xeonsr.peaks import PeakMeter, measure_peaks
 from xeonsr.runtime import BACKENDS, load_runner
 from xeonsr.threads import apply_threads, plan_threads
-
-# Which practical peak a backend's rows are a fraction of: INT8 IRs of the INT8 convolution
-# peak, bf16 (autocast, OpenVINO's bf16 precision) of the bf16 matrix product's, the rest FP32.
-PEAK_PRECISION = {"ov-int8": "int8", "ort-int8": "int8", "torch-bf16": "bf16", "ov-bf16": "bf16"}
 
 
 def flops_per_lr_pixel(model: str, scale: int, ir_dir: str | None = None) -> float:
@@ -133,61 +130,6 @@ def _load(model, scale, backends, weights, ir_dir, threads, data_dir, skipped: l
     return loaded
 
 
-def _image_row(model, backend, smp, times, out, scale: int, fpp: float, paper, now: dict) -> dict:
-    """One image's row: its latency over the rounds, PSNR, the paper's figures, GFLOP/s and the
-    peak sampled around its rounds (``now``: {precision: [GFLOP/s]})."""
-    from xeonsr.imaging import to_uint8
-    from xeonsr.metrics import psnr
-
-    prec = PEAK_PRECISION.get(backend, "fp32")
-    med = statistics.median(times)
-    return {
-        "model": model,
-        "backend": backend,
-        "image": smp.name,
-        "lr_size": list(smp.lr.shape),
-        "latency_ms": med,
-        "latency_min_ms": min(times),
-        "latency_max_ms": max(times),
-        "latency_iqr_ms": float(np.subtract(*np.percentile(times, [75, 25]))),
-        "psnr": psnr(to_uint8(out[0, 0] * 255.0), smp.hr, scale),
-        "paper_psnr": paper[1] if paper else None,
-        "paper_time_s": paper[2] if paper else None,
-        "speedup_vs_paper": (paper[2] * 1e3 / med) if paper else None,
-        "gflop": fpp * smp.lr.size / 1e9,
-        "gflops_per_s": fpp * smp.lr.size / (med * 1e-3) / 1e9,
-        # The best of the samples, as the run's peak is a best round: a row reads over 100%
-        # only if it beat the chain at its own best in that stretch.
-        "peak_now_gflops": max(now[prec]) if prec in now else None,
-        "peak_now_samples": now.get(prec),
-    }
-
-
-def _summary_row(model, backend, note: str, load_ms: float, mine: list[dict], paper_mean) -> dict:
-    """A model x backend over the images (``mine``: their rows); its share of the peak is set
-    once the run's peaks are final."""
-    mean_lat = float(np.mean([r["latency_ms"] for r in mine]))
-    return {
-        "model": model,
-        "backend": backend,
-        "note": note,
-        "load_ms": load_ms,
-        "gflops_per_s": float(np.mean([r["gflops_per_s"] for r in mine])),
-        "peak_precision": PEAK_PRECISION.get(backend, "fp32"),
-        "fraction_of_peak": None,
-        "fraction_of_peak_now": (
-            float(np.mean([r["gflops_per_s"] / r["peak_now_gflops"] for r in mine]))
-            if all(r["peak_now_gflops"] for r in mine)
-            else None
-        ),
-        "mean_latency_ms": mean_lat,
-        "mean_psnr": float(np.mean([r["psnr"] for r in mine])),
-        "paper_srcnn_psnr": paper_mean[1] if paper_mean else None,
-        "paper_srcnn_time_s": paper_mean[2] if paper_mean else None,
-        "speedup_vs_paper": (paper_mean[2] * 1e3 / mean_lat) if paper_mean else None,
-    }
-
-
 def run_bench(
     samples,
     dataset: str,
@@ -223,6 +165,7 @@ def run_bench(
         log(f"practical {prec.upper()} peak now ({pk['how']}, {plan.used} threads): {pk['gflops']:.0f} GFLOP/s")
     # The peak again beside every image's rounds: "of peak now" divides each image's rate by it.
     meters = {p: PeakMeter(p, plan.used) for p in ("fp32", "int8") if p in needed}
+    cpus = handoff.pair(plan.pinned) if plan.used > 1 else None
     rows, summary, skipped = [], [], []
     for model in models:
         loaded = _load(model, scale, backends, weights, ir_dir, plan.used, data_dir, skipped, log)
@@ -230,12 +173,15 @@ def run_bench(
             continue
         fpp = flops[model]
         timed = {b: [] for b, _, _ in loaded}  # backend -> [(sample, times, output)]
-        now = {}  # sample name -> {precision: [the peak sampled around its rounds]}
+        now = {}  # sample name -> {precision or "handoff": [the peak or handoff sampled around its rounds]}
         for smp in samples:
             x = (smp.lr.astype(np.float32) / 255.0)[None, None]
-            seen = {p: [] for p in meters}
+            seen = {p: [] for p in meters} | ({"handoff": []} if cpus else {})
 
             def sample_peaks(seen=seen):
+                if cpus:
+                    time.sleep(SETTLE_S)  # a runtime's threads still spinning would read as a slow handoff
+                    seen["handoff"].append(handoff.measure(*cpus).cross_gbs)
                 for p, m in meters.items():
                     time.sleep(SETTLE_S)
                     seen[p] += [m.sample(), m.sample()]  # the second with its threads awake
@@ -245,11 +191,11 @@ def run_bench(
             now[smp.name] = seen
         for backend, runner, load_ms in loaded:
             mine = [
-                _image_row(model, backend, smp, times, out, scale, fpp, paper.get(smp.name), now[smp.name])
+                image_row(model, backend, smp, times, out, scale, fpp, paper.get(smp.name), now[smp.name])
                 for smp, times, out in timed[backend]
             ]
             rows += mine
-            summary.append(_summary_row(model, backend, runner.note, load_ms, mine, PAPER_MEAN.get((dataset, scale))))
+            summary.append(summary_row(model, backend, runner.note, load_ms, mine, PAPER_MEAN.get((dataset, scale))))
         loaded = timed = None  # release these runtimes (and their threads) before the next model's
     if not rows:
         raise UserError("nothing measured: every model/backend asked for was skipped (reasons above)")
@@ -261,6 +207,7 @@ def run_bench(
             peaks[prec] = pk
     for row in summary:
         row["fraction_of_peak"] = row["gflops_per_s"] / peaks[row["peak_precision"]]["gflops"]
+    hand = mark_slow_handoffs(rows, summary, cpus)
     return {
         "dataset": dataset,
         "scale": scale,
@@ -273,4 +220,5 @@ def run_bench(
         "rows": rows,
         "summary": summary,
         "skipped": skipped,
+        "handoff": hand,
     }

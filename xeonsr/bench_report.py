@@ -22,7 +22,7 @@ def table(result: dict) -> str:
     lines.append("")
     lines.append(
         f"{'model':<10} {'backend':<10} {'mean ms':>8} {'PSNR':>6} {'load ms':>8} {'GFLOP/s':>8} {'of peak':>7} "
-        f"{'now':>5} | "
+        f"{'now':>5} {'ok now':>6} | "
         f"{'paper SRCNN':>11} {'speed-up':>8}"
     )
     for s in result["summary"]:
@@ -33,14 +33,38 @@ def table(result: dict) -> str:
         )
         lines.append(
             f"{s['model']:<10} {s['backend']:<10} {s['mean_latency_ms']:8.2f} {s['mean_psnr']:6.2f} "
-            f"{s['load_ms']:8.0f} {s['gflops_per_s']:8.1f} {s['fraction_of_peak']:7.0%} {_now(s):>5} | {pp}"
+            f"{s['load_ms']:8.0f} {s['gflops_per_s']:8.1f} {s['fraction_of_peak']:7.0%} {_now(s):>5} "
+            f"{_now(s, '_handoff_ok'):>6} | {pp}"
         )
-    return "\n".join(lines)
+    note = handoff_note(result)
+    return "\n".join(lines + ([note] if note else []))
 
 
-def _now(s: dict) -> str:
-    """Of the peak sampled around the row's own timed rounds ("-": not sampled, e.g. bf16)."""
-    f = s.get("fraction_of_peak_now")
+def handoff_note(result: dict) -> str:
+    """One line on the CPUs' handoff over the run: which images were timed while it was slow
+    ("ok now": the rows' share of the peak over the other images); "" if it was not measured."""
+    h = result.get("handoff")
+    if not h:
+        return ""
+    src, dst = h["cpus"]
+    slow = h["slow_images"]
+    head = (
+        f"CPU {dst} reading CPU {src}'s writes: best {h['best_gbs']:.0f} GB/s, median {h['median_gbs']:.0f}, "
+        f"sampled beside the peak"
+    )
+    if not slow:
+        return head + "; never under half the best."
+    return (
+        head + f"; under half the best while {len(slow)} of {h['images']} images were timed "
+        f"({', '.join(slow)}): the CPUs shared no cache then, and engines whose threads trade data slow down "
+        '("ok now" leaves those images out).'
+    )
+
+
+def _now(s: dict, over: str = "") -> str:
+    """Of the peak sampled around the row's own timed rounds ("-": not sampled, e.g. bf16);
+    ``over="_handoff_ok"``: over the images timed while the CPUs' handoff was not slow."""
+    f = s.get("fraction_of_peak_now" + over)
     return f"{f:.0%}" if f is not None else "-"
 
 
@@ -89,6 +113,9 @@ def markdown_summary(result: dict, command: str) -> str:
             f"{s['gflops_per_s']:.1f} | {s['fraction_of_peak']:.0%} {s.get('peak_precision', 'fp32').upper()} | "
             f"{_now(s)} | {s['load_ms']:.0f} |"
         )
+    note = handoff_note(result)
+    if note:
+        lines += ["", note]
     ref = next((s for s in result["summary"] if s["paper_srcnn_time_s"]), None)
     if ref:
         lines += [

@@ -25,13 +25,25 @@ def run(args) -> int:
                 "ipex": ipex_status(),
                 "precision": resolve_precision("auto", cpu),
                 "backend": resolve_backend("auto"),
+                "handoff": asdict(hand) if (hand := handoff_now()) else None,
             },
         )
     return 0
 
 
+def handoff_now():
+    """The handoff between the first and last CPU this process may use (None with one CPU)."""
+    import os
+
+    from xeonsr import handoff
+
+    cpus = handoff.pair(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return handoff.measure(*cpus) if cpus else None
+
+
 def info_text() -> str:
     """What `xeonsr info` prints: the CPU's facts (:mod:`xeonsr.info`) and what xeonsr picks from them."""
+    from xeonsr import handoff
     from xeonsr import info as facts  # by module: tests patch facts.cpu_info
     from xeonsr.installed import installed, versions_of
     from xeonsr.threads import cpu_quota, quota_threads
@@ -44,6 +56,19 @@ def info_text() -> str:
         + (f", a CPU quota of {quota:g} (threads are capped at {quota_threads(quota)})" if quota else ""),
         "ISA flags:  " + "  ".join(f"{f}={'yes' if f in cpu.flags else 'no'}" for f in facts.SPEED_FLAGS),
     ]
+    hand = handoff_now()
+    if hand:
+        apart = hand.cross_gbs < handoff.SLOW * hand.own_gbs
+        lines.append(
+            f"handoff:    CPU {hand.dst} reads CPU {hand.src}'s writes at {hand.cross_gbs:.0f} GB/s now, its own at "
+            f"{hand.own_gbs:.0f}"
+            + (
+                " (under half: the two share no cache now; on a VM its vCPUs can sit apart for minutes, "
+                "and engines whose threads trade data run up to 2x slower then)"
+                if apart
+                else ""
+            )
+        )
     for pkg, ver in versions_of("torch", "openvino", "nncf", "numpy").items():
         lines.append(f"{pkg + ':':<11} {ver or 'not installed'}")
     ok, why = facts.ipex_status()

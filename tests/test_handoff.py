@@ -1,0 +1,62 @@
+import math
+import os
+
+import pytest
+
+from xeonsr import handoff
+from xeonsr.bench_report import handoff_note
+from xeonsr.bench_rows import mark_slow_handoffs
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a handoff needs two CPUs")
+def test_handoff_reads_are_timed_on_the_two_cpus_and_the_callers_cpus_come_back():
+    before = os.sched_getaffinity(0)
+    src, dst = handoff.pair(before)
+    assert src != dst
+    h = handoff.measure(src, dst, passes=4)
+    assert (h.src, h.dst) == (src, dst)
+    # Any real CPU reads a 2 MB buffer at well over 0.5 GB/s and under 10 TB/s.
+    assert 0.5 < h.cross_gbs < 1e4 and 0.5 < h.own_gbs < 1e4 and math.isfinite(h.cross_gbs)
+    assert os.sched_getaffinity(0) == before
+
+
+def test_one_cpu_has_no_pair():
+    assert handoff.pair([3]) is None
+    assert handoff.pair([5, 0, 2]) == (0, 5)
+
+
+def test_images_under_half_the_runs_best_handoff_are_slow():
+    samples = {"a": [60.0, 62.0, 58.0], "b": [22.0, 25.0, 61.0], "c": [40.0, 33.0, 35.0], "d": []}
+    # b's median 25 < 31 (half of 62); c's 35 is not: only a vCPU pair apart halves it.
+    assert handoff.slow_images(samples) == ["b"]
+
+
+def _row(model, backend, image, ms, samples):
+    return {
+        "model": model,
+        "backend": backend,
+        "image": image,
+        "latency_ms": ms,
+        "gflops_per_s": 100.0 / ms,
+        "peak_now_gflops": 100.0,
+        "handoff_gbs_samples": samples,
+    }
+
+
+def test_summary_rows_give_their_figures_over_the_images_timed_with_a_fast_handoff():
+    rows = [
+        _row("fsrcnn", b, img, ms * (1 if b == "ov-fp32" else 1.2), s)
+        for img, ms, s in (("x", 1.0, [60.0, 61.0]), ("y", 3.0, [20.0, 22.0]), ("z", 2.0, [59.0, 20.0, 58.0]))
+        for b in ("ov-fp32", "torch-fp32")
+    ]
+    summary = [{"model": "fsrcnn", "backend": b} for b in ("ov-fp32", "torch-fp32")]
+    hand = mark_slow_handoffs(rows, summary, (0, 1))
+    assert [r["image"] for r in rows if r["handoff_slow"]] == ["y", "y"]
+    ov, torch = summary
+    assert ov["images_handoff_slow"] == 1 and ov["mean_latency_ms_handoff_ok"] == pytest.approx(1.5)
+    assert torch["mean_latency_ms_handoff_ok"] == pytest.approx(1.8)
+    assert ov["fraction_of_peak_now_handoff_ok"] == pytest.approx((1.0 + 0.5) / 2)
+    assert hand == {"cpus": [0, 1], "best_gbs": 61.0, "median_gbs": 58.0, "slow_images": ["fsrcnn/y"], "images": 3}
+    note = handoff_note({"handoff": hand})
+    assert "best 61 GB/s" in note and "1 of 3 images" in note and "fsrcnn/y" in note
+    assert mark_slow_handoffs(rows, summary, None) is None and handoff_note({"handoff": None}) == ""
