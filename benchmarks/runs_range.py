@@ -6,7 +6,9 @@ three-run tables give them: per row, each OpenVINO row against each peer inside 
     python benchmarks/runs_range.py --per-image srcnn,ov-fp32,ort benchmarks/results/set14_x3_..._run[1-3].json
 
 ``--per-image MODEL,OURS,PEER``: instead, that pair image by image (latency runs): which images a
-row loses.
+row loses. ``--handoff-ok``: latency ratios over the images each run timed while its CPUs' handoff
+was not slow (`xeonsr bench` since session 61; a model's rows share those images, so the ratios
+stand; runs without it count every image).
 """
 
 import json
@@ -34,12 +36,19 @@ def against_peers(by, vs, speed):
                 vs[(m, b, p)].append(speed(row) / speed(by[(m, p)]))
 
 
+MS = "mean_latency_ms"  # the summary's latency the ratios use (``--handoff-ok``: over those images)
+
+
+def ms_of(s: dict) -> float:
+    return s.get(MS) or s["mean_latency_ms"]
+
+
 def against_fastest(runs):
     """Per model: OpenVINO INT8 over the fastest peer at any precision, OpenVINO FP32 over the
     fastest FP32 peer (speed ratios inside each run), and which peer that was in each run."""
     out = defaultdict(lambda: defaultdict(list))
     for run in runs:
-        by = {(s["model"], s["backend"]): s["mean_latency_ms"] for s in run["summary"]}
+        by = {(s["model"], s["backend"]): ms_of(s) for s in run["summary"]}
         for m in dict.fromkeys(m for m, _ in by):
             for ov, peers in (("ov-int8", ANY_PEER), ("ov-fp32", FP32_PEERS)):
                 have = [(by[(m, p)], p) for p in peers if (m, p) in by]
@@ -66,16 +75,21 @@ def latency(runs):
     cells, vs = defaultdict(lambda: defaultdict(list)), defaultdict(list)
     for run in runs:
         by = {(s["model"], s["backend"]): s for s in run["summary"]}
-        against_peers(by, vs, lambda s: 1.0 / s["mean_latency_ms"])
+        against_peers(by, vs, lambda s: 1.0 / ms_of(s))
         for key, s in by.items():
             cells[key]["ms"].append(s["mean_latency_ms"])
             cells[key]["peak"].append(100 * s["fraction_of_peak"])
-            if s.get("fraction_of_peak_now") is not None:
-                cells[key]["now"].append(100 * s["fraction_of_peak_now"])
-    print("| model | backend | mean ms / image | of its precision's peak | of that peak at the same moments |")
-    print("|---|---|---|---|---|")
+            for col, field in (("now", "fraction_of_peak_now"), ("ok", "fraction_of_peak_now_handoff_ok")):
+                if s.get(field) is not None:
+                    cells[key][col].append(100 * s[field])
+    print(
+        "| model | backend | mean ms / image | of its precision's peak | of that peak at the same moments "
+        "| the same, images with a slow handoff left out |"
+    )
+    print("|---|---|---|---|---|---|")
     for (m, b), c in cells.items():
-        print(f"| {m} | {b} | {span(c['ms'])} | {span(c['peak'], '{:.0f}')}% | {span(c['now'], '{:.0f}')}% |")
+        pk, now, ok = (span(c[k], "{:.0f}") for k in ("peak", "now", "ok"))
+        print(f"| {m} | {b} | {span(c['ms'])} | {pk}% | {now}% | {ok + '%' if c['ok'] else '-'} |")
     return vs
 
 
@@ -113,13 +127,17 @@ def per_image(runs, model: str, ours: str, peer: str) -> None:
         print(f"| {image} | {sizes[image]} | {times} | {span(v, '{:.3f}')}x |")
 
 
-def main(paths, pair=None):
+def main(paths, pair=None, handoff_ok=False):
+    global MS
+    MS = "mean_latency_ms_handoff_ok" if handoff_ok else "mean_latency_ms"
     if pair:
         per_image([json.loads(open(p).read()) for p in paths], *pair)
         return
     runs = [json.loads(open(p).read()) for p in paths]
     vs = latency(runs) if "summary" in runs[0] else throughput(runs)
-    print(f"\n{runs[0].get('cpu', '?')}, {len(runs)} runs; each OpenVINO row against each peer, inside each run:\n")
+    over = ", images timed with a slow handoff left out" if MS != "mean_latency_ms" else ""
+    head = f"{runs[0].get('cpu', '?')}, {len(runs)} runs; each OpenVINO row against each peer, inside each run"
+    print(f"\n{head}{over}:\n")
     # ONNX Runtime's INT8 (session 36 on) gets a column only where the runs have it
     peers = [p for p in PEERS if p != "ort-int8" or any(k[2] == p for k in vs)]
     print("| model | OpenVINO | " + " | ".join(f"vs {p}" for p in peers) + " |")
@@ -137,8 +155,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="the lowest-highest of several `xeonsr bench` runs")
     parser.add_argument("runs", nargs="+", help="the runs' JSON files (latency or throughput, not both)")
     parser.add_argument("--per-image", metavar="MODEL,OURS,PEER", help="one pair image by image (latency runs)")
+    parser.add_argument("--handoff-ok", action="store_true", help="ratios over the images timed with a fast handoff")
     args = parser.parse_args()
     pair = args.per_image.split(",") if args.per_image else None
     if pair and len(pair) != 3:
         parser.error("--per-image takes MODEL,OURS,PEER, e.g. srcnn,ov-fp32,ort")
-    main(args.runs, pair)
+    main(args.runs, pair, args.handoff_ok)
