@@ -459,6 +459,42 @@ def test_quantized_row_copies_made_after_the_quantizer_give_the_same_integers(
     assert quantized_rows_by_slices(_shipped("fsrcnn_x2_int8_avx2")) == []  # its body.0 is not in rows
 
 
+@pytest.mark.parametrize(
+    "name, weight",
+    [
+        ("fsrcnn_x3_int8", [56, 4, 3, 3]),  # 2 x 2 blocks of 3 x 3 over the 5 x 5
+        ("fsrcnn_x4_int8", [56, 4, 3, 3]),
+        ("dcscn_x3_int8", [96, 3, 1, 3]),  # the 3 x 3 as its 3 rows
+    ],
+)
+def test_a_vnni_int8_first_layer_in_blocks_on_the_jit_kernel_gives_the_same_integers(name, weight, data_dir):
+    """The VNNI class's form of a quantized one-channel first layer smaller than 9 x 9: rows,
+    copies made in u8 after the quantizer and read in blocks, the layer asking for the JIT
+    kernel. Bit for bit the stored form's output on a real image at odd and even sizes (on any
+    CPU: where that kernel can't run the plugin takes its own, the same integers either way)."""
+    from xeonsr.ir_forms import int8_first_layer_blocks
+    from xeonsr.kernels import asked_kernels
+
+    stored, model = _shipped(name), _shipped(name)
+    first = "__module.features.0.0" if name.startswith("dcscn") else "__module.body.0"
+    done = int8_first_layer_blocks(model)
+    assert [n.split("/")[0] for n in done] == [first]
+    (conv,) = [op for op in model.get_ops() if op.get_friendly_name() == done[0]]
+    assert list(conv.input(1).get_shape()) == weight
+    assert asked_kernels(model) == {done[0]: "jit_avx512"}
+    assert "ExtractImagePatches" not in {op.get_type_name() for op in model.get_ops()}
+    assert _quantizers(model) == _quantizers(stored)
+    from xeonsr.evaluate import load_samples
+
+    lr = load_samples([data_dir / "Set5" / "butterfly.png"], 3)[0].lr
+    for h, w in ((61, 37), (40, 52)):
+        x = np.ascontiguousarray(lr[None, None, :h, :w], dtype=np.float32) / 255.0
+        assert np.array_equal(_run_model(model, x), _run_model(stored, x))
+    # SRCNN's 9 x 9 stays (no gain on a Zen 4), and so does FSRCNN x2's float first layer
+    assert int8_first_layer_blocks(_shipped("srcnn_x3_int8")) == []
+    assert int8_first_layer_blocks(_shipped("fsrcnn_x2_int8")) == []
+
+
 def _stored_and_copy(name, data_dir):
     if name != CONV3_FLOAT:
         return _shipped(name), _shipped(name)

@@ -89,6 +89,40 @@ def int8_first_layer_rows(ov_model, only=None) -> list[str]:
     return first_layer_rows(ov_model, only=quantized) if quantized else []
 
 
+def int8_first_layer_blocks(ov_model, only=None) -> list[str]:
+    """A quantized one-channel first layer smaller than 9 x 9 (FSRCNN's 5 x 5, DCSCN's 3 x 3 in a
+    VNNI-made INT8 IR) in rows (:func:`first_layer_rows`), its copies made in u8 after the
+    quantizer and read in blocks (:func:`xeonsr.ir_rows_u8.quantized_rows_by_slices`: FSRCNN's
+    5 x 5 as 2 x 2 blocks of 3 x 3, 4 channels), on oneDNN's JIT kernel: the same integer sums,
+    the output bit for bit the stored one's. VNNI sums 4 int8 products per lane, so one input
+    channel fills a quarter of each: on an AMD EPYC Zen 4 (2 threads) FSRCNN x3's first layer took
+    0.20-0.22 ms in blocks instead of 0.39-0.40, on the plugin's own brgemm kernel 0.46, and
+    FSRCNN x3 INT8 ran 1.06-1.11x faster at three sizes, x4 1.04-1.10x, DCSCN x3 1.01x (session 61,
+    `python benchmarks/probes/vnni_int8_rows.py 2 8 160x140,92x92,240x192 ...`). SRCNN's 9 x 9 gained
+    nothing there (0.96-1.02x), so it stays. Returns the layers rewritten (names kept)."""
+    floats = set(float_layers(ov_model))
+    small = set()
+    for op in ov_model.get_ordered_ops():
+        name = op.get_friendly_name()
+        if op.get_type_name() == "Convolution" and name not in floats and (only is None or name in only):
+            kernel = op.input(1).get_partial_shape()
+            if kernel[1].get_length() == 1 and kernel[2].get_length() < 9:
+                small.add(name)
+    done = first_layer_rows(ov_model, only=small) if small else []
+    if not done:
+        return []
+    copies = {
+        op.get_friendly_name()
+        for op in ov_model.get_ordered_ops()
+        if op.get_type_name() == "FakeQuantize" and op.get_friendly_name().endswith("/rows")
+    }
+    quantized_rows_by_slices(ov_model, only=copies)
+    for op in ov_model.get_ordered_ops():
+        if op.get_friendly_name() in done and op.get_type_name() == "Convolution":
+            op.get_rt_info()["PrimitivesPriority"] = "cpu:jit_avx512"  # the plugin's brgemm kernel: 0.46 ms
+    return done
+
+
 def row_pairs(ov_model, only=None, lanes: int = 8, outputs: int | None = None) -> list[str]:
     """Rewrite each column pair (:func:`_column_pairs`) as its row pair: a 1 x f convolution to
     n*f channels, one per output and kernel row, then the f x 1 convolution adding the rows back.
@@ -176,9 +210,9 @@ HOST_FORMS = {
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
     # Since session 58: SRCNN's FP32 chain on the jit_avx512 kernels, 1.28-1.42x the default kernels
     # on a Zen 4 (`python benchmarks/probes/blocked_avx512.py 2 5 160x140,92x92,170x170,240x192 ...`).
-    "avx512_vnni": (blocked_chain_avx512,),
+    "avx512_vnni": (blocked_chain_avx512, int8_first_layer_blocks),
 }
-INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices)
+INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices, int8_first_layer_blocks)
 EVERY_IR_FORMS = (one_pad,)  # float ops whose values do not change at all: any IR, quantized or not
 SIZED_FORMS = (rows_or_columns,)  # a form per image width: one for a given LR size, else an If
 # Forms for a graph compiled for one input shape (xeonsr.ov_shapes), after a class's forms: where
