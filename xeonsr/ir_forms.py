@@ -97,8 +97,9 @@ def int8_first_layer_blocks(ov_model, only=None) -> list[str]:
     the output bit for bit the stored one's. VNNI sums 4 int8 products per lane, so one input
     channel fills a quarter of each: on an AMD EPYC Zen 4 (2 threads) FSRCNN x3's first layer took
     0.20-0.22 ms in blocks instead of 0.39-0.40, on the plugin's own brgemm kernel 0.46, and
-    FSRCNN x3 INT8 ran 1.06-1.11x faster at three sizes, x4 1.04-1.10x, DCSCN x3 1.01x (session 61,
-    `python benchmarks/probes/vnni_int8_rows.py 2 8 160x140,92x92,240x192 ...`). SRCNN's 9 x 9 gained
+    FSRCNN x3 INT8 ran 1.08-1.11x faster at four sizes, x4 1.08-1.10x, FSRCNN-s x4 1.02-1.05x,
+    DCSCN level (0.97-1.02x; session 61, `python benchmarks/probes/vnni_blocks_vs_commit.py 10
+    160x140,92x92,240x192,170x170 fsrcnn:3,... cdc2f63`). SRCNN's 9 x 9 gained
     nothing there (0.96-1.02x), so it stays. Returns the layers rewritten (names kept)."""
     floats = set(float_layers(ov_model))
     small = set()

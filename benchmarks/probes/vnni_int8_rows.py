@@ -8,6 +8,14 @@ median ms, speed over the shipped form, by the median round and its range, the l
 difference, and the first layer's node time with its copies.
 
     python benchmarks/probes/vnni_int8_rows.py 2 8 160x140,92x92,240x192 fsrcnn_x3_int8,srcnn_x3_int8
+
+Session 61 (before the form shipped; `... fsrcnn_x3_int8,fsrcnn_x2_int8,fsrcnn_x4_int8,fsrcnn-s_x3_int8,
+srcnn_x3_int8,srcnn-955_x3_int8`, then `2 8 160x140 dcscn_x3_int8,fsrcnn-s_x4_int8,srcnn_x2_int8`), every
+output the same to the bit: FSRCNN x3 INT8 `jit` 1.094x / 1.064x / 1.114x at the three sizes (its first
+layer 0.395 -> 0.216 ms at 160x140), `default` 0.919-0.955x (0.463 ms); x4 `jit` 1.042-1.095x;
+FSRCNN-s x4 1.033x; DCSCN x3 1.012x (0.62 -> 0.44 ms); SRCNN x3 0.957-1.017x, x2 0.949x, srcnn-955
+0.992-0.996x; FSRCNN x2 and FSRCNN-s x3 keep their first layer float. Shipped for the layers under
+9 x 9 (xeonsr.ir_forms.int8_first_layer_blocks).
 """
 
 import json
