@@ -6,9 +6,10 @@ three-run tables give them: per row, each OpenVINO row against each peer inside 
     python benchmarks/runs_range.py --per-image srcnn,ov-fp32,ort benchmarks/results/set14_x3_..._run[1-3].json
 
 ``--per-image MODEL,OURS,PEER``: instead, that pair image by image (latency runs): which images a
-row loses. ``--handoff-ok``: latency ratios over the images each run timed while its CPUs' handoff
-was not slow (`xeonsr bench` since session 61; a model's rows share those images, so the ratios
-stand; runs without it count every image).
+row loses. ``--slow-vs BASE.json``: each row's latency on the images the runs timed with a slow
+handoff, over the same image's in BASE. ``--handoff-ok``: latency ratios over the images each run
+timed while its CPUs' handoff was not slow (`xeonsr bench` since session 61; a model's rows share
+those images, so the ratios stand; runs without it count every image).
 """
 
 import json
@@ -127,6 +128,23 @@ def per_image(runs, model: str, ours: str, peer: str) -> None:
         print(f"| {image} | {sizes[image]} | {times} | {span(v, '{:.3f}')}x |")
 
 
+def slow_vs(runs, base) -> None:
+    """Each model x backend's latency on the images each run flagged as timed with a slow
+    handoff, over its latency on the same image in ``base`` (a run with none flagged)."""
+    ref = {(r["model"], r["backend"], r["image"]): r["latency_ms"] for r in base["rows"]}
+    ratios = defaultdict(list)
+    for run in runs:
+        for r in run["rows"]:
+            if r.get("handoff_slow"):
+                ratios[(r["model"], r["backend"])].append(r["latency_ms"] / ref[(r["model"], r["backend"], r["image"])])
+    if not ratios:
+        raise SystemExit("no image in these runs was timed with a slow handoff")
+    print("| model | backend | images | slower than in the base run |")
+    print("|---|---|---|---|")
+    for (m, b), v in sorted(ratios.items()):
+        print(f"| {m} | {b} | {len(v)} | {span(v)}x |")
+
+
 def main(paths, pair=None, handoff_ok=False):
     global MS
     MS = "mean_latency_ms_handoff_ok" if handoff_ok else "mean_latency_ms"
@@ -156,7 +174,11 @@ if __name__ == "__main__":
     parser.add_argument("runs", nargs="+", help="the runs' JSON files (latency or throughput, not both)")
     parser.add_argument("--per-image", metavar="MODEL,OURS,PEER", help="one pair image by image (latency runs)")
     parser.add_argument("--handoff-ok", action="store_true", help="ratios over the images timed with a fast handoff")
+    parser.add_argument("--slow-vs", metavar="BASE", help="the slow-handoff images' latency over BASE's same image")
     args = parser.parse_args()
+    if args.slow_vs:
+        slow_vs([json.loads(open(p).read()) for p in args.runs], json.loads(open(args.slow_vs).read()))
+        raise SystemExit(0)
     pair = args.per_image.split(",") if args.per_image else None
     if pair and len(pair) != 3:
         parser.error("--per-image takes MODEL,OURS,PEER, e.g. srcnn,ov-fp32,ort")

@@ -1,5 +1,6 @@
 """Benchmark scripts in miniature, so they cannot rot (their numbers: docs/training.md, docs/performance.md)."""
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -133,6 +134,9 @@ def test_runs_range_leaves_out_the_images_timed_with_a_slow_handoff_when_asked(c
     assert "| fsrcnn-s | ov-fp32 | 0.98-1.22x |" in every and "| fsrcnn-s | ov-fp32 | 1.12-1.27x |" in ok
     assert "| fsrcnn | ov-int8 | 2.05-2.16 | 32-33% | 32-33% | 32-33% |" in ok
     assert "slow handoff left out:" in ok and "slow handoff left out:" not in every
+    runs_range.slow_vs([json.loads(Path(p).read_text()) for p in runs[1:]], json.loads(Path(runs[0]).read_text()))
+    slow = capsys.readouterr().out
+    assert "| fsrcnn-s | torch-fp32 | 5 | 0.94-1.29x |" in slow and "| fsrcnn-s | ov-fp32 | 5 | 1.79-1.93x |" in slow
 
 
 def test_runs_range_gives_one_pair_image_by_image(capsys):
