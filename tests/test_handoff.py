@@ -66,3 +66,11 @@ def test_summary_rows_give_their_figures_over_the_images_timed_with_a_fast_hando
     note = handoff_note({"handoff": hand})
     assert "best 61 GB/s" in note and "1 of 3 images" in note and "fsrcnn/y" in note
     assert mark_slow_handoffs(rows, summary, None) is None and handoff_note({"handoff": None}) == ""
+
+
+@pytest.mark.skipif(len(CPUS) < 2, reason="a handoff needs two CPUs")
+def test_a_reader_that_cannot_run_is_an_error_not_a_hang():
+    before = os.sched_getaffinity(0)
+    with pytest.raises(OSError):
+        handoff.measure(min(CPUS), 10**6, passes=2)  # no such CPU
+    assert os.sched_getaffinity(0) == before

@@ -47,20 +47,24 @@ def measure(src: int, dst: int, passes: int = PASSES) -> Handoff:
     calling thread is held to ``src`` while it runs and gets its CPUs back after."""
     buf = np.ones(FLOATS, np.float32)
     written, read = threading.Event(), threading.Event()
-    cross, own = [], []
+    cross, own, failed = [], [], []
 
     def reader() -> None:
-        os.sched_setaffinity(0, {dst})
-        for p in range(passes):
-            written.wait()
-            written.clear()
-            t0 = time.perf_counter()
-            buf.max()
-            cross.append(time.perf_counter() - t0)
-            buf.fill(p)
-            t0 = time.perf_counter()
-            buf.max()
-            own.append(time.perf_counter() - t0)
+        try:
+            os.sched_setaffinity(0, {dst})
+            for p in range(passes):
+                written.wait()
+                written.clear()
+                t0 = time.perf_counter()
+                buf.max()
+                cross.append(time.perf_counter() - t0)
+                buf.fill(p)
+                t0 = time.perf_counter()
+                buf.max()
+                own.append(time.perf_counter() - t0)
+                read.set()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller, which would otherwise wait forever
+            failed.append(e)
             read.set()
 
     before = os.sched_getaffinity(0)
@@ -73,9 +77,13 @@ def measure(src: int, dst: int, passes: int = PASSES) -> Handoff:
             written.set()
             read.wait()
             read.clear()
+            if failed:
+                break
         worker.join()
     finally:
         os.sched_setaffinity(0, before)
+    if failed:
+        raise failed[0]
     gb = buf.nbytes / 1e9
     return Handoff(src, dst, gb / float(np.median(cross)), gb / float(np.median(own)))
 
