@@ -645,6 +645,9 @@ import xeonsr.folder, xeonsr.photo_save
 from xeonsr.cli import main
 from xeonsr.upscaler import Upscaler
 mode, args, calls, saved = sys.argv[1], sys.argv[2:], [], []
+# As in a terminal: a shell that starts the tests in the background (`cmd &`) hands them SIGINT
+# ignored, and Python then leaves Ctrl-C ignored (nohup's convention), which xeonsr keeps.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 if mode == "bands":  # a real SIGINT at the main thread, as a terminal's Ctrl-C
     real = Upscaler._tiled
     def tiled(self, *a):
