@@ -59,8 +59,8 @@ def test_bench_rows_beside_paper_table_2(data_dir, tmp_path, capsys):
     assert png.stat().st_size > 5000
     assert "asked 28" in capsys.readouterr().out
     assert "zebra" in txt.read_text()
-    if res["threads"]["used"] > 1:  # the CPUs' handoff sampled beside each image's rounds (2 with one repeat)
-        assert all(len(r["handoff_gbs_samples"]) == 2 and min(r["handoff_gbs_samples"]) > 0 for r in res["rows"])
+    if res["threads"]["used"] > 1:  # the CPUs' handoff sampled before each backend's turn (1 with one repeat)
+        assert all(len(r["handoff_gbs_samples"]) == 1 and min(r["handoff_gbs_samples"]) > 0 for r in res["rows"])
         assert res["handoff"]["images"] == 14 and res["handoff"]["best_gbs"] > 0
         assert "mean_latency_ms_handoff_ok" in res["summary"][0] and "reading CPU" in txt.read_text()
     else:
@@ -493,10 +493,11 @@ def test_the_peak_is_sampled_around_every_round(monkeypatch):
     loaded = [("a", SimpleNamespace(run=lambda x: calls.append("a") or x), 0.0)]
     monkeypatch.setattr(bench, "WARM_S", 0.0)
     x = np.ones((1, 1, 4, 4), np.float32)
-    list(bench.interleaved(loaded, x, warmup=1, repeats=7, each_round=lambda: calls.append("peak")))
-    assert calls.count("peak") == bench.ROUNDS + 1
+    peak, turn = (lambda: calls.append("peak")), (lambda: calls.append("turn"))
+    list(bench.interleaved(loaded, x, warmup=1, repeats=7, each_round=peak, each_turn=turn))
+    assert calls.count("peak") == bench.ROUNDS + 1 and calls.count("turn") == bench.ROUNDS
     assert calls[1] == "peak" and calls[-1] == "peak"  # after the warm-up, and after the last timed call
-    assert calls[2:4] == ["a", "a"]  # a round opens with a re-warming call before its timed ones
+    assert calls[2:5] == ["turn", "a", "a"]  # a turn: the handoff, a re-warming call, the timed ones
 
 
 def test_peak_meter_samples_the_kernel_of_its_precision():

@@ -52,10 +52,11 @@ SETTLE_S = 0.03
 WARM_S = 0.025
 
 
-def interleaved(loaded, x, warmup: int, repeats: int, each_round=None):
+def interleaved(loaded, x, warmup: int, repeats: int, each_round=None, each_turn=None):
     """Yield (backend, times ms, output) of every loaded backend on ``x``: ``warmup`` calls,
     then ``repeats`` timed calls spread over up to ROUNDS interleaved rounds. ``each_round()``
-    (if given) runs before every round and after the last (the peak at the same moments)."""
+    (if given) runs before every round and after the last (the peak at the same moments);
+    ``each_turn()`` before every backend's turn, after its quiet pause (the CPUs' handoff)."""
     outs, times = {}, {b: [] for b, _, _ in loaded}
     for backend, runner, _ in loaded:
         for _ in range(warmup):
@@ -68,6 +69,8 @@ def interleaved(loaded, x, warmup: int, repeats: int, each_round=None):
         for i in range(len(loaded)):
             backend, runner, _ = loaded[(i + r) % len(loaded)]
             time.sleep(SETTLE_S)
+            if each_turn:
+                each_turn()
             t0 = time.perf_counter()
             runner.run(x)
             while time.perf_counter() - t0 < WARM_S:
@@ -179,14 +182,17 @@ def run_bench(
             seen = {p: [] for p in meters} | ({"handoff": []} if cpus else {})
 
             def sample_peaks(seen=seen):
-                if cpus:
-                    time.sleep(SETTLE_S)  # a runtime's threads still spinning would read as a slow handoff
-                    seen["handoff"].append(handoff.measure(*cpus).cross_gbs)
                 for p, m in meters.items():
                     time.sleep(SETTLE_S)
                     seen[p] += [m.sample(), m.sample()]  # the second with its threads awake
 
-            for backend, times, out in interleaved(loaded, x, warmup, repeats, sample_peaks):
+            def sample_handoff(seen=seen):
+                # after the turn's quiet pause: a runtime's threads still spinning would read as a slow
+                # handoff; before every turn, as the vCPUs' placement can change within an image's rounds
+                seen["handoff"].append(handoff.measure(*cpus).cross_gbs)
+
+            turns = interleaved(loaded, x, warmup, repeats, sample_peaks, sample_handoff if cpus else None)
+            for backend, times, out in turns:
                 timed[backend].append((smp, times, out))
             now[smp.name] = seen
         for backend, runner, load_ms in loaded:

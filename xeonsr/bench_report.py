@@ -50,7 +50,7 @@ def handoff_note(result: dict) -> str:
     slow = h["slow_images"]
     head = (
         f"CPU {dst} reading CPU {src}'s writes: best {h['best_gbs']:.0f} GB/s, median {h['median_gbs']:.0f}, "
-        f"sampled beside the peak"
+        f"sampled before every backend's turn"
     )
     if not slow:
         return head + "; never under half the best."

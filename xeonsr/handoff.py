@@ -6,7 +6,7 @@ AMD EPYC Zen 4 VM these pages were measured on reported one shared L3, yet for s
 at a time its two vCPUs sat on cores with no shared L3 (CCDs apart), where one read the other's
 writes at 20-27 GB/s against 70-78 together (`benchmarks/probes/vcpu_pingpong.c`, session 59), and
 OpenVINO's two-thread FSRCNN-s ran 1.5x slower while the practical peak, whose threads never trade
-data, did not move (session 60). So the bench samples this beside the peak.
+data, did not move (session 60). So the bench samples this before every backend's turn.
 """
 
 from __future__ import annotations
