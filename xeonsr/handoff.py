@@ -88,8 +88,8 @@ def measure(src: int, dst: int, passes: int = PASSES) -> Handoff:
     return Handoff(src, dst, gb / float(np.median(cross)), gb / float(np.median(own)))
 
 
-def slow_images(samples: dict[str, list[float]]) -> list[str]:
-    """The images whose handoff samples (GB/s) ran, by their median, under half the run's best
-    sample: measured while the CPUs shared no cache (their rows' latencies carry that)."""
+def slow_images(samples: dict) -> list:
+    """The keys (images) whose handoff samples (GB/s) ran, by their median, under half the run's
+    best sample: measured while the CPUs shared no cache (their rows' latencies carry that)."""
     best = max((v for s in samples.values() for v in s), default=0.0)
     return [k for k, s in samples.items() if s and float(np.median(s)) < SLOW * best]

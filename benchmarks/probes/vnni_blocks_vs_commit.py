@@ -8,8 +8,8 @@ and its range, the largest output difference.
     python benchmarks/probes/vnni_blocks_vs_commit.py 10 160x140,92x92,240x192,170x170 fsrcnn:3,fsrcnn:4,fsrcnn-s:4,dcscn:3 cdc2f63
 
 Session 61, 2 threads (`xeonsr info`'s handoff 59-60 GB/s before and after: the vCPUs together), the
-plans as re-tuned (FSRCNN x3's bicubic skip back on the plugin's kernel: 1.03-1.06x at four sizes
-in both states, and tune's own head-to-head kept it there): FSRCNN x3 INT8 1.091x / 1.076x / 1.096x
+plans as re-tuned (FSRCNN x3's bicubic skip on the plugin's kernel, as tune's head-to-head against
+the recorded plan kept it): FSRCNN x3 INT8 1.091x / 1.076x / 1.096x
 / 1.108x at 160x140 / 92x92 / 240x192 / 170x170 by the median round, x4 1.102x / 1.077x / 1.079x /
 1.100x, FSRCNN-s x4 1.038x / 1.023x / 1.029x / 1.048x, every output the same to the bit. DCSCN x3
 and x2 (`... dcscn:3,dcscn:2 cdc2f63`, two runs) 0.970-1.019x: level, its first layer 0.62 -> 0.44 ms.

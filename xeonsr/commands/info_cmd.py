@@ -6,7 +6,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    print(info_text())
+    hand = handoff_now()  # measured once for the text and the JSON
+    print(info_text(hand))
     if args.json:
         from dataclasses import asdict
 
@@ -25,7 +26,7 @@ def run(args) -> int:
                 "ipex": ipex_status(),
                 "precision": resolve_precision("auto", cpu),
                 "backend": resolve_backend("auto"),
-                "handoff": asdict(hand) if (hand := handoff_now()) else None,
+                "handoff": asdict(hand) if hand else None,
             },
         )
     return 0
@@ -41,8 +42,9 @@ def handoff_now():
     return handoff.measure(*cpus) if cpus else None
 
 
-def info_text() -> str:
-    """What `xeonsr info` prints: the CPU's facts (:mod:`xeonsr.info`) and what xeonsr picks from them."""
+def info_text(hand=...) -> str:
+    """What `xeonsr info` prints: the CPU's facts (:mod:`xeonsr.info`) and what xeonsr picks from them
+    (``hand``: the handoff already measured, None with one CPU; measured here if not given)."""
     from xeonsr import handoff
     from xeonsr import info as facts  # by module: tests patch facts.cpu_info
     from xeonsr.installed import installed, versions_of
@@ -56,7 +58,7 @@ def info_text() -> str:
         + (f", a CPU quota of {quota:g} (threads are capped at {quota_threads(quota)})" if quota else ""),
         "ISA flags:  " + "  ".join(f"{f}={'yes' if f in cpu.flags else 'no'}" for f in facts.SPEED_FLAGS),
     ]
-    hand = handoff_now()
+    hand = handoff_now() if hand is ... else hand
     if hand:
         apart = hand.cross_gbs < handoff.SLOW * hand.own_gbs
         lines.append(
