@@ -464,6 +464,7 @@ def test_quantized_row_copies_made_after_the_quantizer_give_the_same_integers(
     [
         ("fsrcnn_x3_int8", [56, 4, 3, 3]),  # 2 x 2 blocks of 3 x 3 over the 5 x 5
         ("fsrcnn_x4_int8", [56, 4, 3, 3]),
+        ("fsrcnn-s_x3_int8", [32, 4, 3, 3]),  # every layer INT8 by QAT since session 62
         ("dcscn_x3_int8", [96, 3, 1, 3]),  # the 3 x 3 as its 3 rows
     ],
 )
