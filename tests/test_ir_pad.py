@@ -23,7 +23,9 @@ def _count(model, kinds) -> int:
     return sum(op.get_type_name() in kinds for op in model.get_ordered_ops())
 
 
-@pytest.mark.parametrize("name", ["fsrcnn_x3_int8_avx2", "srcnn_x4_fp32", "dcscn_x2_int8_avx2", "fsrcnn-s_x2_fp32"])
+@pytest.mark.parametrize(
+    "name", ["fsrcnn_x3_int8_avx2", "srcnn_x4_fp32", "dcscn_x2_int8_avx2", "fsrcnn-s_x2_fp32", "fsrcnn-s_x3_int8"]
+)
 def test_one_pad_is_the_stored_padding_to_the_bit(name, data_dir):
     from xeonsr.evaluate import load_samples
     from xeonsr.ir_pad import one_pad

@@ -211,7 +211,10 @@ HOST_FORMS = {
     "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
     # Since session 58: SRCNN's FP32 chain on the jit_avx512 kernels, 1.28-1.42x the default kernels
     # on a Zen 4 (`python benchmarks/probes/blocked_avx512.py 2 5 160x140,92x92,170x170,240x192 ...`).
-    "avx512_vnni": (blocked_chain_avx512, int8_first_layer_blocks),
+    # Since session 62 the bicubic skip's one Pad too: on the Zen 4 every x3 IR 1.00-1.09x by the
+    # median round, FSRCNN-s INT8 1.04-1.09x, FSRCNN INT8 1.02-1.04x, the same output to the bit
+    # (`python benchmarks/probes/bicubic_pad_forms.py 2 20 160x140,92x92 fsrcnn:int8,...`, two runs).
+    "avx512_vnni": (blocked_chain_avx512, int8_first_layer_blocks, one_pad),
 }
 INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices, int8_first_layer_blocks)
 EVERY_IR_FORMS = (one_pad,)  # float ops whose values do not change at all: any IR, quantized or not

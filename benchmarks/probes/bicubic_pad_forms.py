@@ -13,6 +13,13 @@ by the median round at 160x140 / 92x92: FSRCNN x3 INT8 1.003-1.021x / 1.029-1.03
 INT8 1.039-1.040x / 1.041-1.046x, FSRCNN x3 FP32 1.012-1.026x / 1.019-1.032x, FSRCNN-s FP32 1.018x
 / 1.011x, SRCNN x3 FP32 0.993-1.027x / 1.029-1.042x, SRCNN INT8 1.000-1.001x / 1.005-1.009x, DCSCN
 INT8 1.001-1.003x / 1.003x, DCSCN FP32 1.010x / 1.010x: in the AVX2 class's forms since.
+
+Session 62 (AMD EPYC Zen 4, quiet, the vCPUs together before and after), two runs, each row the
+same output to the bit, by the median round at 160x140 / 92x92: FSRCNN x3 INT8 1.023-1.036x /
+1.027-1.044x, FSRCNN-s x3 INT8 1.040-1.044x / 1.074-1.089x, FSRCNN x3 FP32 1.008-1.039x /
+1.022-1.026x, FSRCNN-s FP32 1.024-1.027x / 1.035-1.036x, SRCNN x3 FP32 1.013-1.014x / 1.019-1.027x,
+SRCNN INT8 1.017-1.019x / 1.002-1.015x, DCSCN INT8 1.002-1.004x / 1.005-1.035x, DCSCN FP32 1.014x /
+1.013x: in the VNNI class's forms since.
 """
 
 import sys
