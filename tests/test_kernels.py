@@ -599,7 +599,12 @@ def test_host_forms_leave_other_classes_precisions_and_kernel_plans_alone():
     )
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {conv1: "jit_avx512"}) == [columns, upsample]
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {columns: "jit_avx512"}) == [conv1, upsample]
-    assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {upsample: "jit_avx512"}) == [conv1, conv2, columns]
+    # ... but the one Pad, which rewrites only what feeds the bicubic skip, pads for a planned skip too
+    planned_skip = host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {upsample: "jit_avx512"})
+    assert planned_skip == [conv1, conv2, columns, upsample]
+    x4 = _shipped("fsrcnn-s_x4_int8")  # its VNNI plan names the skip: padded by one Pad all the same
+    assert host_forms(x4, "avx512_vnni", "f32", {upsample: "jit_avx512"})[-1] == upsample
+    assert "Pad" in {op.get_type_name() for op in x4.get_ops()}
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx2", "f32", {conv2: "jit_avx512"}) == [conv1, columns, upsample]
     combine = columns.replace("columns", "combine")
     assert host_forms(_shipped("srcnn_x3_fp32"), "avx512_amx", "f32", {combine: "jit_avx512"}) == []

@@ -240,14 +240,18 @@ def host_forms(
     with; an :data:`INT8_FORMS` form computes the same integers, an :data:`EVERY_IR_FORMS` one the
     same values (so quantized or not, they take any layer). Nothing for another inference
     precision. A layer a kernel plan (``kernels``, named after the stored graph) puts on a kernel
-    keeps its stored form, so the plan means what was measured; a rewrite takes both
+    keeps its stored form, so the plan means what was measured (an :data:`EVERY_IR_FORMS` form
+    leaves the layer itself as stored and rewrites only what feeds it: it takes those layers
+    too; session 62, FSRCNN x2/x4 and FSRCNN-s x4 INT8 on their plans 0.96-1.07x on a Zen 4, level to faster,
+    `python benchmarks/probes/bicubic_pad_forms.py 2 20 160x140,92x92 fsrcnn:int8:4,...`); a rewrite takes both
     convolutions of a pair or neither. ``lr_size`` (height, width): the graph only ever runs at
     that size (a profile, a tuning run), so a :data:`SIZED_FORMS` form takes that size's form
     where it would otherwise compile a choice (xeonsr.ir_switch). ``static``: the graph has been
     reshaped to one input shape, so the class's :data:`STATIC_FORMS` follow."""
     if inference_precision != "f32":
         return []
-    names = {op.get_friendly_name() for op in ov_model.get_ordered_ops()} - set(kernels or {})
+    every = {op.get_friendly_name() for op in ov_model.get_ordered_ops()}
+    names = every - set(kernels or {})
     only = names
     if any(op.get_type_name() == "FakeQuantize" for op in ov_model.get_ops()):
         only = names & unquantized_tail(ov_model)
@@ -256,7 +260,8 @@ def host_forms(
         if rewrite in SIZED_FORMS and kernels and lr_size is None:
             continue  # its If would hide the planned layers from the plan
         sized = {"lr_size": lr_size} if rewrite in SIZED_FORMS else {}
-        done += rewrite(ov_model, only=names if rewrite in INT8_FORMS + EVERY_IR_FORMS else only, **sized)
+        scope = every if rewrite in EVERY_IR_FORMS else names if rewrite in INT8_FORMS else only
+        done += rewrite(ov_model, only=scope, **sized)
     for rewrite in STATIC_FORMS.get(forms_class, ()) if static else ():
         done += rewrite(ov_model, only=only)
     return done
