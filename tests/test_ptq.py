@@ -219,6 +219,12 @@ def test_quantizer_settings_follow_the_target_cpu_class():
         fp32 = ov.Core().read_model(str(locate_ir("srcnn", scale, "fp32")[0]))
         assert r.qat_ignored_scope and set(r.qat_ignored_scope) <= {op.get_friendly_name() for op in fp32.get_ops()}
     assert not load_recipe("srcnn", target_isa="vnni", scale=2).qat_first
+    # FSRCNN-s x3 on VNNI: QAT first with every layer INT8 (the model's QAT float layers cleared
+    # for that scale only), at its own lr; x2 keeps the model's QAT float layers and PTQ first.
+    s3, s2 = (load_recipe("fsrcnn-s", target_isa="vnni", scale=s) for s in (3, 2))
+    assert s3.qat_first and s3.qat_ignored_scope == [] and s3.qat == {"lr": 1e-5} and not s3.ignored_scope
+    assert not s2.qat_first and len(s2.qat_ignored_scope) == 2
+    assert not load_recipe("fsrcnn-s", target_isa="avx2", scale=3).qat_first
     with pytest.raises(UserError, match="overflow_fix"):
         load_recipe("fsrcnn", {"overflow_fix": "sometimes"})
     params = advanced_parameters(load_recipe("fsrcnn", target_isa="vnni"))
