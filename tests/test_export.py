@@ -60,6 +60,30 @@ def test_one_ir_serves_every_size(ir_dir):
         assert fn(np.full((h, w), 100.0)).shape == (3 * h, 3 * w)
 
 
+def test_the_runtime_call_without_copies_gives_the_copying_calls_output(ir_dir):
+    """xeonsr.ov.infer_fn: the request reads the caller's array and writes a fresh one each call,
+    the same to the bit as request.infer's copies, for odd sizes, a batch, and inputs that are
+    read-only, strided or float64; an output held by the caller survives the next call."""
+    from xeonsr.ov import infer_fn
+
+    compiled = compile_ir(locate_ir("fsrcnn", 3, "fp32", ir_dir)[0])
+    run, plain = infer_fn(compiled.create_infer_request(), 3), compiled.create_infer_request()
+    rng = np.random.default_rng(1)
+    held = []
+    for shape in [(1, 1, 7, 5), (2, 1, 33, 20), (1, 1, 64, 81)]:
+        x = rng.random(shape, dtype=np.float32)
+        want = next(iter(plain.infer({0: x}).values())).copy()
+        ro = x.copy()
+        ro.flags.writeable = False
+        strided = np.zeros(shape[:3] + (shape[3] * 2,), np.float32)
+        strided[..., ::2] = x
+        for arg in (x, ro, strided[..., ::2], x.astype(np.float64)):
+            out = run(arg)
+            assert out.shape == (shape[0], 1, shape[2] * 3, shape[3] * 3) and np.array_equal(out, want)
+        held.append((out, want))
+    assert all(np.array_equal(o, w) for o, w in held)
+
+
 def test_corrupted_or_missing_ir_is_refused(ir_dir, tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(ir_dir, bad)

@@ -121,7 +121,7 @@ def measure_psnr(xml: Path, scale: int, data_dir: str | None) -> dict:
             folder = find_dataset(ds, data_dir)
         except DatasetError:
             continue
-        res = evaluate(plane_fn(ov_run(compiled)), load_samples(folder, scale), scale, with_ssim=False)
+        res = evaluate(plane_fn(ov_run(compiled, scale)), load_samples(folder, scale), scale, with_ssim=False)
         out[ds] = round(res["mean_psnr"], 3)
     return out
 

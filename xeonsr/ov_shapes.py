@@ -29,8 +29,11 @@ MOST_PIXELS = 1 << 17
 class ShapeNetworks:
     """The dynamic compiled network and, for shapes that come back, one compiled for each."""
 
-    def __init__(self, dynamic, compile_for: Callable[[tuple[int, ...]], object], keep: int = KEEP):
+    def __init__(
+        self, dynamic, compile_for: Callable[[tuple[int, ...]], object], keep: int = KEEP, scale: int | None = None
+    ):
         self.dynamic = dynamic
+        self.scale = scale  # the networks' upscaling factor: calls without copies (xeonsr.ov.infer_fn)
         self.compile_for = compile_for  # (N, C, H, W) -> a compiled network for that shape only
         self.keep, self.most_pixels = keep, MOST_PIXELS
         self._lock = threading.Lock()
@@ -86,8 +89,10 @@ class ShapeNetworks:
 
     def run_fn(self) -> Callable[[np.ndarray], np.ndarray]:
         """A run function for one thread: (N, 1, h, w) float32 -> the network's output."""
-        dynamic = self.dynamic.create_infer_request()
-        held: dict[tuple[int, ...], tuple[object, object]] = {}  # shape -> (network, this thread's request)
+        from xeonsr.ov import infer_fn
+
+        dynamic = infer_fn(self.dynamic.create_infer_request(), self.scale)
+        held: dict[tuple[int, ...], tuple[object, object]] = {}  # shape -> (network, this thread's call)
 
         def run(x: np.ndarray) -> np.ndarray:
             x = np.ascontiguousarray(x, dtype=np.float32)
@@ -100,18 +105,21 @@ class ShapeNetworks:
                 if mine is None or mine[0] is not net:
                     if len(held) >= self.keep:  # requests of networks since dropped go with them
                         held.clear()
-                    mine = held[shape] = (net, net.create_infer_request())
+                    mine = held[shape] = (net, infer_fn(net.create_infer_request(), self.scale))
                 request = mine[1]
-            return next(iter(request.infer({0: x}).values()))
+            return request(x)
 
         return run
 
 
-def shape_networks(source, formed, dynamic, forms_class: str, inference_precision: str, kernels, settings: dict):
+def shape_networks(
+    source, formed, dynamic, forms_class: str, inference_precision: str, kernels, settings: dict, scale=None
+):
     """A :class:`ShapeNetworks` for the IR ``source`` (as read, before any form), ``formed`` (in
     the class's host forms) and ``dynamic`` (that compiled), or None where no static form would
     rewrite it on this CPU class: the dynamic network is then as fast. ``settings``: the rest of
-    xeonsr.ov.compile_ir's arguments (threads, streams), the same for each shape."""
+    xeonsr.ov.compile_ir's arguments (threads, streams), the same for each shape; ``scale``: the
+    network's upscaling factor (calls without copies)."""
     from xeonsr.ir_forms import static_forms_apply
     from xeonsr.ov import compile_ir
 
@@ -124,7 +132,7 @@ def shape_networks(source, formed, dynamic, forms_class: str, inference_precisio
         own = {**settings, "cache": False}
         return compile_ir(graph, inference_precision=inference_precision, kernels=kernels, **own)
 
-    return ShapeNetworks(dynamic, compile_for)
+    return ShapeNetworks(dynamic, compile_for, scale=scale)
 
 
 def for_shape(source, shape: tuple[int, ...], forms_class: str, inference_precision: str = "f32", kernels=None):

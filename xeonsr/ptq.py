@@ -21,7 +21,7 @@ def psnr_of(compiled, samples, scale: int) -> tuple[float, list[float]]:
     from xeonsr.evaluate import evaluate
     from xeonsr.runtime import ov_run, plane_fn
 
-    res = evaluate(plane_fn(ov_run(compiled)), samples, scale, with_ssim=False)
+    res = evaluate(plane_fn(ov_run(compiled, scale)), samples, scale, with_ssim=False)
     return res["mean_psnr"], [r["psnr"] for r in res["images"]]
 
 

@@ -57,10 +57,12 @@ def plane_fn(run: RunFn) -> Callable[[np.ndarray], np.ndarray]:
     return fn
 
 
-def ov_run(compiled) -> RunFn:
-    """A compiled OpenVINO model as a run function (one infer request, reused)."""
-    request = compiled.create_infer_request()
-    return lambda x: next(iter(request.infer({0: np.ascontiguousarray(x, dtype=np.float32)}).values()))
+def ov_run(compiled, scale: int | None = None) -> RunFn:
+    """A compiled OpenVINO model as a run function (one infer request, reused; ``scale``: the
+    network's, for the call without copies, xeonsr.ov.infer_fn)."""
+    from xeonsr.ov import infer_fn
+
+    return infer_fn(compiled.create_infer_request(), scale)
 
 
 def torch_run(net, *, bf16: bool = False, channels_last: bool = True) -> RunFn:
@@ -139,7 +141,7 @@ def load_runner(
         shapes = (
             None
             if streams > 1
-            else shape_networks(source, graph, compiled, cpu_info().forms_class, infer, kernels, settings)
+            else shape_networks(source, graph, compiled, cpu_info().forms_class, infer, kernels, settings, scale)
         )
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"
@@ -150,7 +152,7 @@ def load_runner(
             note += ", a network of its own for a shape run again (xeonsr.ov_shapes)"
         if streams > 1:
             note += f", {streams} streams (throughput)"
-        spawn = shapes.run_fn if shapes is not None else lambda: ov_run(compiled)
+        spawn = shapes.run_fn if shapes is not None else lambda: ov_run(compiled, scale)
         return Runner(
             spawn(), model, scale, backend, note, threads, str(xml), entry.get("receptive_radius"), spawn=spawn
         )  # fmt: skip
