@@ -115,10 +115,11 @@ def infer_fn(request, scale: int | None = None):
     maps h x w to scale*h x scale*w, as every IR of the store does) the request reads the caller's
     array in place and writes into a fresh array of the caller's: ~25 us less per call than
     ``request.infer({0: x})``, which copies both through Python's wrappers (AMD EPYC Zen 4, 2
-    threads: 1.08-1.16x at 16x16 LR, 1.03-1.07x at 48x48, level at Set14's sizes and 1.00-1.04x
-    at 320x240; `python benchmarks/probes/ov_call_paths.py 2 9 ...`, session 63; the output the
-    same to the bit). Taking the request's own output tensor and copying it instead ran 0.90-0.97x
-    at 160x140. Without ``scale``, the copying call."""
+    threads, five IRs: 1.05-1.23x at 16x16 LR, 1.01-1.12x at 48x48, 0.99-1.07x from 92x92 to
+    170x170, 1.00-1.07x at 320x240; `python benchmarks/probes/ov_call_paths.py 2 11 ...`, session
+    63; the output the same to the bit; over Set14 through the bench's runner, level: 0.975-1.031x,
+    benchmarks/probes/call_paths_set14.py). Taking the request's own output tensor and copying it instead ran
+    0.90-0.97x at 160x140. Without ``scale``, the copying call."""
     import numpy as np
 
     if scale is None:
