@@ -10,6 +10,7 @@ import sys
 import time
 
 import numpy as np
+from _shuffle import pixel_shuffle_as_depth_to_space
 
 from xeonsr.info import cpu_info
 from xeonsr.ir_forms import host_forms
@@ -20,34 +21,6 @@ names = sys.argv[4].split(",")
 w_, h_ = (int(v) for v in size.split("x"))
 x = np.random.default_rng(0).random((1, 1, h_, w_), dtype=np.float32)
 isa = cpu_info().isa_class
-
-
-def pixel_shuffle_as_depth_to_space(ov_model) -> list[str]:
-    """Each exported pixel shuffle (Reshape to (N, C, s, s, H, W), Transpose (0, 1, 4, 2, 5, 3),
-    Reshape to (N, C, H*s, W*s)) as one DepthToSpace, depth_first; the names rewritten."""
-    from openvino import opset1
-
-    done = []
-    for out in list(ov_model.get_ordered_ops()):
-        if out.get_type_name() != "Reshape" or out.get_output_partial_shape(0).rank.get_length() != 4:
-            continue
-        tr = out.input(0).get_source_output().get_node()
-        if tr.get_type_name() != "Transpose":
-            continue
-        perm = tr.input(1).get_source_output().get_node()
-        if perm.get_type_name() != "Constant" or list(perm.get_data()) != [0, 1, 4, 2, 5, 3]:
-            continue
-        split = tr.input(0).get_source_output().get_node()
-        shape = split.get_output_partial_shape(0)
-        if split.get_type_name() != "Reshape" or shape.rank.get_length() != 6 or not shape[2].is_static:
-            continue
-        d2s = opset1.depth_to_space(split.input(0).get_source_output(), "depth_first", shape[2].get_length())
-        d2s.set_friendly_name(out.get_friendly_name())
-        out.output(0).replace(d2s.output(0))
-        done.append(out.get_friendly_name())
-    if done:
-        ov_model.validate_nodes_and_infer_types()
-    return done
 
 
 def build(name, d2s):

@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 from _rounds import against
+from _shuffle import pixel_shuffle_as_depth_to_space
 
 from xeonsr.info import cpu_info
 from xeonsr.ir_forms import host_forms
@@ -24,36 +25,12 @@ models = [m.split(":") for m in sys.argv[4].split(",")]
 print(cpu_info().model, f"{threads} threads", flush=True)
 
 
-def shuffle_as_depth_to_space(ov_model) -> int:
-    from openvino import opset1
-
-    done = 0
-    for out in list(ov_model.get_ordered_ops()):
-        if out.get_type_name() != "Reshape" or out.get_output_partial_shape(0).rank.get_length() != 4:
-            continue
-        tr = out.input(0).get_source_output().get_node()
-        if tr.get_type_name() != "Transpose":
-            continue
-        perm = tr.input(1).get_source_output().get_node()
-        if perm.get_type_name() != "Constant" or list(perm.get_data()) != [0, 1, 4, 2, 5, 3]:
-            continue
-        split = tr.input(0).get_source_output().get_node()
-        shape = split.get_output_partial_shape(0)
-        if split.get_type_name() != "Reshape" or shape.rank.get_length() != 6 or not shape[2].is_static:
-            continue
-        d2s = opset1.depth_to_space(split.input(0).get_source_output(), "depth_first", shape[2].get_length())
-        out.output(0).replace(d2s.output(0))
-        done += 1
-    ov_model.validate_nodes_and_infer_types()
-    return done
-
-
 def runner(model: str, precision: str, scale: int, rewrite: bool):
     xml, entry = locate_ir(model, scale, precision)
     kernels = plan_for(entry, "f32")
     graph = read_ir(xml)
     host_forms(graph, cpu_info().forms_class, "f32", kernels)
-    n = shuffle_as_depth_to_space(graph) if rewrite else 0
+    n = len(pixel_shuffle_as_depth_to_space(graph)) if rewrite else 0
     request = compile_ir(graph, threads, kernels=kernels).create_infer_request()
     return (lambda x: next(iter(request.infer({0: x}).values())).copy()), n
 
