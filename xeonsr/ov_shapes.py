@@ -7,7 +7,10 @@ folder of one size, the tiles of a large image and a benchmark's repeats run the
 their second image on, while a folder of mixed sizes, run once or over and over, never waits for a
 compile (its shapes run on the dynamic network). The last :data:`KEEP` networks are kept, shared by
 every thread's run function; each thread has requests of its own (a request serves one call at a
-time). xeonsr.runtime builds them for one-stream runners only (the reason is there)."""
+time). xeonsr.runtime builds them for one-stream runners only (the reason is there).
+
+Where no shape gets a network of its own, an IR whose pixel shuffle is slow at some sizes
+(xeonsr.ir_shuffle) gets a second dynamic network for those sizes: :class:`AliasingShapes`."""
 
 from __future__ import annotations
 
@@ -112,6 +115,50 @@ class ShapeNetworks:
         return run
 
 
+class AliasingShapes:
+    """The dynamic network, and for inputs whose planes alias (xeonsr.ir_shuffle.planes_alias) the
+    same graph with its pixel shuffle as one DepthToSpace, compiled when the first such input comes
+    (once; a compile that fails costs a warning and those inputs run the stored form). FSRCNN x4 on
+    a Zen 4: the DepthToSpace form 1.02-1.06x faster in FP32 and 1.10-1.22x in INT8 at 128x128 and
+    192x128 LR, 0.94-0.98x at 127x128 (docs/performance.md, session 64)."""
+
+    def __init__(self, dynamic, compile_other: Callable[[], object], scale: int | None = None):
+        self.dynamic, self.scale = dynamic, scale
+        self._compile_other = compile_other
+        self._lock = threading.Lock()
+        self._other = None
+        self._failed = False
+
+    def other(self):
+        """The DepthToSpace network (the dynamic one where it did not compile)."""
+        with self._lock:  # one compile; a thread that comes meanwhile waits for it
+            if self._other is None and not self._failed:
+                try:
+                    self._other = self._compile_other()
+                except Exception as e:  # the stored form still runs every shape
+                    warnings.warn(f"the pixel shuffle as DepthToSpace did not compile ({e}); runs stored", stacklevel=2)
+                    self._failed = True
+            return self.dynamic if self._other is None else self._other
+
+    def run_fn(self) -> Callable[[np.ndarray], np.ndarray]:
+        """A run function for one thread: (N, 1, h, w) float32 -> the network's output."""
+        from xeonsr.ir_shuffle import planes_alias
+        from xeonsr.ov import infer_fn
+
+        stored = infer_fn(self.dynamic.create_infer_request(), self.scale)
+        other = None
+
+        def run(x: np.ndarray) -> np.ndarray:
+            nonlocal other
+            if not planes_alias(x.shape):
+                return stored(x)
+            if other is None:
+                other = infer_fn(self.other().create_infer_request(), self.scale)
+            return other(x)
+
+        return run
+
+
 def shape_networks(
     source, formed, dynamic, forms_class: str, inference_precision: str, kernels, settings: dict, scale=None
 ):
@@ -133,6 +180,28 @@ def shape_networks(
         return compile_ir(graph, inference_precision=inference_precision, kernels=kernels, **own)
 
     return ShapeNetworks(dynamic, compile_for, scale=scale)
+
+
+def aliasing_shapes(
+    source, formed, dynamic, forms_class: str, inference_precision: str, kernels, settings: dict, scale=None
+):
+    """An :class:`AliasingShapes` for the IR ``source`` (as read), ``formed`` (in the class's host
+    forms) and ``dynamic`` (that compiled), or None where its output's pixel shuffle does not move
+    16-64 phases (xeonsr.ir_shuffle.slow_shuffle). The other arguments as :func:`shape_networks`'."""
+    from xeonsr.ir_forms import host_forms
+    from xeonsr.ir_shuffle import as_depth_to_space, slow_shuffle
+    from xeonsr.ov import compile_ir
+
+    if not slow_shuffle(formed):
+        return None
+
+    def compile_other():
+        graph = source.clone()
+        host_forms(graph, forms_class, inference_precision, kernels)
+        as_depth_to_space(graph, last_only=True)
+        return compile_ir(graph, inference_precision=inference_precision, kernels=kernels, **settings)
+
+    return AliasingShapes(dynamic, compile_other, scale)
 
 
 def for_shape(source, shape: tuple[int, ...], forms_class: str, inference_precision: str = "f32", kernels=None):

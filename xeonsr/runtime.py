@@ -114,7 +114,7 @@ def load_runner(
         from xeonsr.ir_forms import host_forms
         from xeonsr.irs import locate_ir
         from xeonsr.ov import compile_ir, read_ir
-        from xeonsr.ov_shapes import shape_networks
+        from xeonsr.ov_shapes import aliasing_shapes, shape_networks
 
         # ov-bf16: the FP32 IR with OpenVINO's bf16 inference precision (native bf16 CPUs only).
         prec = backend[3:]
@@ -143,6 +143,13 @@ def load_runner(
             if streams > 1
             else shape_networks(source, graph, compiled, cpu_info().forms_class, infer, kernels, settings, scale)
         )
+        # The pixel shuffle's other form for the sizes where the stored one is slow (xeonsr.ir_shuffle),
+        # where no network of a shape's own is made; one stream, for the same reason as those.
+        aliasing = (
+            aliasing_shapes(source, graph, compiled, cpu_info().forms_class, infer, kernels, settings, scale)
+            if shapes is None and streams == 1
+            else None
+        )
         if kernels:
             note += f", {len(kernels)} layers on measured kernels"
         if forms:
@@ -150,9 +157,13 @@ def load_runner(
             note += f", {layers} in this CPU's exact forms (xeonsr.ir_forms.HOST_FORMS)"
         if shapes is not None:
             note += ", a network of its own for a shape run again (xeonsr.ov_shapes)"
+        if aliasing is not None:
+            note += ", the pixel shuffle as DepthToSpace where H x W is a multiple of 1024 (xeonsr.ir_shuffle)"
         if streams > 1:
             note += f", {streams} streams (throughput)"
-        spawn = shapes.run_fn if shapes is not None else lambda: ov_run(compiled, scale)
+        spawn = next(
+            (n.run_fn for n in (shapes, aliasing) if n is not None), lambda: ov_run(compiled, scale)
+        )  # fmt: skip
         return Runner(
             spawn(), model, scale, backend, note, threads, str(xml), entry.get("receptive_radius"), spawn=spawn
         )  # fmt: skip
