@@ -118,9 +118,10 @@ class ShapeNetworks:
 class AliasingShapes:
     """The dynamic network, and for inputs whose planes alias (xeonsr.ir_shuffle.planes_alias) the
     same graph with its pixel shuffle as one DepthToSpace, compiled when the first such input comes
-    (once; a compile that fails costs a warning and those inputs run the stored form). FSRCNN x4 on
-    a Zen 4: the DepthToSpace form 1.02-1.06x faster in FP32 and 1.10-1.22x in INT8 at 128x128 and
-    192x128 LR, 0.94-0.98x at 127x128 (docs/performance.md, session 64)."""
+    (once; a compile that fails costs a warning and those inputs run the stored form). On a Zen 4,
+    over the seven Set5/Set14 x4 LR planes that alias: FSRCNN x4 INT8 1.12-1.20x, FSRCNN-s x4 INT8
+    1.13-1.24x, FSRCNN-s FP32 1.02-1.09x, FSRCNN FP32 0.98-1.04x; at sizes that do not alias the
+    DepthToSpace form ran 0.94-0.98x, so it runs only those (docs/performance.md, session 64)."""
 
     def __init__(self, dynamic, compile_other: Callable[[], object], scale: int | None = None):
         self.dynamic, self.scale = dynamic, scale
