@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from xeonsr.ir_forms import first_layer_rows
 from xeonsr.ir_graph import MIN_INT8_SHARE, conv_macs, int8_mac_share
+from xeonsr.ir_remainder import first_layer_remainder
 from xeonsr.ptq import advanced_parameters, budget_losses, ptq
 
 
@@ -63,8 +64,9 @@ def search(order, recipe, fp32_model, torch_net, calib, budget, fp32_psnr, scale
                 form = fp32_model.clone()
                 if variant.first_layer_rows:
                     first_layer_rows(form)
-                recipe = variant
+                recipe = _remainder_scope(variant, form, calib)
                 int8, searched = ptq(form, recipe, budget, fp32_psnr, calib, scale, log=_progress)
+                _split(int8, recipe, calib)
                 found = Found(int8, used, verdict(int8, recipe, budget, fp32_psnr, scale), tried, recipe)
                 if not found.why:
                     break
@@ -92,6 +94,8 @@ def _qat(net, fp32_model, recipe, searched: list[str], scale: int, calib: list, 
     qat_config = QATConfig(**{**recipe.qat, **(qat_overrides or {})})
     # The recipe names layers of every scale's graph (x2/x3's column-pair head, x4's plain one).
     present = {op.get_friendly_name() for op in fp32_model.get_ops()}
+    if recipe.first_layer_remainder:  # NNCF leaves it float; _split makes it INT8 after training
+        recipe = _remainder_scope(recipe, fp32_model.clone(), calib)
     floats = [n for n in dict.fromkeys(recipe.ignored_scope + recipe.qat_ignored_scope) if n in present]
     macs = conv_macs(fp32_model)
     with_searched = list(dict.fromkeys(floats + searched))
@@ -112,7 +116,29 @@ def _qat(net, fp32_model, recipe, searched: list[str], scale: int, calib: list, 
     )
     if recipe.first_layer_rows:  # the form PTQ would quantize in: the same INT8 function (ir_forms)
         first_layer_rows(int8)
+    _split(int8, recipe, calib)
     return int8, seconds, qat_config
+
+
+def _image_mean(calib: list) -> float:
+    import numpy as np
+
+    return float(np.mean([c.mean() for c in calib]))
+
+
+def _remainder_scope(recipe, form, calib: list):
+    """With ``first_layer_remainder``: ``form``'s first layer on its int8 weights (bias corrected),
+    still float, and out of NNCF's scope, so PTQ calibrates the later layers on what it will
+    compute; the recipe with that layer in its ignored_scope."""
+    if not recipe.first_layer_remainder:
+        return recipe
+    names = first_layer_remainder(form, _image_mean(calib), split=False)
+    return replace(recipe, ignored_scope=list(dict.fromkeys([*recipe.ignored_scope, *names])))
+
+
+def _split(int8, recipe, calib: list) -> None:
+    if recipe.first_layer_remainder:
+        first_layer_remainder(int8, _image_mean(calib))
 
 
 def _progress(line: str) -> None:

@@ -43,6 +43,10 @@ class QuantRecipe:
     # PTQ quantizes the one-channel k x k first layer as k row-shifted channels and a 1 x k
     # convolution (ir_forms.first_layer_rows; the same function, another INT8 kernel).
     first_layer_rows: bool = False
+    # The one-channel first layer left out of NNCF (float: its input is the float LR image) and
+    # then made two INT8 layers, the image's 8 bits and their remainder (ir_remainder): INT8
+    # speed without rounding the image to 8 bits.
+    first_layer_remainder: bool = False
     # Weights in 7 bits against pre-VNNI int16 saturation (ptq.advanced_parameters): "auto"
     # (every layer for avx2 targets, none for vnni), "enable", "first_layer" or "disable". The
     # budget is checked on the CPU that quantizes either way.

@@ -7,6 +7,7 @@ Usage (XEONSR_DATA set): python benchmarks/probes/qat_variants.py MODEL SCALE IS
   where JSON holds recipe fields, e.g.
   python benchmarks/probes/qat_variants.py fsrcnn 2 vnni 2 \
       'all_1e-5={"qat_ignored_scope": [], "qat": {"lr": 1e-5}}'
+  A JSON's "method" ("ptq" or "auto"; default "qat") is the quantize method, not a recipe field.
 """
 
 import json
@@ -22,6 +23,7 @@ model, scale, isa, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys
 for arg in sys.argv[5:]:
     name, _, text = arg.partition("=")
     overrides = json.loads(text)
+    method = overrides.pop("method", "qat")
     store = Path(tempfile.mkdtemp(prefix=f"qat_{model}_x{scale}_{name}_"))
     shutil.copytree("xeonsr/openvino_models", store, dirs_exist_ok=True)
     try:
@@ -32,7 +34,7 @@ for arg in sys.argv[5:]:
             store,
             overrides,
             reports_dir=store / "reports",
-            method="qat",
+            method=method,
             target_isa=isa,
             qat_overrides={"threads": threads},
         )
