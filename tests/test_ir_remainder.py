@@ -29,15 +29,20 @@ def _lr(data_dir, scale, h, w):
     return np.ascontiguousarray(lr[None, None, :h, :w], dtype=np.float32) / 255.0
 
 
-def test_int8_weights_are_symmetric_per_channel_and_within_half_a_step():
+def test_int8_weights_are_symmetric_per_channel_and_keep_each_filters_sum():
     from xeonsr.ir_remainder import int8_weights
 
     w = np.random.default_rng(0).normal(size=(6, 1, 5, 5)).astype(np.float32)
     w[3] = 0.0  # a channel of zeros keeps a usable scale
     q, scale = int8_weights(w)
+    step = scale.reshape(-1, 1, 1, 1)
     assert q.dtype == np.int8 and q.min() >= -127 and q.max() <= 127
     assert [int(np.abs(q[c]).max()) for c in range(6)] == [127, 127, 127, 0, 127, 127]
-    assert np.all(np.abs(q * scale.reshape(-1, 1, 1, 1) - w) <= scale.reshape(-1, 1, 1, 1) / 2 + 1e-7)
+    assert np.all(np.abs(q * step - w) < step + 1e-7)  # each tap within one step
+    left = (w - q * step).reshape(6, -1).sum(axis=1) / scale
+    assert np.all(np.abs(left) <= 0.5 + 1e-4)  # each filter's sum within half a step
+    nearest = np.abs((w / step - np.round(w / step)).reshape(6, -1).sum(axis=1))
+    assert nearest.max() > 1  # where nearest rounding would not have kept it
 
 
 def test_the_remainder_reads_the_image_to_16_bits_where_8_bits_lose_what_an_int8_layer_would(data_dir):
