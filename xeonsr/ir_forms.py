@@ -10,7 +10,7 @@ from xeonsr.ir_blocked import blocked_chain, blocked_chain_avx512, depthwise_hal
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_pad import one_pad
-from xeonsr.ir_pairs import column_pairs, last_layer_depthwise
+from xeonsr.ir_pairs import column_pairs, combine_shifts, last_layer_depthwise
 from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_slices
 from xeonsr.ir_switch import rows_or_columns
 from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
@@ -214,7 +214,10 @@ HOST_FORMS = {
     # Since session 62 the bicubic skip's one Pad too: on the Zen 4 every x3 IR 1.00-1.09x by the
     # median round, FSRCNN-s INT8 1.04-1.09x, FSRCNN INT8 1.02-1.04x, the same output to the bit
     # (`python benchmarks/probes/bicubic_pad_forms.py 2 20 160x140,92x92 fsrcnn:int8,...`, two runs).
-    "avx512_vnni": (blocked_chain_avx512, int8_first_layer_blocks, one_pad),
+    # Since session 65 a column pair's float combine as shifts and sums (xeonsr.ir_pairs.combine_shifts):
+    # FSRCNN x2 INT8 (its combine float) 1.07-1.10x on the Zen 4, the same values
+    # (`python benchmarks/probes/combine_shifts_vs_commit.py 10 160x140,92x92,240x192 fsrcnn:2:int8,... COMMIT`).
+    "avx512_vnni": (blocked_chain_avx512, int8_first_layer_blocks, one_pad, combine_shifts),
 }
 INT8_FORMS = (int8_first_layer_rows, quantized_rows_by_slices, int8_first_layer_blocks)
 EVERY_IR_FORMS = (one_pad,)  # float ops whose values do not change at all: any IR, quantized or not

@@ -1,6 +1,7 @@
-"""SRCNN's last layer as exported: a column pair (:class:`xeonsr.models.srcnn.ColumnPair`), found in
-an IR with its taps, and the depthwise form of a one-output pair. The host forms of more than one
-CPU class rewrite it (xeonsr.ir_forms, xeonsr.ir_blocked)."""
+"""SRCNN's last layer and FSRCNN's x2/x3 head as exported: a column pair
+(:class:`xeonsr.models.srcnn.ColumnPair`), found in an IR with its taps, the depthwise form of a
+one-output pair, and a pair's combine as shifts and sums. The host forms of more than one CPU class
+rewrite them (xeonsr.ir_forms, xeonsr.ir_blocked)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,53 @@ def last_layer_depthwise(ov_model, only=None) -> list[str]:
         total = conv_on(dw, np.ones((1, c, 1, 1), taps.dtype), [0, 0], combine.get_friendly_name())
         combine.output(0).replace(total.output(0))
         done.append(cols.get_friendly_name())
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done
+
+
+def combine_shifts(ov_model, only=None) -> list[str]:
+    """Rewrite each float combine of a column pair (the 1 x f convolution from n*f column channels
+    to n outputs, output p adding its f columns, column k shifted by k - f//2) as those shifts, a
+    depthwise 1 x f convolution with one tap per channel, and a 1 x 1 convolution adding each
+    output's f channels. The stored combine multiplies n*f*f of its n*n*f*f weights by zero, and
+    with n outputs (x2's 4 phases) it fills a quarter of each AVX-512 lane; the shifts run on
+    oneDNN's depthwise kernel, the sum with f times fewer multiply-adds. The same values (the
+    columns' factors, 1 but where equalization scaled them, multiply in the shift; the sum in
+    another order). FSRCNN x2's combine (20 -> 4) took 0.044 + 0.057 ms so against 0.25 at 128x128
+    LR on a Zen 4, its INT8 IR (combine float) 1.07-1.10x faster (session 65,
+    benchmarks/probes/combine_shifts_vs_commit.py). Only float combines of two outputs or more:
+    one that reads a quantizer computes integer sums the budget was checked with, and SRCNN's
+    one-output combine (5 -> 1) gained 1.03-1.06x in its x2 INT8 IR but lost 0.92x at one size of
+    x4's and nothing in srcnn-955's. In place; returns the names rewritten (the sum keeps the
+    combine's name, the shifts add /shifts)."""
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
+    done = []
+    for combine in list(ov_model.get_ordered_ops()):
+        name = combine.get_friendly_name()
+        if combine.get_type_name() != "Convolution" or (only is not None and name not in only):
+            continue
+        weight = combine.input(1).get_source_output().get_node()
+        source = combine.input(0).get_source_output()
+        if weight.get_type_name() != "Constant" or source.get_node().get_type_name() == "FakeQuantize":
+            continue
+        wb = weight.get_data()
+        n, nf, one, f = wb.shape
+        if n < 2 or one != 1 or f < 2 or nf != n * f or not plain_pads(combine, [0, f // 2]):
+            continue
+        onehot = np.zeros_like(wb)
+        for p in range(n):
+            onehot[p, p * f : (p + 1) * f, 0] = np.eye(f, dtype=wb.dtype)
+        if not np.array_equal(wb, onehot * wb):
+            continue
+        taps = np.ascontiguousarray((onehot * wb).sum(axis=0)[:, None, None])  # (n*f, 1, 1, 1, f)
+        shifts = ops.group_convolution(source, ops.constant(taps), [1, 1], [0, f // 2], [0, f // 2], [1, 1])
+        shifts.set_friendly_name(name + "/shifts")
+        sums = (onehot.sum(axis=3) > 0).astype(wb.dtype)[..., None]  # (n, n*f, 1, 1)
+        combine.output(0).replace(conv_on(shifts, sums, [0, 0], name).output(0))
+        done.append(name)
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
