@@ -215,7 +215,8 @@ HOST_FORMS = {
     # median round, FSRCNN-s INT8 1.04-1.09x, FSRCNN INT8 1.02-1.04x, the same output to the bit
     # (`python benchmarks/probes/bicubic_pad_forms.py 2 20 160x140,92x92 fsrcnn:int8,...`, two runs).
     # Since session 65 a column pair's float combine as shifts and sums (xeonsr.ir_pairs.combine_shifts):
-    # FSRCNN x2 INT8 (its combine float) 1.07-1.10x on the Zen 4, the same values
+    # FSRCNN x2 INT8 (its combine float) 1.08-1.11x on the Zen 4, FSRCNN and FSRCNN-s x2/x3 FP32
+    # 1.02-1.10x, the same values
     # (`python benchmarks/probes/combine_shifts_vs_commit.py 10 160x140,92x92,240x192 fsrcnn:2:int8,... COMMIT`).
     "avx512_vnni": (blocked_chain_avx512, int8_first_layer_blocks, one_pad, combine_shifts),
 }

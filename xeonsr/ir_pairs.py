@@ -85,12 +85,12 @@ def combine_shifts(ov_model, only=None) -> list[str]:
     """Rewrite each float combine of a column pair (the 1 x f convolution from n*f column channels
     to n outputs, output p adding its f columns, column k shifted by k - f//2) as those shifts, a
     depthwise 1 x f convolution with one tap per channel, and a 1 x 1 convolution adding each
-    output's f channels. The stored combine multiplies n*f*f of its n*n*f*f weights by zero, and
+    output's f channels. The stored combine multiplies all but n*f of its n*n*f*f weights by zero, and
     with n outputs (x2's 4 phases) it fills a quarter of each AVX-512 lane; the shifts run on
     oneDNN's depthwise kernel, the sum with f times fewer multiply-adds. The same values (the
     columns' factors, 1 but where equalization scaled them, multiply in the shift; the sum in
     another order). FSRCNN x2's combine (20 -> 4) took 0.044 + 0.057 ms so against 0.25 at 128x128
-    LR on a Zen 4, its INT8 IR (combine float) 1.07-1.10x faster (session 65,
+    LR on a Zen 4, its INT8 IR (combine float) 1.08-1.11x faster, FP32 IRs 1.02-1.10x (session 65,
     benchmarks/probes/combine_shifts_vs_commit.py). Only float combines of two outputs or more:
     one that reads a quantizer computes integer sums the budget was checked with, and SRCNN's
     one-output combine (5 -> 1) gained 1.03-1.06x in its x2 INT8 IR but lost 0.92x at one size of
