@@ -85,7 +85,8 @@ def first_layer_remainder(ov_model, mean: float, only=None, split: bool = True) 
     (xeonsr.ir_forms.int8_first_layer_blocks). Not exact: the weights lose what 8 bits lose, the
     image what 16 bits lose. The layer's bias takes the mean of what the weights' rounding moves
     on an image of mean value ``mean`` (the calibration crops'; NNCF's bias correction for this
-    layer): FSRCNN x2's PTQ IR so lost 0.045 dB on BSD200-val's 5 worst, 0.051 without.
+    layer): the split alone cost FSRCNN-s x2's FP32 IR 0.006 dB on BSD200-val's 5 worst, 0.059
+    with nearest rounding and no correction (benchmarks/probes/remainder_first_layer.py).
     ``split=False``: the weights rounded and the bias corrected only, the layer left float (what
     PTQ calibrates the later layers on; splitting after that moves nothing more). In place;
     ``only``: the names that may be rewritten (None: any); returns the names rewritten (the first

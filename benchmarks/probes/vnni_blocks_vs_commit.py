@@ -15,46 +15,15 @@ the recorded plan kept it): FSRCNN x3 INT8 1.091x / 1.076x / 1.096x
 and x2 (`... dcscn:3,dcscn:2 cdc2f63`, two runs) 0.970-1.019x: level, its first layer 0.62 -> 0.44 ms.
 """
 
-import json
-import statistics
-import subprocess
 import sys
 
-import numpy as np
-from _rounds import rounds_ms
+from _form_commit import form_vs_commit
 
 import xeonsr.ir_forms as forms
-from xeonsr.kernels import plan_for
-from xeonsr.ov import compile_ir, read_ir
-from xeonsr.runtime import load_runner
 
 rounds = int(sys.argv[1])
 sizes = [tuple(int(v) for v in s.split("x")) for s in sys.argv[2].split(",")]
 specs, commit = sys.argv[3].split(","), sys.argv[4]
-show = ["git", "show", f"{commit}:xeonsr/openvino_models/manifest.json"]
-before = json.loads(subprocess.run(show, capture_output=True, text=True, check=True).stdout)["models"]
 for spec in specs:
     model, scale = spec.split(":")
-    now = load_runner(model, int(scale), "ov-int8", threads=2)
-    entry = before[f"{model}_x{scale}_int8"]
-    plan = plan_for(entry, "f32")
-    graph = read_ir(f"xeonsr/openvino_models/{entry['xml']}")
-    keep = forms.HOST_FORMS["avx512_vnni"]
-    forms.HOST_FORMS["avx512_vnni"] = tuple(f for f in keep if f is not forms.int8_first_layer_blocks)
-    forms.host_forms(graph, "avx512_vnni", "f32", plan)
-    forms.HOST_FORMS["avx512_vnni"] = keep
-    req = compile_ir(graph, 2, kernels=plan).create_infer_request()
-
-    def then(x, req=req):
-        return req.infer({0: x})[0]
-
-    for w, h in sizes:
-        x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
-        diff = float(np.abs(now.run(x) - then(x)).max())
-        t = rounds_ms({"then": then, "now": now.run}, x, rounds)
-        per = [a / b for a, b in zip(t["then"], t["now"], strict=True)]
-        print(
-            f"{spec} {w}x{h}: {commit} {statistics.median(t['then']):.3f} ms, now {statistics.median(t['now']):.3f} ms, "
-            f"now {statistics.median(per):.3f}x ({min(per):.2f}-{max(per):.2f}), max diff {diff:.1e}",
-            flush=True,
-        )
+    form_vs_commit(spec, model, int(scale), "int8", forms.int8_first_layer_blocks, commit, sizes, rounds)
