@@ -839,8 +839,14 @@ def test_bf16_upscale_where_the_cpu_has_it_and_one_line_where_it_does_not(tmp_pa
         fp32 = Upscaler("fsrcnn", 3, backend=backend, precision="fp32", tile=0)
         assert (bf16.precision, bf16.runner.backend) == ("bf16", f"{'ov' if backend == 'openvino' else 'torch'}-bf16")
         out, ref = np.asarray(bf16.upscale(lr)), np.asarray(fp32.upscale(lr))
-        if backend == "openvino":
+        if backend == "openvino" and "amx_bf16" not in cpu_info().flags:
             assert np.array_equal(out, tiled)  # tiles of 40 LR pixels give the whole image's pixels
+        elif backend == "openvino":
+            # OpenVINO's AMX bf16 kernels sum a layer's taps in an order that depends on the input's
+            # shape (17-47 pixels wide, not 32, against wider; Emerald Rapids, session 66): a tile's
+            # bf16 rounding can land one level off on a few pixels (58 of 195075 values here)
+            diff = np.abs(out.astype(int) - tiled)
+            assert diff.max() <= 1 and (diff > 0).mean() < 0.002
         diff = np.abs(out.astype(int) - ref)
         assert 0 < diff.max() <= 8 and diff.mean() < 0.6  # really bf16, and close to FP32
         assert abs(psnr(luma(out), luma(hr), 3) - psnr(luma(ref), luma(hr), 3)) < 0.05
