@@ -93,17 +93,29 @@ def test_the_blocked_chain_takes_only_whole_float_srcnn_chains():
     assert blocked_chain(_shipped("srcnn_x3_fp32"), only=names - {LAYER.format("conv2")}) == []
 
 
+def test_the_amx_class_chain_takes_only_a_1x1_middle():
+    """blocked_chain_avx512_1x1 (the AMX class's): SRCNN 9-1-5's chain as blocked_chain_avx512
+    makes it, srcnn-955's (a 5x5 middle, slower so on an AMX Xeon) left as stored."""
+    from xeonsr.ir_blocked import blocked_chain_avx512, blocked_chain_avx512_1x1
+    from xeonsr.kernels import asked_kernels
+
+    assert blocked_chain_avx512_1x1(_shipped("srcnn-955_x3_fp32")) == []
+    ours, theirs = _shipped("srcnn_x3_fp32"), _shipped("srcnn_x3_fp32")
+    assert blocked_chain_avx512_1x1(ours) == blocked_chain_avx512(theirs) != []
+    assert asked_kernels(ours) == asked_kernels(theirs)
+
+
 def test_this_host_runs_the_kernels_its_chain_asks_for():
     """OpenVINO honours a kernel asked through rt_info only in a model it reads: compile_ir passes
     the form's requests on, so the in-memory rewritten graph runs on them (on an AVX2 host the
-    AVX2 chain, on an AVX-512 VNNI host without AMX the AVX-512 one)."""
+    AVX2 chain, on an AVX-512 host the AVX-512 one: with AMX too since session 66)."""
     from xeonsr.info import cpu_info
     from xeonsr.ir_forms import host_forms
     from xeonsr.ov import compile_ir
 
-    isa = {"avx2": "avx2", "avx512_vnni": "avx512"}.get(cpu_info().forms_class)
+    isa = {"avx2": "avx2", "avx512_vnni": "avx512", "avx512_amx": "avx512"}.get(cpu_info().forms_class)
     if isa is None:
-        pytest.skip("the blocked chain is a form of AVX2 and AVX-512 VNNI hosts; checked on such a CPU")
+        pytest.skip("the blocked chain is a form of AVX2 and AVX-512 hosts; checked on such a CPU")
     model = _shipped("srcnn_x3_fp32")
     host_forms(model, cpu_info().forms_class)
     compiled = compile_ir(model, 2)

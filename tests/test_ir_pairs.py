@@ -49,10 +49,11 @@ def test_quantized_and_one_output_combines_stay():
     assert combine_shifts(_read("fsrcnn_x2_fp32"), only={"another"}) == []
 
 
-def test_the_vnni_class_runs_it_unless_a_kernel_plan_names_the_combine():
+def test_the_avx512_classes_run_it_unless_a_kernel_plan_names_the_combine():
     from xeonsr.ir_forms import host_forms
 
     done = host_forms(_read("fsrcnn_x2_int8"), "avx512_vnni")
     assert COMBINE in done
     assert COMBINE not in host_forms(_read("fsrcnn_x2_int8"), "avx512_vnni", kernels={COMBINE: "jit_avx512"})
-    assert COMBINE not in host_forms(_read("fsrcnn_x2_int8"), "avx512_amx")  # unmeasured there
+    assert COMBINE in host_forms(_read("fsrcnn_x2_int8"), "avx512_amx")  # and the AMX class (session 66)
+    assert COMBINE not in host_forms(_read("fsrcnn_x2_int8"), "avx2")  # unmeasured there

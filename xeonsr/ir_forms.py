@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xeonsr.ir_blocked import blocked_chain, blocked_chain_avx512, depthwise_halves
+from xeonsr.ir_blocked import blocked_chain, blocked_chain_avx512, blocked_chain_avx512_1x1, depthwise_halves
 from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_pad import one_pad
@@ -208,7 +208,19 @@ HOST_FORMS = {
         rows_or_columns,
         one_pad,
     ),
-    "avx512_amx": (last_layer_depthwise, int8_first_layer_rows),
+    # Since session 66 (an Intel Xeon with AMX, Emerald Rapids, 2 threads, a noisy host) the VNNI
+    # class's forms too, SRCNN's chain only with its 1 x 1 middle and the 9 x 9 INT8 first layer
+    # still in rows: SRCNN x2/x3/x4 FP32 1.05-1.22x by the median round, FSRCNN x2/x3 INT8 (their
+    # first layers in blocks) 1.18-1.32x, the rest 0.94-1.15x, the same outputs (FP32 within 8e-7)
+    # (`python benchmarks/probes/class_forms_here.py 2 10 160x140,92x92,240x192 srcnn:3:fp32,... VARIANTS`).
+    "avx512_amx": (
+        blocked_chain_avx512_1x1,
+        last_layer_depthwise,
+        int8_first_layer_rows,
+        int8_first_layer_blocks,
+        one_pad,
+        combine_shifts,
+    ),
     # Since session 58: SRCNN's FP32 chain on the jit_avx512 kernels, 1.28-1.42x the default kernels
     # on a Zen 4 (`python benchmarks/probes/blocked_avx512.py 2 5 160x140,92x92,170x170,240x192 ...`).
     # Since session 62 the bicubic skip's one Pad too: on the Zen 4 every x3 IR 1.00-1.09x by the
