@@ -1,6 +1,7 @@
 """The lowest-highest of several `xeonsr bench` runs (latency or throughput JSON), as the docs'
 three-run tables give them: per row, each OpenVINO row against each peer inside each run, and
-(latency) OpenVINO INT8 and FP32 against the fastest peer, the table docs/performance.md opens with.
+(latency) OpenVINO INT8 and FP32 against the fastest peer, the table docs/performance.md opens with,
+and OpenVINO INT8 against its bf16 where the runs have it.
 
     python benchmarks/runs_range.py benchmarks/results/set14_x3_..._run[1-3].json
     python benchmarks/runs_range.py --per-image srcnn,ov-fp32,ort benchmarks/results/set14_x3_..._run[1-3].json
@@ -70,6 +71,23 @@ def print_fastest(runs):
             peers = ", ".join(dict.fromkeys(p for _, p in got)) if got else ""
             cells.append(f"{span([r for r, _ in got])}x ({peers})" if got else "-")
         print(f"| {m} | {cells[0]} | {cells[1]} |")
+
+
+def print_int8_vs_bf16(runs):
+    """Per model where the runs have OpenVINO's bf16: its INT8 speed over its bf16 speed inside each
+    run. On VNNI/AMX `xeonsr upscale` takes INT8 first; > 1 says INT8 is also the faster there."""
+    out = defaultdict(list)
+    for run in runs:
+        by = {(s["model"], s["backend"]): ms_of(s) for s in run["summary"]}
+        for m in dict.fromkeys(m for m, _ in by):
+            if (m, "ov-int8") in by and (m, "ov-bf16") in by:
+                out[m].append(by[(m, "ov-bf16")] / by[(m, "ov-int8")])
+    if out:
+        print("\nOpenVINO INT8 against OpenVINO bf16 (the FP32 IR in bf16), inside each run:\n")
+        print("| model | INT8 vs bf16 |")
+        print("|---|---|")
+        for m, v in out.items():
+            print(f"| {m} | {span(v)}x |")
 
 
 def latency(runs):
@@ -165,6 +183,7 @@ def main(paths, pair=None, handoff_ok=False):
         print(f"| {m} | {b} | " + " | ".join(f"{span(c)}x" if c else "-" for c in cells) + " |")
     if "summary" in runs[0]:
         print_fastest(runs)
+        print_int8_vs_bf16(runs)
 
 
 if __name__ == "__main__":

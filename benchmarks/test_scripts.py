@@ -168,6 +168,15 @@ def test_runs_range_sets_openvino_against_the_fastest_peer(capsys):
     assert "| srcnn | 2.05x (torch-bf16) | 0.88x (ort) |" in out
 
 
+def test_runs_range_sets_openvino_int8_against_its_bf16_where_the_runs_have_it(capsys):
+    out = _runs_range(capsys, "set14_x2_intel_xeon_emr_2c_s67_run*.json")
+    # docs/performance.md, session 67: on the Emerald Rapids Xeon at x2 INT8 was the faster of the
+    # two for every model but FSRCNN-s
+    assert "| model | INT8 vs bf16 |" in out
+    assert "| dcscn | 1.56-1.61x |" in out and "| fsrcnn-s | 0.96-0.99x |" in out
+    assert "INT8 vs bf16" not in _runs_range(capsys, "set14_x3_amd_epyc_zen3_2c_s24_run*.json")  # no bf16 there
+
+
 def test_many_images_times_upscale_many_against_one_at_a_time_and_checks_the_bytes(data_dir):
     import many_images
 
