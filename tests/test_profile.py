@@ -107,3 +107,31 @@ def test_an_ir_with_another_input_is_refused_in_one_line(tmp_path, capsys):
     assert main(["profile", str(tmp_path / "rgb.xml"), "--repeats", "1"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot run it on a (1, 1, H, W) input" in err[0]
+
+
+def test_kernel_peak_runs_the_kernel_asked_and_says_none_where_it_cannot():
+    from xeonsr.peaks import int8_conv_peak, kernel_peak
+
+    _, kernel = int8_conv_peak(1, channels=64, side=24, layers=2, rounds=1)  # this CPU's INT8 kernel
+    assert kernel.endswith("_I8") and kernel_peak(kernel, 1, rounds=1, channels=64, side=24) > 0
+    assert kernel_peak("brgconv_avx512_dw_f32", 1) is None  # depthwise: no peak of its own
+    assert kernel_peak("nosuch_kernel_f32", 1, rounds=1, channels=32, side=16) is None
+    assert kernel_peak("unknown_f32", 1, rounds=1, channels=32, side=16) is None
+
+
+def test_profile_with_peaks_sets_each_layer_against_its_own_kernels_peak(tmp_path, capsys):
+    out = tmp_path / "p.json"
+    argv = ["profile", "fsrcnn-s", "--precision", "int8", "--size", "40x24", "--repeats", "2", "--peaks"]
+    assert main(argv + ["--threads", "1", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "kernel peaks (G(FL)OP/s" in printed and "of peak" in printed
+    data = json.loads(out.read_text())
+    peaks = data["kernel_peaks"]
+    convs = [r for r in data["layers"] if r["macs"]]
+    assert {r["kernel"] for r in convs} == set(peaks)
+    assert any(k.endswith("_I8") and v for k, v in peaks.items())  # its INT8 layers' kernel measured
+    for r in convs:
+        if peaks[r["kernel"]]:
+            assert r["of_peak"] == pytest.approx(2 * r["gmacs_per_s"] / peaks[r["kernel"]])
+        else:
+            assert r["of_peak"] is None

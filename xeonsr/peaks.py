@@ -65,8 +65,8 @@ def bf16_matmul_peak(threads: int, n: int = 2048, repeats: int = 10) -> float:
     return _rate(lambda: torch.matmul(a, b), 2.0 * n**3, repeats)
 
 
-def _conv_chain(channels: int, side: int, layers: int, seed: int = 0, int8: bool = False):
-    """-> (OpenVINO model: ``layers`` 3x3 convolutions channels -> channels with ReLU, an input).
+def _conv_chain(channels: int, side: int, layers: int, seed: int = 0, int8: bool = False, k: int = 3):
+    """-> (OpenVINO model: ``layers`` k x k convolutions channels -> channels with ReLU, an input).
 
     ``int8``: in the form NNCF gives a quantized convolution (u8 activations through a
     FakeQuantize, int8 weights per output channel through Convert and Multiply), built here so
@@ -82,7 +82,7 @@ def _conv_chain(channels: int, side: int, layers: int, seed: int = 0, int8: bool
     x = ops.parameter([1, channels, side, side], ov.Type.f32, name="x")
     h = x
     for i in range(layers):
-        w = rng.normal(0, 0.05, (channels, channels, 3, 3)).astype(np.float32)
+        w = rng.normal(0, 0.05, (channels, channels, k, k)).astype(np.float32)
         if int8:
             hi = np.float32(1.0 if i == 0 else 4.0)  # the input is on [0, 1), later ReLU outputs
             lo = np.float32(0.0)
@@ -92,7 +92,8 @@ def _conv_chain(channels: int, side: int, layers: int, seed: int = 0, int8: bool
             w = ops.multiply(ops.convert(ops.constant(q), ov.Type.f32), ops.constant(step.astype(np.float32)))
         else:
             w = ops.constant(w)
-        conv = ops.convolution(h, w, [1, 1], [1, 1], [1, 1], [1, 1])
+        pad = [k // 2, k // 2]
+        conv = ops.convolution(h, w, [1, 1], pad, pad, [1, 1])
         conv.set_friendly_name(f"peak_conv{i}")
         h = ops.relu(conv)
     return ov.Model([h], [x], "conv_peak"), rng
@@ -168,6 +169,45 @@ def int8_conv_peak(
     model, rng = _conv_chain(channels, side, layers, int8=True)
     inp = rng.random((1, channels, side, side), dtype=np.float32)
     return _conv_node_rate(model, inp, 2.0 * channels * channels * 9 * side * side, threads, rounds)
+
+
+def kernel_peak(kernel: str, threads: int, rounds: int = 3, channels: int = 256, side: int = 56) -> float | None:
+    """GOP/s (an INT8 kernel) or GFLOP/s of ``channels``-channel convolutions on ``side`` x ``side``
+    run on ``kernel``, an OpenVINO CPU convolution kernel as its counters name it
+    (``jit_avx512_I8``, ``brgconv_avx512_1x1_f32``): 1 x 1 layers for a 1x1 kernel, else 3 x 3,
+    asked for that implementation; best round by node time. The rate a layer on that kernel could
+    reach: on AMX OpenVINO runs FSRCNN's small INT8 layers on the VNNI kernel, whose peak is a
+    fraction of the AMX one (docs/performance.md, session 67). None where they do not run on
+    ``kernel`` (a depthwise or reference kernel, or one this CPU lacks)."""
+    from xeonsr.kernels import with_kernels
+    from xeonsr.ov import compile_ir
+
+    base, _, precision = kernel.rpartition("_")
+    if precision not in ("I8", "f32") or not base or "_dw" in base:
+        return None
+    k, layers = (1 if "1x1" in base else 3), 4
+    model, rng = _conv_chain(channels, side, layers, int8=precision == "I8", k=k)
+    # The first layer stays the plugin's: asked for some kernels it would read the planar input
+    # through a GEMM; it hands the others its blocked layout.
+    asked = {f"peak_conv{i}" for i in range(1, layers)}
+    model = with_kernels(model, dict.fromkeys(asked, base))
+    inp = rng.random((1, channels, side, side), dtype=np.float32)
+    try:
+        request = compile_ir(model, threads, profiling=True).create_infer_request()
+    except RuntimeError:  # an implementation this CPU lacks
+        return None
+    for _ in range(2):
+        request.infer({0: inp})
+    flop = 2.0 * channels * channels * k * k * side * side * len(asked)
+    best = 0.0
+    for _ in range(rounds):
+        request.infer({0: inp})
+        nodes = [p for p in request.profiling_info if p.node_name in asked]
+        seconds = sum(p.real_time.total_seconds() for p in nodes)
+        if len(nodes) != len(asked) or any(p.exec_type != kernel for p in nodes) or seconds <= 0:
+            return None
+        best = max(best, flop / seconds / 1e9)
+    return best
 
 
 def measure_peaks(threads: int, precisions: set[str]) -> dict[str, dict]:

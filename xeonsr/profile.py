@@ -26,6 +26,7 @@ class LayerTime:
     ms: float  # per inference, the median over the repeats
     share: float  # of the summed node times
     macs: int | None  # multiply-adds per inference (convolutions)
+    of_peak: float | None = None  # its rate over its kernel's peak (xeonsr.peaks.kernel_peak), where asked
 
     @property
     def gmacs_per_s(self) -> float | None:
@@ -80,9 +81,13 @@ def profile_ir(
     warmup: int = 5,
     repeats: int = 30,
     kernels: dict[str, str] | None = None,
+    peaks: bool = False,
 ) -> dict:
     """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}.
-    ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it."""
+    ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it.
+    ``peaks``: also each convolution kernel's practical peak, measured after the repeats
+    (xeonsr.peaks.kernel_peak), and each layer's share of its kernel's: how far it is from
+    the roofline of the code that runs it."""
     from xeonsr.info import cpu_info
     from xeonsr.ir_forms import host_forms, static_forms_apply
     from xeonsr.ir_graph import conv_macs
@@ -131,6 +136,16 @@ def profile_ir(
         if ms > 0
     ]
     layers.sort(key=lambda r: -r.ms)
+    kernel_peaks = {}
+    if peaks:
+        from xeonsr.peaks import kernel_peak
+
+        for kernel in dict.fromkeys(r.kernel for r in layers if r.macs):
+            kernel_peaks[kernel] = kernel_peak(kernel, threads)
+        for r in layers:
+            peak = kernel_peaks.get(r.kernel)
+            if peak and r.gmacs_per_s:
+                r.of_peak = 2 * r.gmacs_per_s / peak
     all_macs = sum(macs.values())
     wall = statistics.median(walls)
     try:
@@ -149,6 +164,7 @@ def profile_ir(
         "macs": all_macs,
         "gmacs_per_s": all_macs / (wall * 1e6),
         "layers": layers,
+        **({"kernel_peaks": kernel_peaks} if peaks else {}),  # G(FL)OP/s per kernel; None: not measurable
     }
 
 
@@ -160,11 +176,19 @@ def table(result: dict, top: int | None = None) -> str:
         f"{result['summed_node_ms']:.2f} ms; {result['macs'] / 1e6:.1f} MMAC -> {result['gmacs_per_s']:.1f} GMAC/s"
         + (f"; {result['kernel_plan']} layers on measured kernels" if result.get("kernel_plan") else "")
         + (f"; {len(result['host_forms'])} layer(s) in this CPU's exact forms" if result.get("host_forms") else ""),
-        f"{'ms':>8} {'share':>6} {'MMAC':>8} {'GMAC/s':>7}  {'op':<14} {'kernel':<24} layer",
     ]
+    peaks = result.get("kernel_peaks")
+    if peaks:
+        shown = ", ".join(f"{k} {v:.0f}" if v else f"{k} -" for k, v in peaks.items())
+        how = "256-channel layers on 56x56 asked for each kernel, after the repeats"
+        lines.append(f"kernel peaks (G(FL)OP/s, {how}): {shown}")
+    head = f"{'ms':>8} {'share':>6} {'MMAC':>8} {'GMAC/s':>7}" + (f" {'of peak':>7}" if peaks else "")
+    lines.append(f"{head}  {'op':<14} {'kernel':<24} layer")
     for r in result["layers"][:top]:
         mm = f"{r.macs / 1e6:8.2f}" if r.macs else f"{'':8}"
         rate = f"{r.gmacs_per_s:7.1f}" if r.gmacs_per_s else f"{'':7}"
+        if peaks:
+            rate += f" {100 * r.of_peak:6.0f}%" if r.of_peak else f" {'':7}"
         lines.append(f"{r.ms:8.3f} {100 * r.share:5.1f}% {mm} {rate}  {r.op:<14} {r.kernel:<24} {r.name}")
     return "\n".join(lines)
 

@@ -16,6 +16,11 @@ def add_arguments(p) -> None:
     p.add_argument("--top", type=count(1), default=None, help="print only the N slowest nodes")
     p.add_argument("--json", metavar="PATH", help="write the per-layer table as JSON")
     p.add_argument(
+        "--peaks",
+        action="store_true",
+        help="also measure each kernel's practical peak and show each layer's share of its own kernel's",
+    )
+    p.add_argument(
         "--default-kernels",
         action="store_true",
         help="ignore the IR's measured kernel plan (xeonsr tune): OpenVINO's own choice per layer",
@@ -33,7 +38,7 @@ def run(args) -> int:
     plan = plan_threads(args.threads)
     apply_threads(plan, pin=True)
     print(plan.describe())
-    res = profile_ir(xml, size, plan.used, args.warmup, args.repeats, kernels=kernels)
+    res = profile_ir(xml, size, plan.used, args.warmup, args.repeats, kernels=kernels, peaks=args.peaks)
     print(table(res, args.top))
     if args.json:
         from xeonsr.fileio import write_json
