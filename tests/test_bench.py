@@ -87,6 +87,8 @@ def test_what_would_fail_after_the_measuring_is_refused_before_it(data_dir, tmp_
     assert "--plot: latency mode's options, not throughput's" in capsys.readouterr().err
     assert main([*base, "--mode", "throughput", "--repeats", "3", "--warmup", "1"]) == 1
     assert "--warmup, --repeats: latency mode's options" in capsys.readouterr().err
+    assert main([*base, "--rounds", "5"]) == 1
+    assert "--rounds: throughput mode's option" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as in the slim install
     assert main([*base, "--plot", str(tmp_path / "p.png"), "--json", str(tmp_path / "b.json")]) == 1
     assert "matplotlib is not installed" in capsys.readouterr().err
@@ -403,8 +405,14 @@ def test_throughput_mode_runs_the_ir_store_and_weights_it_is_given(data_dir, tmp
     assert f"skip fsrcnn-s ov-fp32: no fp32 IR for fsrcnn-s x3 in {empty}" in capsys.readouterr().out
     # and --table writes its table, as in latency mode
     table = tmp_path / "t.md"
-    assert main([*args, "--backends", "ov-int8", "--table", str(table)]) == 0
+    assert (
+        main(
+            [*args, "--backends", "ov-int8", "--table", str(table), "--rounds", "2", "--json", str(tmp_path / "t.json")]
+        )
+        == 0
+    )
     assert "| fsrcnn-s | ov-int8 |" in table.read_text()
+    assert json.loads((tmp_path / "t.json").read_text())["interleaved_rounds"] == 2  # --rounds asked 2 (default 3)
     missing = tmp_path / "mine.safetensors"
     assert main([*args, "--backends", "torch-fp32", "--weights", str(missing)]) == 1
     assert f"skip fsrcnn-s torch-fp32: {missing}" in capsys.readouterr().out
