@@ -8,6 +8,8 @@
 #        benchmarks/results/set14_x3_TAG_run[1-3].json, throughput_set5_set14_x3_TAG_run[1-3].json)
 #        SCALES="2 4" adds latency runs at those scales (set14_x2_TAG_run[1-3].json, ...; ~12 more minutes
 #        a scale on 2 Zen 2 cores): the x3 tables alone do not show a user of x2 or x4 that every row stays ahead.
+#        FOLDER_ROUNDS=9 gives the folder runs more interleaved rounds (default 3): on a busy host three moved
+#        the folder / one-at-a-time ratio ~20% either way (docs/performance.md, session 67).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG=${1:?usage: bash benchmarks/host_runs.sh TAG}
@@ -25,7 +27,7 @@ for run in $(seq "$RUNS"); do
   $PY -m xeonsr.cli bench --dataset Set14 --scale 3 --data-dir "$DATA" --models "$MODELS" \
     --backends "$backends" --threads 28 --json "$R/set14_x3_${TAG}_run$run.json"
   $PY -m xeonsr.cli bench --mode throughput --dataset Set5,Set14 --scale 3 --data-dir "$DATA" \
-    --models "$MODELS" --backends ov-int8,ov-fp32,torch-fp32,ort,ort-int8,opencv --threads 28 \
+    --models "$MODELS" --backends ov-int8,ov-fp32,torch-fp32,ort,ort-int8,opencv --threads 28 --rounds "${FOLDER_ROUNDS:-3}" \
     --json "$R/throughput_set5_set14_x3_${TAG}_run$run.json"
   for scale in ${SCALES:-}; do
     $PY -m xeonsr.cli bench --dataset Set14 --scale "$scale" --data-dir "$DATA" --models "$MODELS" \
