@@ -99,18 +99,21 @@ def _conv_chain(channels: int, side: int, layers: int, seed: int = 0, int8: bool
     return ov.Model([h], [x], "conv_peak"), rng
 
 
-def _node_rate(request, inp, flop_per_conv: float) -> tuple[float, str]:
-    """One call: (G(FL)OP/s of its convolution nodes by OpenVINO's own counters, their kernel)."""
+def _node_rate(request, inp, flop_per_conv: float, only=None) -> tuple[float, str]:
+    """One call: (G(FL)OP/s of its convolution nodes by OpenVINO's own counters, the first one's
+    kernel). ``only``: the names of the nodes counted (None: all)."""
     request.infer({0: inp})
-    convs = [p for p in request.profiling_info if p.node_type == "Convolution"]
+    convs = [
+        p for p in request.profiling_info if p.node_type == "Convolution" and (only is None or p.node_name in only)
+    ]
     seconds = sum(p.real_time.total_seconds() for p in convs)
     if not convs or seconds <= 0:
         return 0.0, "unknown"
     return flop_per_conv * len(convs) / seconds / 1e9, convs[0].exec_type
 
 
-def _conv_node_rate(model, inp, flop_per_conv: float, threads: int, rounds: int) -> tuple[float, str]:
-    """-> (G(FL)OP/s of the convolution nodes, best round; kernel)."""
+def _conv_node_rate(model, inp, flop_per_conv: float, threads: int, rounds: int, only=None) -> tuple[float, str]:
+    """-> (G(FL)OP/s of the convolution nodes (``only``: those named), best round; kernel)."""
     from xeonsr.ov import compile_ir
 
     request = compile_ir(model, threads, profiling=True).create_infer_request()
@@ -118,7 +121,7 @@ def _conv_node_rate(model, inp, flop_per_conv: float, threads: int, rounds: int)
         request.infer({0: inp})
     best, kernel = 0.0, "unknown"
     for _ in range(rounds):
-        rate, k = _node_rate(request, inp, flop_per_conv)
+        rate, k = _node_rate(request, inp, flop_per_conv, only)
         if rate > best:
             best, kernel = rate, k
     return best, kernel
@@ -180,7 +183,6 @@ def kernel_peak(kernel: str, threads: int, rounds: int = 3, channels: int = 256,
     fraction of the AMX one (docs/performance.md, session 67). None where they do not run on
     ``kernel`` (a depthwise or reference kernel, or one this CPU lacks)."""
     from xeonsr.kernels import with_kernels
-    from xeonsr.ov import compile_ir
 
     base, _, precision = kernel.rpartition("_")
     if precision not in ("I8", "f32") or not base or "_dw" in base:
@@ -193,21 +195,10 @@ def kernel_peak(kernel: str, threads: int, rounds: int = 3, channels: int = 256,
     model = with_kernels(model, dict.fromkeys(asked, base))
     inp = rng.random((1, channels, side, side), dtype=np.float32)
     try:
-        request = compile_ir(model, threads, profiling=True).create_infer_request()
+        rate, ran = _conv_node_rate(model, inp, 2.0 * channels * channels * k * k * side * side, threads, rounds, asked)
     except RuntimeError:  # an implementation this CPU lacks
         return None
-    for _ in range(2):
-        request.infer({0: inp})
-    flop = 2.0 * channels * channels * k * k * side * side * len(asked)
-    best = 0.0
-    for _ in range(rounds):
-        request.infer({0: inp})
-        nodes = [p for p in request.profiling_info if p.node_name in asked]
-        seconds = sum(p.real_time.total_seconds() for p in nodes)
-        if len(nodes) != len(asked) or any(p.exec_type != kernel for p in nodes) or seconds <= 0:
-            return None
-        best = max(best, flop / seconds / 1e9)
-    return best
+    return rate if ran == kernel and rate > 0 else None
 
 
 def measure_peaks(threads: int, precisions: set[str]) -> dict[str, dict]:
