@@ -23,6 +23,11 @@ def test_parses_model_flags_and_cores():
     assert "avx2" in cpu.flags and not cpu.native_bf16 and not cpu.int8_dot
 
 
+def test_int8_class_of_each_cpu():
+    # AMX's own class: OpenVINO's AMX convolutions want activations without a zero point
+    assert [cpu_info(t).isa_class for t in (SAPPHIRE, ZEN4, ZEN3)] == ["amx", "vnni", "avx2"]
+
+
 def test_precision_auto_follows_the_cpu():
     assert resolve_precision("auto", cpu_info(AVX2_ONLY))[0] == "fp32"
     assert resolve_precision("auto", cpu_info(SAPPHIRE))[0] == "bf16"
@@ -36,6 +41,7 @@ def test_precision_auto_follows_the_cpu():
 ZEN1 = "model name : AMD EPYC\ncpu family : 23\nmodel : 1\nflags : avx avx2 fma\n"
 ZEN2 = "model name : AMD EPYC\ncpu family : 23\nmodel : 49\nflags : avx avx2 fma\n"
 ZEN3 = "model name : AMD EPYC\ncpu family : 25\nmodel : 1\nflags : avx avx2 fma\n"
+ZEN4 = "model name : AMD EPYC\ncpu family : 25\nmodel : 17\nflags : avx avx2 fma avx512f avx512_vnni avx512_bf16\n"
 
 
 def test_int8_ir_first_where_int8_pays_and_the_ir_was_made_for_this_cpu_class():
@@ -68,7 +74,8 @@ def test_info_says_why_the_first_ir_is_the_one_it_takes():
     assert "128-bit units" in int8_first_note(cpu_info(ZEN1))
     assert "integer multiply pipe" in int8_first_note(cpu_info(ZEN2))
     assert "made for AVX2 first" in int8_first_note(cpu_info(ZEN3))
-    assert "VNNI/AMX" in int8_first_note(cpu_info(SAPPHIRE)).split(":")[1]
+    assert "made for AMX" in int8_first_note(cpu_info(SAPPHIRE)).split(":")[1]
+    assert "VNNI/AMX" in int8_first_note(cpu_info(ZEN4)).split(":")[1]
     assert "no VNNI/AMX or AVX2" in int8_first_note(cpu_info("model name : Neoverse\nflags : fp asimd\n"))
 
 
@@ -111,18 +118,33 @@ def test_a_store_with_an_int8_ir_per_cpu_class_gives_each_cpu_its_own(tmp_path, 
     for entry in keep.values():
         for f in (entry["xml"], entry["bin"]):
             shutil.copy(SHIPPED_IR_DIR / f, tmp_path / f)
+    # An AMX one: the VNNI IR's files under the AMX name (which file is taken is what is tested).
+    amx = {**keep["fsrcnn_x3_int8"], "name": "fsrcnn_x3_int8_amx", "target_isa": "amx"}
+    amx.update(xml="fsrcnn_x3_int8_amx.xml", bin="fsrcnn_x3_int8_amx.bin")
+    keep["fsrcnn_x3_int8_amx"] = amx
+    for src, dst in (("fsrcnn_x3_int8.xml", amx["xml"]), ("fsrcnn_x3_int8.bin", amx["bin"])):
+        shutil.copy(SHIPPED_IR_DIR / src, tmp_path / dst)
     (tmp_path / "manifest.json").write_text(json.dumps({"models": keep}))
     assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="vnni")[0].name == "fsrcnn_x3_int8.xml"
+    assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="amx")[0].name == "fsrcnn_x3_int8_amx.xml"
     assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="avx2")[0].name == "fsrcnn_x3_int8_avx2.xml"
     parse = xeonsr.info.cpu_info
-    for text, xml in ((ZEN3, "fsrcnn_x3_int8_avx2.xml"), (SAPPHIRE, "fsrcnn_x3_int8.xml")):
+    cases = ((ZEN3, "fsrcnn_x3_int8_avx2.xml"), (SAPPHIRE, "fsrcnn_x3_int8_amx.xml"), (ZEN4, "fsrcnn_x3_int8.xml"))
+    for text, xml in cases:
         monkeypatch.setattr(xeonsr.info, "cpu_info", lambda t=None, text=text: parse(text))
         up = Upscaler("fsrcnn", 3, ir_dir=str(tmp_path))
         assert (up.precision, up.caveat, Path(up.runner.source).name) == ("int8", None, xml)
-    # Without its class's IR a CPU gets the other one, and says what it costs.
-    del keep["fsrcnn_x3_int8_avx2"]
+    # Without its class's IR a CPU gets the next one (xeonsr.irs.FALLBACK), and says what it costs.
+    del keep["fsrcnn_x3_int8_avx2"], keep["fsrcnn_x3_int8_amx"]
     (tmp_path / "manifest.json").write_text(json.dumps({"models": keep}))
     assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="avx2")[0].name == "fsrcnn_x3_int8.xml"
+    assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="amx")[0].name == "fsrcnn_x3_int8.xml"
+    keep = {"fsrcnn_x3_fp32": keep["fsrcnn_x3_fp32"], "fsrcnn_x3_int8_amx": amx}
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": keep}))
+    assert locate_ir("fsrcnn", 3, "int8", tmp_path, isa="vnni")[0].name == "fsrcnn_x3_int8_amx.xml"
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda t=None: parse(ZEN3))
+    up = Upscaler("fsrcnn", 3, ir_dir=str(tmp_path), precision="int8")
+    assert "made for AMX CPUs" in up.caveat
 
 
 def test_upscaler_default_ir_follows_this_cpu():
@@ -131,7 +153,9 @@ def test_upscaler_default_ir_follows_this_cpu():
 
     cpu = cpu_info()
     int8 = int8_entry(read_manifest()["models"], "fsrcnn", 3, cpu.isa_class)
-    assert int8["target_isa"] == cpu.isa_class  # the shipped store has one for each class
+    # the shipped store has one for each class, or (AMX, where it was no faster) the VNNI one
+    own = cpu.isa_class != "amx" or "fsrcnn_x3_int8_amx" in read_manifest()["models"]
+    assert int8["target_isa"] == (cpu.isa_class if own else "vnni")
     up = Upscaler("fsrcnn", 3)
     assert (up.backend, up.precision) == ("openvino", ir_precision_order(cpu, cpu.isa_class)[0])
     assert Path(up.runner.source).name == (int8["xml"] if up.precision == "int8" else "fsrcnn_x3_fp32.xml")

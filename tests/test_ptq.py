@@ -225,6 +225,14 @@ def test_quantizer_settings_follow_the_target_cpu_class():
     assert s3.qat_first and s3.qat_ignored_scope == [] and s3.qat == {"lr": 1e-5} and not s3.ignored_scope
     assert not s2.qat_first and len(s2.qat_ignored_scope) == 2
     assert not load_recipe("fsrcnn-s", target_isa="avx2", scale=3).qat_first
+    # AMX: VNNI's recipe (its per-scale entries too) with signed activations, no zero points.
+    for model, scale in (("fsrcnn-s", 3), ("fsrcnn", 2), ("dcscn", 3)):
+        amx, vnni = (load_recipe(model, target_isa=c, scale=scale) for c in ("amx", "vnni"))
+        assert (amx.preset, vnni.preset) == ("performance", "mixed")
+        assert {**vars(amx), "preset": "", "target_isa": ""} == {**vars(vnni), "preset": "", "target_isa": ""}
+        assert advanced_parameters(amx).overflow_fix == OverflowFix.DISABLE
+    with pytest.raises(UserError, match="preset"):
+        load_recipe("fsrcnn", {"preset": "fast"})
     with pytest.raises(UserError, match="overflow_fix"):
         load_recipe("fsrcnn", {"overflow_fix": "sometimes"})
     params = advanced_parameters(load_recipe("fsrcnn", target_isa="vnni"))

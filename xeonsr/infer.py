@@ -98,9 +98,10 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
         # bf16 is OpenVINO's bf16 inference precision on the FP32 IR
         if int8 if prec == "int8" else (ir_stem(model, scale, "fp32" if prec == "bf16" else prec) in have):
             caveat = None
-            if prec == "int8" and int8.get("target_isa") == "vnni" and not cpu.int8_dot:
+            if prec == "int8" and int8.get("target_isa") in ("vnni", "amx") and not cpu.int8_dot:
+                made_for = int8["target_isa"].upper()
                 caveat = (
-                    f"the {model} x{scale} INT8 IR was made for VNNI CPUs: without VNNI its kernels sum in "
+                    f"the {model} x{scale} INT8 IR was made for {made_for} CPUs: without VNNI its kernels sum in "
                     "saturating int16 and it can lose more than its PSNR budget (docs/int8.md); "
                     "`xeonsr quantize --isa avx2` makes one for this CPU"
                 )

@@ -49,14 +49,17 @@ class CpuInfo:
 
     @property
     def isa_class(self) -> str:
-        """The INT8 CPU class IRs are made for: "vnni" (int8 dot products) or "avx2" (pairs
-        of products summed in saturating int16)."""
+        """The INT8 CPU class IRs are made for: "amx" (AMX tiles: OpenVINO runs its AMX
+        convolutions only on inputs without a zero point), "vnni" (int8 dot products) or "avx2"
+        (pairs of products summed in saturating int16)."""
+        if "amx_int8" in self.flags:
+            return "amx"
         return "vnni" if self.int8_dot else "avx2"
 
     @property
     def forms_class(self) -> str:
         """The class xeonsr.ir_forms.HOST_FORMS is keyed by: the kernel-plan class where there is
-        one ("avx512_vnni", "avx512_amx"; :func:`cpu_class`), else the INT8 class ("avx2", "vnni")."""
+        one ("avx512_vnni", "avx512_amx"; :func:`cpu_class`), else the INT8 class ("avx2", "vnni", "amx")."""
         return cpu_class(self.flags) or self.isa_class
 
     @property
@@ -248,6 +251,8 @@ def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[s
 
 def int8_first_note(cpu: CpuInfo) -> str:
     """Why `xeonsr upscale` takes the IR it takes first on this CPU (for ``xeonsr info``)."""
+    if cpu.isa_class == "amx":
+        return "the INT8 IR first: int8 dot products (AMX; an IR made for AMX where the store has one, else VNNI's)"
     if cpu.int8_dot:
         return "the INT8 IR first: int8 dot products (VNNI/AMX)"
     if cpu.wide_avx2:

@@ -113,6 +113,7 @@ def _qat(net, fp32_model, recipe, searched: list[str], scale: int, calib: list, 
         advanced=advanced_parameters(recipe),
         equalized=equalize(fp32_model, calib)[1] if recipe.equalize else (),
         log=_progress,
+        preset=recipe.preset,
     )
     if recipe.first_layer_rows:  # the form PTQ would quantize in: the same INT8 function (ir_forms)
         first_layer_rows(int8)

@@ -3,7 +3,8 @@
 A store is a folder of ``<model>_x<scale>_<precision>.xml/.bin`` and ``manifest.json`` (one
 entry per IR: model, scale, precision, sha256 of both files, input/output, PSNR, receptive
 radius). INT8 comes in one IR per CPU class it was made for (its entry's ``target_isa``):
-``_int8`` for VNNI/AMX, ``_int8_avx2`` for AVX2 without VNNI, whose kernels sum pairs of
+``_int8`` for VNNI, ``_int8_amx`` for AMX (signed activations without zero points, which
+OpenVINO's AMX kernels need), ``_int8_avx2`` for AVX2 without VNNI, whose kernels sum pairs of
 products in saturating int16 (docs/int8.md); readers get the one for the CPU they run on.
 Two kinds of store, kept apart:
 
@@ -53,7 +54,11 @@ def ir_stem(model: str, scale: int, precision: str) -> str:
     return f"{model}_x{scale}_{precision}"
 
 
-INT8_CLASSES = ("vnni", "avx2")
+INT8_CLASSES = ("vnni", "amx", "avx2")
+# The IR a class runs where the store has none of its own: an AMX CPU runs the VNNI IR (the
+# same integer sums; the AMX one only where it was faster, docs/int8.md), a VNNI CPU the AMX
+# one, an AVX2 CPU either with the caveat xeonsr.infer gives.
+FALLBACK = {"vnni": ("vnni", "amx", "avx2"), "amx": ("amx", "vnni", "avx2"), "avx2": ("avx2", "vnni", "amx")}
 
 
 def int8_stem(model: str, scale: int, isa: str) -> str:
@@ -63,13 +68,12 @@ def int8_stem(model: str, scale: int, isa: str) -> str:
 
 def int8_entry(models: dict, model: str, scale: int, isa: str | None = None) -> dict | None:
     """A store's INT8 IR of ``model`` x``scale`` for CPU class ``isa`` (default: this CPU's): the
-    one made for that class, else the other class's (then ``target_isa`` says so)."""
+    one made for that class, else the next of :data:`FALLBACK` (then ``target_isa`` says so)."""
     if isa is None:
         from xeonsr.info import cpu_info
 
         isa = cpu_info().isa_class
-    found = [e for e in (models.get(int8_stem(model, scale, c)) for c in INT8_CLASSES) if e]
-    found.sort(key=lambda e: e.get("target_isa", "vnni") != isa)  # stable: the named class first
+    found = [e for e in (models.get(int8_stem(model, scale, c)) for c in FALLBACK.get(isa, INT8_CLASSES)) if e]
     return found[0] if found else None
 
 

@@ -38,7 +38,7 @@ def advanced_parameters(recipe):
     fixes = {"enable": OverflowFix.ENABLE, "first_layer": OverflowFix.FIRST_LAYER, "disable": OverflowFix.DISABLE}
     overflow_fix = recipe.overflow_fix
     if overflow_fix == "auto":
-        overflow_fix = "disable" if recipe.target_isa == "vnni" else "enable"
+        overflow_fix = "disable" if recipe.target_isa in ("vnni", "amx") else "enable"
     return AdvancedQuantizationParameters(
         # Pre-VNNI INT8 kernels sum pairs of uint8 x int8 products in saturating int16; 7-bit
         # weights keep every such pair in range. NNCF's default does that for the first layer

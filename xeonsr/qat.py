@@ -80,13 +80,15 @@ def qat_int8(
     advanced=None,
     equalized=(),
     log=print,
+    preset: str = "mixed",
 ):
     """Fine-tune ``net`` (the FP32 module, eval form) with INT8 quantizers -> openvino.Model.
 
     ``calib``: LR crops (1, 1, p, p) that set the quantizers' initial ranges; ``float_convs``:
     OpenVINO names of convolutions to keep float; ``advanced``: NNCF's quantizer settings
     (ptq.advanced_parameters of the recipe); ``equalized``: the scales equalize.equalize applied
-    to the FP32 IR, applied to the module before quantizers go in."""
+    to the FP32 IR, applied to the module before quantizers go in; ``preset``: the recipe's
+    ("mixed": asymmetric activations; "performance": symmetric, the AMX class's)."""
     import nncf
     import torch
 
@@ -113,7 +115,7 @@ def qat_int8(
     qnet = nncf.quantize(
         deploy,
         nncf.Dataset([torch.from_numpy(c) for c in calib]),
-        preset=nncf.QuantizationPreset.MIXED,
+        preset=nncf.QuantizationPreset.MIXED if preset == "mixed" else nncf.QuantizationPreset.PERFORMANCE,
         subset_size=len(calib),
         ignored_scope=scope,
         advanced_parameters=advanced,

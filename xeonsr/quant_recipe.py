@@ -37,8 +37,9 @@ class QuantRecipe:
     budget_sets: list[str] = field(default_factory=lambda: ["BSD200-val", "samples"])
     report_sets: list[str] = field(default_factory=lambda: ["Set5", "Set14"])
     seed: int = 0
-    # The CPU class the float/INT8 choices are made for: "vnni" (VNNI/AMX int8 dot products)
-    # or "avx2" (no int8 dot product: a 1-input-channel convolution is slower in INT8 there).
+    # The CPU class the float/INT8 choices are made for: "vnni" (VNNI int8 dot products),
+    # "amx" (VNNI's recipe with signed activations, :data:`CLASS_SETTINGS`) or "avx2" (no int8
+    # dot product: a 1-input-channel convolution is slower in INT8 there).
     target_isa: str = "vnni"
     # PTQ quantizes the one-channel k x k first layer as k row-shifted channels and a 1 x k
     # convolution (ir_forms.first_layer_rows; the same function, another INT8 kernel).
@@ -60,7 +61,18 @@ class QuantRecipe:
     ptq_fallback: dict = field(default_factory=dict)
 
 
-ISA_CLASSES = ("vnni", "avx2")
+ISA_CLASSES = ("vnni", "amx", "avx2")
+# A class that starts from another's recipe (a model's "isa" entry for it, then its own).
+BASE_CLASS = {"amx": "vnni"}
+# What a class sets before a model's recipe does. AMX: activations quantized symmetric
+# (NNCF's performance preset: PReLU outputs as int8 around zero, no zero point). OpenVINO
+# 2026.4's AMX convolutions take no input zero point, so the mixed preset's asymmetric
+# activations ran on its older jit kernels: DCSCN x2/x3/x4 INT8 1.37-1.45x faster (median
+# round) in the symmetric IR on an Intel Xeon with AMX (Emerald Rapids, 2 threads), for about
+# 0.01 dB more; on VNNI kernels (ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI) 0.94-1.08x, hence a class
+# of its own (docs/int8.md, benchmarks/probes/int8_class_irs.py).
+CLASS_SETTINGS = {"amx": {"preset": "performance"}}
+PRESETS = ("mixed", "performance")
 ACTIVATION_RANGES = ("minmax", "mean_minmax", "histogram")
 OVERFLOW_FIXES = ("auto", "enable", "first_layer", "disable")
 
@@ -78,9 +90,13 @@ def load_recipe(
     if target_isa not in ISA_CLASSES:
         raise UserError(f"unknown CPU class {target_isa!r}: choose one of {', '.join(ISA_CLASSES)}")
     own = dict(recipes.get(model, {}))
-    per_isa = dict(own.pop("isa", {}).get(target_isa, {}))
-    per_scale = per_isa.pop("scales", {}).get(str(scale), {})
-    layers = [recipes.get("default", {}), own, per_isa, per_scale, overrides or {}]
+    classes = own.pop("isa", {})
+    layers = [recipes.get("default", {}), CLASS_SETTINGS.get(target_isa, {}), own]
+    for cls in (BASE_CLASS.get(target_isa), target_isa):
+        per_isa = dict(classes.get(cls, {})) if cls else {}
+        per_scale = per_isa.pop("scales", {}).get(str(scale), {})
+        layers += [per_isa, per_scale]
+    layers.append(overrides or {})
     base = {k: v for layer in layers for k, v in layer.items()}
     # QAT settings merge field by field: a class or scale names only what it changes (an lr)
     base["qat"] = {k: v for layer in layers for k, v in layer.get("qat", {}).items()}
@@ -88,6 +104,8 @@ def load_recipe(
     for key in [k for k in base if k.startswith("why")]:
         base.pop(key)  # the recipe's reasons, for people
     recipe = QuantRecipe(**base)
+    if recipe.preset not in PRESETS:
+        raise UserError(f"recipe of {model}: preset {recipe.preset!r}: one of {', '.join(PRESETS)}")
     if recipe.activation_ranges not in ACTIVATION_RANGES:
         raise UserError(
             f"recipe of {model}: activation_ranges {recipe.activation_ranges!r}: one of {', '.join(ACTIVATION_RANGES)}"

@@ -35,9 +35,10 @@ def add_arguments(p) -> None:
     )
     p.add_argument(
         "--isa",
-        choices=("vnni", "avx2"),
+        choices=("vnni", "amx", "avx2"),
         default=None,
-        help="CPU class the INT8 IR is made for (which layers stay float for speed); default: this CPU's",
+        help="CPU class the INT8 IR is made for (which layers stay float for speed; amx: signed "
+        "activations, no zero points); default: this CPU's",
     )
     p.add_argument("--qat-steps", type=count(1), default=None, help="QAT fine-tuning steps (default: the recipe's)")
     p.add_argument("--threads", type=count(1), default=None, help="threads for QAT fine-tuning (default: all cores)")
@@ -73,14 +74,14 @@ def run(args) -> int:
     if args.qat_steps is not None and args.qat_steps < 1:
         raise UserError(f"--qat-steps must be 1 or more, not {args.qat_steps}")
     qat = {"threads": args.threads, **({"steps": args.qat_steps} if args.qat_steps else {})}
-    if args.isa == "vnni":
+    if args.isa in ("vnni", "amx"):
         from xeonsr.info import cpu_info
 
         if not cpu_info().int8_dot:
             # The budget runs on this CPU: pre-VNNI kernels saturate the 8-bit weights a vnni
             # recipe keeps (fsrcnn x2, session 22: 0.080 dB lost here, over the 0.05 budget).
             print(
-                "note: no VNNI on this CPU: the budget of an IR made for vnni is checked with int8 pairs "
+                f"note: no VNNI on this CPU: the budget of an IR made for {args.isa} is checked with int8 pairs "
                 "summed in saturating int16, stricter than a VNNI CPU runs it; it may keep more layers "
                 "float or miss the budget. Make it on a VNNI CPU where you can.",
                 file=sys.stderr,

@@ -25,7 +25,7 @@ def run(args) -> int:
 
     from xeonsr.errors import UserError
     from xeonsr.info import cpu_info, onednn_cap
-    from xeonsr.irs import IN_CHECKOUT, entries, is_shipped, set_kernel_plan, store_dir, verified
+    from xeonsr.irs import IN_CHECKOUT, entries, int8_entry, is_shipped, set_kernel_plan, store_dir, verified
     from xeonsr.kernels import cpu_class, openvino_version, plan_for, plan_key
     from xeonsr.profile import parse_size
     from xeonsr.protocol import check_scale
@@ -51,15 +51,15 @@ def run(args) -> int:
         raise UserError("the shipped IR store is tuned in a checkout of xeonsr; give --ir-dir for your own store")
     size = parse_size(args.size)
     precisions = [p.strip() for p in args.precision.split(",") if p.strip()]
-    isa_class = cpu.isa_class
+    stored = entries(ir_dir)
     chosen = [
         e
-        for e in entries(ir_dir).values()
+        for e in stored.values()
         if (args.model == "all" or e["model"] == args.model)
         and (args.scale is None or e["scale"] == args.scale)
         and e["precision"] in precisions
-        # an INT8 IR made for another CPU class never runs here: nothing to tune
-        and (e["precision"] != "int8" or e.get("target_isa", "vnni") == isa_class)
+        # only the INT8 IR this CPU runs (its class's, else the next, xeonsr.irs.FALLBACK)
+        and (e["precision"] != "int8" or e is int8_entry(stored, e["model"], e["scale"], cpu.isa_class))
     ]
     if not chosen:
         raise UserError(f"no IR in {ir_dir}/manifest.json matches --model {args.model} --scale {args.scale}")
