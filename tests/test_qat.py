@@ -143,10 +143,14 @@ def test_qat_without_weights_for_a_users_ir_is_one_line(store, data_dir, tmp_pat
     assert sorted(p.name for p in ir.iterdir()) == before  # nothing written
 
 
-def test_the_int8_ir_computes_what_qat_trained(store, data_dir, tmp_path, monkeypatch):
+@pytest.mark.parametrize("isa", ["vnni", "amx"])
+def test_the_int8_ir_computes_what_qat_trained(store, data_dir, tmp_path, monkeypatch, isa):
     """The IR QAT writes is the network it fine-tuned: NNCF's quantizer and the exported
     fake_quantize round a weight half a step between two levels apart, so the weights go on
-    the grid first (without that: a mean difference of 0.0022, up to 0.012, on fsrcnn-s x2)."""
+    the grid first (without that: a mean difference of 0.0022, up to 0.012, on fsrcnn-s x2).
+    What is left are an activation's ties, one level apart: on 1.4% (vnni) and 0.7% (amx) of
+    the pixels, up to 0.007 and 0.013 (the amx recipe's symmetric steps are wider), on an
+    Emerald Rapids Xeon, with oneDNN capped to VNNI the same."""
     import numpy as np
     import torch
 
@@ -168,6 +172,6 @@ def test_the_int8_ir_computes_what_qat_trained(store, data_dir, tmp_path, monkey
     cfg = {"steps": 0, "threads": 1, "batch_size": 16, "datasets": ("T91",)}
     ir = shutil.copytree(store, tmp_path / "ir")
     recipe = {"calibration_crops": 40, "max_drop_db": 5.0, "qat_ignored_scope": []}
-    quantize("fsrcnn-s", 2, str(data_dir), ir, recipe, method="qat", qat_overrides=cfg)
+    quantize("fsrcnn-s", 2, str(data_dir), ir, recipe, method="qat", qat_overrides=cfg, target_isa=isa)
     (d,) = diffs
-    assert d.mean() < 1e-4 and d.max() < 0.01, (d.mean(), d.max())  # an activation's tie: one level
+    assert d.mean() < 1e-4 and (d > 1e-3).mean() < 0.03 and d.max() < 0.02, (d.mean(), (d > 1e-3).mean(), d.max())
