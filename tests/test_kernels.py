@@ -173,9 +173,8 @@ def test_every_int8_ir_computes_here_what_the_vnni_kernels_compute(tmp_path):
     levels off on inputs 137+ wide (xeonsr.kernels.AVOID moves it); elsewhere the cap changes
     nothing for the VNNI IRs. The AMX IRs' signed activations run AMX brgemm kernels here, whose
     float requantization rounds a few ties the other way: on an AMX Xeon DCSCN's output moved
-    by up to 0.009 (2.3 grey levels), 1e-4 on average, the same PSNR to 2e-4 dB on BSD200-val
-    images; a kernel that miscomputes moves whole regions. In child processes: the cap is read
-    once per process."""
+    by up to 0.009 (2.3 grey levels) here; a kernel that miscomputes moves whole regions. In child
+    processes: the cap is read once per process."""
     got = {}
     for tag, env in (("here", {}), ("vnni", {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_VNNI"})):
         path = tmp_path / f"{tag}.npz"

@@ -74,7 +74,7 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
     "bf16": the FP32 IR (or PyTorch's weights) computed in bf16, on CPUs with native bf16 only."""
     from xeonsr.errors import UserError
     from xeonsr.info import cpu_info
-    from xeonsr.irs import int8_entry, ir_stem, read_manifest, store_dir
+    from xeonsr.irs import DOT_CLASSES, int8_entry, ir_stem, read_manifest, store_dir
 
     for name, value, allowed in (("backend", backend, BACKENDS), ("precision", precision, PRECISIONS)):
         if value not in allowed:
@@ -98,7 +98,7 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
         # bf16 is OpenVINO's bf16 inference precision on the FP32 IR
         if int8 if prec == "int8" else (ir_stem(model, scale, "fp32" if prec == "bf16" else prec) in have):
             caveat = None
-            if prec == "int8" and int8.get("target_isa") in ("vnni", "amx") and not cpu.int8_dot:
+            if prec == "int8" and int8.get("target_isa") in DOT_CLASSES and not cpu.int8_dot:
                 made_for = int8["target_isa"].upper()
                 caveat = (
                     f"the {model} x{scale} INT8 IR was made for {made_for} CPUs: without VNNI its kernels sum in "

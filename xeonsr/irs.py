@@ -55,6 +55,7 @@ def ir_stem(model: str, scale: int, precision: str) -> str:
 
 
 INT8_CLASSES = ("vnni", "amx", "avx2")
+DOT_CLASSES = ("vnni", "amx")  # int8 products summed in int32: 8-bit weights, budgets checked on such a CPU
 # The IR a class runs where the store has none of its own: an AMX CPU runs the VNNI IR (the
 # same integer sums; the AMX one only where it was faster, docs/int8.md), a VNNI CPU the AMX
 # one, an AVX2 CPU either with the caveat xeonsr.infer gives.

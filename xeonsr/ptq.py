@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from xeonsr.ir_graph import MIN_INT8_SHARE, chain_ends, conv_macs, module_path, pin_image_range, skip_branch_ops
+from xeonsr.irs import DOT_CLASSES
 
 
 def worst_mean(losses, k: int) -> float:
@@ -25,6 +26,14 @@ def psnr_of(compiled, samples, scale: int) -> tuple[float, list[float]]:
     return res["mean_psnr"], [r["psnr"] for r in res["images"]]
 
 
+def nncf_preset(preset: str):
+    """NNCF's preset of a recipe's ``preset`` (mixed: asymmetric activations; performance:
+    symmetric, the AMX class's), for PTQ and QAT alike."""
+    import nncf
+
+    return nncf.QuantizationPreset.MIXED if preset == "mixed" else nncf.QuantizationPreset.PERFORMANCE
+
+
 def advanced_parameters(recipe):
     """NNCF's quantizer settings for ``recipe`` (PTQ and QAT alike)."""
     from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters, OverflowFix
@@ -38,7 +47,7 @@ def advanced_parameters(recipe):
     fixes = {"enable": OverflowFix.ENABLE, "first_layer": OverflowFix.FIRST_LAYER, "disable": OverflowFix.DISABLE}
     overflow_fix = recipe.overflow_fix
     if overflow_fix == "auto":
-        overflow_fix = "disable" if recipe.target_isa in ("vnni", "amx") else "enable"
+        overflow_fix = "disable" if recipe.target_isa in DOT_CLASSES else "enable"
     return AdvancedQuantizationParameters(
         # Pre-VNNI INT8 kernels sum pairs of uint8 x int8 products in saturating int16; 7-bit
         # weights keep every such pair in range. NNCF's default does that for the first layer
@@ -97,7 +106,7 @@ def _quantize(fp32_model, recipe, calib: list, float_names: list[str], equalized
     int8 = nncf.quantize(
         fp32_model,
         nncf.Dataset(calib),
-        preset=nncf.QuantizationPreset.MIXED if recipe.preset == "mixed" else nncf.QuantizationPreset.PERFORMANCE,
+        preset=nncf_preset(recipe.preset),
         subset_size=len(calib),
         ignored_scope=nncf.IgnoredScope(names=skip_branch_ops(fp32_model) + float_names),
         advanced_parameters=advanced_parameters(recipe),

@@ -97,6 +97,7 @@ def qat_int8(
     from xeonsr.ir_graph import pin_image_range
     from xeonsr.models import deploy_form
     from xeonsr.patches import PatchBank
+    from xeonsr.ptq import nncf_preset
     from xeonsr.threads import apply_threads, plan_threads
 
     apply_threads(plan_threads(cfg.threads))
@@ -115,7 +116,7 @@ def qat_int8(
     qnet = nncf.quantize(
         deploy,
         nncf.Dataset([torch.from_numpy(c) for c in calib]),
-        preset=nncf.QuantizationPreset.MIXED if preset == "mixed" else nncf.QuantizationPreset.PERFORMANCE,
+        preset=nncf_preset(preset),
         subset_size=len(calib),
         ignored_scope=scope,
         advanced_parameters=advanced,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xeonsr.errors import UserError
-from xeonsr.irs import REPO_ROOT
+from xeonsr.irs import INT8_CLASSES, REPO_ROOT
 
 RECIPES = REPO_ROOT / "quantize" / "recipes.json"  # absent from a wheel: QuantRecipe's defaults apply
 
@@ -61,7 +61,7 @@ class QuantRecipe:
     ptq_fallback: dict = field(default_factory=dict)
 
 
-ISA_CLASSES = ("vnni", "amx", "avx2")
+ISA_CLASSES = INT8_CLASSES
 # A class that starts from another's recipe (a model's "isa" entry for it, then its own).
 BASE_CLASS = {"amx": "vnni"}
 # What a class sets before a model's recipe does. AMX: activations quantized symmetric

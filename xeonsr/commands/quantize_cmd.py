@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 from xeonsr.commands import count
+from xeonsr.irs import DOT_CLASSES, INT8_CLASSES
 
 
 def add_arguments(p) -> None:
@@ -35,7 +36,7 @@ def add_arguments(p) -> None:
     )
     p.add_argument(
         "--isa",
-        choices=("vnni", "amx", "avx2"),
+        choices=INT8_CLASSES,
         default=None,
         help="CPU class the INT8 IR is made for (which layers stay float for speed; amx: signed "
         "activations, no zero points); default: this CPU's",
@@ -74,7 +75,7 @@ def run(args) -> int:
     if args.qat_steps is not None and args.qat_steps < 1:
         raise UserError(f"--qat-steps must be 1 or more, not {args.qat_steps}")
     qat = {"threads": args.threads, **({"steps": args.qat_steps} if args.qat_steps else {})}
-    if args.isa in ("vnni", "amx"):
+    if args.isa in DOT_CLASSES:
         from xeonsr.info import cpu_info
 
         if not cpu_info().int8_dot:
