@@ -307,6 +307,9 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         (["export", "--model", "fsrcnn-s", "--ir-dir", str(tmp_path / "blocker")], "not an IR store", True),
         (["quantize", "--model", "fsrcnn", "--ir-dir", str(tmp_path / "blocker")], "a file, not an IR store", True),
         (["export", "--model", "nope"], "unknown model 'nope'", True),
+        # a mistyped or empty store ran the shipped PyTorch weights unsaid
+        (["upscale", a, "-o", str(tmp_path / "o.png"), "--ir-dir", str(tmp_path / "typo")], "no such IR store", True),
+        (["upscale", a, "-o", str(tmp_path / "o.png"), "--ir-dir", str(tmp_path)], "IR for fsrcnn x3 in", True),
         (["export", "--scale", "7"], "unsupported scale 7", True),
         (["tune", "--scale", "9"], "unsupported scale 9", True),
         (["bench", "--models", "fsrcnn,fsrcnnn"], "unknown model 'fsrcnnn'", True),  # was: a skip per backend

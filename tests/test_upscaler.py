@@ -382,6 +382,21 @@ def test_colliding_names_ppm_inputs_and_a_failing_file_in_one_batch(tmp_path, mo
     assert [p.name for p in (tmp_path / "out2").iterdir()] == ["x-b.png"]
 
 
+def test_a_folder_takes_its_gifs(tmp_path):
+    """A GIF named alone was upscaled (to PNG) but a folder's GIFs were left out unsaid."""
+    from xeonsr.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(photo(seed=4)).convert("P").save(src / "p.gif")
+    Image.fromarray(photo(seed=5)).save(src / "a.png")
+    assert main(["upscale", str(src), "-o", str(tmp_path / "out"), "--scale", "2"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "p.png"]
+    assert main(["upscale", str(src / "p.gif"), "-o", str(tmp_path / "one.png"), "--scale", "2"]) == 0
+    one = np.asarray(Image.open(tmp_path / "one.png"))
+    assert one.shape == (82, 106, 3) and np.array_equal(np.asarray(Image.open(tmp_path / "out" / "p.png")), one)
+
+
 def test_format_and_quality_write_a_folders_results(tmp_path, capsys):
     from xeonsr.cli import main
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from xeonsr.errors import UserError
 
-IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
 
 # ITU-R BT.601 "studio swing", as MATLAB's rgb2ycbcr: rows give Y, Cb, Cr from RGB in [0, 1].
 _YCBCR_MATRIX = np.array(

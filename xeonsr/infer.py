@@ -91,6 +91,9 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
         return "torch", "bf16" if precision == "bf16" else "fp32", None
     from xeonsr.info import ir_precision_order
 
+    if ir_dir and not Path(ir_dir).is_dir():
+        # a mistyped store must not quietly become PyTorch FP32
+        raise UserError(f"{ir_dir}: no such IR store (the folder `xeonsr export --ir-dir` writes)")
     have = read_manifest(store_dir(ir_dir))["models"]
     int8 = int8_entry(have, model, scale, cpu.isa_class) or {}
     order = ir_precision_order(cpu, int8.get("target_isa")) if precision == "auto" else [precision]
@@ -106,9 +109,10 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
                     "`xeonsr quantize --isa avx2` makes one for this CPU"
                 )
             return "openvino", prec, caveat
-    if backend == "openvino":
+    if backend == "openvino" or ir_dir:  # a store named is what the user wants run
+        where = f" in {ir_dir}" if ir_dir else ""
         raise UserError(
-            f"no OpenVINO {'/'.join('fp32' if p == 'bf16' else p for p in order)} IR for {model} x{scale}; "
-            f"run `xeonsr export --model {model} --scale {scale}`"
+            f"no OpenVINO {'/'.join('fp32' if p == 'bf16' else p for p in order)} IR for {model} x{scale}{where}; "
+            f"run `xeonsr export --model {model} --scale {scale}{' --ir-dir ' + str(ir_dir) if ir_dir else ''}`"
         )
     return "torch", "bf16" if precision == "bf16" else "fp32", None

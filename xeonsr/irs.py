@@ -212,7 +212,7 @@ def locate_ir(
             f"xeonsr quantize --model {model} --scale {scale}"
             if precision == "int8"
             else f"xeonsr export --model {model} --scale {scale}"
-        )
+        ) + ("" if is_shipped(ir_dir) else f" --ir-dir {ir_dir}")
         raise IRError(f"no {precision} IR for {model} x{scale} in {ir_dir}/manifest.json; make it with `{hint}`")
     if entry.get("model") != model or entry.get("scale") != scale:
         raise IRError(f"{ir_dir / entry['xml']}: manifest says {entry.get('model')} x{entry.get('scale')}")

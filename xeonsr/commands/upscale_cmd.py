@@ -40,7 +40,8 @@ def add_arguments(p) -> None:
         "--backend",
         choices=BACKENDS,
         default="auto",
-        help="auto (default): the model's OpenVINO IR where the store has one, else PyTorch",
+        help="auto (default): the model's OpenVINO IR where the shipped store has one, else PyTorch "
+        "(a --ir-dir store must have it)",
     )
     p.add_argument(
         "--precision",
