@@ -227,6 +227,17 @@ def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch, capsys)
     # export too: an IR store of your own, named after the weights' model and scale
     assert main(["export", "--weights", str(mine), "--ir-dir", str(tmp_path / "ir")]) == 0
     assert (tmp_path / "ir" / "fsrcnn-s_x2_fp32.xml").is_file()
+    # and that store alone names them: --ir-dir without --model ran PyTorch's shipped fsrcnn x3
+    # (upscale) or bicubic (eval), the store unread and unsaid
+    ir = str(tmp_path / "ir")
+    capsys.readouterr()
+    assert main(["upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "ir.png"), "--ir-dir", ir]) == 0
+    assert Image.open(tmp_path / "ir.png").size == (60, 40)
+    assert "x2 with fsrcnn-s (openvino fp32" in capsys.readouterr().out
+    assert main(["eval", "--ir-dir", ir, "--no-ssim", "--json", str(tmp_path / "ir.json")]) == 0
+    by_ir = json.loads((tmp_path / "ir.json").read_text())
+    assert (by_ir["model"], by_ir["scale"]) == ("fsrcnn-s", 2) and abs(by_ir["mean_psnr"] - res["mean_psnr"]) < 0.02
+    _one_line_error(run_cli("eval", "--ir-dir", ir, "--scale", "3"), "holds no IR for --scale 3")
 
 
 def test_counts_and_rates_out_of_range_are_refused_by_the_parser(tmp_path):
@@ -309,7 +320,7 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         (["export", "--model", "nope"], "unknown model 'nope'", True),
         # a mistyped or empty store ran the shipped PyTorch weights unsaid
         (["upscale", a, "-o", str(tmp_path / "o.png"), "--ir-dir", str(tmp_path / "typo")], "no such IR store", True),
-        (["upscale", a, "-o", str(tmp_path / "o.png"), "--ir-dir", str(tmp_path)], "IR for fsrcnn x3 in", True),
+        (["upscale", a, "-o", str(tmp_path / "o.png"), "--ir-dir", str(tmp_path)], "holds no IR", True),
         (["export", "--scale", "7"], "unsupported scale 7", True),
         (["tune", "--scale", "9"], "unsupported scale 9", True),
         (["bench", "--models", "fsrcnn,fsrcnnn"], "unknown model 'fsrcnnn'", True),  # was: a skip per backend
@@ -400,6 +411,44 @@ def test_quantize_takes_the_model_of_your_store_when_it_holds_one(tmp_path, caps
         assert main(["quantize", *argv]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and says in err[0], err
+
+
+def test_quantize_of_your_weights_reads_their_store_and_no_other_network(tmp_path, monkeypatch, capsys):
+    """`xeonsr export --weights W` writes to the user store, but `xeonsr quantize --weights W`
+    read the shipped store: it fine-tuned W by QAT against the shipped IR of the same model (5.8
+    dB "lost"), then quantized that IR by PTQ and wrote the INT8 IR into the shipped store."""
+    import skimage.data
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+
+    import xeonsr.export
+    from xeonsr.infer import shipped_weights
+    from xeonsr.info import cpu_info
+    from xeonsr.irs import SHIPPED_IR_DIR, int8_stem
+
+    monkeypatch.setattr(xeonsr.export, "USER_IR_DIR", tmp_path / "user")
+    mine, other = tmp_path / "mine.safetensors", tmp_path / "other.safetensors"
+    mine.write_bytes(shipped_weights("fsrcnn-s", 3).read_bytes())
+    with safe_open(str(mine), "np") as f:
+        tensors, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata()
+    bias = next(k for k in tensors if k.endswith("bias"))
+    save_file({**tensors, bias: tensors[bias] + 0.05}, str(other), metadata=meta)
+    shipped = (SHIPPED_IR_DIR / "manifest.json").read_bytes()
+    assert main(["export", "--weights", str(mine)]) == 0
+    capsys.readouterr()
+    assert main(["quantize", "--weights", str(other), "--method", "qat"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not what" in err[0] and "was exported from" in err[0], err
+    # the weights it was exported from: quantized in their own store
+    images = tmp_path / "images"
+    images.mkdir()
+    for name in ("astronaut", "chelsea", "coffee"):
+        Image.fromarray(getattr(skimage.data, name)()[:240, :264]).save(images / f"{name}.png")
+    argv = ["quantize", "--weights", str(mine), "--method", "ptq", "--calib", str(images), "--val", str(images)]
+    assert main([*argv, "--max-drop", "0.5"]) == 0
+    made = int8_stem("fsrcnn-s", 3, cpu_info().isa_class)
+    assert [p.name for p in (tmp_path / "user").glob("*int8*.xml")] == [f"{made}.xml"]
+    assert (SHIPPED_IR_DIR / "manifest.json").read_bytes() == shipped
 
 
 def test_a_scale_a_model_does_not_ship_names_the_scales_it_does(tmp_path):

@@ -180,7 +180,7 @@ def test_info_names_the_exact_forms_each_cpu_class_compiles(monkeypatch):
         assert ("depthwise_halves (a shape run again" in line) == (want == "avx2"), line
 
 
-def test_bf16_is_chosen_only_where_asked_and_refused_without_native_bf16(monkeypatch):
+def test_bf16_is_chosen_only_where_asked_and_refused_without_native_bf16(monkeypatch, tmp_path):
     import pytest
 
     import xeonsr.info
@@ -194,7 +194,9 @@ def test_bf16_is_chosen_only_where_asked_and_refused_without_native_bf16(monkeyp
     assert choose_backend("fsrcnn", 3, "auto", "bf16", None, None) == ("openvino", "bf16", None)
     assert choose_backend("fsrcnn", 3, "torch", "bf16", None, None) == ("torch", "bf16", None)
     with pytest.raises(UserError, match="no OpenVINO fp32 IR for srcnn x2"):
-        choose_backend("srcnn", 2, "openvino", "bf16", None, "/nonexistent-store")
+        choose_backend("srcnn", 2, "openvino", "bf16", None, str(tmp_path))  # an empty store
+    with pytest.raises(UserError, match="no such IR store"):
+        choose_backend("srcnn", 2, "auto", "auto", None, str(tmp_path / "typo"))
     monkeypatch.setattr(xeonsr.info, "cpu_info", lambda text=None: parse(ZEN3))
     for backend in ("auto", "openvino", "torch"):
         with pytest.raises(UserError, match=r"bf16 needs a CPU with native bf16 .*AMD EPYC.*--precision fp32 or int8"):

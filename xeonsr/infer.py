@@ -33,9 +33,13 @@ def load_torch_model(model: str, scale: int, weights: str | Path | None = None):
     return load_weights(path, model_name=model, scale=scale)
 
 
-def model_and_scale(model: str | None, scale: int | None, weights, default_model: Callable[[int], str]):
+def model_and_scale(
+    model: str | None, scale: int | None, weights, default_model: Callable[[int], str], ir_dir=None, backend=None
+):
     """``model`` and ``scale`` as given; what was not given comes from the card of ``weights``
-    (so your weights run as what they are), else scale 3 and ``default_model(scale)``."""
+    (so your weights run as what they are), or from what IR store ``ir_dir`` holds (but for
+    ``backend`` "torch", which refuse_mixed_sources refuses), else scale 3 and
+    ``default_model(scale)``."""
     from xeonsr.protocol import check_scale
 
     if weights:  # read even when not needed: a missing or broken file is the first line, before any work
@@ -43,8 +47,34 @@ def model_and_scale(model: str | None, scale: int | None, weights, default_model
 
         card = weights_card(weights)
         model, scale = model or card.get("model"), scale or card.get("scale")
+    elif ir_dir and backend != "torch" and (model is None or scale is None):
+        model, scale = _held(model, scale, Path(ir_dir), default_model)
     scale = check_scale(scale or 3)
     return model or default_model(scale), scale
+
+
+def _held(model, scale, ir_dir: Path, default_model) -> tuple[str, int]:
+    """The one model and scale store ``ir_dir`` holds that fit what was given (the defaults where
+    it holds several and them): `xeonsr export --weights W --ir-dir D` then `--ir-dir D` alone
+    ran the default model (PyTorch's shipped fsrcnn, or bicubic in `xeonsr eval`) unsaid."""
+    from xeonsr.errors import UserError
+    from xeonsr.irs import held_models
+
+    if not ir_dir.is_dir():
+        raise UserError(f"{ir_dir}: no such IR store (the folder `xeonsr export --ir-dir` writes)")
+    held = held_models(ir_dir, model, scale)
+    if len(held) == 1:
+        return held[0]
+    if not held and model is not None:
+        return model, scale  # what runs it says the store lacks it (or that it runs no store)
+    if not held:
+        asked = f" for --scale {scale}" if scale else ""
+        raise UserError(f"{ir_dir} holds no IR{asked}: `xeonsr export --ir-dir` makes one")
+    s = scale or 3
+    if (model or default_model(s), s) in held:
+        return model or default_model(s), s
+    names = ", ".join(f"{m} x{s}" for m, s in held)
+    raise UserError(f"{ir_dir} holds {names}: name one with --model and --scale")
 
 
 def refuse_mixed_sources(backend: str | None, precision: str, weights, ir_dir) -> None:

@@ -67,6 +67,19 @@ def int8_stem(model: str, scale: int, isa: str) -> str:
     return ir_stem(model, scale, "int8") + ("" if isa == "vnni" else f"_{isa}")
 
 
+def held_models(ir_dir: Path, model=None, scale=None, precisions=("fp32", "int8")) -> list[tuple[str, int]]:
+    """The (model, scale) pairs store ``ir_dir`` has an IR of (one of ``precisions``) for,
+    those of ``model`` / ``scale`` where given."""
+    entries = read_manifest(ir_dir)["models"].values()
+    return sorted(
+        {
+            (e["model"], e["scale"])
+            for e in entries
+            if e.get("precision") in precisions and model in (None, e["model"]) and scale in (None, e["scale"])
+        }
+    )
+
+
 def int8_entry(models: dict, model: str, scale: int, isa: str | None = None) -> dict | None:
     """A store's INT8 IR of ``model`` x``scale`` for CPU class ``isa`` (default: this CPU's): the
     one made for that class, else the next of :data:`FALLBACK` (then ``target_isa`` says so)."""

@@ -277,3 +277,23 @@ def torch_weights(model: str, scale: int, weights, fp32_entry: dict, ir_dir):
         weights = recorded
     net, _card = load_torch_model(model, scale, weights)
     return net
+
+
+def check_exported_from(net, fp32_compiled, weights, xml: Path) -> None:
+    """QAT fine-tunes ``net`` (from ``weights``) into the INT8 IR that stands beside the FP32 IR
+    ``xml``, and its budget is measured against that IR: both must be the same network. `xeonsr
+    quantize --weights W` with a store whose FP32 IR came from other weights "lost" 5.8 dB in QAT
+    and then quantized the other IR."""
+    import torch
+
+    from xeonsr.checkpoint import WeightsError
+
+    x = np.random.default_rng(0).random((1, 1, 24, 28), dtype=np.float32)
+    with torch.no_grad():
+        ours = net(torch.from_numpy(x)).numpy()
+    gap = float(np.abs(ours - np.asarray(fp32_compiled(x)[0])).max())
+    if gap > 1e-3:  # a quarter of a grey level: another network, not rounding
+        raise WeightsError(
+            f"{weights} is not what {xml} was exported from (outputs differ by up to {gap * 255:.1f} grey levels): "
+            f"`xeonsr export --weights {weights} --ir-dir DIR`, then quantize with --ir-dir DIR"
+        )

@@ -103,13 +103,14 @@ def quantize(
     xml, fp32_entry = locate_ir(model, scale, "fp32", ir_dir)
     fp32_model = ov.Core().read_model(str(xml))
     net = None
-    if method == "qat":  # a missing weights file fails here, before any work
-        from xeonsr.qat import torch_weights
+    fp32_compiled = compile_ir(xml)
+    if method == "qat" or weights is not None:  # a missing or other weights file fails here, before any work
+        from xeonsr.qat import check_exported_from, torch_weights
 
         net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
+        check_exported_from(net, fp32_compiled, weights or fp32_entry.get("weights"), xml)
     # Everything is read before NNCF runs: a bad folder fails in one line with nothing written.
     calib = calibration_items(recipe, scale, data_dir)
-    fp32_compiled = compile_ir(xml)
     budget, fp32_psnr = budget_reference(recipe, fp32_compiled, scale, data_dir)
 
     def torch_net():

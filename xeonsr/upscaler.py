@@ -82,7 +82,7 @@ class Upscaler:
         from xeonsr.runtime import load_runner
         from xeonsr.threads import apply_threads, plan_threads
 
-        self.model_name, self.scale = model_and_scale(model, scale, weights, lambda s: "fsrcnn")
+        self.model_name, self.scale = model_and_scale(model, scale, weights, lambda s: "fsrcnn", ir_dir, backend)
         if (tile is not None and tile < 0) or streams < 1:
             raise UserError(
                 f"tile must be 0 (no tiles) or more, streams 1 or more (got tile={tile}, streams={streams})"

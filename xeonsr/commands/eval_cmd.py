@@ -76,7 +76,9 @@ def run(args) -> int:
     from xeonsr.infer import model_and_scale
     from xeonsr.installed import installed, versions
 
-    args.model, scale = model_and_scale(args.model, args.scale, args.weights, lambda s: "bicubic")
+    args.model, scale = model_and_scale(
+        args.model, args.scale, args.weights, lambda s: "bicubic", args.ir_dir, args.backend
+    )
     if args.model == "bicubic" and args.weights:
         raise UserError("bicubic takes no weights: --model names the network your --weights are for")
     sets = []  # every set read (and checked) before the model loads

@@ -56,18 +56,23 @@ def add_arguments(p) -> None:
         "--out-dir",
         dest="ir_dir",
         default=None,
-        help="IR store holding the FP32 IR; the INT8 IR is written beside it (default: the shipped store)",
+        help="IR store holding the FP32 IR; the INT8 IR is written beside it (default: the shipped store; "
+        "with --weights, the store `xeonsr export --weights` writes to)",
     )
 
 
 def run(args) -> int:
     from xeonsr.errors import UserError
+    from xeonsr.export import export_dir
     from xeonsr.irs import store_dir
     from xeonsr.protocol import check_scale
     from xeonsr.quantization import quantize
 
+    # Your weights' IRs are in a store of their own: where `xeonsr export --weights W` put them
+    # (the shipped store's IR of the same model was quantized instead, and written there).
+    store = export_dir(args.weights, args.ir_dir) if args.weights else store_dir(args.ir_dir)
     if args.model is None or args.scale is None:
-        args.model, args.scale = _model_in_store(args.model, args.scale, args.weights, args.ir_dir)
+        args.model, args.scale = _model_in_store(args.model, args.scale, args.weights, store)
     check_scale(args.scale)
     if args.max_drop is not None and not args.max_drop >= 0:  # also refuses nan
         raise UserError(f"--max-drop is the PSNR INT8 may lose: 0 dB or more, not {args.max_drop}")
@@ -91,7 +96,7 @@ def run(args) -> int:
         args.model,
         args.scale,
         args.data_dir,
-        store_dir(args.ir_dir),
+        store,
         overrides,
         calib_dir=args.calib,
         val_dir=args.val,
@@ -114,25 +119,17 @@ def run(args) -> int:
     return 0
 
 
-def _model_in_store(model, scale, weights, ir_dir) -> tuple[str, int]:
+def _model_in_store(model, scale, weights, store) -> tuple[str, int]:
     """What --model/--scale leave out: from the card of --weights, else the one FP32 IR of the
     store that fits (`xeonsr export --weights W --ir-dir D`, then `xeonsr quantize --ir-dir D`)."""
     from xeonsr.errors import UserError
-    from xeonsr.irs import read_manifest, store_dir
+    from xeonsr.irs import held_models
 
     if weights:
         from xeonsr.infer import model_and_scale
 
         return model_and_scale(model, scale, weights, lambda s: None)
-    store = store_dir(ir_dir)
-    entries = read_manifest(store)["models"].values()
-    found = sorted(
-        {
-            (e["model"], e["scale"])
-            for e in entries
-            if e.get("precision") == "fp32" and model in (None, e["model"]) and scale in (None, e["scale"])
-        }
-    )
+    found = held_models(store, model, scale, precisions=("fp32",))
     if len(found) == 1:
         return found[0]
     if not found:

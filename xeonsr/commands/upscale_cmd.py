@@ -95,7 +95,7 @@ def run(args) -> int:
     from xeonsr.threads import folder_workers, plan_streams, plan_threads
     from xeonsr.upscaler import Upscaler
 
-    model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get)
+    model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get, args.ir_dir, args.backend)
     if (args.jobs or 1) > 1 and (args.backend == "torch" or args.weights):
         raise UserError(
             "--jobs runs images on OpenVINO streams; PyTorch (--backend torch, --weights) uses its threads "
