@@ -451,6 +451,31 @@ def test_quantize_of_your_weights_reads_their_store_and_no_other_network(tmp_pat
     assert (SHIPPED_IR_DIR / "manifest.json").read_bytes() == shipped
 
 
+def test_bench_takes_the_model_and_scale_of_your_weights_or_store(tmp_path):
+    """`xeonsr bench --weights W` said to name W's model, and with it named timed W at x3 whatever
+    W's scale; `--ir-dir D` alone benchmarked srcnn and fsrcnn, which D need not hold."""
+    import json
+
+    from xeonsr.commands.bench_cmd import own_model
+    from xeonsr.infer import shipped_weights
+
+    w = str(shipped_weights("fsrcnn-s", 2))
+    assert own_model([w], None, None) == ("fsrcnn-s", 2)
+    assert own_model([w], None, 4) == ("fsrcnn-s", 4)  # --scale given: kept (the load then refuses a mismatch)
+    assert own_model([f"fsrcnn-s={w}", f"srcnn={w}"], None, None) == ("srcnn,fsrcnn", None)
+    store = tmp_path / "irs"
+    store.mkdir()
+    precs = ("fp32", "int8")
+    models = {f"dcscn_x{s}_{p}": {"model": "dcscn", "scale": s, "precision": p} for s in (2, 4) for p in precs}
+    (store / "manifest.json").write_text(json.dumps({"models": models}))
+    assert own_model([], str(store), None) == ("dcscn", None)  # two scales: --scale chooses, else x3
+    assert own_model([], str(store), 4) == ("dcscn", 4)
+    del models["dcscn_x4_fp32"], models["dcscn_x4_int8"]
+    (store / "manifest.json").write_text(json.dumps({"models": models}))
+    assert own_model([], str(store), None) == ("dcscn", 2)
+    assert own_model([], None, None) == ("srcnn,fsrcnn", None)
+
+
 def test_a_scale_a_model_does_not_ship_names_the_scales_it_does(tmp_path):
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "a.png")
     args = ("upscale", str(tmp_path / "a.png"), "-o", str(tmp_path / "b.png"), "--model", "srcnn-955", "--scale", "2")

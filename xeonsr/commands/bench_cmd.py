@@ -20,8 +20,13 @@ def add_arguments(p) -> None:
         help="latency: each image timed alone, beside the paper; throughput: a folder of mixed sizes, images/s",
     )
     p.add_argument("--data-dir", default=None, help="folder holding Set5/, Set14/ (default $XEONSR_DATA)")
-    p.add_argument("--scale", type=int, default=3, help="2, 3 or 4 (default 3)")
-    p.add_argument("--models", default="srcnn,fsrcnn", help="comma-separated registry names")
+    p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default 3, or that of --weights / the store)")
+    p.add_argument(
+        "--models",
+        default=None,
+        help="comma-separated registry names (default srcnn,fsrcnn; the model of --weights FILE, or of an "
+        "--ir-dir store holding one)",
+    )
     p.add_argument(
         "--backends",
         default=None,
@@ -57,6 +62,27 @@ def add_arguments(p) -> None:
         action="append",
         help="rewrite the bench-table block of FILE (README.md, docs/performance.md); repeatable",
     )
+
+
+def own_model(weights: list[str], ir_dir: str | None, scale: int | None) -> tuple[str, int | None]:
+    """--models (and --scale) left out: those of one --weights FILE's card, else of the one model an
+    --ir-dir store holds (at --scale where given), else srcnn,fsrcnn. `xeonsr bench --weights W`
+    said to name the model of W, and benchmarked W's scale as x3."""
+    from pathlib import Path
+
+    if len(weights) == 1 and "=" not in weights[0]:
+        from xeonsr.checkpoint import weights_card
+
+        card = weights_card(weights[0])
+        return card["model"], scale or card["scale"]
+    if ir_dir and Path(ir_dir).is_dir():
+        from xeonsr.irs import held_models
+
+        held = held_models(Path(ir_dir), scale=scale)
+        if len({m for m, _ in held}) == 1:
+            scales = {s for _, s in held}
+            return held[0][0], scale or (scales.pop() if len(scales) == 1 else None)
+    return "srcnn,fsrcnn", scale
 
 
 def model_list(text: str, ir_dir: str | None = None) -> list[str]:
@@ -125,7 +151,9 @@ def run(args) -> int:
     from xeonsr.installed import versions
     from xeonsr.protocol import check_scale
 
-    scale = check_scale(args.scale)
+    if args.models is None:
+        args.models, args.scale = own_model(args.weights, args.ir_dir, args.scale)
+    scale = check_scale(args.scale or 3)
     models = model_list(args.models, args.ir_dir)
     backends = backend_list(args.backends)  # both modes, before any work
     # What would fail after minutes of measuring fails now: a README without the table's markers,
