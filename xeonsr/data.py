@@ -141,8 +141,11 @@ def build_pairs(cfg: PatchConfig, data_dir: str | Path | None) -> list[tuple[np.
                     continue
                 lq = imresize(gt.astype(np.float64), 1.0 / s).astype(np.float32)
                 pairs.append((lq, gt))
-    if not pairs:
-        raise DatasetError(f"no usable training images in {', '.join(cfg.datasets)}")
+    if not pairs:  # each skipped image was a warning, which a caller may hold back: the reason here
+        raise DatasetError(
+            f"no usable training images in {', '.join(cfg.datasets)}: none readable and at least "
+            f"{hr_patch}x{hr_patch} (a {cfg.lq_patch}x{cfg.lq_patch} LR patch at x{s})"
+        )
     return pairs
 
 
