@@ -340,6 +340,31 @@ def test_stopped_and_resumed_twice_equals_one_uninterrupted_run(tiny_data, tmp_p
     assert json.loads((out / "state.json").read_text())["step"] == 45
 
 
+def test_resume_with_only_out_continues_the_run_as_it_was_started(tiny_data, tmp_path, monkeypatch, capsys):
+    """`xeonsr train --resume --out DIR` took the defaults for what was not typed again: another
+    model was refused, another batch size, learning rate or patch ran unsaid, not the run."""
+    from xeonsr.cli import main
+
+    monkeypatch.chdir(tmp_path)  # the val folder, relative, is recorded as typed
+    shutil.copytree(tiny_data / "val", tmp_path / "val")
+    args = _train_args(tiny_data, tmp_path / "whole", 24)[1:]  # train fsrcnn-s x3, batch 8, patch 8
+    args[args.index("--val-set") + 1] = "val"
+    args += ["--lr", "5e-4", "--seed", "3", "--model-args", '{"d": 24}', "--precision", "fp32"]
+    args += ["--checkpoint-every", "5", "--val-every", "10", "--cache-dir", str(tiny_data / "cache"), "--no-progress"]
+    assert main(args) == 0
+    parts = str(tmp_path / "parts")
+    out_at = args.index("--out") + 1
+    assert main([*args[:out_at], parts, *args[out_at + 1 :], "--stop-at-step", "9"]) == 0
+    capsys.readouterr()
+    again = ["train", "--resume", "--out", parts, "--data-dir", str(tiny_data), "--threads", "1", "--no-progress"]
+    assert main([*again, "--cache-dir", str(tiny_data / "cache")]) == 0
+    said = capsys.readouterr().out
+    for setting in ("--model fsrcnn-s", "--batch-size 8", "--patch 8", "--lr 0.0005", "--seed 3", '{"d": 24}'):
+        assert setting in said, said
+    assert "--val-set val" in said and "--precision fp32" in said and "--scale" not in said  # x3: the default
+    assert _max_diff(_final_weights(tmp_path / "whole"), _final_weights(tmp_path / "parts")) < 1e-6
+
+
 def test_stop_after_minutes_checkpoints_and_max_minutes_fixes_the_schedule_once(tiny_data, tmp_path, capsys):
     out = tmp_path / "timed"
     res = train(_cfg(tiny_data, out, steps=None, max_minutes=0.05, stop_after_minutes=1e-4), progress=False)

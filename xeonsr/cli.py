@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # which options were typed (given_options)
     if extra:  # said by the command's parser: its usage line, not the top level's
         (getattr(args, "_parser", None) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not args.command:

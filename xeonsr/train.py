@@ -288,7 +288,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     val = (val_label, log.last_val) if log.last_val is not None else None
     result = TrainResult(not stopped and step >= steps, step, steps, ckpt, None, val)
     if stopped:
-        log.say(f"stopped at step {step} of {steps}: checkpoint {ckpt}; the same command with --resume continues it")
+        log.say(
+            f"stopped at step {step} of {steps}: checkpoint {ckpt}; `xeonsr train --resume --out {cfg.out}` "
+            "continues it (with the run's own settings)"
+        )
     elif rank == 0:
         result.weights = release_weights(cfg, out, model, avg, model_args, resolved, val_label, val_files, log, step)
     if world > 1:

@@ -30,3 +30,14 @@ def positive(text: str) -> float:
 
 
 positive.__name__ = "float"
+
+
+def given_options(args, add_arguments: Callable) -> set[str]:
+    """The dests of the options typed on the command line (not their defaults): the command's
+    arguments parsed again, every default suppressed (abbreviations and --opt=value alike)."""
+    p = argparse.ArgumentParser(add_help=False)
+    add_arguments(p)
+    for action in p._actions:
+        action.default = argparse.SUPPRESS
+    typed, _rest = p.parse_known_args(getattr(args, "_argv", []))
+    return set(vars(typed))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from xeonsr.commands import count, positive
+from xeonsr.commands import count, given_options, positive
 
 
 def add_arguments(p) -> None:
@@ -83,11 +83,85 @@ def add_arguments(p) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
 
 
+# What a run is (the checkpoint's config keys by option): on --resume the run's own, where not typed
+RUN_SETTINGS = {
+    "model": "model",
+    "scale": "scale",
+    "datasets": "datasets",
+    "batch_size": "batch_size",
+    "patch": "lq_patch",
+    "lr": "lr",
+    "min_lr": "min_lr",
+    "loss": "loss",
+    "loss_margin": "loss_margin",
+    "precision": "precision",  # an fp32 run stays fp32; a bf16 one is auto's (fp32 where no native bf16)
+    "fp32_tail": "fp32_tail",
+    "compile": "compile",
+    "checkpoint_every": "checkpoint_every",
+    "val_every": "val_every",
+    "val_set": "val_set",
+    "seed": "seed",
+    "model_args": "model_args",
+    "train_only": "train_only",
+    "ema": "ema",
+}
+
+
+def resume_settings(args) -> list[str]:
+    """`--resume --out DIR` alone continues the run in DIR as it was started: each setting not
+    typed now is the run's own (it took the defaults: another model was refused, another batch
+    size or learning rate ran unsaid). Returns the settings taken."""
+    from pathlib import Path
+
+    from xeonsr.checkpoint import latest_checkpoint
+    from xeonsr.data import DEFAULT_VAL_SET
+    from xeonsr.info import AUTO_FP32_TAIL
+    from xeonsr.models import model_kwargs
+
+    found = latest_checkpoint(Path(args.out or f"runs/{args.model}_x{args.scale}") / "checkpoints")
+    if not found:
+        return []
+    saved, typed, taken = json.loads(found[1]["config"]), given_options(args, add_arguments), []
+    untyped = {"val_set": DEFAULT_VAL_SET, "precision": "auto", "fp32_tail": None}  # what None or auto means
+    if saved.get("precision") == "bf16":
+        saved["precision"] = "auto"
+        if saved.get("fp32_tail") == AUTO_FP32_TAIL:
+            saved["fp32_tail"] = None  # auto's own tail
+    elif saved.get("precision") == "fp32":
+        saved["fp32_tail"] = None  # no bf16 steps for a tail to end
+    if "model_args" in saved:  # as typed: what differs from the model's own
+        own = model_kwargs(saved["model"], saved["scale"], {})
+        saved["model_args"] = {k: v for k, v in saved["model_args"].items() if own.get(k) != v} or None
+    for option, key in RUN_SETTINGS.items():
+        if option in typed or key not in saved:
+            continue
+        value = saved[key]
+        if option == "datasets":
+            value = ",".join(value)
+        elif option == "model_args" and value is not None:
+            value = json.dumps(value)
+        elif option == "loss_margin":
+            value = str(value)
+        now = getattr(args, option)
+        if isinstance(value, str) and value.startswith(".../"):  # a path the card keeps only the end of
+            if value != untyped.get(option, now):
+                taken.append(f"not --{option.replace('_', '-')} {value} (a path outside this folder: type it)")
+            continue
+        if value != untyped.get(option, now) and value != now:
+            setattr(args, option, value)
+            taken.append(f"--{option.replace('_', '-')} {value}")
+    return taken
+
+
 def run(args) -> int:
     from xeonsr.data import DEFAULT_VAL_SET
     from xeonsr.errors import UserError
     from xeonsr.train import TrainConfig, train
 
+    if args.resume:
+        taken = resume_settings(args)
+        if taken:
+            print(f"resume: the run's own settings, not typed here: {'; '.join(taken)}")
     try:
         model_args = json.loads(args.model_args) if args.model_args else {}
     except json.JSONDecodeError as e:
