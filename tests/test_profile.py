@@ -82,6 +82,24 @@ def test_profile_command_writes_json(tmp_path, capsys):
     assert data["layers"][0]["ms"] >= data["layers"][-1]["ms"] and data["layers"][0]["kernel"]
 
 
+def test_profile_in_bf16_is_the_fp32_ir_as_ov_bf16_runs_it(tmp_path, capsys):
+    """`--precision bf16` was refused: the precision `xeonsr upscale --precision bf16` and the
+    bench's ov-bf16 rows run could not be profiled. Where the CPU has no native bf16: one line."""
+    from xeonsr.info import cpu_info
+
+    out = tmp_path / "p.json"
+    argv = ["profile", "fsrcnn-s", "--precision", "bf16", "--size", "40x24", "--repeats", "2", "--json", str(out)]
+    if not cpu_info().native_bf16:
+        assert main(argv) == 1
+        assert "bf16 needs a CPU with native bf16" in capsys.readouterr().err
+        return
+    assert main(argv) == 0
+    assert "fsrcnn-s_x3_fp32.xml in bf16 on a 40x24 LR input" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert data["inference_precision"] == "bf16"
+    assert any("bf16" in r["kernel"] for r in data["layers"] if r["op"] == "Convolution")
+
+
 @pytest.mark.parametrize(
     "argv, says",
     [
@@ -89,7 +107,7 @@ def test_profile_command_writes_json(tmp_path, capsys):
         (["profile", "nosuch"], "unknown model 'nosuch'"),
         (["profile", "missing/model.xml"], "no IR at missing/model.xml"),
         (["profile", "fsrcnn", "--scale", "5"], "scale"),
-        (["profile", "fsrcnn", "--scale", "3", "--precision", "fp16"], "--precision is fp32 or int8"),
+        (["profile", "fsrcnn", "--scale", "3", "--precision", "fp16"], "--precision is fp32, int8 or bf16"),
     ],
 )
 def test_profile_mistakes_are_one_line(argv, says, capsys):

@@ -69,9 +69,9 @@ def resolve_ir(target: str, scale: int, precision: str) -> tuple[Path, dict | No
         pass
     else:
         get_spec(target)  # an unknown name says which ones exist
-    if precision not in ("fp32", "int8"):
-        raise UserError(f"--precision is fp32 or int8, not {precision!r}")
-    return locate_ir(target, check_scale(scale), precision)
+    if precision not in ("fp32", "int8", "bf16"):
+        raise UserError(f"--precision is fp32, int8 or bf16, not {precision!r}")
+    return locate_ir(target, check_scale(scale), "fp32" if precision == "bf16" else precision)
 
 
 def profile_ir(
@@ -82,6 +82,7 @@ def profile_ir(
     repeats: int = 30,
     kernels: dict[str, str] | None = None,
     peaks: bool = False,
+    inference_precision: str = "f32",
 ) -> dict:
     """Per-node time of ``xml`` on a (1, 1, *size) input: {"layers": [LayerTime...], totals}.
     ``kernels``: the IR's measured kernel plan (xeonsr.kernels), as every run applies it.
@@ -98,10 +99,11 @@ def profile_ir(
         raise UserError("--repeats must be at least 1")
     model = read_ir(xml)  # as stored: its layers' multiply-adds, by name
     graph, cls = model.clone(), cpu_info().forms_class
-    forms = host_forms(graph, cls, "f32", kernels, lr_size=size)  # what a run at this size computes
+    infer = inference_precision  # "bf16": the FP32 IR as ov-bf16 runs it (its forms, plan and precision)
+    forms = host_forms(graph, cls, infer, kernels, lr_size=size)  # what a run at this size computes
     if static_forms_apply(graph, cls):  # and a size run again gets a network of its own (xeonsr.ov_shapes)
-        graph, forms = for_shape(model, (1, 1, *size), cls, "f32", kernels)
-    compiled = compile_ir(graph, threads, profiling=True, kernels=kernels)
+        graph, forms = for_shape(model, (1, 1, *size), cls, infer, kernels)
+    compiled = compile_ir(graph, threads, inference_precision=infer, profiling=True, kernels=kernels)
     rank = model.inputs[0].get_partial_shape().rank if len(model.inputs) == 1 else None
     if rank is None or rank.is_dynamic or rank.get_length() != 4:
         raise UserError(f"{xml}: xeonsr profile takes IRs with one (N, 1, H, W) input, as xeonsr exports")
@@ -154,6 +156,7 @@ def profile_ir(
         shown = xml
     return {
         "ir": str(shown),
+        "inference_precision": infer,
         "lr_size": list(size),
         "threads": threads,
         "repeats": repeats,
@@ -171,7 +174,8 @@ def profile_ir(
 def table(result: dict, top: int | None = None) -> str:
     h, w = result["lr_size"]
     lines = [
-        f"{result['ir']} on a {w}x{h} LR input, {result['threads']} threads, {result['repeats']} repeats: "
+        f"{result['ir']}{' in bf16' if result.get('inference_precision') == 'bf16' else ''} on a {w}x{h} LR input, "
+        f"{result['threads']} threads, {result['repeats']} repeats: "
         f"{result['wall_ms']:.2f} ms per inference (median, counters on), nodes sum to "
         f"{result['summed_node_ms']:.2f} ms; {result['macs'] / 1e6:.1f} MMAC -> {result['gmacs_per_s']:.1f} GMAC/s"
         + (f"; {result['kernel_plan']} layers on measured kernels" if result.get("kernel_plan") else "")
