@@ -260,6 +260,45 @@ def test_tune_writes_a_verified_plan_that_runs_the_same_function(tmp_path, capsy
         assert "measured kernels" in ours.note
 
 
+def test_tune_times_int8_against_bf16_and_auto_takes_the_faster(tmp_path, capsys):
+    """On an AMX Xeon FSRCNN-s x2's FP32 IR in bf16 ran 1.15-1.22x its INT8 IR (and loses less
+    PSNR), yet `--precision auto` took INT8 on every VNNI/AMX CPU. Now `xeonsr tune` times the two
+    on CPUs with native bf16 and auto reads that record; without one, auto stays INT8 first."""
+    from xeonsr.infer import choose_backend
+    from xeonsr.irs import int8_entry
+
+    store = tmp_path / "store"
+    store.mkdir()
+    models = read_manifest(SHIPPED_IR_DIR)["models"]
+    int8_name = int8_entry(models, "fsrcnn-s", 2, cpu_info().isa_class)["name"]  # the one tune times here
+    picked = {k: models[k] for k in (int8_name, "fsrcnn-s_x2_fp32")}
+    for e in picked.values():
+        for key in ("xml", "bin"):
+            shutil.copy(SHIPPED_IR_DIR / e[key], store / e[key])
+    (store / "manifest.json").write_text(json.dumps({"models": picked}))
+    argv = ["tune", "--ir-dir", str(store), "--model", "fsrcnn-s", "--scale", "2", "--precision", "int8"]
+    argv += ["--size", "24x16", "--rounds", "1", "--threads", "1"]
+    if not HERE_AVX512:
+        assert main(argv) != 0
+        return
+    assert main(argv) == 0
+    key = plan_key(cpu_class(cpu_info().flags), "f32")
+    record = read_manifest(store)["models"][int8_name]["kernels"][key]
+    if not cpu_info().native_bf16:
+        assert "bf16_vs_int8" not in record and "against the FP32 IR in bf16" not in capsys.readouterr().out
+        assert choose_backend("fsrcnn-s", 2, "auto", "auto", None, str(store))[1] == "int8"
+        return
+    assert record["bf16_vs_int8"] > 0 and record["fp32_sha256"] == picked["fsrcnn-s_x2_fp32"]["xml_sha256"]
+    assert "INT8 against the FP32 IR in bf16 (240x180 LR)" in capsys.readouterr().out
+    for ratio, fp32_sha, takes in ((1.2, None, "bf16"), (1.01, None, "int8"), (1.2, "another IR", "int8")):
+        man = read_manifest(store)
+        rec = man["models"][int8_name]["kernels"][key]
+        rec["bf16_vs_int8"], rec["fp32_sha256"] = ratio, fp32_sha or picked["fsrcnn-s_x2_fp32"]["xml_sha256"]
+        (store / "manifest.json").write_text(json.dumps(man))
+        assert choose_backend("fsrcnn-s", 2, "auto", "auto", None, str(store))[:2] == ("openvino", takes)
+        assert choose_backend("fsrcnn-s", 2, "auto", "int8", None, str(store))[1] == "int8"  # asked: kept
+
+
 @pytest.mark.parametrize(
     "name, formed, other",
     [

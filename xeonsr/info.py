@@ -251,10 +251,13 @@ def ir_precision_order(cpu: CpuInfo, int8_target: str | None = "vnni") -> list[s
 
 def int8_first_note(cpu: CpuInfo) -> str:
     """Why `xeonsr upscale` takes the IR it takes first on this CPU (for ``xeonsr info``)."""
+    bf16 = "; bf16 first where `xeonsr tune` timed it faster for the model and scale" if cpu.native_bf16 else ""
     if cpu.isa_class == "amx":
-        return "the INT8 IR first: int8 dot products (AMX; an IR made for AMX where the store has one, else VNNI's)"
+        return (
+            "the INT8 IR first: int8 dot products (AMX; an IR made for AMX where the store has one, else VNNI's)" + bf16
+        )
     if cpu.int8_dot:
-        return "the INT8 IR first: int8 dot products (VNNI/AMX)"
+        return "the INT8 IR first: int8 dot products (VNNI/AMX)" + bf16
     if cpu.wide_avx2:
         return (
             "the INT8 IR made for AVX2 first (shipped for most models; `xeonsr quantize --isa avx2` "

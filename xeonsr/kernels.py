@@ -92,6 +92,27 @@ def plan_for(entry: dict | None, inference_precision: str, flags: set[str] | Non
     return plan["layers"] or None
 
 
+# bf16 goes first under --precision auto where `xeonsr tune` timed the FP32 IR in bf16 at least
+# this much faster than the INT8 IR on the CPU class (median of its interleaved rounds): bf16
+# also loses less PSNR (0.005-0.025 dB on BSD200-val against INT8's budget of 0.05). On an
+# Emerald Rapids Xeon FSRCNN-s x2 ran 1.15-1.22x in bf16 (benchmarks/probes/int8_float_layers_bf16.py).
+BF16_FIRST_MARGIN = 1.05
+
+
+def bf16_first(int8: dict | None, fp32: dict | None, flags: set[str] | None = None) -> bool:
+    """Whether this CPU class's plan record for the INT8 IR ``int8`` (its tune) found the FP32 IR
+    ``fp32`` in bf16 faster by BF16_FIRST_MARGIN, both IRs and OpenVINO as measured."""
+    if not int8 or not fp32 or not int8.get("kernels"):
+        return False
+    cls = cpu_class(cpu_info().flags if flags is None else flags)
+    record = int8["kernels"].get(plan_key(cls, "f32")) if cls else None
+    if not record or record.get("xml_sha256") != int8.get("xml_sha256"):
+        return False
+    if record.get("fp32_sha256") != fp32.get("xml_sha256") or record.get("openvino") != openvino_version():
+        return False
+    return record.get("bf16_vs_int8", 0) >= BF16_FIRST_MARGIN
+
+
 def avoided(compiled, ov_model) -> dict[str, str]:
     """{layer: kernel} moving every convolution of ``ov_model`` that ``compiled`` runs on an AVOID
     kernel (where its condition holds) off it ({} if none). The runtime model names each node's

@@ -23,15 +23,23 @@ def _request(ov_model, layers, threads, inference_precision):
 
 
 def _round_ratios(a, b, x, rounds: int, n: int) -> list[float]:
-    """(time of a) / (time of b) in each of ``rounds`` interleaved rounds: > 1 where b is faster."""
+    """(time of request a) / (time of request b) in each of ``rounds`` interleaved rounds."""
+    return time_rounds(lambda v: a.infer({0: v}), lambda v: b.infer({0: v}), x, rounds, n, warm=False)
+
+
+def time_rounds(a, b, x, rounds: int, calls: int = 3, warm: bool = True) -> list[float]:
+    """(time of a(x)) / (time of b(x)) in each of ``rounds`` interleaved rounds (``warm``: each
+    function called once untimed first): > 1 where b is faster."""
     ratios = []
     for _ in range(rounds):
         med = []
-        for req in (a, b):
+        for fn in (a, b):
+            if warm:
+                fn(x)
             ts = []
-            for _ in range(n):
+            for _ in range(calls):
                 t0 = time.perf_counter()
-                req.infer({0: x})
+                fn(x)
                 ts.append(time.perf_counter() - t0)
             med.append(statistics.median(ts))
         ratios.append(med[0] / med[1])

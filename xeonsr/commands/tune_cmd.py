@@ -25,7 +25,7 @@ def run(args) -> int:
 
     from xeonsr.errors import UserError
     from xeonsr.info import cpu_info, onednn_cap
-    from xeonsr.irs import IN_CHECKOUT, entries, int8_entry, is_shipped, set_kernel_plan, store_dir, verified
+    from xeonsr.irs import IN_CHECKOUT, entries, int8_entry, ir_stem, is_shipped, set_kernel_plan, store_dir, verified
     from xeonsr.kernels import cpu_class, openvino_version, plan_for, plan_key
     from xeonsr.profile import parse_size
     from xeonsr.protocol import check_scale
@@ -80,6 +80,35 @@ def run(args) -> int:
             xml_sha256=e["xml_sha256"],
             measured=datetime.date.today().isoformat(),
         )
+        fp32 = stored.get(ir_stem(e["model"], e["scale"], "fp32"))
+        if e["precision"] == "int8" and cpu.native_bf16 and fp32 is not None:
+            set_kernel_plan(e["name"], plan_key(cls, "f32"), res, ir_dir)  # the INT8 runner below uses it
+            res.update(against_bf16(e, fp32, ir_dir, plan.used, 2 * args.rounds))
         set_kernel_plan(e["name"], plan_key(cls, "f32"), res, ir_dir)
         print(f"  -> {len(res['layers'])} layers on other kernels, {res['speedup']:.2f}x the default", flush=True)
     return 0
+
+
+def against_bf16(int8: dict, fp32: dict, ir_dir, threads: int, rounds: int) -> dict:
+    """The INT8 IR against the FP32 IR in bf16, each as `xeonsr upscale` loads it, in interleaved
+    rounds on the LR of a 480x360 image (Set14's size; the ratio moves with it: FSRCNN-s x2's
+    bf16 ran 0.85x at 160x140 and 1.15-1.22x at 240x180): (INT8 ms) / (bf16 ms) by the median
+    round, which `--precision auto` reads on this CPU class (xeonsr.kernels.bf16_first)."""
+    import statistics
+
+    import numpy as np
+
+    from xeonsr.kernels import BF16_FIRST_MARGIN
+    from xeonsr.runtime import load_runner
+    from xeonsr.tune import time_rounds
+
+    model, scale = int8["model"], int8["scale"]
+    runs = [load_runner(model, scale, b, ir_dir=ir_dir, threads=threads).run for b in ("ov-int8", "ov-bf16")]
+    x = np.random.default_rng(0).random((1, 1, 360 // scale, 480 // scale), dtype=np.float32)
+    ratio = statistics.median(time_rounds(*runs, x, rounds))
+    first = "bf16" if ratio >= BF16_FIRST_MARGIN else "INT8"
+    print(
+        f"  INT8 against the FP32 IR in bf16 ({x.shape[3]}x{x.shape[2]} LR): bf16 {ratio:.2f}x as fast; "
+        f"--precision auto takes {first} here"
+    )
+    return {"bf16_vs_int8": round(ratio, 3), "fp32_sha256": fp32["xml_sha256"]}
