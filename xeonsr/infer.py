@@ -58,11 +58,9 @@ def _held(model, scale, ir_dir: Path, default_model) -> tuple[str, int]:
     it holds several and them): `xeonsr export --weights W --ir-dir D` then `--ir-dir D` alone
     ran the default model (PyTorch's shipped fsrcnn, or bicubic in `xeonsr eval`) unsaid."""
     from xeonsr.errors import UserError
-    from xeonsr.irs import held_models
+    from xeonsr.irs import held_models, named_store
 
-    if not ir_dir.is_dir():
-        raise UserError(f"{ir_dir}: no such IR store (the folder `xeonsr export --ir-dir` writes)")
-    held = held_models(ir_dir, model, scale)
+    held = held_models(named_store(ir_dir), model, scale)
     if len(held) == 1:
         return held[0]
     if not held and model is not None:
@@ -104,7 +102,7 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
     "bf16": the FP32 IR (or PyTorch's weights) computed in bf16, on CPUs with native bf16 only."""
     from xeonsr.errors import UserError
     from xeonsr.info import cpu_info
-    from xeonsr.irs import DOT_CLASSES, int8_entry, ir_stem, read_manifest, store_dir
+    from xeonsr.irs import DOT_CLASSES, int8_entry, ir_stem, named_store, read_manifest, store_dir
 
     for name, value, allowed in (("backend", backend, BACKENDS), ("precision", precision, PRECISIONS)):
         if value not in allowed:
@@ -121,10 +119,7 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
         return "torch", "bf16" if precision == "bf16" else "fp32", None
     from xeonsr.info import ir_precision_order
 
-    if ir_dir and not Path(ir_dir).is_dir():
-        # a mistyped store must not quietly become PyTorch FP32
-        raise UserError(f"{ir_dir}: no such IR store (the folder `xeonsr export --ir-dir` writes)")
-    have = read_manifest(store_dir(ir_dir))["models"]
+    have = read_manifest(named_store(ir_dir) if ir_dir else store_dir(ir_dir))["models"]
     int8 = int8_entry(have, model, scale, cpu.isa_class) or {}
     order = ir_precision_order(cpu, int8.get("target_isa")) if precision == "auto" else [precision]
     if precision == "auto" and cpu.native_bf16:

@@ -67,6 +67,15 @@ def int8_stem(model: str, scale: int, isa: str) -> str:
     return ir_stem(model, scale, "int8") + ("" if isa == "vnni" else f"_{isa}")
 
 
+def named_store(ir_dir: str | Path) -> Path:
+    """A store the user named (--ir-dir): it must exist, since read_manifest reads a missing
+    folder as an empty store, and a mistyped name then ran something else unsaid."""
+    ir_dir = Path(ir_dir)
+    if not ir_dir.is_dir():
+        raise IRError(f"{ir_dir}: no such IR store (the folder `xeonsr export --ir-dir` writes)")
+    return ir_dir
+
+
 def held_models(ir_dir: Path, model=None, scale=None, precisions=("fp32", "int8")) -> list[tuple[str, int]]:
     """The (model, scale) pairs store ``ir_dir`` has an IR of (one of ``precisions``) for,
     those of ``model`` / ``scale`` where given."""

@@ -83,28 +83,14 @@ def add_arguments(p) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
 
 
-# What a run is (the checkpoint's config keys by option): on --resume the run's own, where not typed
-RUN_SETTINGS = {
-    "model": "model",
-    "scale": "scale",
-    "datasets": "datasets",
-    "batch_size": "batch_size",
-    "patch": "lq_patch",
-    "lr": "lr",
-    "min_lr": "min_lr",
-    "loss": "loss",
-    "loss_margin": "loss_margin",
-    "precision": "precision",  # an fp32 run stays fp32; a bf16 one is auto's (fp32 where no native bf16)
-    "fp32_tail": "fp32_tail",
-    "compile": "compile",
-    "checkpoint_every": "checkpoint_every",
-    "val_every": "val_every",
-    "val_set": "val_set",
-    "seed": "seed",
-    "model_args": "model_args",
-    "train_only": "train_only",
-    "ema": "ema",
-}
+# What a run is: the options a --resume takes from the checkpoint's config where not typed
+# (its key is the option's dest but for CONFIG_KEY).
+RUN_SETTINGS = (
+    "model", "scale", "datasets", "batch_size", "patch", "lr", "min_lr", "loss", "loss_margin",
+    "precision",  # an fp32 run stays fp32; a bf16 one is auto's (fp32 where no native bf16)
+    "fp32_tail", "compile", "checkpoint_every", "val_every", "val_set", "seed", "model_args", "train_only", "ema",
+)  # fmt: skip
+CONFIG_KEY = {"patch": "lq_patch"}
 
 
 def resume_settings(args) -> list[str]:
@@ -132,7 +118,8 @@ def resume_settings(args) -> list[str]:
     if "model_args" in saved:  # as typed: what differs from the model's own
         own = model_kwargs(saved["model"], saved["scale"], {})
         saved["model_args"] = {k: v for k, v in saved["model_args"].items() if own.get(k) != v} or None
-    for option, key in RUN_SETTINGS.items():
+    for option in RUN_SETTINGS:
+        key = CONFIG_KEY.get(option, option)
         if option in typed or key not in saved:
             continue
         value = saved[key]
