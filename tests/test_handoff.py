@@ -66,6 +66,26 @@ def test_summary_rows_give_their_figures_over_the_images_timed_with_a_fast_hando
     note = handoff_note({"handoff": hand})
     assert "best 61 GB/s" in note and "1 of 3 images" in note and "fsrcnn/y" in note
     assert mark_slow_handoffs(rows, summary, None) is None and handoff_note({"handoff": None}) == ""
+    many = {**hand, "slow_images": [f"{m}/{i}" for m in ("srcnn", "dcscn") for i in range(5)], "images": 28}
+    note = handoff_note({"handoff": many})  # a table's note stays a line: counts per model
+    assert "10 of 28 images were timed (dcscn 5, srcnn 5; named in the JSON)" in note and "srcnn/0" not in note
+
+
+def test_the_markdown_table_has_the_ok_now_column_its_note_names():
+    from xeonsr.bench_report import markdown_summary
+
+    row = {"model": "fsrcnn", "backend": "ov-fp32", "mean_latency_ms": 2.0, "mean_psnr": 29.5}
+    row |= {"speedup_vs_paper": 195.0}
+    row |= {"gflops_per_s": 90.0, "fraction_of_peak": 0.3, "fraction_of_peak_now": 0.4, "load_ms": 60.0}
+    row |= {"fraction_of_peak_now_handoff_ok": 0.5, "paper_srcnn_time_s": 0.39, "paper_srcnn_psnr": 29.0}
+    res = {"threads": {"requested": 2, "available": 2, "used": 2}, "matmul_peak_gflops": 300.0, "repeats": 7}
+    res |= {"warmup": 2, "dataset": "Set14", "scale": 3, "summary": [row], "cpu": "a CPU"}
+    hand = {"cpus": [0, 1], "best_gbs": 30.0, "median_gbs": 12.0, "slow_images": ["fsrcnn/y"], "images": 14}
+    table = markdown_summary(res | {"handoff": hand}, "xeonsr bench").splitlines()
+    header = next(line for line in table if line.startswith("| model"))
+    assert header.endswith("| load ms | ok now |") and "| 60 | 50% |" in table[-5] and '"ok now"' in table[-3]
+    plain = markdown_summary(res | {"handoff": {**hand, "slow_images": []}}, "xeonsr bench")
+    assert "ok now |" not in plain and "never under half" in plain
 
 
 @pytest.mark.skipif(len(CPUS) < 2, reason="a handoff needs two CPUs")

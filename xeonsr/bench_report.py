@@ -56,9 +56,22 @@ def handoff_note(result: dict) -> str:
         return head + "; never under half the best."
     return (
         head + f"; under half the best while {len(slow)} of {h['images']} images were timed "
-        f"({', '.join(slow)}): the CPUs shared no cache then, and engines whose threads trade data slow down "
+        f"({_which(slow)}): the CPUs shared no cache then, and engines whose threads trade data slow down "
         '("ok now" leaves those images out).'
     )
+
+
+NAMED_SLOW_IMAGES = 8  # beyond this a table's note counts them per model (the JSON names each)
+
+
+def _which(slow: list[str]) -> str:
+    if len(slow) <= NAMED_SLOW_IMAGES:
+        return ", ".join(slow)
+    per_model: dict[str, int] = {}
+    for name in slow:
+        model = name.split("/", 1)[0]
+        per_model[model] = per_model.get(model, 0) + 1
+    return ", ".join(f"{model} {n}" for model, n in sorted(per_model.items())) + "; named in the JSON"
 
 
 def _now(s: dict, over: str = "") -> str:
@@ -89,6 +102,7 @@ def _peaks(result: dict) -> dict:
 def markdown_summary(result: dict, command: str) -> str:
     """The README block: machine, peak, and one row per model/backend."""
     t = result["threads"]
+    slow = (result.get("handoff") or {}).get("slow_images")  # then a column over the other images
     lines = [
         f"`{command}`",
         "",
@@ -103,15 +117,16 @@ def markdown_summary(result: dict, command: str) -> str:
         ),
         "",
         f"| model | backend | mean ms / image | {result['dataset']} x{result['scale']} PSNR | speed-up vs paper SRCNN "
-        "| GFLOP/s | of its precision's peak | of that peak at the same moments | load ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| GFLOP/s | of its precision's peak | of that peak at the same moments | load ms |"
+        + (" ok now |" if slow else ""),
+        "|---|---|---|---|---|---|---|---|---|" + ("---|" if slow else ""),
     ]
     for s in result["summary"]:
         sp = f"{s['speedup_vs_paper']:.1f}x" if s["speedup_vs_paper"] else "-"
         lines.append(
             f"| {s['model']} | {s['backend']} | {s['mean_latency_ms']:.2f} | {s['mean_psnr']:.2f} | {sp} | "
             f"{s['gflops_per_s']:.1f} | {s['fraction_of_peak']:.0%} {s.get('peak_precision', 'fp32').upper()} | "
-            f"{_now(s)} | {s['load_ms']:.0f} |"
+            f"{_now(s)} | {s['load_ms']:.0f} |" + (f" {_now(s, '_handoff_ok')} |" if slow else "")
         )
     note = handoff_note(result)
     if note:
@@ -135,7 +150,7 @@ def plot(result: dict, path, title: str) -> None:
     from xeonsr.fileio import atomic_write
     from xeonsr.paper import PAPER_METHODS
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
     for name, (p, t) in PAPER_METHODS.get((result["dataset"], result["scale"]), {}).items():
         ax.scatter(t * 1e3, p, marker="s", color="grey")
         ax.annotate(f"{name} (paper)", (t * 1e3, p), fontsize=8, xytext=(4, -10), textcoords="offset points")
@@ -144,12 +159,14 @@ def plot(result: dict, path, title: str) -> None:
         "torch-bf16": "v",
         "ipex": "D",
         "ov-fp32": "^",
+        "ov-bf16": "h",
         "ov-int8": "*",
         "opencv": "P",
         "ort": "X",
         "ort-int8": "x",
     }
     models = sorted({s["model"] for s in result["summary"]})
+    backends = list(dict.fromkeys(s["backend"] for s in result["summary"]))
     colours = {m: plt.cm.tab10(i) for i, m in enumerate(models)}
     for s in result["summary"]:
         ax.scatter(
@@ -158,11 +175,35 @@ def plot(result: dict, path, title: str) -> None:
             marker=markers.get(s["backend"], "o"),
             s=70,
             color=colours[s["model"]],
-            label=f"{s['model']} {s['backend']}",
             edgecolors="black",
             linewidths=0.4,
         )
-    ax.legend(fontsize=7, ncol=2, loc="lower left")
+    # Colour says the model, the marker the backend: two short keys beside the axes, where no
+    # point can hide under them (one key per row covered the points it named).
+    from matplotlib.lines import Line2D
+
+    def key(marker, colour):
+        return Line2D([], [], ls="", marker=marker, ms=8, mfc=colour, mec="black", mew=0.4)
+
+    model_key = ax.legend(
+        [key("o", colours[m]) for m in models],
+        models,
+        title="model",
+        fontsize=7,
+        title_fontsize=8,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
+    ax.add_artist(model_key)
+    ax.legend(
+        [key(markers.get(b, "o"), "white") for b in backends],
+        backends,
+        title="backend",
+        fontsize=7,
+        title_fontsize=8,
+        loc="lower left",
+        bbox_to_anchor=(1.01, 0.0),
+    )
     ax.set_xscale("log")
     ax.set_xlabel("ms per image (log)")
     ax.set_ylabel(f"{result['dataset']} x{result['scale']} mean PSNR (dB)")
