@@ -107,6 +107,18 @@ def test_bilevel_float_wide_integer_and_cmyk_modes(up, tmp_path):
     assert out.mode == "RGB" and "icc_profile" not in out.info
 
 
+
+def test_premultiplied_alpha_keeps_its_alpha(up):
+    """Before: an RGBa image came back RGB, its alpha dropped unsaid; an La one was an internal error."""
+    rgba = Image.fromarray(np.dstack([photo(), np.full(photo().shape[:2], 128, np.uint8)]), "RGBA")
+    for premultiplied, plain in ((rgba.convert("RGBa"), "RGBA"), (rgba.convert("LA").convert("La"), "LA")):
+        out = up.upscale(premultiplied)
+        assert out.mode == plain and out.size == (rgba.width * 3, rgba.height * 3)
+        assert np.asarray(out)[..., -1].min() >= 127  # the alpha (bicubic of a flat 128)
+        same = np.asarray(up.upscale(premultiplied.convert(plain))).astype(int)
+        assert np.abs(np.asarray(out).astype(int) - same).max() == 0
+
+
 def test_exif_orientation_applied_and_icc_kept(up, tmp_path):
     img = Image.fromarray(photo(20, 30))
     exif = Image.Exif()

@@ -155,6 +155,8 @@ def upright_in_upscalable_mode(image):
         image = image.convert("RGBA" if alpha else "RGB")
     elif image.mode == "1":
         image = image.convert("L")  # grey stays grey
+    elif image.mode in ("La", "RGBa"):
+        image = image.convert(image.mode.upper())  # premultiplied alpha: the colours divided back out, alpha kept
     elif image.mode not in UPSCALABLE_MODES:
         # CMYK, Lab, HSV, ...: their profile describes the space the pixels leave, not sRGB.
         image, icc = image.convert("RGB"), None
