@@ -440,11 +440,12 @@ def test_quantize_of_your_weights_reads_their_store_and_no_other_network(tmp_pat
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "is not what" in err[0] and "was exported from" in err[0], err
     # the weights it was exported from: quantized in their own store
-    images = tmp_path / "images"
-    images.mkdir()
-    for name in ("astronaut", "chelsea", "coffee"):
-        Image.fromarray(getattr(skimage.data, name)()[:240, :264]).save(images / f"{name}.png")
-    argv = ["quantize", "--weights", str(mine), "--method", "ptq", "--calib", str(images), "--val", str(images)]
+    images, held = tmp_path / "images", tmp_path / "held"  # the budget's images are none it calibrates on
+    for folder, names in ((images, ("astronaut", "chelsea", "coffee")), (held, ("rocket", "immunohistochemistry"))):
+        folder.mkdir()
+        for name in names:
+            Image.fromarray(getattr(skimage.data, name)()[:240, :264]).save(folder / f"{name}.png")
+    argv = ["quantize", "--weights", str(mine), "--method", "ptq", "--calib", str(images), "--val", str(held)]
     assert main([*argv, "--max-drop", "0.5"]) == 0
     made = int8_stem("fsrcnn-s", 3, cpu_info().isa_class)
     assert [p.name for p in (tmp_path / "user").glob("*int8*.xml")] == [f"{made}.xml"]

@@ -285,6 +285,33 @@ def test_quantize_your_model_on_your_own_folders(ir_dir, data_dir, tmp_path):
     assert sorted(p.name for p in other.iterdir()) == before
 
 
+def test_quantize_chooses_on_no_test_image_and_none_it_learns_from(ir_dir, data_dir, tmp_path, capsys):
+    """Before: `--val Set5` (or a copy of it) chose the INT8 IR on the test set, and a --val of
+    T91 images chose it on the images QAT trains on."""
+    from xeonsr.cli import main
+
+    store = shutil.copytree(ir_dir, tmp_path / "store")
+    before = sorted(p.name for p in store.iterdir())
+    mine, t91 = tmp_path / "mine", tmp_path / "t91"
+    mine.mkdir()
+    t91.mkdir()
+    shutil.copy(data_dir / "Set14" / "zebra.png", mine / "stripes.png")
+    for p in sorted((data_dir / "T91").iterdir())[:3]:
+        shutil.copy(p, t91 / p.name)
+    args = ["quantize", "--model", "fsrcnn", "--scale", "3", "--ir-dir", str(store), "--data-dir", str(data_dir)]
+    for extra, says in (
+        (["--val", str(data_dir / "Set5")], "refusing to validate or choose on the test set"),
+        (["--calib", "Set14"], "refusing to train or calibrate on test set"),
+        (["--val", str(mine)], "mine: stripes.png has the pixels of the test image Set14/zebra.png"),
+        (["--calib", str(mine)], "test sets grade, they never train or calibrate"),
+        (["--val", str(t91)], "t91: t1.bmp has the pixels of the learned-from image T91/t1.bmp"),
+    ):
+        assert main(args + extra) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and says in err[0], err
+    assert sorted(p.name for p in store.iterdir()) == before
+
+
 def test_ovms_layout_loads_with_openvino(ir_dir, tmp_path):
     import openvino as ov
 

@@ -195,9 +195,38 @@ def test_ema_run_releases_the_average_and_resumes_it(tiny_data, tmp_path):
         train(_cfg(tiny_data, tmp_path / "bad", ema=1.0), progress=False)
 
 
-def test_refuses_to_train_on_test_sets(tiny_data, tmp_path):
+def test_refuses_to_train_on_test_sets(tiny_data, tmp_path, data_dir):
     with pytest.raises(TrainError, match="test set"):
         train(_cfg(tiny_data, tmp_path / "x", datasets=("Set5",)), progress=False)
+    # By pixels too (before: a copy under another name trained unsaid, and so did validation on the
+    # training images themselves); nothing is written.
+    from xeonsr.held_out import HeldOutError
+
+    shutil.copytree(data_dir / "Set5", tiny_data / "Set5")
+    (tiny_data / "mine").mkdir()
+    Image.open(data_dir / "Set5" / "baby.png").save(tiny_data / "mine" / "photo.bmp")
+    with pytest.raises(HeldOutError, match="mine: photo.bmp has the pixels of the test image Set5/baby.png"):
+        train(_cfg(tiny_data, tmp_path / "x", datasets=("train", "mine")), progress=False)
+    with pytest.raises(HeldOutError, match="photo.bmp has the pixels of the test image Set5/baby.png.*never choose"):
+        train(_cfg(tiny_data, tmp_path / "x", val_set=str(tiny_data / "mine")), progress=False)
+    with pytest.raises(HeldOutError, match="pixels of the learned-from image train/"):
+        train(_cfg(tiny_data, tmp_path / "x", val_set=str(tiny_data / "train")), progress=False)
+    assert not (tmp_path / "x").exists()
+
+
+def test_training_pairs_are_cached_by_the_files_not_the_folder_name(tiny_data, tmp_path, monkeypatch):
+    """Before: a folder of your own whose images changed trained on the cached old ones."""
+    from xeonsr.data import PatchConfig, build_pairs, cached_pairs
+
+    monkeypatch.chdir(tiny_data)
+    cfg = PatchConfig(scale=3, datasets=("./train",), lq_patch=8, down_factors=(1.0,))
+    first = cached_pairs(cfg, None, tmp_path / "cache")
+    victim = sorted((tiny_data / "train").iterdir())[0]
+    Image.open(victim).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(victim)
+    again = cached_pairs(cfg, None, tmp_path / "cache")
+    fresh = build_pairs(cfg, None)
+    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(first, again, strict=True))
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(again, fresh, strict=True))
 
 
 def test_kill_9_then_resume_continues_from_last_checkpoint(tiny_data, tmp_path):
@@ -256,6 +285,8 @@ def test_training_folder_with_no_usable_images_is_one_line(tmp_path):
     folder = tmp_path / "T91"
     folder.mkdir()
     (folder / "corrupt.png").write_bytes(b"not an image")
+    (tmp_path / "val").mkdir()  # a validation set that is there: the training images are the problem
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 40, 3), np.uint8)).save(tmp_path / "val" / "v.png")
     proc = subprocess.run(
         [
             sys.executable,
@@ -264,6 +295,8 @@ def test_training_folder_with_no_usable_images_is_one_line(tmp_path):
             "train",
             "--data-dir",
             str(tmp_path),
+            "--val-set",
+            "val",
             "--out",
             str(tmp_path / "o"),
             "--steps",

@@ -107,7 +107,6 @@ def test_bilevel_float_wide_integer_and_cmyk_modes(up, tmp_path):
     assert out.mode == "RGB" and "icc_profile" not in out.info
 
 
-
 def test_premultiplied_alpha_keeps_its_alpha(up):
     """Before: an RGBa image came back RGB, its alpha dropped unsaid; an La one was an internal error."""
     rgba = Image.fromarray(np.dstack([photo(), np.full(photo().shape[:2], 128, np.uint8)]), "RGBA")

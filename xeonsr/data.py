@@ -158,7 +158,15 @@ def cached_pairs(
         import os
 
         cache_dir = os.environ.get("XEONSR_CACHE") or Path.home() / ".cache" / "xeonsr"
-    key_src = json.dumps({**asdict(cfg), "v": CACHE_VERSION, "root": str(data_dir)}, sort_keys=True)
+    # The files themselves are in the key, not only the sets' names: a folder of your own whose
+    # images changed, or a relative path run from another folder, is another set.
+    files = [
+        (str(p.resolve()), s.st_size, s.st_mtime_ns)
+        for name in cfg.datasets
+        for p in dataset_files(name, data_dir, training=True)[1]
+        for s in [p.stat()]
+    ]
+    key_src = json.dumps({**asdict(cfg), "v": CACHE_VERSION, "root": str(data_dir), "files": files}, sort_keys=True)
     key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
     cache = Path(cache_dir) / f"pairs_x{cfg.scale}_{key}.npz"
     if cache.exists():

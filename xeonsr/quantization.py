@@ -55,6 +55,26 @@ def budget_reference(recipe, fp32, scale: int, data_dir=None) -> tuple[dict, dic
     return budget, fp32_psnr
 
 
+def _held_out(recipe, qat: bool, qat_overrides, data_dir) -> None:
+    """The budget's images are no test images and none QAT or calibration learns from."""
+    from xeonsr.data import dataset_files
+    from xeonsr.evaluate import resolve_dataset
+    from xeonsr.held_out import HeldOutError, check_held_out, named_test_set
+    from xeonsr.qat import QATConfig
+
+    learn = [recipe.calibration_set]
+    if qat:
+        learn += [d for d in {**recipe.qat, **(qat_overrides or {})}.get("datasets", QATConfig.datasets)]
+    learn = list(dict.fromkeys(learn))
+    if problem := named_test_set(learn, recipe.budget_sets):
+        raise HeldOutError(problem)
+    check_held_out(
+        {d: dataset_files(d, data_dir, training=True)[1] for d in learn},
+        dict(resolve_dataset(d, data_dir) for d in recipe.budget_sets),
+        data_dir,
+    )
+
+
 METHODS = ("auto", "ptq", "qat")
 
 
@@ -109,6 +129,8 @@ def quantize(
 
         net = torch_weights(model, scale, weights, fp32_entry, ir_dir)
         check_exported_from(net, fp32_compiled, weights or fp32_entry.get("weights"), xml)
+    order = [method] if method != "auto" else (["qat", "ptq"] if recipe.qat_first else ["ptq", "qat"])
+    _held_out(recipe, "qat" in order, qat_overrides, data_dir)
     # Everything is read before NNCF runs: a bad folder fails in one line with nothing written.
     calib = calibration_items(recipe, scale, data_dir)
     budget, fp32_psnr = budget_reference(recipe, fp32_compiled, scale, data_dir)
@@ -118,7 +140,6 @@ def quantize(
 
         return net if net is not None else torch_weights(model, scale, weights, fp32_entry, ir_dir)
 
-    order = [method] if method != "auto" else (["qat", "ptq"] if recipe.qat_first else ["ptq", "qat"])
     found = search(order, recipe, fp32_model, torch_net, calib, budget, fp32_psnr, scale, data_dir, qat_overrides)
     int8, used, why, tried, recipe = found.int8, found.used, found.why, found.tried, found.recipe
     sets = dict(budget)

@@ -26,6 +26,7 @@ from torch import nn
 from xeonsr import distributed as ddp
 from xeonsr.checkpoint import latest_checkpoint, run_in, save_checkpoint
 from xeonsr.data import DEFAULT_VAL_SET, dataset_files
+from xeonsr.held_out import check_held_out, named_test_set
 from xeonsr.protocol import check_scale
 from xeonsr.train_model import (
     TrainError,
@@ -38,8 +39,6 @@ from xeonsr.train_model import (
     restore,
 )
 from xeonsr.train_run import RunLog, StopOnSignal, lr_at, portable_config, probe_steps, release_weights
-
-TEST_SETS = {"set5", "set14", "b100", "urban100", "bsd100", "manga109"}
 
 
 @dataclass(frozen=True)
@@ -100,14 +99,8 @@ class TrainResult:
 def check_config(cfg: TrainConfig) -> None:
     """Refuse what cannot be right before anything is loaded or written."""
     check_scale(cfg.scale)
-    bad = [d for d in cfg.datasets if Path(d).name.lower() in TEST_SETS]
-    if bad:
-        raise TrainError(f"refusing to train on test set(s) {bad}: they are for evaluation only")
-    if Path(cfg.val_set).name.lower() in TEST_SETS:
-        raise TrainError(
-            f"refusing to validate on the test set {cfg.val_set}: test sets grade, they never choose; "
-            f"validate on {DEFAULT_VAL_SET} (held out of training) or a folder of your own"
-        )
+    if problem := named_test_set(cfg.datasets, [cfg.val_set]):
+        raise TrainError(problem)
     if not 0.0 <= cfg.ema < 1.0:
         raise TrainError(f"--ema is a decay in [0, 1), e.g. 0.999; not {cfg.ema}")
     if cfg.fp32_tail is not None and not 0.0 <= cfg.fp32_tail <= 1.0:
@@ -116,6 +109,10 @@ def check_config(cfg: TrainConfig) -> None:
         raise TrainError(f"--steps must be at least 1, not {cfg.steps}")
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise TrainError("--device cuda: no CUDA device is available; use --device cpu")
+    # By pixels too (every rank alike, so none waits on one that stopped): a copy of a test set
+    # under another name, or validation images that are also training images.
+    learn = {name: dataset_files(name, cfg.data_dir, training=True)[1] for name in cfg.datasets}
+    check_held_out(learn, dict([dataset_files(cfg.val_set, cfg.data_dir)]), cfg.data_dir)
 
 
 def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
