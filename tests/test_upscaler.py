@@ -194,6 +194,7 @@ def test_hostile_files_each_give_one_named_line(tmp_path):
     assert "upscaled 1/6" in proc.stdout and "failed: 5" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == ["good.png"]  # no partial or temporary files
     assert (tmp_path / "crop.jpg").is_file()  # of good.png, the one that upscaled, though anim.png came first
+    assert f"good.png compared in {tmp_path / 'crop.jpg'}" in proc.stdout  # said, not left to be found
     single = subprocess.run(
         [sys.executable, "-m", "xeonsr.cli", "upscale", str(tmp_path / "bomb.png"), "-o", str(tmp_path / "b_out.png")]
         + ["--compare", str(tmp_path / "c2.png")],

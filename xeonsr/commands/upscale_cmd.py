@@ -185,9 +185,11 @@ def run(args) -> int:
     dt = time.perf_counter() - t0
     failed = [r for r in results if r.error]
     first = next((r for r in results if not r.error), None)  # the crop is of the first image that upscaled
+    compared = ""
     if crop and first is not None:
         src, result = open_image(first.src), open_image(first.dest)
         save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), crop)
+        compared = f"; {Path(first.src).name} compared in {crop}"
     elif crop:
         print(f"xeonsr upscale: no {crop} written: no image upscaled", file=sys.stderr)
     ok = len(todo) - len(failed)
@@ -200,6 +202,7 @@ def run(args) -> int:
         f"in {dt:.2f} s -> {out}"
         + (f"; kept {skipped} existing" if skipped else "")
         + (f"; failed: {len(failed)}" if failed else "")
+        + compared
     )
     return 1 if failed else 0
 
