@@ -450,6 +450,19 @@ def test_quantize_of_your_weights_reads_their_store_and_no_other_network(tmp_pat
     made = int8_stem("fsrcnn-s", 3, cpu_info().isa_class)
     assert [p.name for p in (tmp_path / "user").glob("*int8*.xml")] == [f"{made}.xml"]
     assert (SHIPPED_IR_DIR / "manifest.json").read_bytes() == shipped
+    # Other weights of the same model exported to that store replaced its IR and dropped the INT8
+    # IR just made (a printed line); now refused unless --overwrite. The same weights again: kept.
+    store = tmp_path / "user" / "manifest.json"
+    kept = store.read_bytes()
+    capsys.readouterr()
+    assert main(["export", "--weights", str(other)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"exported from {mine}: --overwrite replaces it" in err[0], err
+    assert store.read_bytes() == kept
+    monkeypatch.chdir(tmp_path / "images")  # the recorded weights are a full path: found from anywhere
+    assert main(["export", "--weights", str(mine)]) == 0 and f"{made}.xml" in store.read_text()
+    assert main(["export", "--weights", str(other), "--overwrite"]) == 0
+    assert "removed the INT8 IR" in capsys.readouterr().out and made not in store.read_text()
 
 
 def test_bench_takes_the_model_and_scale_of_your_weights_or_store(tmp_path):

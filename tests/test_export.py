@@ -226,11 +226,16 @@ def test_int8_within_budget_and_impossible_budget_writes_nothing(ir_dir, data_di
     with torch.no_grad():
         model.deconv.bias.add_(0.01)
     save_weights(model, tmp_path / "other.safetensors", card)
-    export("fsrcnn", 3, weights=str(tmp_path / "other.safetensors"), ir_dir=ir_dir)
+    with pytest.raises(IRError, match="exported from xeonsr/weights/fsrcnn_x3.safetensors: --overwrite"):
+        export("fsrcnn", 3, weights=str(tmp_path / "other.safetensors"), ir_dir=ir_dir)
+    assert locate_ir("fsrcnn", 3, "int8", ir_dir)  # refused: nothing went
+    export("fsrcnn", 3, weights=str(tmp_path / "other.safetensors"), ir_dir=ir_dir, overwrite=True)
     with pytest.raises(IRError, match="no int8 IR"):
         locate_ir("fsrcnn", 3, "int8", ir_dir)
     assert not (ir_dir / f"{F3}.bin").exists()
-    export("fsrcnn", 3, ir_dir=ir_dir)  # back to the shipped weights for what follows
+    with pytest.raises(IRError, match="other.safetensors: --overwrite"):  # the shipped ones over yours too
+        export("fsrcnn", 3, ir_dir=ir_dir)
+    export("fsrcnn", 3, ir_dir=ir_dir, overwrite=True)  # back to the shipped weights for what follows
     # A negative budget cannot be met: no INT8 file may be written, FP32 stays as it was.
     fp32_before = (ir_dir / "fsrcnn_x3_fp32.bin").read_bytes()
     with pytest.raises(BudgetError, match="no INT8 IR written"):

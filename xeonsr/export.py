@@ -74,8 +74,10 @@ def export(
     ir_dir: str | Path | None = None,
     fp16: bool = False,
     data_dir: str | None = None,
+    overwrite: bool = False,
 ) -> dict:
-    """Convert the shipped (or given) weights and register the IR with its measured PSNR."""
+    """Convert the shipped (or given) weights and register the IR with its measured PSNR. An IR
+    the store holds of other weights of yours is replaced only with ``overwrite``."""
     from xeonsr.infer import load_torch_model
     from xeonsr.models import count_flops
 
@@ -83,7 +85,14 @@ def export(
     model, card = load_torch_model(model_name, scale, weights)
     precision = "fp16" if fp16 else "fp32"
     stem = ir_stem(model_name, scale, precision)
-    before = read_manifest(ir_dir)["models"].get(stem, {}).get("bin_sha256")
+    held = read_manifest(ir_dir)["models"].get(stem, {})
+    source = _weights_source(weights, model_name, scale)
+    if held and not overwrite and _other_weights(held, source, weights):
+        raise IRError(
+            f"{ir_dir} holds {model_name} x{scale} exported from {held.get('weights')}: --overwrite replaces it "
+            "(and the INT8 IRs made from it), --ir-dir DIR gives these weights a store of their own"
+        )
+    before = held.get("bin_sha256")
     xml, bin_ = save_ir(convert(model), ir_dir, stem, compress_to_fp16=fp16)
     if precision == "fp32" and before is not None and sha256(bin_) != before:
         # The INT8 IR was quantized from the FP32 weights just replaced: it no longer matches.
@@ -94,7 +103,7 @@ def export(
                 f"run `xeonsr quantize --model {model_name} --scale {scale}`"
             )
     extra = {
-        "weights": str(weights) if weights else f"xeonsr/weights/{model_name}_x{scale}.safetensors",
+        **source,
         "model_args": card["model_args"],
         # LR pixels an output pixel depends on: how far tiles must overlap (without torch).
         "receptive_radius": int(getattr(model, "receptive_radius", 0)),
@@ -105,6 +114,22 @@ def export(
     entry = manifest_entry(stem, model_name, scale, precision, xml, bin_, extra)
     update_manifest(entry, ir_dir)
     return entry
+
+
+def _weights_source(weights, model_name: str, scale: int) -> dict:
+    """The manifest's record of what an IR was exported from: your file by its full path (QAT
+    finds it from any folder) and its hash, or the shipped weights."""
+    if weights is None:
+        return {"weights": f"xeonsr/weights/{model_name}_x{scale}.safetensors"}
+    return {"weights": str(Path(weights).resolve()), "weights_sha256": sha256(Path(weights))}
+
+
+def _other_weights(held: dict, source: dict, weights) -> bool:
+    """Whether the store's IR came from other weights than these (the shipped ones re-exported
+    over their own IR never count: a retrained release replaces it)."""
+    if held.get("weights_sha256") and source.get("weights_sha256"):
+        return held["weights_sha256"] != source["weights_sha256"]
+    return held.get("weights") not in (str(weights), source["weights"])  # stores written before the hash
 
 
 def measure_psnr(xml: Path, scale: int, data_dir: str | None) -> dict:

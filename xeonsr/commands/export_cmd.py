@@ -20,6 +20,11 @@ def add_arguments(p) -> None:
         help="IR store to write (default: the shipped store for the shipped weights in a checkout, "
         "else $XEONSR_IR_DIR or ~/.local/share/xeonsr/openvino_models); never the shipped one for your weights",
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the store's IR of the model and scale exported from other weights of yours (and its INT8 IRs)",
+    )
     p.add_argument("--data-dir", default=None, help="datasets, to record Set5/Set14 PSNR (default $XEONSR_DATA)")
     p.add_argument("--ovms", metavar="DIR", help="lay out the IRs of the store as an OpenVINO Model Server repository")
 
@@ -62,7 +67,7 @@ def run(args) -> int:
         what = f"--model {args.model or 'any'} --scale {args.scale or 'any'}"
         raise UserError(f"no shipped weights match {what}; pass yours with --weights")
     for model, scale in jobs:
-        e = export(model, scale, args.weights, ir_dir, fp16=args.fp16, data_dir=args.data_dir)
+        e = export(model, scale, args.weights, ir_dir, fp16=args.fp16, data_dir=args.data_dir, overwrite=args.overwrite)
         psnr = ", ".join(f"{k} {v:.2f} dB" for k, v in e["psnr"].items()) or "no datasets to measure"
         print(f"{ir_dir / e['xml']}: {psnr}")
     if args.ovms:
