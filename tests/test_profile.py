@@ -82,6 +82,25 @@ def test_profile_command_writes_json(tmp_path, capsys):
     assert data["layers"][0]["ms"] >= data["layers"][-1]["ms"] and data["layers"][0]["kernel"]
 
 
+def test_profile_takes_the_ir_of_a_store_you_name(tmp_path, capsys):
+    """Every other command took --ir-dir; profile only a shipped model's name or an .xml path."""
+    import shutil
+
+    from xeonsr.irs import SHIPPED_IR_DIR, read_manifest
+
+    store = tmp_path / "mine"
+    store.mkdir()
+    entry = read_manifest(SHIPPED_IR_DIR)["models"]["fsrcnn-s_x2_fp32"]
+    for f in (entry["xml"], entry["bin"]):
+        shutil.copy(SHIPPED_IR_DIR / f, store / f)
+    (store / "manifest.json").write_text(json.dumps({"models": {"fsrcnn-s_x2_fp32": entry}}))
+    argv = ["profile", "--ir-dir", str(store), "--precision", "fp32", "--size", "40x24", "--repeats", "2"]
+    assert main(argv) == 0  # its one model and scale
+    assert f"{store / 'fsrcnn-s_x2_fp32.xml'} on a 40x24 LR input" in capsys.readouterr().out
+    assert main(["profile", "fsrcnn", "--ir-dir", str(store), "--precision", "fp32"]) == 1
+    assert "no fp32 IR for fsrcnn x3 in" in capsys.readouterr().err
+
+
 def test_profile_in_bf16_is_the_fp32_ir_as_ov_bf16_runs_it(tmp_path, capsys):
     """`--precision bf16` was refused: the precision `xeonsr upscale --precision bf16` and the
     bench's ov-bf16 rows run could not be profiled. Where the CPU has no native bf16: one line."""
@@ -108,6 +127,9 @@ def test_profile_in_bf16_is_the_fp32_ir_as_ov_bf16_runs_it(tmp_path, capsys):
         (["profile", "missing/model.xml"], "no IR at missing/model.xml"),
         (["profile", "fsrcnn", "--scale", "5"], "scale"),
         (["profile", "fsrcnn", "--scale", "3", "--precision", "fp16"], "--precision is fp32, int8 or bf16"),
+        (["profile"], "name the model to profile"),
+        (["profile", "--ir-dir", "no/such/store"], "no/such/store: no such IR store"),
+        (["profile", "x.xml", "--ir-dir", "."], "x.xml is an IR of its own"),
     ],
 )
 def test_profile_mistakes_are_one_line(argv, says, capsys):

@@ -52,9 +52,9 @@ def short_name(node: str) -> str:
     return node
 
 
-def resolve_ir(target: str, scale: int, precision: str) -> tuple[Path, dict | None]:
-    """A registry model name (its shipped/exported IR at scale and precision, with its manifest
-    entry) or an .xml path (no entry)."""
+def resolve_ir(target: str, scale: int, precision: str, ir_dir=None) -> tuple[Path, dict | None]:
+    """A registry model name (its IR at scale and precision in store ``ir_dir``, default the
+    shipped one, with its manifest entry) or an .xml path (no entry)."""
     if target.endswith(".xml"):
         path = Path(target)
         if not path.is_file():
@@ -71,7 +71,10 @@ def resolve_ir(target: str, scale: int, precision: str) -> tuple[Path, dict | No
         get_spec(target)  # an unknown name says which ones exist
     if precision not in ("fp32", "int8", "bf16"):
         raise UserError(f"--precision is fp32, int8 or bf16, not {precision!r}")
-    return locate_ir(target, check_scale(scale), "fp32" if precision == "bf16" else precision)
+    from xeonsr.irs import named_store
+
+    store = named_store(ir_dir) if ir_dir else None
+    return locate_ir(target, check_scale(scale), "fp32" if precision == "bf16" else precision, store)
 
 
 def profile_ir(

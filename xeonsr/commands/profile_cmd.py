@@ -6,8 +6,14 @@ from xeonsr.commands import count
 
 
 def add_arguments(p) -> None:
-    p.add_argument("model", help="registry name (its shipped IR) or path to an .xml")
-    p.add_argument("--scale", type=int, default=3, help="2, 3 or 4 (default 3)")
+    p.add_argument(
+        "model",
+        nargs="?",
+        default=None,
+        help="registry name (its IR in the store) or path to an .xml (default: the one model --ir-dir holds)",
+    )
+    p.add_argument("--scale", type=int, default=None, help="2, 3 or 4 (default 3, or the one --ir-dir holds)")
+    p.add_argument("--ir-dir", default=None, help="IR store to take the model's IR from (default: the shipped IRs)")
     p.add_argument(
         "--precision",
         default="int8",
@@ -40,7 +46,17 @@ def run(args) -> int:
     from xeonsr.threads import apply_threads, plan_threads
 
     size = parse_size(args.size)
-    xml, entry = resolve_ir(args.model, args.scale, args.precision)
+    if args.model is None and args.ir_dir is None:
+        raise UserError("name the model to profile (e.g. fsrcnn), an IR's .xml, or --ir-dir STORE")
+    if args.model and args.model.endswith(".xml"):
+        if args.ir_dir:
+            raise UserError(f"{args.model} is an IR of its own: --ir-dir names a store to take one from")
+        xml, entry = resolve_ir(args.model, args.scale or 3, args.precision)
+    else:
+        from xeonsr.infer import model_and_scale
+
+        model, scale = model_and_scale(args.model, args.scale, None, lambda s: "fsrcnn", args.ir_dir)
+        xml, entry = resolve_ir(model, scale, args.precision, args.ir_dir)
     infer = "bf16" if args.precision == "bf16" else "f32"
     if infer == "bf16" and not cpu_info().native_bf16:
         raise UserError(f"bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); {cpu_info().model} has neither")
