@@ -1,6 +1,7 @@
 """xeonsr upscale and the Upscaler API on real files the tests make."""
 
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -445,6 +446,21 @@ def test_format_and_quality_write_a_folders_results(tmp_path, capsys):
         with pytest.raises(SystemExit) as e:
             main(["upscale", str(src), "-o", str(tmp_path / "bad"), "--quality", bad])
         assert e.value.code == 2 and "must be 1 to 100" in capsys.readouterr().err
+
+
+def test_more_jobs_than_threads_is_said_and_run_as_one_stream_a_thread(tmp_path, capsys):
+    """`--jobs 8` on 2 threads reported 8 streams; OpenVINO runs one stream per thread at most."""
+    from xeonsr.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        Image.fromarray(photo(20, 24, seed=i)).save(src / f"p{i}.png")
+    assert main(["upscale", str(src), "-o", str(tmp_path / "out"), "--jobs", "8", "--threads", "1"]) == 0
+    said = capsys.readouterr()
+    assert "--jobs 8: OpenVINO runs a stream per thread at most, 1 here" in said.err
+    assert re.search(r"\(openvino \w+, 1 thread\)", said.out), said.out
+    assert len(list((tmp_path / "out").iterdir())) == 3
 
 
 def test_a_folder_through_several_streams_equals_the_sequential_path(tmp_path, data_dir):

@@ -134,6 +134,10 @@ def run(args) -> int:
     openvino = args.backend != "torch" and not args.weights
     items = len(todo) if len(todo) > 1 else _tiles(todo[0][0], args.tile)
     jobs = args.jobs or (plan_streams(plan, images=items) if openvino and items > 1 else 1)
+    if jobs > plan.used:  # OpenVINO runs one stream per thread at most: said, not reported as more
+        note = f"--jobs {jobs}: OpenVINO runs a stream per thread at most, {plan.used} here"
+        print(f"xeonsr upscale: note: {note}", file=sys.stderr)
+        jobs = plan.used
     up = Upscaler(
         model,
         scale,
@@ -150,7 +154,7 @@ def run(args) -> int:
     # PyTorch uses its threads inside one call; one image spreads its tiles instead. A folder
     # gets a worker per core for its files (--jobs: exactly that many images in flight).
     folder = up.backend == "openvino" and len(todo) > 1
-    workers = (args.jobs or folder_workers(jobs, plan)) if folder else 1
+    workers = (min(args.jobs, jobs) if args.jobs else folder_workers(jobs, plan)) if folder else 1
     progress = Progress()
     bar = None
     if len(todo) > 1:  # tqdm takes ~0.1 s to import: only where a bar is shown
