@@ -165,6 +165,26 @@ def _bomb_png(path, w=100_000, h=100_000):
     )
 
 
+def test_the_pixel_limit_is_yours_to_set(tmp_path):
+    """A 100 MP camera's photo was refused as a bomb with no way past the limit."""
+    Image.fromarray(photo(1000, 1200)).save(tmp_path / "photo.png")
+    _bomb_png(tmp_path / "huge.png", 20_000, 20_000)  # 400 MP by its header, no pixels
+    _bomb_png(tmp_path / "camera.png", 11_648, 8_736)  # a 100 MP camera's size: over Pillow's warning
+    for name, limit, says in (
+        ("photo.png", "1", "photo.png: 1200x1000 is over the 1 megapixel limit (a decompression bomb? if not, --max"),
+        ("huge.png", None, "over the 64 megapixel limit"),
+        ("camera.png", None, "camera.png: 101756928 pixels by its header, over the 64 megapixel limit"),
+        ("camera.png", "120", "camera.png: not a readable image"),
+        ("huge.png", "500", "huge.png: not a readable image"),  # past ours and Pillow's own check: read
+    ):
+        argv = ["upscale", str(tmp_path / name), "-o", str(tmp_path / "out.png")]
+        argv += ["--max-megapixels", limit] if limit else []
+        proc = subprocess.run([sys.executable, "-m", "xeonsr.cli", *argv], capture_output=True, text=True)
+        assert proc.returncode == 1 and says in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr  # Pillow's warning was a line too
+    assert not (tmp_path / "out.png").exists()
+
+
 def test_hostile_files_each_give_one_named_line(tmp_path):
     good = tmp_path / "good.png"
     Image.fromarray(photo()).save(good)

@@ -15,6 +15,16 @@ import numpy as np
 from xeonsr.errors import UserError
 
 MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
+_limit = {"pixels": MAX_INPUT_PIXELS}
+
+
+def allow_pixels(megapixels: float) -> None:
+    """Take inputs up to ``megapixels`` in this process (`xeonsr upscale --max-megapixels`): a
+    100 MP camera's photo is no bomb. PIL's own check moves with it."""
+    from PIL import Image
+
+    _limit["pixels"] = int(megapixels * 1_000_000)
+    Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, _limit["pixels"])
 
 
 def to_eight_bits(pixels) -> np.ndarray:
@@ -92,10 +102,10 @@ def open_image(path: Path):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(path)
-            if im.width * im.height > MAX_INPUT_PIXELS:
+            if im.width * im.height > _limit["pixels"]:
                 raise ImageError(
-                    f"{path}: {im.width}x{im.height} is over the {MAX_INPUT_PIXELS // 1_000_000} "
-                    "megapixel limit (a decompression bomb?)"
+                    f"{path}: {im.width}x{im.height} is over the {_limit['pixels'] / 1e6:g} megapixel limit "
+                    "(a decompression bomb? if not, --max-megapixels N takes it)"
                 )
             # Upscaling the first frame alone would drop the rest unsaid. A camera's MPO JPEG is
             # the exception: its first frame is the photo, the others previews or depth.
@@ -112,7 +122,12 @@ def open_image(path: Path):
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageError(f"{path}: refused, the header claims absurd dimensions ({e})") from None
+        # Pillow's own check, before ours: the same limit to the person who meets it
+        size = str(e).split(" pixels)")[0].split("(")[-1]
+        raise ImageError(
+            f"{path}: {size} pixels by its header, over the {_limit['pixels'] / 1e6:g} megapixel limit "
+            "(a decompression bomb? if not, --max-megapixels N takes it)"
+        ) from None
     except Exception as e:  # noqa: BLE001 - PIL raises many kinds for broken files
         raise ImageError(
             f"{path}: not a readable image ({str(e).splitlines()[0] if str(e) else type(e).__name__})"

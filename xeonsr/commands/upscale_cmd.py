@@ -62,6 +62,12 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--weights", default=None, help="your own weights (implies --backend torch)")
     p.add_argument("--ir-dir", default=None, help="IR store to take the model's IR from (default: the shipped IRs)")
+    p.add_argument(
+        "--max-megapixels",
+        type=count(1),
+        default=None,
+        help="largest input taken, in megapixels (default 64: larger ones are refused as decompression bombs)",
+    )
     p.add_argument("--compare", metavar="PNG", help="also save a before/after crop: input (nearest), bicubic, model")
     existing = p.add_mutually_exclusive_group()
     existing.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
@@ -96,6 +102,10 @@ def run(args) -> int:
     from xeonsr.upscaler import Upscaler
 
     model, scale = model_and_scale(args.model, args.scale, args.weights, DEFAULT_MODEL.get, args.ir_dir, args.backend)
+    if args.max_megapixels:
+        from xeonsr.photo_io import allow_pixels
+
+        allow_pixels(args.max_megapixels)
     if (args.jobs or 1) > 1 and (args.backend == "torch" or args.weights):
         raise UserError(
             "--jobs runs images on OpenVINO streams; PyTorch (--backend torch, --weights) uses its threads "
@@ -214,12 +224,16 @@ def run(args) -> int:
 def _tiles(path, tile: int | None) -> int:
     """How many LR tiles an image has (its header only); 1 where it can't be read (the upscale
     itself then reports why)."""
+    import warnings
+
     from PIL import Image
 
     side = 256 if tile is None else tile
     try:
-        with Image.open(path) as im:
-            w, h = im.size
+        with warnings.catch_warnings():  # a large header is the real read's to judge, in one line
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
     except Exception:  # noqa: BLE001 - the real read says what is wrong with the file
         return 1
     return 1 if side <= 0 else -(-w // side) * -(-h // side)
