@@ -470,7 +470,7 @@ def test_bench_takes_the_model_and_scale_of_your_weights_or_store(tmp_path):
     W's scale; `--ir-dir D` alone benchmarked srcnn and fsrcnn, which D need not hold."""
     import json
 
-    from xeonsr.commands.bench_cmd import own_model
+    from xeonsr.bench_sources import own_model
     from xeonsr.infer import shipped_weights
 
     w = str(shipped_weights("fsrcnn-s", 2))
@@ -488,6 +488,29 @@ def test_bench_takes_the_model_and_scale_of_your_weights_or_store(tmp_path):
     (store / "manifest.json").write_text(json.dumps({"models": models}))
     assert own_model([], str(store), None) == ("dcscn", 2)
     assert own_model([], None, None) == ("srcnn,fsrcnn", None)
+
+
+def test_bench_of_a_store_times_the_weights_its_ir_was_exported_from(tmp_path):
+    """`xeonsr bench --ir-dir D` ran D's IR in the OpenVINO rows and the shipped weights in the
+    PyTorch and peer rows, two networks in one table unsaid."""
+    import json
+
+    from xeonsr.bench_sources import weights_for
+
+    mine = tmp_path / "mine.safetensors"
+    mine.write_bytes(b"weights")  # only its path is read here
+    store = tmp_path / "irs"
+    store.mkdir()
+    entry = {"model": "fsrcnn-s", "scale": 3, "precision": "fp32", "weights": str(mine)}
+    (store / "manifest.json").write_text(json.dumps({"models": {"fsrcnn-s_x3_fp32": entry}}))
+    both = ["ov-int8", "torch-fp32", "ort"]
+    assert weights_for([], ["fsrcnn-s"], 3, str(store), both) == {"fsrcnn-s": str(mine)}
+    assert weights_for([], ["fsrcnn-s"], 3, str(store), ["ov-int8", "ov-fp32"]) == {}  # no row runs weights
+    assert weights_for([f"fsrcnn-s={tmp_path}/x"], ["fsrcnn-s"], 3, str(store), both) == {"fsrcnn-s": f"{tmp_path}/x"}
+    assert weights_for([], ["fsrcnn-s"], 3, None, both) == {}  # the shipped store: the shipped weights
+    mine.unlink()
+    with pytest.raises(UserError, match=r"exported from .*mine.safetensors, which is not there.*--weights fsrcnn-s="):
+        weights_for([], ["fsrcnn-s"], 3, str(store), both)
 
 
 def test_a_scale_a_model_does_not_ship_names_the_scales_it_does(tmp_path):

@@ -64,27 +64,6 @@ def add_arguments(p) -> None:
     )
 
 
-def own_model(weights: list[str], ir_dir: str | None, scale: int | None) -> tuple[str, int | None]:
-    """--models (and --scale) left out: those of one --weights FILE's card, else of the one model an
-    --ir-dir store holds (at --scale where given), else srcnn,fsrcnn. `xeonsr bench --weights W`
-    said to name the model of W, and benchmarked W's scale as x3."""
-    from pathlib import Path
-
-    if len(weights) == 1 and "=" not in weights[0]:
-        from xeonsr.checkpoint import weights_card
-
-        card = weights_card(weights[0])
-        return card["model"], scale or card["scale"]
-    if ir_dir and Path(ir_dir).is_dir():
-        from xeonsr.irs import held_models
-
-        held = held_models(Path(ir_dir), scale=scale)
-        if len({m for m, _ in held}) == 1:
-            scales = {s for _, s in held}
-            return held[0][0], scale or (scales.pop() if len(scales) == 1 else None)
-    return "srcnn,fsrcnn", scale
-
-
 def model_list(text: str, ir_dir: str | None = None) -> list[str]:
     """--models as a list, a misspelt name refused in one line before any work."""
     models = [m.strip() for m in text.split(",") if m.strip()]
@@ -128,24 +107,10 @@ def write_table(path: str, text: str) -> None:
     atomic_write_text(path, text + "\n")
 
 
-def parse_weights(items: list[str], models: list[str]) -> dict[str, str]:
-    """``--weights FILE`` (one model) or ``--weights MODEL=FILE`` -> {model: file}."""
-    out = {}
-    for item in items:
-        model, sep, path = item.partition("=")
-        if not sep:
-            if len(models) != 1:
-                raise UserError(f"--weights {item}: name the model (MODEL=FILE) when benchmarking {len(models)} models")
-            model, path = models[0], item
-        if model not in models:
-            raise UserError(f"--weights {item}: {model} is not among --models {','.join(models)}")
-        out[model] = path
-    return out
-
-
 def run(args) -> int:
     from xeonsr.bench import run_bench
     from xeonsr.bench_report import peer_versions, plot, table
+    from xeonsr.bench_sources import own_model, weights_for
     from xeonsr.evaluate import default_dataset, load_samples, resolve_dataset
     from xeonsr.info import cpu_info
     from xeonsr.installed import versions
@@ -190,7 +155,7 @@ def run(args) -> int:
     samples = load_samples(files, scale)
     cpu = cpu_info()
     print(f"xeonsr bench: {label} x{scale} on {cpu.model}")
-    weights = parse_weights(args.weights, models)
+    weights = weights_for(args.weights, models, scale, args.ir_dir, backends)
     res = run_bench(
         samples,
         label,
@@ -234,6 +199,7 @@ def run(args) -> int:
 
 
 def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]) -> int:
+    from xeonsr.bench_sources import weights_for
     from xeonsr.evaluate import dataset_names, load_samples, resolve_dataset
     from xeonsr.info import cpu_info
     from xeonsr.installed import versions
@@ -252,7 +218,7 @@ def run_throughput_mode(args, scale: int, models: list[str], backends: list[str]
         backends,
         args.threads,
         data_dir=args.data_dir,
-        weights=parse_weights(args.weights, models),
+        weights=weights_for(args.weights, models, scale, args.ir_dir, backends),
         ir_dir=args.ir_dir,
         rounds=args.rounds,
     )
