@@ -214,7 +214,11 @@ def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch, capsys)
     assert (res["model"], res["scale"]) == ("fsrcnn-s", 2)
     assert main(["eval", "--scale", "2", "--no-ssim", "--json", str(tmp_path / "b.json")]) == 0
     assert res["mean_psnr"] > json.loads((tmp_path / "b.json").read_text())["mean_psnr"] + 1  # the network
-    _one_line_error(run_cli("eval", "--model", "bicubic", "--weights", str(mine)), "bicubic takes no weights")
+    _one_line_error(run_cli("eval", "--model", "bicubic", "--weights", str(mine)), "bicubic runs no network: --weights")
+    # A store with --backend torch (or --model bicubic) evaluated bicubic as if it were the store's model
+    (tmp_path / "irs").mkdir()
+    _one_line_error(run_cli("eval", "--ir-dir", str(tmp_path / "irs"), "--backend", "torch"), "give one or the other")
+    _one_line_error(run_cli("eval", "--ir-dir", str(tmp_path / "irs"), "--model", "bicubic"), "bicubic runs no network")
     _one_line_error(run_cli("eval", "--weights", str(mine), "--scale", "3"), "for x2, not x3")
     Image.fromarray(np.full((20, 30, 3), 120, np.uint8)).save(tmp_path / "in.png")
     wrong = ("upscale", str(tmp_path / "in.png"), "-o", str(tmp_path / "y.png"), "--weights", str(mine))

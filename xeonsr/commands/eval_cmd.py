@@ -73,14 +73,17 @@ def upscale_fn_for(args, scale: int):
 def run(args) -> int:
     from xeonsr.errors import UserError
     from xeonsr.evaluate import PROTOCOL, dataset_names, evaluate, load_samples, report, resolve_dataset
-    from xeonsr.infer import model_and_scale
+    from xeonsr.infer import model_and_scale, refuse_mixed_sources
     from xeonsr.installed import installed, versions
 
+    # First: `--ir-dir D --backend torch` took no model from D and evaluated bicubic unsaid.
+    refuse_mixed_sources(args.backend, args.precision, args.weights, args.ir_dir)
     args.model, scale = model_and_scale(
         args.model, args.scale, args.weights, lambda s: "bicubic", args.ir_dir, args.backend
     )
-    if args.model == "bicubic" and args.weights:
-        raise UserError("bicubic takes no weights: --model names the network your --weights are for")
+    if args.model == "bicubic" and (args.weights or args.ir_dir):
+        given = "--weights" if args.weights else "--ir-dir"
+        raise UserError(f"bicubic runs no network: {given} needs --model, the network it holds")
     sets = []  # every set read (and checked) before the model loads
     for name in dataset_names(args.dataset):
         label, files = resolve_dataset(name, args.data_dir)
