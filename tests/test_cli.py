@@ -340,6 +340,19 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png", "blocker"]
 
 
+def test_a_store_of_fp16_irs_only_says_so(tmp_path):
+    """It said the store "holds no IR"; it holds the FP16 IR of `xeonsr export --fp16`."""
+    import json
+
+    store = tmp_path / "f16"
+    store.mkdir()
+    entry = {"model": "fsrcnn-s", "scale": 3, "precision": "fp16"}
+    (store / "manifest.json").write_text(json.dumps({"models": {"fsrcnn-s_x3_fp16": entry}}))
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "a.png")
+    args = ("upscale", str(tmp_path / "a.png"), "-o", str(tmp_path / "b.png"), "--ir-dir", str(store))
+    _one_line_error(run_cli(*args), "holds only FP16 IRs (fsrcnn-s x3): `xeonsr export` without --fp16")
+
+
 def test_eval_of_an_unknown_model_says_so_first(tmp_path, capsys):
     """The thread plan's line came before the error; now the error is all that is printed."""
     (tmp_path / "set").mkdir()

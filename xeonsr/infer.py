@@ -67,6 +67,10 @@ def _held(model, scale, ir_dir: Path, default_model) -> tuple[str, int]:
         return model, scale  # what runs it says the store lacks it (or that it runs no store)
     if not held:
         asked = f" for --scale {scale}" if scale else ""
+        fp16 = held_models(ir_dir, model, scale, precisions=("fp16",))
+        if fp16:  # a deployment's smaller file: the FP32 IR is what xeonsr runs and quantizes
+            names = ", ".join(f"{m} x{s}" for m, s in fp16)
+            raise UserError(f"{ir_dir} holds only FP16 IRs ({names}): `xeonsr export` without --fp16 makes the FP32 IR")
         raise UserError(f"{ir_dir} holds no IR{asked}: `xeonsr export --ir-dir` makes one")
     s = scale or 3
     if (model or default_model(s), s) in held:
