@@ -505,6 +505,17 @@ def test_bench_takes_the_model_and_scale_of_your_weights_or_store(tmp_path):
     (store / "manifest.json").write_text(json.dumps({"models": models}))
     assert own_model([], str(store), None) == ("dcscn", 2)
     assert own_model([], None, None) == ("srcnn,fsrcnn", None)
+    # several models: each of them (they were srcnn,fsrcnn, which the store need not hold); none: one line
+    models["fsrcnn_x2_fp32"] = {"model": "fsrcnn", "scale": 2, "precision": "fp32"}
+    (store / "manifest.json").write_text(json.dumps({"models": models}))
+    assert own_model([], str(store), None) == ("dcscn,fsrcnn", 2)
+    (store / "manifest.json").write_text(
+        json.dumps({"models": {"fsrcnn_x2_fp16": {**models["fsrcnn_x2_fp32"], "precision": "fp16"}}})
+    )
+    with pytest.raises(UserError, match="holds only FP16 IRs"):
+        own_model([], str(store), None)
+    with pytest.raises(UserError, match="no such IR store"):
+        own_model([], str(tmp_path / "typo"), None)
 
 
 def test_bench_of_a_store_times_the_weights_its_ir_was_exported_from(tmp_path):

@@ -11,21 +11,24 @@ from xeonsr.errors import UserError
 
 
 def own_model(weights: list[str], ir_dir: str | None, scale: int | None) -> tuple[str, int | None]:
-    """--models (and --scale) left out: those of one --weights FILE's card, else of the one model an
-    --ir-dir store holds (at --scale where given), else srcnn,fsrcnn. `xeonsr bench --weights W`
+    """--models (and --scale) left out: those of one --weights FILE's card, else the models an
+    --ir-dir store holds (at --scale where given; none is one line), else srcnn,fsrcnn. `xeonsr bench --weights W`
     said to name the model of W, and benchmarked W's scale as x3."""
     if len(weights) == 1 and "=" not in weights[0]:
         from xeonsr.checkpoint import weights_card
 
         card = weights_card(weights[0])
         return card["model"], scale or card["scale"]
-    if ir_dir and Path(ir_dir).is_dir():
-        from xeonsr.irs import held_models
+    if ir_dir:
+        from xeonsr.irs import held_models, named_store
 
-        held = held_models(Path(ir_dir), scale=scale)
-        if len({m for m, _ in held}) == 1:
-            scales = {s for _, s in held}
-            return held[0][0], scale or (scales.pop() if len(scales) == 1 else None)
+        held = held_models(named_store(ir_dir), scale=scale)
+        if not held:  # nothing of it to time: said as every command says it
+            from xeonsr.infer import store_model
+
+            store_model(None, scale, Path(ir_dir), lambda s: "fsrcnn")
+        scales = {s for _, s in held}
+        return ",".join(dict.fromkeys(m for m, _ in held)), scale or (scales.pop() if len(scales) == 1 else None)
     return "srcnn,fsrcnn", scale
 
 

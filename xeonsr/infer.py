@@ -48,12 +48,12 @@ def model_and_scale(
         card = weights_card(weights)
         model, scale = model or card.get("model"), scale or card.get("scale")
     elif ir_dir and backend != "torch" and (model is None or scale is None):
-        model, scale = _held(model, scale, Path(ir_dir), default_model)
+        model, scale = store_model(model, scale, Path(ir_dir), default_model)
     scale = check_scale(scale or 3)
     return model or default_model(scale), scale
 
 
-def _held(model, scale, ir_dir: Path, default_model) -> tuple[str, int]:
+def store_model(model, scale, ir_dir: Path, default_model) -> tuple[str, int]:
     """The one model and scale store ``ir_dir`` holds that fit what was given (the defaults where
     it holds several and them): `xeonsr export --weights W --ir-dir D` then `--ir-dir D` alone
     ran the default model (PyTorch's shipped fsrcnn, or bicubic in `xeonsr eval`) unsaid."""
