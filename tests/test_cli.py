@@ -353,6 +353,28 @@ def test_a_store_of_fp16_irs_only_says_so(tmp_path):
     _one_line_error(run_cli(*args), "holds only FP16 IRs (fsrcnn-s x3): `xeonsr export` without --fp16")
 
 
+def test_tune_names_what_it_cannot_tune(tmp_path, capsys):
+    """A mistyped store read as an empty one, and the error said "--model all --scale None"."""
+    import json
+
+    from xeonsr.info import cpu_info
+    from xeonsr.kernels import cpu_class
+
+    store = tmp_path / "f16"
+    store.mkdir()
+    entry = {"model": "fsrcnn-s", "scale": 3, "precision": "fp16"}
+    (store / "manifest.json").write_text(json.dumps({"models": {"fsrcnn-s_x3_fp16": entry}}))
+    tunable = cpu_class(cpu_info().flags) is not None
+    for argv, says in (
+        (["--ir-dir", str(tmp_path / "typo")], "typo: no such IR store"),
+        (["--ir-dir", str(store)], "f16 holds no IR of fp32 or int8 to tune"),
+        (["--ir-dir", str(store), "--model", "fsrcnn", "--scale", "2"], "holds no fsrcnn IR at x2 of fp32 or int8"),
+    ):
+        assert main(["tune", *argv]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and (says if tunable else "nothing to tune") in err[0], err
+
+
 def test_eval_of_an_unknown_model_says_so_first(tmp_path, capsys):
     """The thread plan's line came before the error; now the error is all that is printed."""
     (tmp_path / "set").mkdir()

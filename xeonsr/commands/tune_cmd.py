@@ -25,7 +25,17 @@ def run(args) -> int:
 
     from xeonsr.errors import UserError
     from xeonsr.info import cpu_info, onednn_cap
-    from xeonsr.irs import IN_CHECKOUT, entries, int8_entry, ir_stem, is_shipped, set_kernel_plan, store_dir, verified
+    from xeonsr.irs import (
+        IN_CHECKOUT,
+        entries,
+        int8_entry,
+        ir_stem,
+        is_shipped,
+        named_store,
+        set_kernel_plan,
+        store_dir,
+        verified,
+    )
     from xeonsr.kernels import cpu_class, openvino_version, plan_for, plan_key
     from xeonsr.profile import parse_size
     from xeonsr.protocol import check_scale
@@ -46,7 +56,7 @@ def run(args) -> int:
             f"{cpu.model}: kernel plans are for AVX-512 VNNI CPUs (with or without AMX); here "
             "OpenVINO's own choice is used (nothing to tune)"
         )
-    ir_dir = store_dir(args.ir_dir)
+    ir_dir = named_store(args.ir_dir) if args.ir_dir else store_dir(None)
     if is_shipped(ir_dir) and not IN_CHECKOUT:
         raise UserError("the shipped IR store is tuned in a checkout of xeonsr; give --ir-dir for your own store")
     size = parse_size(args.size)
@@ -62,7 +72,8 @@ def run(args) -> int:
         and (e["precision"] != "int8" or e is int8_entry(stored, e["model"], e["scale"], cpu.isa_class))
     ]
     if not chosen:
-        raise UserError(f"no IR in {ir_dir}/manifest.json matches --model {args.model} --scale {args.scale}")
+        asked = [f"{args.model} IR" if args.model != "all" else "IR", f"at x{args.scale}" if args.scale else ""]
+        raise UserError(f"{ir_dir} holds no {' '.join(a for a in asked if a)} of {' or '.join(precisions)} to tune")
     plan = plan_threads(args.threads)
     apply_threads(plan, pin=True)
     print(plan.describe())
