@@ -214,6 +214,13 @@ def test_refuses_to_train_on_test_sets(tiny_data, tmp_path, data_dir):
     assert not (tmp_path / "x").exists()
 
 
+def test_scikit_images_photos_validate_as_they_choose_int8_budgets(tiny_data, tmp_path):
+    """`--val-set samples` (eval's and quantize's held-out photos) was "dataset 'samples' not found"."""
+    res = train(_cfg(tiny_data, tmp_path / "r", steps=2, val_set="samples"), progress=False)
+    card = read_card(res.weights)
+    assert res.val[0] == "samples" and card["val_set"] == "samples" and len(card["val_images"]) >= 5
+
+
 def test_training_pairs_are_cached_by_the_files_not_the_folder_name(tiny_data, tmp_path, monkeypatch):
     """Before: a folder of your own whose images changed trained on the cached old ones."""
     from xeonsr.data import PatchConfig, build_pairs, cached_pairs

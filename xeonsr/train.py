@@ -112,13 +112,15 @@ def check_config(cfg: TrainConfig) -> None:
     # By pixels too (every rank alike, so none waits on one that stopped): a copy of a test set
     # under another name, or validation images that are also training images.
     learn = {name: dataset_files(name, cfg.data_dir, training=True)[1] for name in cfg.datasets}
-    check_held_out(learn, dict([dataset_files(cfg.val_set, cfg.data_dir)]), cfg.data_dir)
+    from xeonsr.evaluate import resolve_dataset  # a set, a folder, or 'samples' (scikit-image's photos)
+
+    check_held_out(learn, dict([resolve_dataset(cfg.val_set, cfg.data_dir)]), cfg.data_dir)
 
 
 def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     """Train ``cfg.model``; a finished run writes ``<out>/<model>_x<scale>.safetensors``."""
     from xeonsr.data import PatchConfig, cached_pairs
-    from xeonsr.evaluate import bicubic_fn, evaluate, load_samples
+    from xeonsr.evaluate import bicubic_fn, evaluate, load_samples, resolve_dataset
     from xeonsr.info import AUTO_FP32_TAIL, cpu_info, resolve_backend, resolve_precision
     from xeonsr.models import model_kwargs
     from xeonsr.patches import PatchBank
@@ -205,7 +207,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         "model_args": model_args,
         "threads": plan.used,
     }
-    val_label, val_files = dataset_files(cfg.val_set, cfg.data_dir) if rank == 0 else ("", [])
+    val_label, val_files = resolve_dataset(cfg.val_set, cfg.data_dir) if rank == 0 else ("", [])
     val_samples = load_samples(val_files, cfg.scale) if rank == 0 else []
     bicubic_psnr = None
     if rank == 0:

@@ -57,7 +57,12 @@ def add_arguments(p) -> None:
         "--checkpoint-every", type=count(1), default=1000, help="steps (default 1000; a stop checkpoints too)"
     )
     p.add_argument("--val-every", type=count(1), default=1000, help="steps between validations (default 1000)")
-    p.add_argument("--val-set", default=None, help="held-out validation images (default BSD200-val; never a test set)")
+    p.add_argument(
+        "--val-set",
+        default=None,
+        help="held-out validation images: BSD200-val (default), a folder, or samples (scikit-image's photos); "
+        "never a test set",
+    )
     p.add_argument("--resume", action="store_true", help="continue exactly from the newest checkpoint in --out")
     p.add_argument("--seed", type=int, default=0, help="initialisation and patch order (default 0)")
     p.add_argument("--model-args", default=None, help="JSON overrides, e.g. '{\"d\": 64}'")
