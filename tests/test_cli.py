@@ -340,6 +340,26 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png", "blocker"]
 
 
+def test_an_output_option_naming_a_folder_fails_before_any_work(tmp_path, capsys, monkeypatch):
+    """`--json DIR` ran the whole evaluation (or benchmark) and then failed naming a temporary file."""
+    import xeonsr.evaluate
+
+    monkeypatch.setattr(xeonsr.evaluate, "evaluate", lambda *a, **k: pytest.fail("evaluated first"))
+    for argv in (
+        ["eval", "--model", "fsrcnn", "--json", str(tmp_path)],
+        ["bench", "--table", str(tmp_path)],
+        ["profile", "fsrcnn", "--json", str(tmp_path)],
+        ["info", "--json", str(tmp_path)],
+    ):
+        assert main(argv) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"{tmp_path}: a folder; name the file to write" in err[0] and ".tmp" not in err[0]
+    from xeonsr.fileio import write_json
+
+    with pytest.raises(UserError, match="a folder, not a file to write"):  # any other writer: its path, no .tmp
+        write_json(tmp_path, {})
+
+
 def test_a_store_of_fp16_irs_only_says_so(tmp_path):
     """It said the store "holds no IR"; it holds the FP16 IR of `xeonsr export --fp16`."""
     import json

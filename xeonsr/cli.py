@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = lambda message, *_args, **_kw: f"xeonsr: warning: {message}\n"
     previous = _stop_on_sigterm()
     try:
+        from xeonsr.fileio import check_outputs
+
+        check_outputs(args)
         return int(importlib.import_module(args._module).run(args) or 0)
     except Terminated:
         print("xeonsr: terminated", file=sys.stderr)

@@ -11,6 +11,10 @@ from pathlib import Path
 def atomic_write(path: str | Path, write: Callable[[str], object]) -> None:
     """Call ``write(tmp_path)`` for a temporary file beside ``path``, then rename it over."""
     path = Path(path)
+    if path.is_dir():  # else the rename fails naming the temporary file
+        from xeonsr.errors import UserError
+
+        raise UserError(f"{path}: a folder, not a file to write")
     make_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -23,6 +27,19 @@ def atomic_write(path: str | Path, write: Callable[[str], object]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+OUTPUT_OPTIONS = ("json", "table", "plot")  # files commands write once their work is done
+
+
+def check_outputs(args) -> None:
+    """Before any work: an output option naming a folder fails now, not after minutes of it."""
+    from xeonsr.errors import UserError
+
+    for name in OUTPUT_OPTIONS:
+        value = getattr(args, name, None)
+        if value and Path(value).is_dir():
+            raise UserError(f"--{name} {value}: a folder; name the file to write")
 
 
 def make_folder(path: str | Path) -> Path:
