@@ -328,6 +328,30 @@ def test_ovms_layout_loads_with_openvino(ir_dir, tmp_path):
     compiled = ov.Core().compile_model(str(tmp_path / "repo" / "fsrcnn_x3_fp32" / "1" / "model.xml"), "CPU")
     out = compiled({"lr": np.full((1, 1, 8, 9), 0.5, np.float32)})[compiled.output("sr")]
     assert out.shape == (1, 1, 24, 27) and abs(float(out.mean()) - 0.5) < 0.05
+    # A second store laid out beside: both in the config (it held only the second's); the same name
+    # from other weights is refused unless overwrite, nothing copied first.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    entry = read_manifest(ir_dir)["models"]["fsrcnn_x3_fp32"]
+    shutil.copy(ir_dir / entry["xml"], mine / "x.xml")
+    shutil.copy(ir_dir / entry["bin"], mine / "x.bin")
+    (mine / "manifest.json").write_text(
+        json.dumps({"models": {"mine_x3_fp32": {**entry, "xml": "x.xml", "bin": "x.bin"}}})
+    )
+    cfg = json.loads(ovms_layout(tmp_path / "repo", mine).read_text())
+    assert {"fsrcnn_x3_fp32", "mine_x3_fp32"} <= {m["config"]["name"] for m in cfg["model_config_list"]}
+    other = read_manifest(SHIPPED_IR_DIR)["models"]["fsrcnn-s_x3_fp32"]
+    for f in ("xml", "bin"):
+        shutil.copy(SHIPPED_IR_DIR / other[f], mine / f"x.{f}")
+    (mine / "manifest.json").write_text(
+        json.dumps({"models": {"mine_x3_fp32": {**other, "xml": "x.xml", "bin": "x.bin"}}})
+    )
+    before = (tmp_path / "repo" / "mine_x3_fp32" / "1" / "model.bin").read_bytes()
+    with pytest.raises(IRError, match="holds other IRs named mine_x3_fp32: --overwrite replaces them"):
+        ovms_layout(tmp_path / "repo", mine)
+    assert (tmp_path / "repo" / "mine_x3_fp32" / "1" / "model.bin").read_bytes() == before
+    ovms_layout(tmp_path / "repo", mine, overwrite=True)
+    assert (tmp_path / "repo" / "mine_x3_fp32" / "1" / "model.bin").read_bytes() == (mine / "x.bin").read_bytes()
 
 
 @pytest.mark.parametrize("name", ["fsrcnn", "srcnn", "dcscn"])

@@ -151,15 +151,30 @@ def measure_psnr(xml: Path, scale: int, data_dir: str | None) -> dict:
     return out
 
 
-def ovms_layout(out_dir: Path, ir_dir: Path = SHIPPED_IR_DIR) -> Path:
+def ovms_layout(out_dir: Path, ir_dir: Path = SHIPPED_IR_DIR, overwrite: bool = False) -> Path:
     """OpenVINO Model Server repository of what a store holds (verified, nothing re-exported):
-    out_dir/<name>/1/model.xml|bin + config.json."""
+    out_dir/<name>/1/model.xml|bin + config.json. Models the repository holds already stay in its
+    config (a second store laid out beside the first dropped the first's); one of the same name
+    but other weights is replaced only with ``overwrite``."""
     from xeonsr.irs import verified
 
     man = read_manifest(ir_dir)["models"]
     if not man:
         raise IRError(f"no IR in {ir_dir}/manifest.json to lay out")
-    config = {"model_config_list": []}
+    held = out_dir / "config.json"
+    try:
+        kept = json.loads(held.read_text())["model_config_list"] if held.is_file() else []
+    except (ValueError, KeyError, TypeError):
+        raise IRError(f"{held}: not an OpenVINO Model Server config; lay out into another folder") from None
+    other = [
+        name
+        for name, entry in man.items()
+        if (out_dir / name / "1" / "model.bin").is_file()
+        and sha256(out_dir / name / "1" / "model.bin") != entry["bin_sha256"]
+    ]
+    if other and not overwrite:
+        raise IRError(f"{out_dir} holds other IRs named {', '.join(other)}: --overwrite replaces them")
+    config = {"model_config_list": [c for c in kept if c.get("config", {}).get("name") not in man]}
     for name, entry in man.items():
         verified(ir_dir, entry)
         dest = out_dir / name / "1"
@@ -167,5 +182,5 @@ def ovms_layout(out_dir: Path, ir_dir: Path = SHIPPED_IR_DIR) -> Path:
         shutil.copyfile(ir_dir / entry["xml"], dest / "model.xml")
         shutil.copyfile(ir_dir / entry["bin"], dest / "model.bin")
         config["model_config_list"].append({"config": {"name": name, "base_path": f"/models/{name}"}})
-    atomic_write_text(out_dir / "config.json", json.dumps(config, indent=2) + "\n")
-    return out_dir / "config.json"
+    atomic_write_text(held, json.dumps(config, indent=2) + "\n")
+    return held

@@ -23,7 +23,8 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace the store's IR of the model and scale exported from other weights of yours (and its INT8 IRs)",
+        help="replace the store's IR of the model and scale exported from other weights of yours (and its INT8 IRs), "
+        "and with --ovms a repository's model of the same name",
     )
     p.add_argument("--data-dir", default=None, help="datasets, to record Set5/Set14 PSNR (default $XEONSR_DATA)")
     p.add_argument("--ovms", metavar="DIR", help="lay out the IRs of the store as an OpenVINO Model Server repository")
@@ -38,7 +39,7 @@ def run(args) -> int:
 
     if args.ovms and not (args.model or args.scale or args.weights):
         # Lay out what the store holds (the shipped one unless --ir-dir); nothing is re-exported.
-        print(f"OVMS repository: {ovms_layout(Path(args.ovms), store_dir(args.ir_dir))}")
+        print(f"OVMS repository: {ovms_layout(Path(args.ovms), store_dir(args.ir_dir), args.overwrite)}")
         return 0
     if args.model:  # a misspelt name is one line, not an export of nothing
         from xeonsr.models import get_spec
@@ -71,5 +72,5 @@ def run(args) -> int:
         psnr = ", ".join(f"{k} {v:.2f} dB" for k, v in e["psnr"].items()) or "no datasets to measure"
         print(f"{ir_dir / e['xml']}: {psnr}")
     if args.ovms:
-        print(f"OVMS repository: {ovms_layout(Path(args.ovms), ir_dir)}")
+        print(f"OVMS repository: {ovms_layout(Path(args.ovms), ir_dir, args.overwrite)}")
     return 0
