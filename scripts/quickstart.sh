@@ -13,4 +13,3 @@ $X eval --model fsrcnn --scale 3 --backend openvino --precision int8 "$@"
 photo=$(.venv/bin/python -c "from xeonsr.evaluate import sample_photo_paths; print(sample_photo_paths()[0])")
 mkdir -p runs/quickstart  # the quick start's own folder: a rerun replaces its results (--overwrite)
 $X upscale "$photo" --scale 3 -o runs/quickstart/astronaut_x3.png --compare runs/quickstart/compare.png --overwrite
-echo "before/after crop: runs/quickstart/compare.png"
