@@ -59,14 +59,20 @@ class DatasetError(UserError, ValueError):
     pass
 
 
+def data_root(data_dir: str | Path | None) -> Path | None:
+    """The folder holding the datasets: ``data_dir``, else $XEONSR_DATA, else None."""
+    root = data_dir or os.environ.get("XEONSR_DATA")
+    return Path(root).expanduser() if root else None
+
+
 def find_dataset(name_or_path: str, data_dir: str | Path | None) -> Path:
     """A dataset folder from a name under ``data_dir`` (or $XEONSR_DATA) or a path."""
     p = Path(name_or_path).expanduser()
     if p.is_dir():
         return p
-    root = data_dir or os.environ.get("XEONSR_DATA")
+    root = data_root(data_dir)
     if root:
-        cand = Path(root).expanduser() / name_or_path
+        cand = root / name_or_path
         if cand.is_dir():
             return cand
         raise DatasetError(f"dataset '{name_or_path}' not found: looked for {cand} and ./{name_or_path}")

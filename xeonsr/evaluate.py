@@ -31,9 +31,9 @@ def sample_photo_paths() -> list[Path]:
 
 def default_dataset(data_dir, preferred: str = "Set5") -> str:
     """The set a command runs on when none is named: ``preferred`` where datasets are, else the photos."""
-    import os
+    from xeonsr.data import data_root
 
-    return preferred if data_dir or os.environ.get("XEONSR_DATA") else "samples"
+    return preferred if data_root(data_dir) else "samples"
 
 
 def dataset_names(arg: str | None) -> list[str | None]:

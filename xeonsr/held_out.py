@@ -7,7 +7,6 @@ Set5), and that the choosing images are none of the learned ones. ``xeonsr train
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from xeonsr.errors import UserError
@@ -61,10 +60,12 @@ def _not_a_test_image(label: str, path: Path, digest: str, tests: dict[str, str]
 
 
 def _test_folders(data_dir) -> list[Path]:
-    root = data_dir or os.environ.get("XEONSR_DATA")
-    if not root or not Path(root).expanduser().is_dir():
+    from xeonsr.data import data_root
+
+    root = data_root(data_dir)
+    if root is None or not root.is_dir():
         return []
-    return sorted(p for p in Path(root).expanduser().iterdir() if p.is_dir() and p.name.lower() in TEST_SETS)
+    return sorted(p for p in root.iterdir() if p.is_dir() and p.name.lower() in TEST_SETS)
 
 
 def _digests(files) -> list[tuple[Path, str]]:

@@ -24,8 +24,8 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--models",
         default=None,
-        help="comma-separated registry names (default srcnn,fsrcnn; the model of --weights FILE, or of an "
-        "--ir-dir store holding one)",
+        help="comma-separated registry names (default srcnn,fsrcnn; the model of --weights FILE, or the "
+        "models an --ir-dir store holds)",
     )
     p.add_argument(
         "--backends",
