@@ -434,6 +434,23 @@ def test_test_sets_never_validate_and_cards_name_no_machine_paths(tiny_data, tmp
     assert card["config"]["out"] == ".../r"
 
 
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ({"min_lr": -1e-4}, "--min-lr"),  # the schedule's end below 0: the last steps ascend the loss
+        ({"min_lr": float("nan")}, "--min-lr"),
+        ({"lr": 1e-4, "min_lr": 1e-3}, "--min-lr"),  # a floor above the start
+        ({"max_minutes": -5.0}, "--max-minutes"),  # probed a schedule of no steps
+        ({"max_minutes": float("inf")}, "--max-minutes"),
+        ({"seed": 2**47}, "--seed"),  # torch's "Overflow when unpacking long long" after loading the data
+    ],
+)
+def test_numbers_that_cannot_train_are_one_line_before_any_work(tiny_data, tmp_path, bad, says):
+    with pytest.raises(TrainError, match=says):
+        train(_cfg(tiny_data, tmp_path / "x", **bad), progress=False)
+    assert not (tmp_path / "x").exists()
+
+
 def test_resume_refuses_another_models_checkpoint(tiny_data, tmp_path):
     out = tmp_path / "r"
     train(_cfg(tiny_data, out, steps=2), progress=False)
