@@ -305,6 +305,24 @@ def test_16_bit_rgba_tiff_and_8_bit_outputs(up, tmp_path):
     assert jpg.mode == "RGB" and jpg.size == (120, 90)
 
 
+def test_a_note_is_a_line_of_its_own_above_a_progress_bar(capsys):
+    """A folder's worker said "JPEG holds no transparency" with a bare print, glued to the end of
+    the bar's line: `33%|###  | 1/3 [00:00<00:00, 13.11img/s, 0.39 MP/s]xeonsr: note: ...`."""
+    from tqdm import tqdm
+
+    from xeonsr.errors import note
+
+    bar = tqdm(total=3, unit="img", file=sys.stderr)
+    bar.update(1)
+    note("out/a.jpg: JPEG holds no transparency; the alpha channel is left out")
+    bar.close()
+    err = capsys.readouterr().err
+    before, found, after = err.partition("xeonsr: note: out/a.jpg: JPEG holds no transparency;")
+    assert (
+        found and before.endswith("\r") and before.count("img") and after.startswith(" the alpha channel is left out\n")
+    )
+
+
 def test_16_bit_grey_and_alpha_to_8_bit_formats(up, tmp_path, capsys):
     """Before, a 16-bit grey result failed to write as JPEG, WebP or BMP after its whole upscale
     ("cannot write mode I;16"), a grey+alpha JPEG came out RGB, and JPEG dropped alpha unsaid."""
@@ -313,6 +331,7 @@ def test_16_bit_grey_and_alpha_to_8_bit_formats(up, tmp_path, capsys):
     g16 = up.upscale(Image.fromarray(photo()[:, :, 1].astype(np.uint16) * 257))
     for suffix in (".jpg", ".webp", ".bmp"):
         save_image(g16, tmp_path / f"g{suffix}")
+        assert "holds 8 bits per sample" in capsys.readouterr().err  # was converted unsaid
         back = np.asarray(Image.open(tmp_path / f"g{suffix}").convert("L")).astype(int)
         error = np.abs(back - np.floor(np.asarray(g16) / 257 + 0.5))
         assert back.shape == (123, 159) and (error.max() == 0 if suffix == ".bmp" else error.mean() < 3)

@@ -57,8 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     import warnings
 
-    # A skipped file and the like are one line each, as errors are (not Python's two).
+    from xeonsr.errors import note
+
+    # A skipped file and the like are one line each, as errors are (not Python's two), above a bar.
     warnings.formatwarning = lambda message, *_args, **_kw: f"xeonsr: warning: {message}\n"
+    warnings.showwarning = lambda message, *_args, **_kw: note(str(message), "warning")
     previous = _stop_on_sigterm()
     try:
         from xeonsr.fileio import check_outputs

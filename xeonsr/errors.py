@@ -1,6 +1,7 @@
 """The base of every error meant for people: the CLI prints its message as one line."""
 
 import errno
+import sys
 
 
 class UserError(Exception):
@@ -54,3 +55,15 @@ def one_line(e: BaseException) -> str:
         return f"{e.filename}: {e.strerror}" if e.filename else e.strerror
     text = str(e).strip()
     return text.splitlines()[0] if text else e.__class__.__name__
+
+
+def note(message: str, kind: str = "note") -> None:
+    """``xeonsr: note: message`` on stderr, on a line of its own above a progress bar on screen
+    (a bare print from a folder's worker was glued to the end of the bar's line). tqdm is used
+    only where a command imported it: it is the one drawing a bar."""
+    line = f"xeonsr: {kind}: {message}"
+    bars = sys.modules.get("tqdm")
+    if bars is not None:
+        bars.tqdm.write(line, file=sys.stderr)
+    else:
+        print(line, file=sys.stderr)

@@ -6,13 +6,12 @@ EXIF_ORIENTATION."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from xeonsr.errors import UserError
+from xeonsr.errors import UserError, note
 
 MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
 _limit = {"pixels": MAX_INPUT_PIXELS}
@@ -223,11 +222,8 @@ def _read_16_bit_colour(path: Path, im):
     try:
         import cv2
     except ImportError:
-        print(
-            f"xeonsr: note: {path} has 16 bits per colour channel; reading 8 of them "
-            "(pip install opencv-python-headless to keep all 16)",
-            file=sys.stderr,
-        )
+        keep = "pip install opencv-python-headless to keep all 16"
+        note(f"{path} has 16 bits per colour channel; reading 8 of them ({keep})")
         return im
     pixels = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
     if pixels is None or pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):

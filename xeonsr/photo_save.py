@@ -5,12 +5,11 @@ WebP or BMP) converted and said. Public: save_image, output_format, OUTPUT_FORMA
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from xeonsr.errors import UserError
+from xeonsr.errors import UserError, note
 from xeonsr.photo_io import Image16, to_eight_bits
 
 
@@ -24,7 +23,7 @@ def _save_16_bit_tiff(image: Image16, path: Path) -> None:
     if not ok:
         raise UserError(f"{path}: OpenCV could not encode a 16-bit TIFF")
     if image.icc:
-        print(f"xeonsr: note: {path}: the ICC profile is not kept in a 16-bit TIFF", file=sys.stderr)
+        note(f"{path}: the ICC profile is not kept in a 16-bit TIFF")
     atomic_write_bytes(path, buf.tobytes())
 
 
@@ -75,7 +74,8 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
             return atomic_write_bytes(path, encode_png(image.pixels, image.icc))
         if fmt == "TIFF":
             return _save_16_bit_tiff(image, path)
-        image = image.to_pil()  # JPEG, WebP and BMP hold 8 bits per channel
+        note(f"{path}: {fmt} holds 8 bits per sample; the result's 16 are rounded to 8")
+        image = image.to_pil()
     kwargs = {}
     if image.info.get("icc_profile"):
         kwargs["icc_profile"] = image.info["icc_profile"]
@@ -87,6 +87,7 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
     if fmt == "PNG":
         kwargs["compress_level"] = 1  # zlib level 1 (OpenCV's default): PIL's level 6 took 5x longer
     if fmt not in ("PNG", "TIFF") and image.mode.startswith("I"):  # 16-bit grey: JPEG, WebP, BMP hold 8
+        note(f"{path}: {fmt} holds 8 bits per sample; the result's 16 are rounded to 8")
         image = Image.fromarray(to_eight_bits(image), "L")  # (its ICC profile is in kwargs already)
     if fmt == "TIFF" and not _has_exif_ifd(kwargs.get("exif")):
         # LZW: lossless, as fast as none, OpenCV's default for 16-bit. Not with an Exif sub-IFD
@@ -95,7 +96,7 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
     if fmt in ("JPEG", "WEBP"):
         kwargs["quality"] = quality
     if fmt in ("JPEG", "BMP") and image.mode in ("RGBA", "LA"):  # PIL's BMP drops alpha, or fails (LA)
-        print(f"xeonsr: note: {path}: {fmt} holds no transparency; the alpha channel is left out", file=sys.stderr)
+        note(f"{path}: {fmt} holds no transparency; the alpha channel is left out")
         image = image.convert(image.mode[:-1])  # grey stays grey
     atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from xeonsr.errors import UserError
+from xeonsr.errors import UserError, note
 from xeonsr.irs import INT8_CLASSES, REPO_ROOT
 
 RECIPES = REPO_ROOT / "quantize" / "recipes.json"  # absent from a wheel: QuantRecipe's defaults apply
@@ -124,7 +124,6 @@ def load_recipe(
 
 def calibration_items(recipe: QuantRecipe, scale: int, data_dir) -> list[np.ndarray]:
     """Random LR crops (1, 1, p, p) float32 on [0, 1] from the training set's degraded images."""
-    import sys
     import warnings
 
     from xeonsr.data import PatchConfig, build_pairs
@@ -142,11 +141,9 @@ def calibration_items(recipe: QuantRecipe, scale: int, data_dir) -> list[np.ndar
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if small:
         side = recipe.crop_lq * scale
-        print(
-            f"xeonsr: note: calibration: {len(small)} image(s) of {recipe.calibration_set} smaller than a "
-            f"{side}x{side} crop "
-            f"left out, {len(pairs)} used",
-            file=sys.stderr,
+        note(
+            f"calibration: {len(small)} image(s) of {recipe.calibration_set} smaller than a {side}x{side} crop "
+            f"left out, {len(pairs)} used"
         )
     rng = np.random.default_rng(recipe.seed)
     p = recipe.crop_lq
