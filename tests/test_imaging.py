@@ -142,3 +142,24 @@ def test_rgb_to_ycbcr_planes_is_the_float64_path_in_float32_and_round_trips():
         # grey stays grey: its Cb and Cr are 128/255 (to an ulp), and every colour comes back
         assert np.abs(got[1:3, 0, [0, 1, 5, 6, 7]] - 128 / 255).max() <= 6e-8
         assert np.array_equal(ycbcr_planes_to_rgb(got, top, dtype), rgba)
+
+
+def test_load_image_reads_16_bit_grey_as_its_8_bits_and_refuses_floats(tmp_path):
+    """Evaluation and training read 16-bit grey through PIL's convert("L"), which clips: a 16-bit
+    scan came out nearly all 255, and eval graded one 39.8 dB where its 8 bits grade 11.2."""
+    from PIL import Image
+
+    from xeonsr.imaging import ImageError, load_image
+    from xeonsr.photo_io import to_eight_bits
+
+    wide = (np.random.default_rng(0).random((24, 30)) * 65535).astype(np.uint16)
+    Image.fromarray(wide).save(tmp_path / "g16.png")
+    got = load_image(tmp_path / "g16.png")
+    assert got.dtype == np.uint8 and np.array_equal(got, to_eight_bits(wide)) and got.mean() < 200
+    Image.fromarray(wide.astype(np.int32)).save(tmp_path / "i32.tif")  # 32-bit integers within 16 bits
+    assert np.array_equal(load_image(tmp_path / "i32.tif"), to_eight_bits(wide))
+    Image.fromarray(wide.astype(np.float32) / 65535).save(tmp_path / "f.tif")  # on 0..1: PIL made it black
+    with pytest.raises(ImageError, match="f.tif: 32-bit float samples"):
+        load_image(tmp_path / "f.tif")
+    Image.fromarray(to_eight_bits(wide)).save(tmp_path / "g8.png")  # 8-bit grey as before
+    assert np.array_equal(load_image(tmp_path / "g8.png"), to_eight_bits(wide))

@@ -24,7 +24,7 @@ from xeonsr.errors import UserError
 from xeonsr.fileio import atomic_write, make_folder
 from xeonsr.imaging import ImageError, imresize, list_images, load_image, luma, mod_crop
 
-CACHE_VERSION = 2  # 2: held-out validation images are left out of training sets
+CACHE_VERSION = 3  # 2: held-out validation images are left out of training sets; 3: 16-bit grey read, not clipped
 
 # Held-out validation images: <set>-val is these images of <set>; training on <set> skips them.
 HELD_OUT: dict[str, tuple[str, ...]] = {

@@ -240,14 +240,23 @@ def load_image(path: str | Path) -> np.ndarray:
     """
     from PIL import Image, UnidentifiedImageError
 
+    from xeonsr.photo_io import sample_problem, to_eight_bits
+
     path = Path(path)
     try:
         with Image.open(path) as im:
             im.load()
-            if im.mode in ("L", "1", "I;16", "I", "F"):
+            problem = sample_problem(im)  # float or beyond 16 bits: no range to read 8 bits from
+            if problem:
+                raise ImageError(f"{path}: {problem}")
+            if im.mode.startswith("I"):  # 16-bit grey: PIL's convert("L") clips it (1000 -> 255)
+                arr = to_eight_bits(np.asarray(im))
+            elif im.mode in ("L", "1"):
                 arr = np.asarray(im.convert("L"))
             else:
                 arr = np.asarray(im.convert("RGB"))
+    except ImageError:
+        raise
     except FileNotFoundError:
         raise ImageError(f"{path}: no such file") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
