@@ -641,6 +641,21 @@ def test_upscale_one_large_file_spreads_its_tiles(tmp_path, capsys):
     assert np.abs(a - b).max() <= 1
 
 
+def test_a_file_named_like_a_pattern_is_that_file_and_a_pattern_matching_nothing_is_said(tmp_path):
+    """A browser's "photo[1].png" was read as a pattern ("[1]": the name "photo1.png"): alone it
+    was "no images found", beside another input it was left out unsaid, and so was a pattern that
+    matched nothing (`*.JPG` where the files are .jpg), which a shell passes on as typed."""
+    from xeonsr.batch_paths import expand_inputs
+
+    for name in ("photo[1].png", "a?.png", "b.png"):
+        Image.fromarray(photo(12, 14)).save(tmp_path / name)
+    literal, other = str(tmp_path / "photo[1].png"), str(tmp_path / "b.png")
+    assert expand_inputs([literal, other]).files == [tmp_path / "photo[1].png", tmp_path / "b.png"]
+    assert [p.name for p in expand_inputs([str(tmp_path / "[ab]*.png")]).files] == ["a?.png", "b.png"]
+    with pytest.raises(UserError, match=r"\*.JPG: no file matches this pattern"):
+        expand_inputs([other, str(tmp_path / "*.JPG")])
+
+
 def test_folder_trees_recursive_and_globs_across_folders(tmp_path, capsys):
     """Before, a folder's subfolders were left out unsaid and `**` in a glob matched one level.
     Now -r keeps the tree under the output folder, leaves hidden folders and its own output

@@ -41,17 +41,19 @@ def expand_inputs(inputs: list[str], recursive: bool = False, out: Path | None =
                     found.trees += [d.relative_to(p)] * len(names)
             elif below:
                 found.left_out[p] = sum(len(names) for _, names in below)
-        elif any(c in item for c in "*?["):
-            matches = (Path(m) for m in glob.glob(item, recursive=True))
-            found.files += sorted(m for m in matches if m.is_file() and not _inside(m, skip))
-        elif p.exists():
+        elif p.exists():  # before globbing: a browser's "photo[1].jpg" is a name, not a pattern
             found.files.append(p)  # one that cannot be read is named and skipped, the others done
+        elif any(c in item for c in "*?["):
+            matches = [Path(m) for m in glob.glob(item, recursive=True)]
+            found.files += sorted(m for m in matches if m.is_file() and not _inside(m, skip))
+            if not matches:  # a shell passes a pattern that matched nothing as it was typed
+                missing.append(f"{item}: no file matches this pattern")
         else:
-            missing.append(item)
+            missing.append(f"{item}: no such file or folder")
         found.trees += [PurePath(".")] * (len(found.files) - len(found.trees))
     if missing:  # a typo stops the batch before the model loads, not after the rest is done
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise UserError(f"{missing[0]}: no such file or folder{more}")
+        raise UserError(f"{missing[0]}{more}")
     # A file named twice (a folder and its subfolder, a glob and a name) is upscaled once.
     first: dict[Path, tuple[Path, PurePath]] = {}
     for f, tree in zip(found.files, found.trees, strict=True):
