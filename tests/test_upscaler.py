@@ -226,6 +226,17 @@ def test_hostile_files_each_give_one_named_line(tmp_path):
     assert "no " + str(tmp_path / "c2.png") + " written" in single.stderr and not (tmp_path / "c2.png").exists()
 
 
+def test_compare_crop_of_16_bit_grey_shows_its_pixels(up):
+    """The --compare crop of a 16-bit grey image converted it to RGB with PIL, which clips 16-bit
+    samples: its three panels came out white (means 248-254 for a photo of mean ~110)."""
+    from xeonsr.commands.upscale_cmd import compare_crop
+
+    grey = photo()[:, :, 1].astype(np.uint16) * 257
+    src = Image.fromarray(grey)
+    crop = np.asarray(compare_crop(src, up.upscale(src), 3, "fsrcnn", crop=30)).astype(float)
+    assert abs(crop[22:, :90].mean() - (grey[5:35, 11:41] / 257).mean()) < 1  # the nearest panel: its input
+
+
 @pytest.mark.slow
 def test_12_megapixel_photo_peak_memory_under_3gb(tmp_path):
     src = tmp_path / "big.jpg"

@@ -31,6 +31,21 @@ def to_eight_bits(pixels) -> np.ndarray:
     return np.floor(np.asarray(pixels).astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
 
 
+def eight_bit(image):
+    """``image`` (PIL or :class:`Image16`) with 8 bits per sample, as a PIL image: 16-bit grey
+    rounded to its nearest 8 bits (PIL's convert clips it: 1000 -> 255), 16-bit colour through
+    :meth:`Image16.to_pil`; anything else as it is."""
+    from PIL import Image
+
+    if isinstance(image, Image16):
+        return image.to_pil()
+    if image.mode.startswith("I"):
+        eight = Image.fromarray(to_eight_bits(image), "L")
+        eight.info.update(image.info)
+        return eight
+    return image
+
+
 @dataclass
 class Image16:
     """A colour image with 16 bits per channel, which PIL cannot hold: ``pixels`` is an RGB or

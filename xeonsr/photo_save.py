@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError, note
-from xeonsr.photo_io import Image16, to_eight_bits
+from xeonsr.photo_io import Image16, eight_bit
 
 
 def _save_16_bit_tiff(image: Image16, path: Path) -> None:
@@ -64,7 +64,6 @@ def save_image(image, path: Path, quality: int | None = None) -> None:
 
 
 def _save(image, path: Path, fmt: str, quality: int) -> None:
-    from PIL import Image
 
     from xeonsr.fileio import atomic_write, atomic_write_bytes
     from xeonsr.png_write import encode_png
@@ -88,7 +87,7 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
         kwargs["compress_level"] = 1  # zlib level 1 (OpenCV's default): PIL's level 6 took 5x longer
     if fmt not in ("PNG", "TIFF") and image.mode.startswith("I"):  # 16-bit grey: JPEG, WebP, BMP hold 8
         note(f"{path}: {fmt} holds 8 bits per sample; the result's 16 are rounded to 8")
-        image = Image.fromarray(to_eight_bits(image), "L")  # (its ICC profile is in kwargs already)
+        image = eight_bit(image)  # (its ICC profile is in kwargs already)
     if fmt == "TIFF" and not _has_exif_ifd(kwargs.get("exif")):
         # LZW: lossless, as fast as none, OpenCV's default for 16-bit. Not with an Exif sub-IFD
         # (date taken, exposure): PIL's libtiff writer fails on its offset, so that TIFF stays raw.

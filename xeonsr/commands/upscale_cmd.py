@@ -245,9 +245,9 @@ def compare_crop(src, result, scale: int, label: str, crop: int = 64):
     from PIL import Image, ImageDraw, ImageOps
 
     from xeonsr.imaging import imresize
-    from xeonsr.photo_io import Image16
+    from xeonsr.photo_io import eight_bit
 
-    src, result = (x.to_pil() if isinstance(x, Image16) else x for x in (src, result))
+    src, result = (eight_bit(x) for x in (src, result))  # 16-bit grey: RGB of it was all white
     src = ImageOps.exif_transpose(src).convert("RGB")
     w, h = src.size
     c = min(crop, w, h)
