@@ -360,6 +360,24 @@ def test_an_output_option_naming_a_folder_fails_before_any_work(tmp_path, capsys
         write_json(tmp_path, {})
 
 
+def test_atomic_writes_give_the_umask_mode_without_setting_the_umask(tmp_path, monkeypatch):
+    """Each write read the umask by setting it to 0 and back: a folder another worker thread made
+    in between (`upscale -r`'s subfolders) got mode 0777, writable by anyone."""
+    import os
+    import stat
+
+    from xeonsr.fileio import atomic_write_bytes
+
+    old = os.umask(0o027)
+    try:
+        monkeypatch.setattr(os, "umask", lambda mask: pytest.fail("the umask was set"))
+        atomic_write_bytes(tmp_path / "sub" / "a.png", b"x")
+    finally:
+        monkeypatch.undo()
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "sub" / "a.png").stat().st_mode) == 0o640
+
+
 def test_a_store_of_fp16_irs_only_says_so(tmp_path):
     """It said the store "holds no IR"; it holds the FP16 IR of `xeonsr export --fp16`."""
     import json

@@ -72,6 +72,22 @@ def write_json(path: str | Path, obj) -> None:
 
 
 def _umask() -> int:
+    """The process's umask, read where Linux shows it: os.umask can only be read by setting it,
+    and a folder another worker thread made between the two calls got mode 0777."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return _UMASK_AT_IMPORT
+
+
+def _umask_by_setting() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK_AT_IMPORT = _umask_by_setting()  # elsewhere (no /proc): once, when the module loads
