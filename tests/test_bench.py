@@ -138,6 +138,28 @@ def test_opencv_peer_computes_our_function(data_dir):
     assert f"OpenCV {cv2.__version__} cv2.dnn" in next(s["note"] for s in res["summary"] if s["backend"] == "opencv")
 
 
+def test_opencv_peer_runs_weights_without_the_bicubic_skip(data_dir, tmp_path):
+    """Weights trained without the bicubic skip (the registry's default) failed in cv2.dnn with
+    'Requested blob "lr_pad" not found': the ONNX exporter drops the unused padded input."""
+    import torch
+
+    from xeonsr.bench import run_bench
+    from xeonsr.checkpoint import save_weights
+    from xeonsr.evaluate import load_samples
+    from xeonsr.models import create_model, model_kwargs
+
+    torch.manual_seed(0)
+    plain = create_model("fsrcnn-s", 3)
+    assert plain.upsample is None
+    card = {"model": "fsrcnn-s", "scale": 3, "model_args": model_kwargs("fsrcnn-s", 3)}
+    save_weights(plain, tmp_path / "plain.safetensors", card)
+    samples = load_samples(data_dir / "Set5", 3)[:1]
+    weights = {"fsrcnn-s": str(tmp_path / "plain.safetensors")}
+    res = run_bench(samples, "Set5", 3, ["fsrcnn-s"], ["torch-fp32", "opencv"], 1, 0, 1, weights=weights, log=print)
+    psnr = {r["backend"]: r["psnr"] for r in res["rows"]}
+    assert not res["skipped"] and abs(psnr["opencv"] - psnr["torch-fp32"]) < 0.01
+
+
 def test_onnxruntime_peer_computes_our_function(data_dir):
     """ONNX Runtime runs the IR's graph for every model: same PSNR as OpenVINO, same run."""
     from xeonsr.bench import run_bench

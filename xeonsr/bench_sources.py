@@ -69,3 +69,50 @@ def weights_for(items: list[str], models: list[str], scale: int, ir_dir, backend
         print(f"xeonsr bench: {m}'s PyTorch and peer rows run {recorded}, as its IR in {ir_dir}", file=sys.stderr)
         out[m] = recorded
     return out
+
+
+def exported_from(entry: dict | None, weights: str) -> bool:
+    """Whether a store's IR entry was exported from the file ``weights`` (by its hash; the
+    shipped IRs record the shipped file by its place in the package)."""
+    from xeonsr.irs import SHIPPED_IR_DIR, sha256
+
+    if not entry or not entry.get("weights"):
+        return False
+    recorded = entry["weights"]
+    if recorded.startswith("xeonsr/weights/"):
+        recorded = str(SHIPPED_IR_DIR.parent.parent / recorded)
+    if entry.get("weights_sha256"):
+        return entry["weights_sha256"] == sha256(Path(weights))
+    return Path(recorded).is_file() and sha256(Path(recorded)) == sha256(Path(weights))
+
+
+def ir_dir_for(items: list[str], models: list[str], scale: int, ir_dir, backends: list[str]):
+    """The store the OpenVINO rows read, holding the IR of each model's --weights: the typed
+    --ir-dir, else the shipped store, else the one `xeonsr export --weights` writes to (said).
+    With --weights alone the OpenVINO rows ran the shipped IR beside your weights' PyTorch and
+    peer rows: two networks in one table (a 3-step model's 7.2 dB beside the shipped 21.4)."""
+    typed = parse_weights(items, models)
+    if not typed or not any(b.startswith("ov-") for b in backends):
+        return ir_dir
+    from xeonsr.irs import SHIPPED_IR_DIR, USER_IR_DIR, ir_stem, named_store, read_manifest
+
+    stores = [named_store(ir_dir)] if ir_dir else [SHIPPED_IR_DIR]
+    if not ir_dir and set(typed) == set(models) and USER_IR_DIR.is_dir():
+        stores.append(USER_IR_DIR)  # every model's IR from there: none left to the shipped store
+    for store in stores:
+        entries = read_manifest(store)["models"]
+        if all(exported_from(entries.get(ir_stem(m, scale, "fp32")), w) for m, w in typed.items()):
+            if store == USER_IR_DIR:
+                print(f"xeonsr bench: the OpenVINO rows run the IRs of your weights in {store}", file=sys.stderr)
+            return str(store) if store != SHIPPED_IR_DIR else None
+    entries = read_manifest(stores[0])["models"]
+    m, w = next((m, w) for m, w in typed.items() if not exported_from(entries.get(ir_stem(m, scale, "fp32")), w))
+    if ir_dir:
+        raise UserError(
+            f"--weights {w}: the OpenVINO rows would run {ir_dir}'s {m} x{scale} IR, not exported from those "
+            f"weights: `xeonsr export --weights {w} --ir-dir {ir_dir}` (--overwrite), or leave the ov-* backends out"
+        )
+    raise UserError(
+        f"--weights {w}: the OpenVINO rows would run the shipped {m} x{scale} IR, another network: "
+        f"`xeonsr export --weights {w} --ir-dir D` and --ir-dir D here, or leave the ov-* backends out"
+    )

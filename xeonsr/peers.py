@@ -42,11 +42,17 @@ def _peer_module(net):
 
         def forward(self, x, x_pad):
             y = self.net.deconv(self.net.body(x))
-            if self.net.upsample is None:
-                return y
             return y + F.pixel_shuffle(F.conv2d(x_pad, self.net.upsample.weight), self.net.scale)
 
-    return PaperFSRCNN().eval()
+    class PlainFSRCNN(nn.Module):  # no bicubic skip: the paper's network as it stands, one input
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net.deconv(self.net.body(x))
+
+    return (PlainFSRCNN() if net.upsample is None else PaperFSRCNN()).eval()
 
 
 def _to_onnx(module, example: tuple, path: Path, inputs: dict[str, tuple[str, str]], opset: int) -> Path:
@@ -82,12 +88,14 @@ def opencv_runner(model: str, scale: int, threads: int | None, weights=None):
 
     net, _ = load_torch_model(model, scale, weights)
     peer = _peer_module(net.float())
+    # Weights trained without the bicubic skip (no --model-args '{"residual": true}') have no
+    # padded input: the exporter drops an unused one, and setting it failed in cv2.dnn.
+    skip = net.upsample is not None
     x = torch.rand(1, 1, 24, 24)
-    x_pad = torch.rand(1, 1, 24 + 2 * PAD, 24 + 2 * PAD)
+    example = (x, torch.rand(1, 1, 24 + 2 * PAD, 24 + 2 * PAD)) if skip else (x,)
+    inputs = {"lr": ("h", "w"), "lr_pad": ("hp", "wp")} if skip else {"lr": ("h", "w")}
     with tempfile.TemporaryDirectory(prefix="xeonsr-peer-") as tmp:
-        path = _to_onnx(
-            peer, (x, x_pad), Path(tmp) / f"{model}_x{scale}.onnx", {"lr": ("h", "w"), "lr_pad": ("hp", "wp")}, 13
-        )
+        path = _to_onnx(peer, example, Path(tmp) / f"{model}_x{scale}.onnx", inputs, 13)
         cv_net = cv2.dnn.readNetFromONNX(str(path))
     if int(cv2.__version__.split(".")[0]) < 5:
         # OpenCV 5's graph engine has no back-ends or targets yet (setting them only logs a warning).
@@ -97,9 +105,9 @@ def opencv_runner(model: str, scale: int, threads: int | None, weights=None):
         cv2.setNumThreads(threads)
 
     def fn(lr: np.ndarray) -> np.ndarray:
-        padded = cv2.copyMakeBorder(lr[0, 0], PAD, PAD, PAD, PAD, cv2.BORDER_REFLECT)
         cv_net.setInput(lr, "lr")
-        cv_net.setInput(padded[None, None], "lr_pad")
+        if skip:
+            cv_net.setInput(cv2.copyMakeBorder(lr[0, 0], PAD, PAD, PAD, PAD, cv2.BORDER_REFLECT)[None, None], "lr_pad")
         return cv_net.forward()
 
     return fn, f"OpenCV {cv2.__version__} cv2.dnn fp32, paper-form FSRCNN (the network dnn_superres runs)", net

@@ -40,9 +40,15 @@ def add_arguments(p) -> None:
         action="append",
         default=[],
         metavar="[MODEL=]FILE",
-        help="your weights for the torch rows and the peers (repeatable; MODEL= when several models)",
+        help="your weights for the torch rows and the peers (repeatable; MODEL= when several models); the ov-* "
+        "rows run the IR exported from them",
     )
-    p.add_argument("--ir-dir", default=None, help="IR store for the ov-* rows (default: the shipped IRs)")
+    p.add_argument(
+        "--ir-dir",
+        default=None,
+        help="IR store for the ov-* rows (default: the shipped IRs; with --weights for every model, the store "
+        "`xeonsr export --weights` writes to)",
+    )
     p.add_argument("--warmup", type=count(0), default=None, help="untimed runs of each image first (default 2)")
     p.add_argument(
         "--repeats", type=count(1), default=None, help="timed runs of each image, the median kept (default 7)"
@@ -110,7 +116,7 @@ def write_table(path: str, text: str) -> None:
 def run(args) -> int:
     from xeonsr.bench import run_bench
     from xeonsr.bench_report import peer_versions, plot, table
-    from xeonsr.bench_sources import own_model, weights_for
+    from xeonsr.bench_sources import ir_dir_for, own_model, weights_for
     from xeonsr.evaluate import default_dataset, load_samples, resolve_dataset
     from xeonsr.info import cpu_info
     from xeonsr.installed import versions
@@ -121,6 +127,7 @@ def run(args) -> int:
     scale = check_scale(args.scale or 3)
     models = model_list(args.models, args.ir_dir)
     backends = backend_list(args.backends)  # both modes, before any work
+    args.ir_dir = ir_dir_for(args.weights, models, scale, args.ir_dir, backends)  # one network per model
     # What would fail after minutes of measuring fails now: a README without the table's markers,
     # a plot without matplotlib (the slim install has none).
     for path in args.update_readme or ():
