@@ -667,6 +667,23 @@ def test_a_file_named_like_a_pattern_is_that_file_and_a_pattern_matching_nothing
         expand_inputs([other, str(tmp_path / "*.JPG")])
 
 
+def test_hidden_files_in_a_folder_are_no_inputs(tmp_path):
+    """macOS leaves `._photo.png` (AppleDouble metadata, no image) beside each photo on a shared
+    drive: a folder's upscale failed on each of them and exited 1, where a glob skipped them."""
+    from xeonsr.batch_paths import expand_inputs
+
+    (tmp_path / "sub").mkdir()
+    for folder in (tmp_path, tmp_path / "sub"):
+        Image.fromarray(photo(12, 14)).save(folder / "photo.png")
+        (folder / "._photo.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble metadata")
+    assert [p.name for p in expand_inputs([str(tmp_path)]).files] == ["photo.png"]
+    assert [str(p.relative_to(tmp_path)) for p in expand_inputs([str(tmp_path)], recursive=True).files] == [
+        "photo.png",
+        "sub/photo.png",
+    ]
+    assert expand_inputs([str(tmp_path / "._photo.png")]).files == [tmp_path / "._photo.png"]  # named: taken
+
+
 def test_folder_trees_recursive_and_globs_across_folders(tmp_path, capsys):
     """Before, a folder's subfolders were left out unsaid and `**` in a glob matched one level.
     Now -r keeps the tree under the output folder, leaves hidden folders and its own output

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from xeonsr.errors import UserError
-from xeonsr.imaging import IMAGE_SUFFIXES, list_images
+from xeonsr.imaging import is_image_name, list_images
 
 # Inputs whose format is read but not worth writing back: their results are PNG (lossless).
 PNG_INSTEAD = {".gif", ".ppm", ".pgm"}
@@ -71,7 +71,7 @@ def _tree(top: Path, skip):
     depth first), leaving out the folder ``skip`` (resolved) and folders with no images."""
     for d, dirs, names in os.walk(top):
         dirs[:] = sorted(x for x in dirs if not x.startswith(".") and Path(d, x).resolve() != skip)
-        images = sorted(n for n in names if Path(n).suffix.lower() in IMAGE_SUFFIXES and Path(d, n).is_file())
+        images = sorted(n for n in names if is_image_name(n) and Path(d, n).is_file())
         if images or d == str(top):
             yield d, images
 

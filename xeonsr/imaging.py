@@ -267,6 +267,12 @@ def load_image(path: str | Path) -> np.ndarray:
 
 
 def list_images(folder: str | Path) -> list[Path]:
-    """Image files directly inside ``folder``, sorted by name."""
+    """Image files directly inside ``folder``, sorted by name; hidden ones left out, as a glob
+    leaves them (macOS writes ``._IMG_0001.JPG`` beside each photo on a shared drive: no image)."""
     folder = Path(folder)
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    return sorted(p for p in folder.iterdir() if is_image_name(p.name) and p.is_file())
+
+
+def is_image_name(name: str) -> bool:
+    """A file name a folder's images are taken by: an image suffix, not hidden."""
+    return not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES
