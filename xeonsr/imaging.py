@@ -233,14 +233,30 @@ def to_uint8(x: np.ndarray) -> np.ndarray:
     return _round_uint8(np.asarray(x, dtype=np.float64))
 
 
+def to_eight_bits(pixels) -> np.ndarray:
+    """16-bit samples rounded to the nearest 8-bit ones (65535 -> 255, as 255 * 257 = 65535)."""
+    return np.floor(np.asarray(pixels).astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
+
+
+def sample_problem(im) -> str | None:
+    """Why an image's samples can't be upscaled as they are, or None. Converting them would
+    be a guess: PIL clips float samples to 0..255 (an image on 0..1 comes out black) and 32-bit
+    integers to 8 bits."""
+    if im.mode == "F":
+        return "32-bit float samples (of a range only its maker knows); save it with 8 or 16 bits per sample first"
+    if im.mode in ("I", "I;32", "I;32B", "I;32L", "I;32S"):
+        lo, hi = im.getextrema()
+        if lo < 0 or hi > 65535:
+            return f"32-bit integer samples ({lo}..{hi}, beyond 16 bits); save it with 8 or 16 bits per sample first"
+    return None
+
+
 def load_image(path: str | Path) -> np.ndarray:
     """Read an image file as uint8 HWC RGB, or HW for single-channel images.
 
     Raises ImageError with the file's name for anything unreadable.
     """
     from PIL import Image, UnidentifiedImageError
-
-    from xeonsr.photo_io import sample_problem, to_eight_bits
 
     path = Path(path)
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError, note
+from xeonsr.imaging import sample_problem, to_eight_bits
 
 MAX_INPUT_PIXELS = 64_000_000  # refuse larger inputs (decompression bombs) before decoding
 _limit = {"pixels": MAX_INPUT_PIXELS}
@@ -24,11 +25,6 @@ def allow_pixels(megapixels: float) -> None:
 
     _limit["pixels"] = int(megapixels * 1_000_000)
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, _limit["pixels"])
-
-
-def to_eight_bits(pixels) -> np.ndarray:
-    """16-bit samples rounded to the nearest 8-bit ones (65535 -> 255, as 255 * 257 = 65535)."""
-    return np.floor(np.asarray(pixels).astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
 
 
 def eight_bit(image):
@@ -149,19 +145,6 @@ def open_image(path: Path):
     if sixteen:
         return _read_16_bit_colour(path, im)
     return im
-
-
-def sample_problem(im) -> str | None:
-    """Why an image's samples can't be upscaled as they are, or None. Converting them would
-    be a guess: PIL clips float samples to 0..255 (an image on 0..1 comes out black) and 32-bit
-    integers to 8 bits."""
-    if im.mode == "F":
-        return "32-bit float samples (of a range only its maker knows); save it with 8 or 16 bits per sample first"
-    if im.mode in ("I", "I;32", "I;32B", "I;32L", "I;32S"):
-        lo, hi = im.getextrema()
-        if lo < 0 or hi > 65535:
-            return f"32-bit integer samples ({lo}..{hi}, beyond 16 bits); save it with 8 or 16 bits per sample first"
-    return None
 
 
 UPSCALABLE_MODES = ("RGB", "RGBA", "L", "LA", "I;16", "I;16B", "I;16L", "I")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -39,7 +38,7 @@ from xeonsr.train_model import (
     released_model,
     restore,
 )
-from xeonsr.train_run import RunLog, StopOnSignal, lr_at, portable_config, probe_steps, release_weights
+from xeonsr.train_run import RunLog, StopOnSignal, check_numbers, lr_at, portable_config, probe_steps, release_weights
 
 
 @dataclass(frozen=True)
@@ -102,20 +101,7 @@ def check_config(cfg: TrainConfig) -> None:
     check_scale(cfg.scale)
     if problem := named_test_set(cfg.datasets, [cfg.val_set]):
         raise TrainError(problem)
-    if not 0.0 <= cfg.ema < 1.0:
-        raise TrainError(f"--ema is a decay in [0, 1), e.g. 0.999; not {cfg.ema}")
-    if cfg.fp32_tail is not None and not 0.0 <= cfg.fp32_tail <= 1.0:
-        raise TrainError(f"--fp32-tail is a fraction of the steps in [0, 1], not {cfg.fp32_tail}")
-    if not 0.0 <= cfg.min_lr <= cfg.lr:  # also refuses nan: a negative floor ascends the loss
-        raise TrainError(
-            f"--min-lr {cfg.min_lr:g} (the schedule's end; default 1e-05) must be from 0 to --lr {cfg.lr:g}, its start"
-        )
-    if cfg.max_minutes is not None and not 0.0 < cfg.max_minutes < math.inf:
-        raise TrainError(f"--max-minutes is a wall time above 0 minutes, not {cfg.max_minutes:g}")
-    if abs(cfg.seed) >= 2**47:  # the patch order's generator takes seed * 65536 + rank in 64 bits
-        raise TrainError(f"--seed is a whole number under 2**47 (140737488355328) either side of 0, not {cfg.seed}")
-    if cfg.steps is not None and cfg.steps < 1:
-        raise TrainError(f"--steps must be at least 1, not {cfg.steps}")
+    check_numbers(cfg)
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise TrainError("--device cuda: no CUDA device is available; use --device cpu")
     # By pixels too (every rank alike, so none waits on one that stopped): a copy of a test set

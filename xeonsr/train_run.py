@@ -17,6 +17,26 @@ from xeonsr.fileio import atomic_write, atomic_write_text, make_folder
 PATH_FIELDS = ("data_dir", "cache_dir", "out", "init_from", "val_set")
 
 
+def check_numbers(cfg) -> None:
+    """The run's numbers that cannot train, each one line (nan fails every range)."""
+    from xeonsr.train_model import TrainError
+
+    if not 0.0 <= cfg.ema < 1.0:
+        raise TrainError(f"--ema is a decay in [0, 1), e.g. 0.999; not {cfg.ema}")
+    if cfg.fp32_tail is not None and not 0.0 <= cfg.fp32_tail <= 1.0:
+        raise TrainError(f"--fp32-tail is a fraction of the steps in [0, 1], not {cfg.fp32_tail}")
+    if not 0.0 <= cfg.min_lr <= cfg.lr:  # a negative floor ascends the loss at the schedule's end
+        raise TrainError(
+            f"--min-lr {cfg.min_lr:g} (the schedule's end; default 1e-05) must be from 0 to --lr {cfg.lr:g}, its start"
+        )
+    if cfg.max_minutes is not None and not 0.0 < cfg.max_minutes < math.inf:
+        raise TrainError(f"--max-minutes is a wall time above 0 minutes, not {cfg.max_minutes:g}")
+    if abs(cfg.seed) >= 2**47:  # the patch order's generator takes seed * 65536 + rank in 64 bits
+        raise TrainError(f"--seed is a whole number under 2**47 (140737488355328) either side of 0, not {cfg.seed}")
+    if cfg.steps is not None and cfg.steps < 1:
+        raise TrainError(f"--steps must be at least 1, not {cfg.steps}")
+
+
 def lr_at(step: int, steps: int, lr: float, min_lr: float) -> float:
     """Cosine decay from ``lr`` to ``min_lr`` over ``steps``, after a short linear warm-up.
     A function of the step and the fixed schedule only, so a resumed run follows it exactly."""
