@@ -360,7 +360,7 @@ def test_an_output_option_naming_a_folder_fails_before_any_work(tmp_path, capsys
         write_json(tmp_path, {})
 
 
-def test_atomic_writes_give_the_umask_mode_without_setting_the_umask(tmp_path, monkeypatch):
+def test_atomic_writes_give_the_umask_mode_without_setting_it_and_take_long_names(tmp_path, monkeypatch):
     """Each write read the umask by setting it to 0 and back: a folder another worker thread made
     in between (`upscale -r`'s subfolders) got mode 0777, writable by anyone."""
     import os
@@ -376,6 +376,9 @@ def test_atomic_writes_give_the_umask_mode_without_setting_the_umask(tmp_path, m
         monkeypatch.undo()
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "sub" / "a.png").stat().st_mode) == 0o640
+    long = tmp_path / ("a" * 246 + ".png")  # 250 bytes: its temporary name was too long to make
+    atomic_write_bytes(long, b"x")
+    assert long.read_bytes() == b"x" and [p.name for p in tmp_path.iterdir() if p.is_file()] == [long.name]
 
 
 def test_a_store_of_fp16_irs_only_says_so(tmp_path):

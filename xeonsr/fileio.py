@@ -16,7 +16,8 @@ def atomic_write(path: str | Path, write: Callable[[str], object]) -> None:
 
         raise UserError(f"{path}: a folder, not a file to write")
     make_folder(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The name's start only: a name of 250 bytes (most file systems take 255) has no room for more.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
