@@ -451,6 +451,19 @@ def test_numbers_that_cannot_train_are_one_line_before_any_work(tiny_data, tmp_p
     assert not (tmp_path / "x").exists()
 
 
+def test_each_training_set_is_named_once(tiny_data, tmp_path):
+    """`--datasets ""` said "no usable training images in :", and `T91,T91` (or T91 and its path)
+    trained that set twice as often, unsaid."""
+    from xeonsr.data import DatasetError
+
+    with pytest.raises(DatasetError, match="--datasets names no training set"):
+        train(_cfg(tiny_data, tmp_path / "x", datasets=()), progress=False)
+    twice = ("train", str(tiny_data / "train"))
+    with pytest.raises(DatasetError, match=r"--datasets names .*train twice \(train and "):
+        train(_cfg(tiny_data, tmp_path / "x", datasets=twice), progress=False)
+    assert not (tmp_path / "x").exists()
+
+
 def test_resume_refuses_another_models_checkpoint(tiny_data, tmp_path):
     out = tmp_path / "r"
     train(_cfg(tiny_data, out, steps=2), progress=False)

@@ -115,6 +115,22 @@ def dataset_files(name_or_path: str, data_dir: str | Path | None, *, training: b
     return folder.name, files
 
 
+def training_sets(names, data_dir: str | Path | None) -> dict[str, list[Path]]:
+    """{name: training images} of --datasets, each folder once: no name, or one folder named twice
+    (``T91,T91``, or T91 and its path: it trained twice as often, unsaid), is one line."""
+    if not names:
+        raise DatasetError("--datasets names no training set (e.g. T91, or T91,BSD200)")
+    out: dict[str, list[Path]] = {}
+    seen: dict[Path, str] = {}
+    for name in names:
+        folder = find_dataset(name, data_dir).resolve() if not name.endswith(VAL_SUFFIX) else None
+        if folder in seen:
+            raise DatasetError(f"--datasets names {folder} twice ({seen[folder]} and {name}): name each set once")
+        out[name] = dataset_files(name, data_dir, training=True)[1]
+        seen[folder] = name
+    return out
+
+
 def _load_training_y(path: Path, min_side: int) -> np.ndarray | None:
     try:
         y = luma(load_image(path))

@@ -25,7 +25,7 @@ from torch import nn
 
 from xeonsr import distributed as ddp
 from xeonsr.checkpoint import latest_checkpoint, run_in, save_checkpoint
-from xeonsr.data import DEFAULT_VAL_SET, dataset_files
+from xeonsr.data import DEFAULT_VAL_SET, training_sets
 from xeonsr.held_out import check_held_out, named_test_set
 from xeonsr.protocol import check_scale
 from xeonsr.train_model import (
@@ -106,7 +106,7 @@ def check_config(cfg: TrainConfig) -> None:
         raise TrainError("--device cuda: no CUDA device is available; use --device cpu")
     # By pixels too (every rank alike, so none waits on one that stopped): a copy of a test set
     # under another name, or validation images that are also training images.
-    learn = {name: dataset_files(name, cfg.data_dir, training=True)[1] for name in cfg.datasets}
+    learn = training_sets(cfg.datasets, cfg.data_dir)
     from xeonsr.evaluate import resolve_dataset  # a set, a folder, or 'samples' (scikit-image's photos)
 
     check_held_out(learn, dict([resolve_dataset(cfg.val_set, cfg.data_dir)]), cfg.data_dir)
