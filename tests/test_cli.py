@@ -638,6 +638,14 @@ def test_bench_of_your_weights_times_the_ir_exported_from_them(tmp_path, monkeyp
     assert f"the OpenVINO rows run the IRs of your weights in {store}" in capsys.readouterr().err
 
 
+def test_bench_times_a_model_or_backend_typed_twice_once():
+    """`--models fsrcnn,fsrcnn --backends ov-int8,ov-int8` timed it four times, in four rows."""
+    from xeonsr.commands.bench_cmd import backend_list, model_list
+
+    assert model_list("fsrcnn, fsrcnn,srcnn") == ["fsrcnn", "srcnn"]
+    assert backend_list("ov-int8,ov-int8,ort") == ["ov-int8", "ort"]
+
+
 def test_a_scale_a_model_does_not_ship_names_the_scales_it_does(tmp_path):
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "a.png")
     args = ("upscale", str(tmp_path / "a.png"), "-o", str(tmp_path / "b.png"), "--model", "srcnn-955", "--scale", "2")

@@ -71,8 +71,9 @@ def add_arguments(p) -> None:
 
 
 def model_list(text: str, ir_dir: str | None = None) -> list[str]:
-    """--models as a list, a misspelt name refused in one line before any work."""
-    models = [m.strip() for m in text.split(",") if m.strip()]
+    """--models as a list, each once (a name typed twice timed it twice, in two rows), a
+    misspelt name refused in one line before any work."""
+    models = list(dict.fromkeys(m.strip() for m in text.split(",") if m.strip()))
     try:
         from xeonsr.models import get_spec
     except ModuleNotFoundError:  # the slim install (no torch): the models its IR store holds
@@ -96,7 +97,7 @@ def backend_list(text: str | None) -> list[str]:
 
     if text is None:
         text = "torch-fp32,ov-fp32,ov-int8" if installed("torch") else "ov-fp32,ov-int8"
-    return check_backends([b.strip() for b in text.split(",") if b.strip()])
+    return check_backends(list(dict.fromkeys(b.strip() for b in text.split(",") if b.strip())))
 
 
 def typed_command() -> str:
