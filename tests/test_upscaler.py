@@ -667,6 +667,21 @@ def test_a_file_named_like_a_pattern_is_that_file_and_a_pattern_matching_nothing
         expand_inputs([other, str(tmp_path / "*.JPG")])
 
 
+@pytest.mark.parametrize(
+    "kw, says",
+    [
+        ({"scale": "3"}, r"unsupported scale '3'.*\(a whole number\)"),  # was "unsupported scale 3: choose 2, 3, 4"
+        ({"scale": 3.0}, r"unsupported scale 3.0"),
+        ({"tile": 1.5}, r"tile must be a whole number"),  # was taken, a float tile side
+        ({"tile": -1}, r"tile must be a whole number, 0 \(no tiles\) or more"),
+        ({"streams": 0}, r"streams 1 or more"),
+    ],
+)
+def test_the_api_refuses_arguments_that_are_not_what_they_say(kw, says):
+    with pytest.raises(UserError, match=says):
+        Upscaler("fsrcnn", **{"scale": 3, "backend": "torch", **kw})
+
+
 def test_hidden_files_in_a_folder_are_no_inputs(tmp_path):
     """macOS leaves `._photo.png` (AppleDouble metadata, no image) beside each photo on a shared
     drive: a folder's upscale failed on each of them and exited 1, where a glob skipped them."""

@@ -31,8 +31,8 @@ class ScaleError(UserError, ValueError):
 
 
 def check_scale(scale: int) -> int:
-    if scale not in SCALES:
-        raise ScaleError(f"unsupported scale {scale}: choose one of {', '.join(map(str, SCALES))}")
+    if scale not in SCALES or isinstance(scale, (bool, float)):  # 3.0 and True compare equal to ints
+        raise ScaleError(f"unsupported scale {scale!r}: choose one of {', '.join(map(str, SCALES))} (a whole number)")
     return scale
 
 

@@ -83,9 +83,10 @@ class Upscaler:
         from xeonsr.threads import apply_threads, plan_threads
 
         self.model_name, self.scale = model_and_scale(model, scale, weights, lambda s: "fsrcnn", ir_dir, backend)
-        if (tile is not None and tile < 0) or streams < 1:
+        if (tile is not None and (not isinstance(tile, (int, np.integer)) or tile < 0)) or streams < 1:
             raise UserError(
-                f"tile must be 0 (no tiles) or more, streams 1 or more (got tile={tile}, streams={streams})"
+                f"tile must be a whole number, 0 (no tiles) or more, streams 1 or more "
+                f"(got tile={tile!r}, streams={streams})"
             )
         self.tile = 256 if tile is None else tile
         self.threads = plan_threads(threads)
