@@ -39,6 +39,9 @@ def test_version_is_the_installed_packages():
     proc = run_cli("--version")
     assert proc.returncode == 0 and proc.stdout == f"xeonsr {xeonsr.__version__}\n"
     assert version("xeonsr") == xeonsr.__version__  # pyproject reads it from xeonsr/__init__.py
+    # `python -m xeonsr` (no console script on PATH) said "'xeonsr' is a package and cannot be directly executed"
+    by_module = subprocess.run([sys.executable, "-m", "xeonsr", "--version"], capture_output=True, text=True)
+    assert by_module.returncode == 0 and by_module.stdout == proc.stdout
 
 
 def test_every_option_of_every_command_says_what_it_does():

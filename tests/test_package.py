@@ -72,6 +72,8 @@ def test_the_store_and_the_runtime_sit_below_the_commands():
     for name, deps in graph.items():
         if name.startswith("xeonsr.commands"):
             assert "xeonsr.cli" not in deps, name  # commands never reach back up to the CLI
+        elif name == "xeonsr.__main__":
+            assert deps == {"xeonsr.cli"}  # `python -m xeonsr`: the CLI, above everything
         else:
             assert not {d for d in deps if d.startswith("xeonsr.commands") or d == "xeonsr.cli"}, name
 
