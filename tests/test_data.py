@@ -22,3 +22,18 @@ def test_a_missing_dataset_is_one_clear_error(tmp_path):
     (tmp_path / "BSD200").mkdir()
     with pytest.raises(DatasetError, match="lacks the held-out images"):
         dataset_files("BSD200-val", tmp_path)
+
+
+def test_an_empty_dataset_name_is_no_folder_and_a_set_named_twice_is_one(tmp_path, monkeypatch):
+    """`--dataset ""` was Path(""), the working folder: eval, bench and quantize's --val graded
+    whatever images it held. `--dataset Set5,Set5` printed two tables of one set."""
+    from PIL import Image
+
+    from xeonsr.evaluate import dataset_names
+
+    Image.new("RGB", (30, 30)).save(tmp_path / "stray.png")
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", " "):
+        with pytest.raises(DatasetError, match="an empty dataset name"):
+            dataset_files(empty, None)
+    assert dataset_names("Set5,Set14,Set5") == ["Set5", "Set14"]

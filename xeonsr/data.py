@@ -67,6 +67,8 @@ def data_root(data_dir: str | Path | None) -> Path | None:
 
 def find_dataset(name_or_path: str, data_dir: str | Path | None) -> Path:
     """A dataset folder from a name under ``data_dir`` (or $XEONSR_DATA) or a path."""
+    if not name_or_path.strip():  # Path("") is the working folder: `--dataset ""` graded whatever was there
+        raise DatasetError("an empty dataset name: name a set (Set5, T91, ...) or a folder")
     p = Path(name_or_path).expanduser()
     if p.is_dir():
         return p

@@ -43,7 +43,7 @@ def dataset_names(arg: str | None) -> list[str | None]:
 
     if arg is None or "," not in arg or os.path.exists(arg):
         return [arg]
-    return [name.strip() for name in arg.split(",") if name.strip()]
+    return list(dict.fromkeys(name.strip() for name in arg.split(",") if name.strip()))  # Set5,Set5: one table
 
 
 def resolve_dataset(name_or_path: str | None, data_dir, *, default: str = "Set5") -> tuple[str, list[Path]]:
