@@ -269,6 +269,27 @@ def test_counts_and_rates_out_of_range_are_refused_by_the_parser(tmp_path):
     assert not (tmp_path / "out.png").exists() and not (tmp_path / "t").exists()
 
 
+def test_an_empty_value_is_refused_before_it_means_the_working_folder(tmp_path, capsys, monkeypatch):
+    """`--ir-dir "$STORE"` with STORE unset: export wrote its IR into the working folder; an empty
+    INPUT upscaled the working folder's images; --json "" was skipped unsaid."""
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(np.full((20, 24, 3), 90, np.uint8)).save(tmp_path / "a.png")
+    for argv, says in (
+        (["export", "--model", "fsrcnn-s", "--scale", "3", "--ir-dir", ""], "--ir-dir"),
+        (["upscale", "", "-o", str(tmp_path / "out")], "INPUT"),
+        (["upscale", "a.png", "-o", ""], "--output"),
+        (["eval", "--model", "bicubic", "--json", ""], "--json"),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert (
+            stop.value.code == 2
+            and last == f"xeonsr {argv[0]}: error: {says}: an empty value (an unset shell variable?)"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+
+
 def test_an_unknown_option_is_refused_with_its_commands_usage(capsys):
     """Before, `xeonsr zoo --scale 7` printed the top level's usage ("xeonsr [-h] [--traceback]
     COMMAND") and "xeonsr: error": nothing said which options zoo takes."""

@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
+    empty = _empty_value(args)
+    if empty:  # `--ir-dir "$STORE"` with STORE unset: Path("") is the working folder, read or written unsaid
+        args._parser.error(f"{empty}: an empty value (an unset shell variable?)")
     import warnings
 
     from xeonsr.errors import note
@@ -108,6 +111,16 @@ def _stop_on_sigterm():
         raise Terminated
 
     return signal.signal(signal.SIGTERM, stop)
+
+
+def _empty_value(args) -> str | None:
+    """The first option (or input) typed as an empty string, as the user would name it."""
+    for dest, value in vars(args).items():
+        if dest.startswith("_"):  # ours: the argv kept, the command's module and parser
+            continue
+        if value == "" or (isinstance(value, list) and "" in value):
+            return "INPUT" if dest == "inputs" else f"--{dest.replace('_', '-')}"
+    return None
 
 
 if __name__ == "__main__":
