@@ -682,6 +682,21 @@ def test_the_api_refuses_arguments_that_are_not_what_they_say(kw, says):
         Upscaler("fsrcnn", **{"scale": 3, "backend": "torch", **kw})
 
 
+def test_an_input_named_with_no_output_suffix_gives_png(tmp_path):
+    """A photo named `scan` or `pic.jfif` (JPEG's other suffix) was upscaled, then failed: its
+    result took its suffix, one no format is written in ("unknown output format")."""
+    from xeonsr.batch_paths import output_paths
+
+    files = [tmp_path / n for n in ("scan", "pic.jfif", "a.gif", "b.JPG", "c.tiff")]
+    assert [p.name for p in output_paths(files, tmp_path / "out")] == [
+        "scan.png",
+        "pic.png",
+        "a.png",
+        "b.JPG",
+        "c.tiff",
+    ]
+
+
 def test_hidden_files_in_a_folder_are_no_inputs(tmp_path):
     """macOS leaves `._photo.png` (AppleDouble metadata, no image) beside each photo on a shared
     drive: a folder's upscale failed on each of them and exited 1, where a glob skipped them."""

@@ -11,9 +11,7 @@ from pathlib import Path, PurePath
 
 from xeonsr.errors import UserError
 from xeonsr.imaging import is_image_name, list_images
-
-# Inputs whose format is read but not worth writing back: their results are PNG (lossless).
-PNG_INSTEAD = {".gif", ".ppm", ".pgm"}
+from xeonsr.photo_save import OUTPUT_FORMATS
 
 
 @dataclass
@@ -80,14 +78,15 @@ def output_paths(
     files: list[Path], out: Path, trees: list[PurePath] | None = None, suffix: str | None = None
 ) -> list[Path]:
     """One distinct output path in folder ``out`` per input: the input's name with ``suffix``
-    (default: its own, PNG for formats in PNG_INSTEAD) in its tree's folder under ``out``; a name
+    (default: its own, PNG where results are not written in it: GIF, PPM, a file named with
+    another suffix or none) in its tree's folder under ``out``; a name
     taken by an earlier input (``x.png`` and ``x.jpg`` both as JPEG, or two folders' ``x.png``)
     gets its folder's name added (``x-b.png``), then a number, so no result overwrites another."""
     trees = trees or [PurePath(".")] * len(files)
     taken: set[str] = set()
     paths = []
     for f, tree in zip(files, trees, strict=True):
-        ext = suffix or (".png" if f.suffix.lower() in PNG_INSTEAD else f.suffix)
+        ext = suffix or (f.suffix if f.suffix.lower() in OUTPUT_FORMATS else ".png")  # lossless
         candidates = [f.stem, f"{f.stem}-{f.parent.name or 'input'}"]
         candidates += [f"{f.stem}-{f.parent.name or 'input'}-{i}" for i in range(2, len(files) + 2)]
         name = next(c + ext for c in candidates if str(tree / (c + ext)).lower() not in taken)

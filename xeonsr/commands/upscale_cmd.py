@@ -23,8 +23,8 @@ def add_arguments(p) -> None:
         "--format",
         choices=FORMATS,
         default=None,
-        help="the results' format in an output folder (default: each input's own; GIF, PPM and PGM "
-        "give PNG); for one input, OUTPUT's suffix says it",
+        help="the results' format in an output folder (default: each input's own; GIF, PPM, PGM and "
+        "other suffixes give PNG); for one input, OUTPUT's suffix says it",
     )
     p.add_argument(
         "--quality", type=count(1, 100), default=None, help="JPEG and WebP results' quality, 1-100 (default 95)"
