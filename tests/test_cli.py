@@ -290,6 +290,19 @@ def test_an_empty_value_is_refused_before_it_means_the_working_folder(tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
 
 
+def test_a_size_past_memory_is_one_line_not_an_internal_error(capsys):
+    """`xeonsr profile --size 100000x100000` (and tune's) ended in "internal error (MemoryError)"
+    and a pointer to --traceback; any command out of memory said the same."""
+    from xeonsr.errors import is_user_error, one_line
+
+    assert main(["profile", "fsrcnn", "--size", "100000x100000"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "xeonsr profile: error: --size 100000x100000: at most 16 megapixels of LR input (4000x4000)"
+    )
+    oom = MemoryError("Unable to allocate 37.3 GiB for an array with shape (1, 1, 100000, 100000)")
+    assert is_user_error(oom) and one_line(oom).startswith("not enough memory: Unable to allocate 37.3 GiB")
+
+
 def test_an_unknown_option_is_refused_with_its_commands_usage(capsys):
     """Before, `xeonsr zoo --scale 7` printed the top level's usage ("xeonsr [-h] [--traceback]
     COMMAND") and "xeonsr: error": nothing said which options zoo takes."""

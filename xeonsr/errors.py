@@ -40,7 +40,7 @@ def _missing(e: BaseException) -> str | None:
 
 def is_user_error(e: BaseException) -> bool:
     return (
-        isinstance(e, (UserError, *_PATH_ERRORS))
+        isinstance(e, (UserError, MemoryError, *_PATH_ERRORS))
         or (isinstance(e, OSError) and e.errno in _DISK_ERRNOS)
         or _missing(e) is not None
     )
@@ -51,6 +51,8 @@ def one_line(e: BaseException) -> str:
     library = _missing(e)
     if library is not None:
         return f"{library} is not installed here and this command needs it: {_INSTALL[library]}"
+    if isinstance(e, MemoryError):  # an input too large for this machine: a smaller one, or --tile
+        return f"not enough memory: {str(e).strip() or 'an allocation failed'}"
     if isinstance(e, OSError) and e.strerror:
         return f"{e.filename}: {e.strerror}" if e.filename else e.strerror
     text = str(e).strip()

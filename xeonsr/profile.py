@@ -41,6 +41,8 @@ def parse_size(text: str) -> tuple[int, int]:
         raise UserError(f"--size wants WIDTHxHEIGHT in LR pixels, e.g. 160x140, not {text!r}") from None
     if w < 8 or h < 8:
         raise UserError(f"--size {text}: at least 8x8 LR pixels")
+    if w * h > 16_000_000:  # 100000x100000 was a MemoryError, reported as an internal one
+        raise UserError(f"--size {text}: at most 16 megapixels of LR input (4000x4000)")
     return h, w
 
 
