@@ -125,10 +125,10 @@ def training_sets(names, data_dir: str | Path | None) -> dict[str, list[Path]]:
     out: dict[str, list[Path]] = {}
     seen: dict[Path, str] = {}
     for name in names:
-        folder = find_dataset(name, data_dir).resolve() if not name.endswith(VAL_SUFFIX) else None
+        out[name] = dataset_files(name, data_dir, training=True)[1]  # a held-out set is refused here
+        folder = find_dataset(name, data_dir).resolve()
         if folder in seen:
             raise DatasetError(f"--datasets names {folder} twice ({seen[folder]} and {name}): name each set once")
-        out[name] = dataset_files(name, data_dir, training=True)[1]
         seen[folder] = name
     return out
 

@@ -64,7 +64,6 @@ def save_image(image, path: Path, quality: int | None = None) -> None:
 
 
 def _save(image, path: Path, fmt: str, quality: int) -> None:
-
     from xeonsr.fileio import atomic_write, atomic_write_bytes
     from xeonsr.png_write import encode_png
 
@@ -73,8 +72,9 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
             return atomic_write_bytes(path, encode_png(image.pixels, image.icc))
         if fmt == "TIFF":
             return _save_16_bit_tiff(image, path)
-        note(f"{path}: {fmt} holds 8 bits per sample; the result's 16 are rounded to 8")
-        image = image.to_pil()
+    if fmt not in ("PNG", "TIFF") and (isinstance(image, Image16) or image.mode.startswith("I")):
+        note(f"{path}: {fmt} holds 8 bits per sample; the result's 16 are rounded to 8")  # JPEG, WebP, BMP
+        image = eight_bit(image)  # its ICC profile and EXIF data kept
     kwargs = {}
     if image.info.get("icc_profile"):
         kwargs["icc_profile"] = image.info["icc_profile"]
@@ -85,9 +85,6 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
         return atomic_write_bytes(path, encode_png(np.asarray(image), kwargs.get("icc_profile"), kwargs.get("exif")))
     if fmt == "PNG":
         kwargs["compress_level"] = 1  # zlib level 1 (OpenCV's default): PIL's level 6 took 5x longer
-    if fmt not in ("PNG", "TIFF") and image.mode.startswith("I"):  # 16-bit grey: JPEG, WebP, BMP hold 8
-        note(f"{path}: {fmt} holds 8 bits per sample; the result's 16 are rounded to 8")
-        image = eight_bit(image)  # (its ICC profile is in kwargs already)
     if fmt == "TIFF" and not _has_exif_ifd(kwargs.get("exif")):
         # LZW: lossless, as fast as none, OpenCV's default for 16-bit. Not with an Exif sub-IFD
         # (date taken, exposure): PIL's libtiff writer fails on its offset, so that TIFF stays raw.
