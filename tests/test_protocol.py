@@ -35,3 +35,22 @@ def test_ssim_identity_and_order():
     very = np.clip(a + rng.normal(0, 30, a.shape), 0, 255).astype(np.uint8)
     assert ssim(a, a, 3) == pytest.approx(1.0)
     assert 0 < ssim(very, a, 3) < ssim(slightly, a, 3) < 1
+
+
+@pytest.mark.parametrize("scale, side", [(2, 16), (3, 18), (4, 20)])
+def test_smallest_gradable_image(tmp_path, data_dir, scale, side):
+    """The smallest side graded gives PSNR and SSIM; one pixel less is refused by name, before
+    any work (a 7 x 7 image at x3 was shaved to nothing and SSIM's window raised mid-table)."""
+    from PIL import Image
+
+    from xeonsr.data import DatasetError
+
+    bird = Image.open(data_dir / "Set5" / "bird.png")
+    bird.resize((side, side + 5)).save(tmp_path / "ok.png")
+    res = evaluate(bicubic_fn(scale), load_samples(tmp_path, scale), scale)
+    assert np.isfinite(res["mean_psnr"]) and 0 < res["mean_ssim"] < 1
+    bird.resize((side + 5, side - 1)).save(tmp_path / "small.png")
+    with pytest.raises(DatasetError, match=rf"small.png: {side + 5}x{side - 1} is too small to evaluate at x{scale}"):
+        load_samples(tmp_path, scale)
+    with pytest.raises(ValueError, match="SSIM needs 11 x 11"):
+        ssim(np.zeros((16, 16), np.uint8), np.zeros((16, 16), np.uint8), 3)

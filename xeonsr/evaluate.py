@@ -10,7 +10,7 @@ import numpy as np
 
 from xeonsr.data import DatasetError, dataset_files
 from xeonsr.imaging import list_images, load_image, to_uint8
-from xeonsr.metrics import psnr, ssim
+from xeonsr.metrics import SSIM_WINDOW, psnr, ssim
 from xeonsr.paper import PAPER, PAPER_MEAN
 from xeonsr.protocol import PROTOCOL, Sample, bicubic_upscale, check_scale, make_sample
 
@@ -67,10 +67,20 @@ def load_samples(source: str | Path | list[Path], scale: int) -> list[Sample]:
     samples = []
     for p in files:
         img = load_image(p)
-        if min(img.shape[:2]) < 2 * scale + 1:
-            raise DatasetError(f"{p}: {img.shape[1]}x{img.shape[0]} is too small to evaluate at x{scale}")
+        if min(img.shape[:2]) < smallest_side(scale):
+            raise DatasetError(
+                f"{p}: {img.shape[1]}x{img.shape[0]} is too small to evaluate at x{scale}: the protocol's "
+                f"{scale}-pixel border and SSIM's {SSIM_WINDOW} x {SSIM_WINDOW} window need at least "
+                f"{smallest_side(scale)} pixels a side"
+            )
         samples.append(make_sample(p.stem, img, scale))
     return samples
+
+
+def smallest_side(scale: int) -> int:
+    """The fewest pixels an image's side may have to be graded at ``scale``: cropped to a multiple
+    of ``scale``, less the border on both sides, it must still hold SSIM's window."""
+    return scale * -(-SSIM_WINDOW // scale) + 2 * scale
 
 
 def bicubic_fn(scale: int) -> UpscaleFn:

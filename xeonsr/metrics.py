@@ -13,6 +13,8 @@ PEAK = 255.0
 SSIM_SIGMA = 1.5
 SSIM_K1 = 0.01
 SSIM_K2 = 0.03
+# The Gaussian window's side: scikit-image takes 2 * int(3.5 * sigma + 0.5) + 1, Wang et al.'s 11 x 11.
+SSIM_WINDOW = 2 * int(3.5 * SSIM_SIGMA + 0.5) + 1
 
 
 def _check(a: np.ndarray, b: np.ndarray) -> None:
@@ -35,6 +37,8 @@ def ssim(sr_y: np.ndarray, hr_y: np.ndarray, border: int) -> float:
     from skimage.metrics import structural_similarity
 
     _check(sr_y, hr_y)
+    if min(sr_y.shape) - 2 * border < SSIM_WINDOW:
+        raise ValueError(f"SSIM needs {SSIM_WINDOW} x {SSIM_WINDOW} pixels after a {border}-pixel border, got {sr_y.shape}")
     return float(
         structural_similarity(
             shave(sr_y, border).astype(np.float64),
