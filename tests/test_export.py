@@ -99,6 +99,26 @@ def test_corrupted_or_missing_ir_is_refused(ir_dir, tmp_path):
         locate_ir("fsrcnn", 3, "int8", ir_dir)
 
 
+def test_a_missing_ir_names_the_commands_that_make_it(ir_dir, tmp_path):
+    """From what is at hand: the store's FP32 IR (quantize), else shipped weights (export), else
+    training first; a model that ships for x3 only was told to export x4 from weights it lacks."""
+    from xeonsr.errors import UserError
+    from xeonsr.infer import choose_backend
+
+    store = f" --ir-dir {ir_dir}"
+    with pytest.raises(IRError, match=f"make it with `xeonsr quantize --model fsrcnn --scale 3{store}`$"):
+        locate_ir("fsrcnn", 3, "int8", ir_dir)
+    with pytest.raises(
+        IRError, match=f"make it with `xeonsr export --model srcnn --scale 2{store}`, then `xeonsr quan"
+    ):
+        locate_ir("srcnn", 2, "int8", ir_dir)
+    train = "srcnn-955 ships for x3, so make it with `xeonsr train --model srcnn-955 --scale 4`, then "
+    with pytest.raises(IRError, match=f"{train}`xeonsr export --weights YOUR_WEIGHTS`$"):
+        locate_ir("srcnn-955", 4, "fp32")  # the shipped store: no --ir-dir
+    with pytest.raises(UserError, match=f"no OpenVINO .*fp32.* IR for srcnn-955 x4; {train}`xeonsr export --weights"):
+        choose_backend("srcnn-955", 4, "openvino", "auto", None, None)
+
+
 def test_cli_refuses_edited_bin_with_one_line(ir_dir, tmp_path, data_dir):
     bad = tmp_path / "bad"
     shutil.copytree(ir_dir, bad)

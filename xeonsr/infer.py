@@ -14,6 +14,12 @@ def shipped_weights(model: str, scale: int) -> Path:
     return PACKAGE_WEIGHTS / f"{model}_x{scale}.safetensors"
 
 
+def ships_for(model: str) -> str:
+    """Which scales ``model`` ships weights for, in words."""
+    shipped = sorted(int(p.stem.rsplit("_x", 1)[1]) for p in PACKAGE_WEIGHTS.glob(f"{model}_x*.safetensors"))
+    return f"{model} ships for " + ", ".join(f"x{s}" for s in shipped) if shipped else f"no {model} ships"
+
+
 def load_torch_model(model: str, scale: int, weights: str | Path | None = None):
     """The shipped (or given) weights for ``model`` at ``scale``, as an eval-mode module."""
     from xeonsr.checkpoint import WeightsError, load_weights
@@ -24,10 +30,8 @@ def load_torch_model(model: str, scale: int, weights: str | Path | None = None):
     if not path.is_file():
         if weights:
             raise WeightsError(f"{path}: no such weights file")
-        shipped = sorted(int(p.stem.rsplit("_x", 1)[1]) for p in PACKAGE_WEIGHTS.glob(f"{model}_x*.safetensors"))
-        ships = f"{model} ships for " + ", ".join(f"x{s}" for s in shipped) if shipped else f"no {model} ships"
         raise WeightsError(
-            f"no shipped weights for {model} x{scale} ({ships}); train them with "
+            f"no shipped weights for {model} x{scale} ({ships_for(model)}); train them with "
             f"`xeonsr train --model {model} --scale {scale}` and pass --weights"
         )
     return load_weights(path, model_name=model, scale=scale)
@@ -144,9 +148,10 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
                 )
             return "openvino", prec, caveat
     if backend == "openvino" or ir_dir:  # a store named is what the user wants run
+        from xeonsr.irs import missing_ir_hint
+
+        precs = list(dict.fromkeys("fp32" if p == "bf16" else p for p in order))
         where = f" in {ir_dir}" if ir_dir else ""
-        raise UserError(
-            f"no OpenVINO {'/'.join('fp32' if p == 'bf16' else p for p in order)} IR for {model} x{scale}{where}; "
-            f"run `xeonsr export --model {model} --scale {scale}{' --ir-dir ' + str(ir_dir) if ir_dir else ''}`"
-        )
+        hint = missing_ir_hint(model, scale, "fp32" if "fp32" in precs else precs[0], store_dir(ir_dir), have)
+        raise UserError(f"no OpenVINO {'/'.join(precs)} IR for {model} x{scale}{where}; {hint}")
     return "torch", "bf16" if precision == "bf16" else "fp32", None

@@ -214,6 +214,24 @@ def int8_refusal(model: str, scale: int) -> str | None:
     return None
 
 
+def missing_ir_hint(model: str, scale: int, precision: str, ir_dir: Path, models: dict) -> str:
+    """The commands that make a store's missing IR, from what is at hand: its FP32 IR (INT8 is
+    quantized from it), else the shipped weights, else weights the user trains first."""
+    from xeonsr.infer import shipped_weights, ships_for
+
+    store = "" if is_shipped(ir_dir) else f" --ir-dir {ir_dir}"
+    steps = [f"xeonsr quantize --model {model} --scale {scale}{store}"] if precision == "int8" else []
+    trains = False
+    if precision != "int8" or ir_stem(model, scale, "fp32") not in models:
+        trains = not shipped_weights(model, scale).is_file()
+        source = "--weights YOUR_WEIGHTS" if trains else f"--model {model} --scale {scale}"
+        steps.insert(0, f"xeonsr export {source}{store}")
+        if trains:
+            steps.insert(0, f"xeonsr train --model {model} --scale {scale}")
+    make = "make it with " + ", then ".join(f"`{c}`" for c in steps)
+    return f"{ships_for(model)}, so {make}" if trains else make
+
+
 def locate_ir(
     model: str, scale: int, precision: str, ir_dir: str | Path | None = None, isa: str | None = None
 ) -> tuple[Path, dict]:
@@ -230,12 +248,8 @@ def locate_ir(
         if refused:
             raise IRError(f"no int8 IR for {model} x{scale}: {refused}; use the fp32 IR")
     if entry is None:
-        hint = (
-            f"xeonsr quantize --model {model} --scale {scale}"
-            if precision == "int8"
-            else f"xeonsr export --model {model} --scale {scale}"
-        ) + ("" if is_shipped(ir_dir) else f" --ir-dir {ir_dir}")
-        raise IRError(f"no {precision} IR for {model} x{scale} in {ir_dir}/manifest.json; make it with `{hint}`")
+        hint = missing_ir_hint(model, scale, precision, ir_dir, models)
+        raise IRError(f"no {precision} IR for {model} x{scale} in {ir_dir}/manifest.json; {hint}")
     if entry.get("model") != model or entry.get("scale") != scale:
         raise IRError(f"{ir_dir / entry['xml']}: manifest says {entry.get('model')} x{entry.get('scale')}")
     return verified(ir_dir, entry), entry

@@ -38,7 +38,8 @@ def ssim(sr_y: np.ndarray, hr_y: np.ndarray, border: int) -> float:
 
     _check(sr_y, hr_y)
     if min(sr_y.shape) - 2 * border < SSIM_WINDOW:
-        raise ValueError(f"SSIM needs {SSIM_WINDOW} x {SSIM_WINDOW} pixels after a {border}-pixel border, got {sr_y.shape}")
+        need = f"{SSIM_WINDOW} x {SSIM_WINDOW} pixels after a {border}-pixel border"
+        raise ValueError(f"SSIM needs {need}, got {sr_y.shape}")
     return float(
         structural_similarity(
             shave(sr_y, border).astype(np.float64),
