@@ -5,19 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-PACKAGE_WEIGHTS = Path(__file__).parent / "weights"
+from xeonsr.shipped import shipped_weights, ships_for
+
 BACKENDS = ("auto", "openvino", "torch")  # what Upscaler and `xeonsr upscale` take
 PRECISIONS = ("auto", "int8", "bf16", "fp32")
-
-
-def shipped_weights(model: str, scale: int) -> Path:
-    return PACKAGE_WEIGHTS / f"{model}_x{scale}.safetensors"
-
-
-def ships_for(model: str) -> str:
-    """Which scales ``model`` ships weights for, in words."""
-    shipped = sorted(int(p.stem.rsplit("_x", 1)[1]) for p in PACKAGE_WEIGHTS.glob(f"{model}_x*.safetensors"))
-    return f"{model} ships for " + ", ".join(f"x{s}" for s in shipped) if shipped else f"no {model} ships"
 
 
 def load_torch_model(model: str, scale: int, weights: str | Path | None = None):

@@ -217,7 +217,7 @@ def int8_refusal(model: str, scale: int) -> str | None:
 def missing_ir_hint(model: str, scale: int, precision: str, ir_dir: Path, models: dict) -> str:
     """The commands that make a store's missing IR, from what is at hand: its FP32 IR (INT8 is
     quantized from it), else the shipped weights, else weights the user trains first."""
-    from xeonsr.infer import shipped_weights, ships_for
+    from xeonsr.shipped import shipped_weights, ships_for
 
     store = "" if is_shipped(ir_dir) else f" --ir-dir {ir_dir}"
     steps = [f"xeonsr quantize --model {model} --scale {scale}{store}"] if precision == "int8" else []
