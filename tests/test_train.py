@@ -402,7 +402,15 @@ def test_resume_with_only_out_continues_the_run_as_it_was_started(tiny_data, tmp
     for setting in ("--model fsrcnn-s", "--batch-size 8", "--patch 8", "--lr 0.0005", "--seed 3", '{"d": 24}'):
         assert setting in said, said
     assert "--val-set val" in said and "--precision fp32" in said and "--scale" not in said  # x3: the default
+    assert "settings change" not in said
     assert _max_diff(_final_weights(tmp_path / "whole"), _final_weights(tmp_path / "parts")) < 1e-6
+    # A setting typed again that differs is yours, and said (a learning rate pasted from another run).
+    more = str(tmp_path / "more")
+    assert main([*args[:out_at], more, *args[out_at + 1 :], "--stop-at-step", "3"]) == 0
+    capsys.readouterr()
+    assert main([*again[:3], more, *again[4:], "--lr", "2e-3", "--batch-size", "8", "--stop-at-step", "4"]) == 0
+    said = capsys.readouterr().out
+    assert "settings change: --lr 0.002 (the run's 0.0005)" in said and "--batch-size 8 (" not in said, said
 
 
 def test_stop_after_minutes_checkpoints_and_max_minutes_fixes_the_schedule_once(tiny_data, tmp_path, capsys):

@@ -98,10 +98,11 @@ RUN_SETTINGS = (
 CONFIG_KEY = {"patch": "lq_patch"}
 
 
-def resume_settings(args) -> list[str]:
+def resume_settings(args) -> tuple[list[str], list[str]]:
     """`--resume --out DIR` alone continues the run in DIR as it was started: each setting not
     typed now is the run's own (it took the defaults: another model was refused, another batch
-    size or learning rate ran unsaid). Returns the settings taken."""
+    size or learning rate ran unsaid). Returns the settings taken, and those typed that change
+    the run (yours, but said: a learning rate or data set pasted from another command)."""
     from pathlib import Path
 
     from xeonsr.checkpoint import latest_checkpoint
@@ -111,8 +112,8 @@ def resume_settings(args) -> list[str]:
 
     found = latest_checkpoint(Path(args.out or f"runs/{args.model}_x{args.scale}") / "checkpoints")
     if not found:
-        return []
-    saved, typed, taken = json.loads(found[1]["config"]), given_options(args, add_arguments), []
+        return [], []
+    saved, typed, taken, changed = json.loads(found[1]["config"]), given_options(args, add_arguments), [], []
     untyped = {"val_set": DEFAULT_VAL_SET, "precision": "auto", "fp32_tail": None}  # what None or auto means
     if saved.get("precision") == "bf16":
         saved["precision"] = "auto"
@@ -125,7 +126,7 @@ def resume_settings(args) -> list[str]:
         saved["model_args"] = {k: v for k, v in saved["model_args"].items() if own.get(k) != v} or None
     for option in RUN_SETTINGS:
         key = CONFIG_KEY.get(option, option)
-        if option in typed or key not in saved:
+        if key not in saved or (option in typed and option == "model_args"):  # another network is refused
             continue
         value = saved[key]
         if option == "datasets":
@@ -135,6 +136,10 @@ def resume_settings(args) -> list[str]:
         elif option == "loss_margin":
             value = str(value)
         now = getattr(args, option)
+        if option in typed:
+            if value != now and not (isinstance(value, str) and value.startswith(".../")):
+                changed.append(f"--{option.replace('_', '-')} {now} (the run's {value})")
+            continue
         if isinstance(value, str) and value.startswith(".../"):  # a path the card keeps only the end of
             if value != untyped.get(option, now):
                 taken.append(f"not --{option.replace('_', '-')} {value} (a path outside this folder: type it)")
@@ -142,7 +147,7 @@ def resume_settings(args) -> list[str]:
         if value != untyped.get(option, now) and value != now:
             setattr(args, option, value)
             taken.append(f"--{option.replace('_', '-')} {value}")
-    return taken
+    return taken, changed
 
 
 def run(args) -> int:
@@ -151,9 +156,11 @@ def run(args) -> int:
     from xeonsr.train import TrainConfig, train
 
     if args.resume:
-        taken = resume_settings(args)
+        taken, changed = resume_settings(args)
         if taken:
             print(f"resume: the run's own settings, not typed here: {'; '.join(taken)}")
+        if changed:
+            print(f"resume: typed here, so from now on the run's settings change: {'; '.join(changed)}")
     try:
         model_args = json.loads(args.model_args) if args.model_args else {}
     except json.JSONDecodeError as e:
