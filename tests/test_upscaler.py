@@ -948,15 +948,19 @@ def test_numpy_arrays_and_paths_upscale_as_their_images_do(up, tmp_path):
         (np.dstack([rgb, rgb[:, :, 2]]), Image.fromarray(np.dstack([rgb, rgb[:, :, 2]]))),
         (grey16, Image.fromarray(grey16)),
         (rgb.astype(np.uint16) * 257, Image16(rgb.astype(np.uint16) * 257)),
+        # grey as ML pipelines hold it (H, W, 1), and grey with alpha: refused before
+        (rgb[:, :, 1:2].copy(), Image.fromarray(rgb[:, :, 1].copy())),
+        (grey16[:, :, None], Image.fromarray(grey16)),
+        (rgb[:, :, :2].copy(), Image.fromarray(rgb[:, :, :2].copy(), "LA")),
     ]
     for arr, image in cases:
         got = up.upscale(arr)
         want = up.upscale(image)
-        want = want.pixels if isinstance(want, Image16) else np.asarray(want)
+        want = want.pixels if isinstance(want, Image16) else np.asarray(want).reshape(got.shape)
         assert got.dtype == arr.dtype and got.shape == (60, 72, *arr.shape[2:]) and np.array_equal(got, want)
     Image.fromarray(rgb).save(tmp_path / "a.png")
     assert np.array_equal(np.asarray(up.upscale(tmp_path / "a.png")), up.upscale(rgb))
-    for bad in (np.zeros((5, 5, 2), np.uint8), np.zeros((5, 5), np.float32), 3):
+    for bad in (np.zeros((5, 5, 2), np.uint16), np.zeros((5, 5, 5), np.uint8), np.zeros((5, 5), np.float32), 3):
         with pytest.raises(UserError):
             up.upscale(bad)
     # an empty image of any kind: one line, not numpy's padding error from inside the tiles

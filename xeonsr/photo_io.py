@@ -79,15 +79,21 @@ def as_upscalable(obj):
     elif isinstance(obj, (str, os.PathLike)):
         image, back = open_image(Path(obj)), lambda out: out
     elif isinstance(obj, np.ndarray):
-        if obj.dtype not in (np.uint8, np.uint16) or not (obj.ndim == 2 or (obj.ndim == 3 and obj.shape[2] in (3, 4))):
+        channels = obj.shape[2] if obj.ndim == 3 else 0
+        if obj.dtype not in (np.uint8, np.uint16) or not (
+            obj.ndim == 2 or channels in (1, 3, 4) or (channels == 2 and obj.dtype == np.uint8)
+        ):
             raise UserError(
-                f"an array to upscale is (H, W) or (H, W, 3|4), uint8 or uint16; not {obj.dtype} {obj.shape}"
+                "an array to upscale is (H, W) or (H, W, 1|3|4), uint8 or uint16, or (H, W, 2) uint8 (grey and "
+                f"alpha); not {obj.dtype} {obj.shape}"
             )
-        arr = np.ascontiguousarray(obj)
+        arr = np.ascontiguousarray(obj[..., 0] if channels == 1 else obj)
         if arr.dtype == np.uint16 and arr.ndim == 3:
             image, back = Image16(arr), lambda out: out.pixels
+        elif channels == 1:  # as ML pipelines hold grey: the same shape back
+            image, back = Image.fromarray(arr), lambda out: np.asarray(out)[..., None]
         else:
-            image, back = Image.fromarray(arr), np.asarray  # 16-bit grey: PIL's I;16
+            image, back = Image.fromarray(arr, "LA" if channels == 2 else None), np.asarray  # 16-bit grey: I;16
     else:
         raise UserError(f"upscale takes a PIL image, a path or a numpy array, not {type(obj).__name__}")
     w, h = image.size
