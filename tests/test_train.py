@@ -550,3 +550,22 @@ def test_init_from_moves_a_pixel_shuffle_head_to_another_scale(data_dir):
             for n, m in (("moved", moved), ("fresh", fresh))
         }
         assert psnr["moved"] > psnr["fresh"] + 0.5, (scale, psnr)
+
+
+def test_a_missing_weights_file_names_the_run_or_weights_beside_it(tiny_data, tmp_path):
+    """A run stopped before its last step writes checkpoints only: `--weights OUT/model.safetensors`
+    said just "no such weights file", and a misnamed file in a finished run's folder too."""
+    from xeonsr.infer import load_torch_model
+
+    out = tmp_path / "stopped"
+    res = train(_cfg(tiny_data, out, steps=10, stop_at_step=4, checkpoint_every=100), progress=False)
+    assert not res.finished
+    wanted = out / "fsrcnn-s_x3.safetensors"
+    with pytest.raises(WeightsError, match=f"stopped at step 4: `xeonsr train --resume --out {out}` finishes it"):
+        read_card(wanted)
+    with pytest.raises(WeightsError, match=r"or pass its checkpoint .*step_00000004.pt as the weights"):
+        load_torch_model("fsrcnn-s", 3, wanted)
+    assert load_torch_model("fsrcnn-s", 3, out / "checkpoints" / "step_00000004.pt")[0] is not None  # as it says
+    train(_cfg(tiny_data, out, steps=10, resume=True, checkpoint_every=100), progress=False)
+    with pytest.raises(WeightsError, match=f"no such weights file; {out} holds fsrcnn-s_x3.safetensors$"):
+        read_card(out / "fsrcnn_x3.safetensors")

@@ -51,6 +51,21 @@ def run_in(out: str | Path) -> Path | None:
     return held[-1] if held else None
 
 
+def missing_weights(path: Path) -> WeightsError:
+    """The error for a weights file that is not there, naming the weights beside it, or the run
+    there that has not written them yet (a run stopped before its last step writes checkpoints only)."""
+    there = sorted(p.name for p in path.parent.glob("*.safetensors"))
+    if there:  # a finished run's weights, named otherwise (its model and scale)
+        return WeightsError(f"{path}: no such weights file; {path.parent} holds {', '.join(there)}")
+    held = max((path.parent / "checkpoints").glob(CKPT_GLOB), default=None)
+    if held is not None:
+        return WeightsError(
+            f"{path}: no such weights file; {path.parent} holds a run stopped at step {int(held.stem.split('_')[-1])}: "
+            f"`xeonsr train --resume --out {path.parent}` finishes it, or pass its checkpoint {held} as the weights"
+        )
+    return WeightsError(f"{path}: no such weights file")
+
+
 def save_weights(model: nn.Module, path: str | Path, card: dict[str, Any]) -> None:
     """safetensors weights with the card in their metadata, plus ``<path>.json``."""
     from safetensors.torch import save_file
@@ -68,7 +83,7 @@ def read_card(path: str | Path) -> dict[str, Any]:
 
     path = Path(path)
     if not path.is_file():
-        raise WeightsError(f"{path}: no such weights file")
+        raise missing_weights(path)
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}

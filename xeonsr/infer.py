@@ -13,14 +13,14 @@ PRECISIONS = ("auto", "int8", "bf16", "fp32")
 
 def load_torch_model(model: str, scale: int, weights: str | Path | None = None):
     """The shipped (or given) weights for ``model`` at ``scale``, as an eval-mode module."""
-    from xeonsr.checkpoint import WeightsError, load_weights
+    from xeonsr.checkpoint import WeightsError, load_weights, missing_weights
     from xeonsr.models import get_spec
 
     get_spec(model)  # unknown names fail here with the list of known ones
     path = Path(weights) if weights else shipped_weights(model, scale)
     if not path.is_file():
         if weights:
-            raise WeightsError(f"{path}: no such weights file")
+            raise missing_weights(path)
         raise WeightsError(
             f"no shipped weights for {model} x{scale} ({ships_for(model)}); train them with "
             f"`xeonsr train --model {model} --scale {scale}` and pass --weights"
