@@ -26,14 +26,14 @@ class Done:
     megapixels: float  # of the output (0 on error)
 
 
-def _one(up, src: Path, dest: Path, quality: int | None = None) -> Done:
+def _one(up, src: Path, dest: Path, quality: int | None = None, threads: int = 1) -> Done:
     from xeonsr.errors import is_user_error, one_line
     from xeonsr.photo_io import open_image
     from xeonsr.photo_save import save_image
 
     try:
         result = up.upscale(open_image(src))
-        save_image(result, dest, quality)
+        save_image(result, dest, quality, threads)
         w, h = result.size
         return Done(src, dest, None, w * h / 1e6)
     except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
@@ -61,9 +61,11 @@ def upscale_files(
     outputs this run made (an existing file there says nothing: it may predate the run)."""
     if written is None:
         written = []
+    # A large PNG's deflate takes the cores the workers leave it (one image: all of them).
+    encoders = max(1, up.threads.used // max(1, workers))
 
     def one(u, src: Path, dest: Path) -> Done:
-        done = _one(u, src, dest, quality)
+        done = _one(u, src, dest, quality, encoders)
         if done.error is None:
             written.append(dest)  # list.append is atomic: workers need no lock
         return done

