@@ -75,6 +75,29 @@ def test_large_image_spans_several_idat_chunks(monkeypatch):
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), a)
 
 
+@pytest.mark.parametrize("deflate", ["zlib-ng", "zlib"])
+def test_pieces_deflated_on_threads_make_one_valid_stream_whatever_the_thread_count(monkeypatch, deflate):
+    """A large result deflates in pieces on several threads: the bytes are those of one thread,
+    the zlib stream (its Adler-32 too) checks, and Pillow and OpenCV read the pixels back."""
+    if deflate == "zlib":
+        monkeypatch.setattr(png_write, "_deflate", zlib)
+    monkeypatch.setattr(png_write, "PIECE_BYTES", 3000)  # 60 rows of 151 filtered bytes: 4 pieces
+    monkeypatch.setattr(png_write, "WINDOW", 5000)  # more than a piece: the first primes with all it has
+    a = _pixels((60, 50, 3), np.uint8)
+    data = encode_png(a, threads=1)
+    assert all(encode_png(a, threads=t) == data for t in (2, 3, 8))
+    idat, at = b"", 8
+    while at < len(data):
+        n = int.from_bytes(data[at : at + 4], "big")
+        idat += data[at + 8 : at + 8 + n] if data[at + 4 : at + 8] == b"IDAT" else b""
+        at += 12 + n
+    filtered = zlib.decompress(idat)  # raises on a wrong Adler-32 or a broken stream
+    assert filtered == png_write._up_filtered(a.reshape(60, -1)).tobytes()
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), a)
+    cv2 = pytest.importorskip("cv2")
+    assert np.array_equal(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)[:, :, ::-1], a)
+
+
 def test_standard_zlib_writes_the_same_image(monkeypatch):
     a = _pixels((20, 30, 3), np.uint8)
     monkeypatch.setattr(png_write, "_deflate", zlib)

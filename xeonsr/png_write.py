@@ -73,7 +73,7 @@ def _deflate_rows(filtered: np.ndarray, threads: int = 1) -> bytes:
 
     def piece(start: int) -> tuple[bytes, int]:
         end = min(start + PIECE_BYTES, len(data))
-        primed = {"zdict": data[start - WINDOW : start]} if start else {}
+        primed = {"zdict": data[max(0, start - WINDOW) : start]} if start else {}
         c = _deflate.compressobj(2, _deflate.DEFLATED, -15, 9, **primed)  # raw deflate: one stream of pieces
         last = end == len(data)
         body = c.compress(data[start:end]) + c.flush(_deflate.Z_FINISH if last else _deflate.Z_SYNC_FLUSH)

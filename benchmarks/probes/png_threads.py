@@ -67,10 +67,11 @@ try:
                 "--scale",
                 "4",
             ]
-            subprocess.run(cmd, check=True, env=env, capture_output=True)
+            subprocess.run(cmd, check=True, env=env, capture_output=True, cwd=tmp)  # not here: -m puts "." first
             whole[name].append(time.perf_counter() - t0)
 finally:
     subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], check=True)
 for name, s in whole.items():
     print(f"xeonsr upscale x4 ({name}): {min(s):.2f}-{max(s):.2f} s")
-print(f"ratio per round (old / this): {', '.join(f'{a / b:.2f}' for a, b in zip(whole[old], whole['this checkout']))}")
+ratios = [a / b for a, b in zip(whole[old], whole["this checkout"], strict=True)]
+print(f"ratio per round (old / this): {', '.join(f'{r:.2f}' for r in ratios)}")
