@@ -1057,3 +1057,24 @@ def test_a_short_folder_on_many_cores_gets_fewer_wider_streams(tmp_path, capsys,
         torch.set_num_threads(before)
     assert "2 streams of 4 threads" in capsys.readouterr().out
     assert len(list((tmp_path / "out").iterdir())) == 5
+
+
+def test_an_image_through_pipes_is_the_file_upscale_byte_for_byte(tmp_path):
+    """`xeonsr upscale - -o -` (as other image tools take a pipe): `-o -` made a folder named "-"
+    and `-` was "no such file". The summary goes to standard error; the stream holds the image."""
+    Image.fromarray(photo(30, 40)).save(tmp_path / "a.png")
+    cli = [sys.executable, "-m", "xeonsr", "upscale"]
+    assert subprocess.run([*cli, str(tmp_path / "a.png"), "-o", str(tmp_path / "file.png")], check=True).returncode == 0
+    piped = subprocess.run([*cli, "-", "-o", "-"], input=(tmp_path / "a.png").read_bytes(), capture_output=True)
+    assert piped.returncode == 0 and piped.stdout == (tmp_path / "file.png").read_bytes()
+    assert "-> standard output" in piped.stderr.decode() and not (tmp_path / "-").exists()
+    jpg = subprocess.run(
+        [*cli, "-", "-o", "-", "--format", "jpg"], input=(tmp_path / "a.png").read_bytes(), capture_output=True
+    )
+    assert Image.open(io.BytesIO(jpg.stdout)).format == "JPEG" and Image.open(io.BytesIO(jpg.stdout)).size == (120, 90)
+    bad = subprocess.run([*cli, "-", "-o", "-"], input=b"not an image", capture_output=True, text=False)
+    said = bad.stderr.decode()
+    assert bad.returncode == 1 and not bad.stdout and "error: standard input: not a readable image" in said
+    assert "xeonsr-pipe" not in said  # no temporary folder's name
+    two = subprocess.run([*cli, str(tmp_path / "a.png"), str(tmp_path / "a.png"), "-o", "-"], capture_output=True)
+    assert two.returncode == 1 and b"standard output takes one image" in two.stderr

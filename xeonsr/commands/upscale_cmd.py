@@ -10,7 +10,10 @@ from xeonsr.infer import BACKENDS, PRECISIONS
 
 def add_arguments(p) -> None:
     p.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help="image files, folders or glob patterns (** spans folders)"
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="image files, folders or glob patterns (** spans folders); - reads one image from standard input",
     )
     p.add_argument(
         "-r",
@@ -18,13 +21,15 @@ def add_arguments(p) -> None:
         action="store_true",
         help="a folder's subfolders too, each result in the same subfolder under OUTPUT",
     )
-    p.add_argument("-o", "--output", required=True, help="output file (one input) or folder (several)")
+    p.add_argument(
+        "-o", "--output", required=True, help="output file (one input) or folder (several); - writes to standard output"
+    )
     p.add_argument(
         "--format",
         choices=FORMATS,
         default=None,
         help="the results' format in an output folder (default: each input's own; GIF, PPM, PGM and "
-        "other suffixes give PNG); for one input, OUTPUT's suffix says it",
+        "other suffixes give PNG); for one input, OUTPUT's suffix says it; on standard output (-o -), PNG unless this",
     )
     p.add_argument(
         "--quality", type=count(1, 100), default=None, help="JPEG and WebP results' quality, 1-100 (default 95)"
@@ -88,6 +93,14 @@ def _close(bar) -> None:
 
 
 def run(args) -> int:
+    from xeonsr.commands.upscale_pipes import through_pipes, uses_pipes
+
+    if uses_pipes(args):  # `-` for standard input or output
+        return through_pipes(args, _run)
+    return _run(args)
+
+
+def _run(args) -> int:
     import time
     from pathlib import Path
 
@@ -174,7 +187,8 @@ def run(args) -> int:
 
     def on_done(done) -> None:
         if done.error:
-            (print if bar is None else bar.write)(f"xeonsr upscale: error: {done.error}", file=sys.stderr)
+            error = _named(done.error, args)
+            (print if bar is None else bar.write)(f"xeonsr upscale: error: {error}", file=sys.stderr)
         if bar is not None:
             bar.set_postfix_str(progress.add(done))
             bar.update(1)
@@ -203,7 +217,8 @@ def run(args) -> int:
     if crop and first is not None:
         src, result = open_image(first.src), open_image(first.dest)
         save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), crop)
-        compared = f"; {Path(first.src).name} compared in {crop}"
+        shown = _named(str(first.src), args)
+        compared = f"; {Path(first.src).name if shown == str(first.src) else shown} compared in {crop}"
     elif crop:
         print(f"xeonsr upscale: no {crop} written: no image upscaled", file=sys.stderr)
     ok = len(todo) - len(failed)
@@ -213,12 +228,19 @@ def run(args) -> int:
         how += f" of {plan.used // streams} threads"
     print(
         f"upscaled {ok}/{len(todo)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
-        f"in {dt:.2f} s -> {out}"
+        f"in {dt:.2f} s -> {_named(str(out), args)}"
         + (f"; kept {skipped} existing" if skipped else "")
         + (f"; failed: {len(failed)}" if failed else "")
         + compared
     )
     return 1 if failed else 0
+
+
+def _named(text: str, args) -> str:
+    """``text`` with the files that stand for a pipe named as the pipe (xeonsr.commands.upscale_pipes)."""
+    for path, name in getattr(args, "pipe_names", {}).items():
+        text = text.replace(path, name)
+    return text
 
 
 def _tiles(path, tile: int | None) -> int:
