@@ -17,10 +17,10 @@ from pathlib import Path
 
 from xeonsr.checkpoint import load_weights, save_weights, weights_from_checkpoint
 from xeonsr.evaluate import evaluate, load_samples
-from xeonsr.infer import PACKAGE_WEIGHTS
 from xeonsr.installed import versions
 from xeonsr.protocol import PROTOCOL
 from xeonsr.runtime import plane_fn, torch_run
+from xeonsr.shipped import PACKAGE_WEIGHTS
 
 # (model, scale) -> [(round, run name), ...] oldest first; the last one is shipped.
 SHIPPED = {

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from xeonsr.checkpoint import load_weights, save_weights
 from xeonsr.evaluate import evaluate, load_samples, resolve_dataset
-from xeonsr.infer import PACKAGE_WEIGHTS
 from xeonsr.installed import versions
 from xeonsr.protocol import PROTOCOL
 from xeonsr.runtime import plane_fn, torch_run
+from xeonsr.shipped import PACKAGE_WEIGHTS
 from xeonsr.zoo import HELD_OUT, PAPER_PSNR, held_out_of
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "zoo" / "eval"

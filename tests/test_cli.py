@@ -149,7 +149,7 @@ def test_eval_picks_the_ir_where_only_an_ir_can_answer(data_dir, tmp_path, capsy
     # the same one line for each mixed request as `xeonsr upscale` and the Upscaler give
     assert main([*argv, "--no-ssim", "--backend", "torch", "--precision", "int8"]) == 1
     assert "INT8 is an OpenVINO IR" in capsys.readouterr().err
-    from xeonsr.infer import shipped_weights
+    from xeonsr.shipped import shipped_weights
 
     weights = str(shipped_weights("fsrcnn-s", 3))
     assert main([*argv, "--no-ssim", "--backend", "openvino", "--weights", weights]) == 1
@@ -206,7 +206,7 @@ def test_info_names_flags_and_backend(capsys):
 def test_your_weights_run_as_what_their_card_says(tmp_path, monkeypatch, capsys):
     """--weights alone: the model and scale come from the weights (once, eval ran bicubic x3
     beside them without a word); a --model or --scale that contradicts them is one line."""
-    from xeonsr.infer import shipped_weights
+    from xeonsr.shipped import shipped_weights
 
     monkeypatch.delenv("XEONSR_DATA", raising=False)
     mine = tmp_path / "mine.safetensors"
@@ -315,7 +315,7 @@ def test_an_unknown_option_is_refused_with_its_commands_usage(capsys):
 
 def test_the_upscaler_api_takes_model_and_scale_from_your_weights(tmp_path):
     from xeonsr import Upscaler
-    from xeonsr.infer import shipped_weights
+    from xeonsr.shipped import shipped_weights
 
     mine = tmp_path / "mine.safetensors"
     mine.write_bytes(shipped_weights("fsrcnn-s", 2).read_bytes())
@@ -539,9 +539,9 @@ def test_quantize_of_your_weights_reads_their_store_and_no_other_network(tmp_pat
     from safetensors.numpy import save_file
 
     import xeonsr.export
-    from xeonsr.infer import shipped_weights
     from xeonsr.info import cpu_info
     from xeonsr.irs import SHIPPED_IR_DIR, int8_stem
+    from xeonsr.shipped import shipped_weights
 
     monkeypatch.setattr(xeonsr.export, "USER_IR_DIR", tmp_path / "user")
     mine, other = tmp_path / "mine.safetensors", tmp_path / "other.safetensors"
@@ -588,7 +588,7 @@ def test_bench_takes_the_model_and_scale_of_your_weights_or_store(tmp_path):
     import json
 
     from xeonsr.bench_sources import own_model
-    from xeonsr.infer import shipped_weights
+    from xeonsr.shipped import shipped_weights
 
     w = str(shipped_weights("fsrcnn-s", 2))
     assert own_model([w], None, None) == ("fsrcnn-s", 2)

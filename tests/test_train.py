@@ -510,7 +510,7 @@ def test_compiled_training_runs_and_resumes(tiny_data, tmp_path):
 def test_init_from_widens_a_smaller_kernel_and_keeps_the_function():
     """SRCNN 9-1-5 weights start a 9-5-5 model exactly (its 1x1 layer at the centre of a zero
     5x5 kernel); weights of another network are refused, not silently skipped."""
-    from xeonsr.infer import shipped_weights as weights_path
+    from xeonsr.shipped import shipped_weights as weights_path
     from xeonsr.train_model import build_model
 
     src, _ = load_weights(weights_path("srcnn", 3))
@@ -532,8 +532,8 @@ def test_init_from_moves_a_pixel_shuffle_head_to_another_scale(data_dir):
     first 8 BSD200-val images (shipped x3 as the start) x2 began at 32.38 dB instead of 30.30,
     x4 at 27.74 instead of 26.65."""
     from xeonsr.evaluate import evaluate, load_samples
-    from xeonsr.infer import shipped_weights
     from xeonsr.runtime import plane_fn, torch_run
+    from xeonsr.shipped import shipped_weights
     from xeonsr.train_model import build_model
 
     x3 = str(shipped_weights("dcscn", 3))

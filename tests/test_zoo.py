@@ -92,7 +92,7 @@ def test_a_campaign_is_released_only_over_its_floor(data_dir, tmp_path, capsys, 
     from pathlib import Path
 
     from xeonsr.cli import main as cli
-    from xeonsr.infer import shipped_weights
+    from xeonsr.shipped import shipped_weights
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import release_campaign
