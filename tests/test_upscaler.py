@@ -1078,3 +1078,6 @@ def test_an_image_through_pipes_is_the_file_upscale_byte_for_byte(tmp_path):
     assert "xeonsr-pipe" not in said  # no temporary folder's name
     two = subprocess.run([*cli, str(tmp_path / "a.png"), str(tmp_path / "a.png"), "-o", "-"], capture_output=True)
     assert two.returncode == 1 and b"standard output takes one image" in two.stderr
+    (tmp_path / "b.png").write_bytes((tmp_path / "a.png").read_bytes())
+    glob = subprocess.run([*cli, str(tmp_path / "[ab].png"), "-o", "-"], capture_output=True)
+    assert glob.returncode == 1 and glob.stderr.startswith(b"xeonsr upscale: error: standard output: 2 inputs")

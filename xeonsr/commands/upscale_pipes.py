@@ -38,13 +38,25 @@ def through_pipes(args, run) -> int:
             Path(args.inputs[0]).write_bytes(data)
             args.pipe_names = {args.inputs[0]: "standard input"}
         if args.output != PIPE:
-            return run(args)
+            return _named_errors(run, args)
         out = Path(tmp, f"standard-output.{args.format or 'png'}")
         args.output, args.format, args.overwrite = str(out), None, True
         args.pipe_names = {**getattr(args, "pipe_names", {}), str(out): "standard output"}
         with contextlib.redirect_stdout(sys.stderr):  # the summary; the image goes to stdout
-            status = run(args)
+            status = _named_errors(run, args)
         if out.is_file():
             sys.stdout.buffer.write(out.read_bytes())
             sys.stdout.buffer.flush()
         return status
+
+
+def _named_errors(run, args) -> int:
+    """``run(args)``, its one-line errors naming the pipes rather than the files standing for them
+    (a glob of several images with -o -, say)."""
+    try:
+        return run(args)
+    except UserError as e:
+        text = str(e)
+        for path, name in args.pipe_names.items():
+            text = text.replace(path, name)
+        raise UserError(text) from None
