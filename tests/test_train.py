@@ -459,6 +459,24 @@ def test_numbers_that_cannot_train_are_one_line_before_any_work(tiny_data, tmp_p
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ({"batch_size": 10**9}, r"--batch-size 1000000000: fsrcnn-s's activations take about \d+ GB"),  # the OOM killer
+        ({"model_args": {"d": 0}}, "cannot be built and run"),  # torch's error after the data was read
+        ({"model_args": {"d": "8"}}, "fsrcnn-s's d is a whole number"),
+        ({"model_args": {"residual": 1}}, "residual is true or false"),
+        ({"model_args": [1]}, "--model-args is a JSON object"),  # an internal TypeError
+    ],
+)
+def test_a_network_or_batch_that_cannot_train_is_one_line_before_any_data(tiny_data, tmp_path, bad, says):
+    from xeonsr.errors import UserError
+
+    with pytest.raises(UserError, match=says):
+        train(_cfg(tiny_data, tmp_path / "x", cache_dir=str(tmp_path / "cache"), **bad), progress=False)
+    assert not (tmp_path / "x").exists() and not (tmp_path / "cache").exists()
+
+
 def test_each_training_set_is_named_once(tiny_data, tmp_path):
     """`--datasets ""` said "no usable training images in :", and `T91,T91` (or T91 and its path)
     trained that set twice as often, unsaid."""

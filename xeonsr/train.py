@@ -31,6 +31,7 @@ from xeonsr.protocol import check_scale
 from xeonsr.train_model import (
     TrainError,
     build_model,
+    check_network,
     ema_update,
     ipex_optimize,
     loss_margin_hr,
@@ -104,6 +105,7 @@ def check_config(cfg: TrainConfig) -> None:
     check_numbers(cfg)
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise TrainError("--device cuda: no CUDA device is available; use --device cpu")
+    check_network(cfg)
     # By pixels too (every rank alike, so none waits on one that stopped): a copy of a test set
     # under another name, or validation images that are also training images.
     learn = training_sets(cfg.datasets, cfg.data_dir)

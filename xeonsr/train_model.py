@@ -13,6 +13,65 @@ class TrainError(UserError, RuntimeError):
     pass
 
 
+def check_network(cfg) -> None:
+    """The network of ``cfg`` built and run on one LR patch before any data is read: --model-args
+    that cannot make it (a layer of 0 channels) or that change its output's size are one line, and
+    so is a --batch-size whose activations cannot fit in the memory free (on CPU: past it, the
+    kernel kills the run, and whatever else it picks, without a word)."""
+    import json
+
+    from xeonsr.errors import one_line
+    from xeonsr.models import create_model, model_kwargs
+
+    model_kwargs(cfg.model, cfg.scale, cfg.model_args)  # its names and kinds first, in their own words
+    p, sizes = cfg.lq_patch, []
+    what = f"{cfg.model}" + (f" with --model-args {json.dumps(cfg.model_args)}" if cfg.model_args else "")
+    try:
+        net = create_model(cfg.model, cfg.scale, **(cfg.model_args or {}))
+        for leaf in (m for m in net.modules() if not list(m.children())):
+            leaf.register_forward_hook(lambda m, i, o: sizes.append(o.numel() if torch.is_tensor(o) else 0))
+        with torch.no_grad():
+            out = net(torch.zeros(1, 1, p, p))
+    except UserError:
+        raise
+    except Exception as e:  # noqa: BLE001 - torch says why in its own words
+        raise TrainError(f"{what} cannot be built and run: {one_line(e)}") from None
+    if tuple(out.shape[2:]) != (p * cfg.scale, p * cfg.scale):
+        raise TrainError(f"{what} maps a {p} x {p} patch to {out.shape[3]} x {out.shape[2]}, not x{cfg.scale}")
+    if cfg.device != "cpu" or (free := available_bytes()) is None:
+        return
+    # Its layers' outputs, kept for the backward pass, and their gradients: 0.5-0.9x this sum in
+    # bf16, 1.5x in fp32 (2048-patch batches of FSRCNN and SRCNN x3, max RSS, Emerald Rapids).
+    from xeonsr.info import cpu_info
+
+    bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and cpu_info().native_bf16)
+    per_patch = 4 * sum(sizes) * (1.0 if bf16 else 1.5)
+    if cfg.batch_size * per_patch > free:
+        raise TrainError(
+            f"--batch-size {cfg.batch_size}: {what}'s activations take about {cfg.batch_size * per_patch / 1e9:.0f} "
+            f"GB ({per_patch / 1e6:.2f} MB a {p} x {p} patch), over the {free / 1e9:.1f} GB free here; "
+            f"at most --batch-size {int(free // per_patch)}"
+        )
+
+
+def available_bytes() -> int | None:
+    """Memory this process can still take: the kernel's MemAvailable, or less under a cgroup limit."""
+    from pathlib import Path
+
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()
+        free = int(next(ln.split()[1] for ln in lines if ln.startswith("MemAvailable:"))) * 1024
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit != "max":
+            free = min(free, int(limit) - int(Path("/sys/fs/cgroup/memory.current").read_text()))
+    except (OSError, ValueError):
+        pass
+    return free
+
+
 def build_model(cfg, device: torch.device, init: bool = True) -> nn.Module:
     """The registry model of ``cfg`` on ``device`` (channels-last if asked), started from
     ``cfg.init_from`` where its tensors fit, with only ``cfg.train_only`` trainable."""

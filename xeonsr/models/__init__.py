@@ -50,11 +50,25 @@ def get_spec(name: str) -> ModelSpec:
 def model_kwargs(name: str, scale: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The full constructor arguments for ``name`` at ``scale`` (defaults + overrides)."""
     spec = get_spec(name)
+    if overrides is not None and not isinstance(overrides, dict):
+        raise UserError(f"--model-args is a JSON object of {name}'s arguments, e.g. '{{\"d\": 64}}'; not {overrides!r}")
     kwargs = {**spec.kwargs, **(overrides or {})}
     unknown = set(kwargs) - set(spec.kwargs)
     if unknown:
         raise UserError(f"{name} has no argument(s) {sorted(unknown)}; known: {sorted(spec.kwargs)}")
+    for key, value in (overrides or {}).items():
+        default = spec.kwargs[key]  # a JSON value of the default's kind (an int where a float is, too)
+        kinds = (bool,) if isinstance(default, bool) else (int, float) if isinstance(default, float) else (int,)
+        if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kinds):
+            what = {bool: "true or false", int: "a whole number", float: "a number"}[type(default)]
+            raise UserError(f"{name}'s {key} is {what} (default {json_value(default)}), not {json_value(value)}")
     return {"scale": scale, **kwargs}
+
+
+def json_value(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
 
 
 def create_model(name: str, scale: int, **overrides: Any) -> nn.Module:
