@@ -354,7 +354,7 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
         ),
         (["upscale", a, b, "-o", str(tmp_path / "single.png")], "2 inputs need an output folder", True),
         (["upscale", a, b, "-o", str(tmp_path / "o"), "--backend", "torch", "--jobs", "2"], "--threads N", True),
-        (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "blocker is a file", False),
+        (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "blocker is a file", True),  # was after it
         (["upscale", a, b, "-o", str(tmp_path / "blocker" / "out")], "blocker is a file", True),  # was internal
         (["export", "--model", "fsrcnn-s", "--ir-dir", str(tmp_path / "blocker")], "not an IR store", True),
         (["quantize", "--model", "fsrcnn", "--ir-dir", str(tmp_path / "blocker")], "a file, not an IR store", True),

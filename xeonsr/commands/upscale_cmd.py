@@ -148,8 +148,7 @@ def _run(args) -> int:
     if not todo:
         print(f"nothing to upscale: all {skipped} outputs exist in {out} (--overwrite replaces them)")
         return 0
-    if not single:
-        make_folder(out)
+    make_folder(out.parent if single else out)  # before any work: a file in the way is said now
     plan = plan_threads(args.threads)
     # On OpenVINO, one stream per physical core (per socket), fewer of more threads where the
     # images are few: a folder's images run on the streams; one image of several tiles gets its
