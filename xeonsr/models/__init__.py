@@ -61,11 +61,11 @@ def model_kwargs(name: str, scale: int, overrides: dict[str, Any] | None = None)
         kinds = (bool,) if isinstance(default, bool) else (int, float) if isinstance(default, float) else (int,)
         if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kinds):
             what = {bool: "true or false", int: "a whole number", float: "a number"}[type(default)]
-            raise UserError(f"{name}'s {key} is {what} (default {json_value(default)}), not {json_value(value)}")
+            raise UserError(f"{name}'s {key} is {what} (default {_json(default)}), not {_json(value)}")
     return {"scale": scale, **kwargs}
 
 
-def json_value(value: Any) -> str:
+def _json(value: Any) -> str:
     import json
 
     return json.dumps(value)
