@@ -5,6 +5,7 @@ import re
 import struct
 import subprocess
 import sys
+import threading
 import warnings
 import zlib
 
@@ -1081,3 +1082,25 @@ def test_an_image_through_pipes_is_the_file_upscale_byte_for_byte(tmp_path):
     (tmp_path / "b.png").write_bytes((tmp_path / "a.png").read_bytes())
     glob = subprocess.run([*cli, str(tmp_path / "[ab].png"), "-o", "-"], capture_output=True)
     assert glob.returncode == 1 and glob.stderr.startswith(b"xeonsr upscale: error: standard output: 2 inputs")
+
+
+def test_an_upscaler_made_without_streams_runs_large_images_and_many_on_a_stream_per_core():
+    """Upscaler(model) ran every image on one stream: a 1000x750 photo 1.12-1.24x slower than on
+    the two `xeonsr upscale` gives it (2 vCPUs). Now one tile stays on the one-stream network,
+    larger images and upscale_many go to one made on first need; the bytes are the same."""
+    from xeonsr.threads import plan_streams, plan_threads
+
+    cores = plan_streams(plan_threads(None))
+    assert cores >= 2, "this test needs two cores"  # every machine the project runs on has them
+    up, one = Upscaler("fsrcnn-s", 3), Upscaler("fsrcnn-s", 3, streams=1)
+    small, big = Image.fromarray(photo(60, 80)), Image.fromarray(photo(300, 520, seed=1))  # 1 tile; 3 x 2
+    assert np.array_equal(np.asarray(up.upscale(small)), np.asarray(one.upscale(small))) and not up._wide._by
+    assert np.array_equal(np.asarray(up.upscale(big)), np.asarray(one.upscale(big)))
+    assert list(up._wide._by) == [2] and up._wide._by[2].tile_streams == 2  # 6 tiles on 2 cores
+    got = [np.asarray(r) for r in up.upscale_many([small, big, small])]
+    assert all(np.array_equal(g, np.asarray(one.upscale(i))) for g, i in zip(got, [small, big, small], strict=True))
+    assert set(up._wide._by) == {2, cores}
+    worker = up.for_thread()
+    worker.stop = threading.Event()  # a folder's worker: its stop reaches only its own bands
+    assert up._wide.for_image(worker, big.size) is worker
+    assert Upscaler("fsrcnn-s", 3, backend="torch")._wide is None  # PyTorch: its threads inside each call

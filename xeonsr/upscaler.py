@@ -4,9 +4,8 @@ Y-channel models upscale Y (BT.601, as the protocol); Cb/Cr and alpha go through
 bicubic; grey stays grey; 16-bit grey keeps 16 bits, and so does 16-bit colour (PNG/TIFF, read
 and written through OpenCV where it is installed, as :class:`Image16`, since PIL holds colour
 in 8 bits only); palette images are converted; EXIF orientation is applied, the EXIF data and
-the ICC profile kept. Large images are processed in tiles whose overlap covers the model's receptive field, so
-the tiled result equals the untiled one while memory stays bounded by the tile size.
-"""
+the ICC profile kept. Large images run in tiles overlapping by the model's receptive field (xeonsr.tiles):
+the tiled result equals the untiled one while memory stays bounded by the tile size."""
 
 from __future__ import annotations
 
@@ -22,15 +21,9 @@ from xeonsr.errors import UserError
 from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr_planes, upscale_planes, ycbcr_planes_to_rgb
 from xeonsr.photo_io import Image16, as_upscalable, carry_metadata, upright_in_upscalable_mode
 from xeonsr.threads import worker_pool
+from xeonsr.tiles import DEFAULT_TILE, even_step
 
 MIN_SIDE = 4  # smaller inputs are edge-padded to this, then the output is cropped back
-
-
-def even_step(n: int, most: int) -> int:
-    """The step cutting ``n`` into the fewest pieces of at most ``most``, as even as can be (260
-    rows: 130 + 130, not 256 + 4): a 260x260 image ran 1.4-1.6x faster so, a large one the same
-    (Zen 3, session 41; benchmarks/probes/even_tiles.py)."""
-    return -(-n // -(-n // most))
 
 
 BAND_MEMORY = 1 << 30  # bytes of bands in flight at once with several streams
@@ -60,6 +53,8 @@ class Upscaler:
         ir_dir: an IR store of your own (``xeonsr export --weights W --ir-dir D``).
         streams: OpenVINO streams: the tiles of one large image run on that many infer requests
             at once, or (through :meth:`for_thread`) several images at once (:mod:`xeonsr.folder`).
+            None (default): one for an image of one tile, and one per core for larger images and
+            :meth:`upscale_many`, on a second network made on first need (:mod:`xeonsr.wide_streams`).
 
     One Upscaler may be shared by the threads of a server: a thread that finds it busy runs
     its image on a spare (its own infer request on the same compiled network, made once).
@@ -76,19 +71,20 @@ class Upscaler:
         threads: int | None = None,
         weights: str | None = None,
         ir_dir: str | None = None,
-        streams: int = 1,
+        streams: int | None = None,
     ) -> None:
         from xeonsr.infer import choose_backend, model_and_scale
         from xeonsr.runtime import load_runner
         from xeonsr.threads import apply_threads, plan_threads
 
         self.model_name, self.scale = model_and_scale(model, scale, weights, lambda s: "fsrcnn", ir_dir, backend)
+        auto, streams = streams is None, 1 if streams is None else streams
         if (tile is not None and (not isinstance(tile, (int, np.integer)) or tile < 0)) or streams < 1:
             raise UserError(
                 f"tile must be a whole number, 0 (no tiles) or more, streams 1 or more "
                 f"(got tile={tile!r}, streams={streams})"
             )
-        self.tile = 256 if tile is None else tile
+        self.tile = DEFAULT_TILE if tile is None else tile
         self.threads = plan_threads(threads)
         apply_threads(self.threads)
         # caveat: one line for the user about the IR chosen, if any
@@ -109,6 +105,11 @@ class Upscaler:
         self._busy = threading.Lock()  # held while this upscaler runs an image
         self.stop: threading.Event | None = None  # set: the image in hand stops at its next band
         self._spares: queue.SimpleQueue = queue.SimpleQueue()  # idle for_thread() copies
+        self._wide = None  # more streams for large images and many at once (streams=None)
+        if auto and self.runner.spawn is not None:
+            from xeonsr.wide_streams import WideStreams
+
+            self._wide = WideStreams(self, threads=threads, weights=weights, ir_dir=ir_dir)
 
     def for_thread(self) -> Upscaler:
         """This upscaler for one more worker thread (its own OpenVINO infer request): one image
@@ -251,13 +252,17 @@ class Upscaler:
         :class:`Image16` in, an :class:`Image16` out; a numpy array in (uint8 or uint16; grey,
         RGB or RGBA), the same kind out; a path in, a PIL image (or Image16) out."""
         image, back = as_upscalable(image)
-        return back(self._upscale_image(image))
+        up = self if self._wide is None else self._wide.for_image(self, image.size)
+        return back(up._upscale_image(image))
 
     def upscale_many(self, images, jobs: int | None = None):
         """Each of ``images`` (an iterable of what :meth:`upscale` takes), upscaled and yielded in
         order, ``jobs`` at a time (default: ``streams``); :func:`xeonsr.folder.upscale_many`."""
         from xeonsr.folder import upscale_many
 
+        if jobs is None and self._wide is not None:
+            wide, jobs = self._wide.for_many(self)
+            return upscale_many(wide, images, jobs)
         return upscale_many(self, images, self.tile_streams if jobs is None else jobs)
 
     def _upscale_image(self, image):

@@ -249,7 +249,8 @@ def _tiles(path, tile: int | None) -> int:
 
     from PIL import Image
 
-    side = 256 if tile is None else tile
+    from xeonsr.tiles import tile_count
+
     try:
         with warnings.catch_warnings():  # a large header is the real read's to judge, in one line
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -257,7 +258,7 @@ def _tiles(path, tile: int | None) -> int:
                 w, h = im.size
     except Exception:  # noqa: BLE001 - the real read says what is wrong with the file
         return 1
-    return 1 if side <= 0 else -(-w // side) * -(-h // side)
+    return tile_count(w, h, tile)
 
 
 def compare_crop(src, result, scale: int, label: str, crop: int = 64):
