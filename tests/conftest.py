@@ -25,3 +25,13 @@ def data_dir() -> Path:
     if d is None:
         pytest.skip("datasets not found: set XEONSR_DATA to the folder holding Set5/, Set14/, T91/")
     return d
+
+
+@pytest.fixture(autouse=True)
+def _every_cpu_as_found():
+    """A test that pins this process to fewer CPUs (a bench or throughput run with --threads 1:
+    xeonsr.threads.apply_threads(pin=True)) leaves the tests after it the CPUs it found, not one."""
+    before = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    yield
+    if before is not None and os.sched_getaffinity(0) != before:
+        os.sched_setaffinity(0, before)
