@@ -105,6 +105,7 @@ def _run(args) -> int:
     from pathlib import Path
 
     from xeonsr.batch_paths import expand_inputs, guard_crop, guard_outputs, output_paths
+    from xeonsr.commands.upscale_pipes import named
     from xeonsr.errors import UserError
     from xeonsr.fileio import make_folder
     from xeonsr.folder import Progress, upscale_files
@@ -186,7 +187,7 @@ def _run(args) -> int:
 
     def on_done(done) -> None:
         if done.error:
-            error = _named(done.error, args)
+            error = named(done.error, args)
             (print if bar is None else bar.write)(f"xeonsr upscale: error: {error}", file=sys.stderr)
         if bar is not None:
             bar.set_postfix_str(progress.add(done))
@@ -216,7 +217,7 @@ def _run(args) -> int:
     if crop and first is not None:
         src, result = open_image(first.src), open_image(first.dest)
         save_image(compare_crop(src, result, scale, f"{model} ({up.backend} {up.precision})"), crop)
-        shown = _named(str(first.src), args)
+        shown = named(str(first.src), args)
         compared = f"; {Path(first.src).name if shown == str(first.src) else shown} compared in {crop}"
     elif crop:
         print(f"xeonsr upscale: no {crop} written: no image upscaled", file=sys.stderr)
@@ -227,19 +228,12 @@ def _run(args) -> int:
         how += f" of {plan.used // streams} threads"
     print(
         f"upscaled {ok}/{len(todo)} image(s) x{scale} with {model} ({up.backend} {up.precision}, {how}) "
-        f"in {dt:.2f} s -> {_named(str(out), args)}"
+        f"in {dt:.2f} s -> {named(str(out), args)}"
         + (f"; kept {skipped} existing" if skipped else "")
         + (f"; failed: {len(failed)}" if failed else "")
         + compared
     )
     return 1 if failed else 0
-
-
-def _named(text: str, args) -> str:
-    """``text`` with the files that stand for a pipe named as the pipe (xeonsr.commands.upscale_pipes)."""
-    for path, name in getattr(args, "pipe_names", {}).items():
-        text = text.replace(path, name)
-    return text
 
 
 def _tiles(path, tile: int | None) -> int:

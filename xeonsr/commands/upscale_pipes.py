@@ -56,7 +56,11 @@ def _named_errors(run, args) -> int:
     try:
         return run(args)
     except UserError as e:
-        text = str(e)
-        for path, name in args.pipe_names.items():
-            text = text.replace(path, name)
-        raise UserError(text) from None
+        raise UserError(named(str(e), args)) from None
+
+
+def named(text: str, args) -> str:
+    """``text`` with the files that stand for a pipe named as the pipe."""
+    for path, name in getattr(args, "pipe_names", {}).items():
+        text = text.replace(path, name)
+    return text
