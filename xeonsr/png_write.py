@@ -3,11 +3,13 @@ EXIF data, as bytes.
 
 Written here because the library writers took longer than the network. On the 19 Set5 + Set14
 FSRCNN x3 results (AMD EPYC Zen 3, session 41; benchmarks/probes/png_encoders.py) Pillow at zlib
-level 1 took 15.2 ms an image and libpng 12.6 (through imagecodecs); every row
-filtered Up in numpy, then deflated by zlib-ng at level 2: 6.1 ms, the files 3% bigger (an
-upscaled page of text 25% bigger, a gradient 18% smaller), and a folder of them 1.3x faster end to
-end. zlib-ng's level 1 is quicker but weaker (1.4x the bytes). zlib-ng when installed (a
-dependency; the standard zlib took 9.5 ms), else the standard zlib.
+level 1 took 15.2 ms an image and libpng 12.6 (through imagecodecs); every row filtered Up in
+numpy, then deflated by zlib-ng at level 2, 6.1 ms. Since session 73 Intel ISA-L's igzip deflates
+(python-isal, a dependency, the zlib API): on an Emerald Rapids Xeon 3.0-3.1x zlib-ng's level 2
+(8.6-10.8 -> 2.7-3.5 ms an image), the files 1.3% bigger (BSD200-val 1.8%, an upscaled page of text
+1%, a gradient 36% smaller) and a folder with file IO 1.27-1.36x faster end to end
+(benchmarks/probes/png_deflaters.py). Its level 2 makes the smallest files of its four on the
+held-out BSD200-val. The standard zlib where isal is not installed (no wheel for the machine).
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import zlib
 
 import numpy as np
 
-try:  # the same API as zlib
-    from zlib_ng import zlib_ng as _deflate
-except ImportError:  # pragma: no cover - zlib-ng is a dependency; a bare install still writes PNGs
+try:  # the same API as zlib; its levels are 0-3
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - isal is a dependency where it has wheels; elsewhere zlib writes PNGs
     _deflate = zlib
+LEVEL = 2  # isal's (and, as a fallback, zlib's): both a fast level
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type (grey, grey+alpha, RGB, RGBA)
 IDAT_BYTES = 1 << 20  # the deflated data split into IDAT chunks of 1 MiB (a chunk holds < 2 GiB)
 # Filtered bytes deflated in pieces of this size, each primed with the 32 KiB before it (as pigz does): the
-# pieces deflate on several threads (zlib-ng lets go of the GIL) and the file's bytes are the same
+# pieces deflate on several threads (isal and zlib let go of the GIL) and the file's bytes are the same
 # whatever the thread count. A 96 MP RGB result (12000 x 8000, 288 MB) deflated in 2.40-2.53 s on
 # one thread, 1.38-1.40 on two (Emerald Rapids Xeon, 2 vCPUs; benchmarks/probes/png_threads.py).
 PIECE_BYTES = 1 << 22
@@ -67,14 +70,14 @@ def _up_filtered(rows: np.ndarray) -> np.ndarray:
 def _deflate_rows(filtered: np.ndarray, threads: int = 1) -> bytes:
     data = memoryview(filtered).cast("B")
     if len(data) <= PIECE_BYTES:
-        c = _deflate.compressobj(2, _deflate.DEFLATED, 15, 9)
+        c = _deflate.compressobj(LEVEL, _deflate.DEFLATED, 15, 9)
         return c.compress(data) + c.flush()
     starts = range(0, len(data), PIECE_BYTES)
 
     def piece(start: int) -> tuple[bytes, int]:
         end = min(start + PIECE_BYTES, len(data))
         primed = {"zdict": data[max(0, start - WINDOW) : start]} if start else {}
-        c = _deflate.compressobj(2, _deflate.DEFLATED, -15, 9, **primed)  # raw deflate: one stream of pieces
+        c = _deflate.compressobj(LEVEL, _deflate.DEFLATED, -15, 9, **primed)  # raw deflate: one stream of pieces
         last = end == len(data)
         body = c.compress(data[start:end]) + c.flush(_deflate.Z_FINISH if last else _deflate.Z_SYNC_FLUSH)
         return body, zlib.adler32(data[start:end])
@@ -89,7 +92,7 @@ def _deflate_rows(filtered: np.ndarray, threads: int = 1) -> bytes:
     check = 1
     for (_, adler), start in zip(pieces, starts, strict=True):
         check = _adler32_combine(check, adler, min(PIECE_BYTES, len(data) - start))
-    # zlib's header for level 2 (deflate, 32 KiB window, "fast"), the pieces, the Adler-32 of all
+    # zlib's header (deflate, 32 KiB window, a "fast" level), the pieces, the Adler-32 of all
     return b"\x78\x5e" + b"".join(body for body, _ in pieces) + struct.pack(">I", check)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import skimage.data
 from PIL import Image, ImageDraw
+from zlib_ng import zlib_ng as ZNG  # png_write's deflate from session 41 to 72: pip install zlib-ng
 
 import xeonsr.photo_save as photo_save
 import xeonsr.png_write as png_write
@@ -65,7 +66,6 @@ def average_filtered(rows, bpp=3):
 
 
 SHIPPED = (png_write._up_filtered, png_write._deflate_rows)
-ZNG = png_write._deflate
 
 
 def variant(filt=None, deflate=None):
@@ -86,7 +86,7 @@ def pil_level1(a):
 
 
 variants = {
-    "png_write (Up, zlib-ng 2)": variant(),
+    "png_write (Up; zlib-ng 2 until session 73)": variant(deflate=with_deflate(ZNG, 2)),
     "  standard zlib 2": variant(deflate=with_deflate(zlib, 2)),
     "  zlib-ng 1": variant(deflate=with_deflate(ZNG, 1)),
     "  zlib-ng 1 run-length": variant(deflate=with_deflate(ZNG, 1, 3)),
