@@ -30,8 +30,8 @@ COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type (grey, gr
 IDAT_BYTES = 1 << 20  # the deflated data split into IDAT chunks of 1 MiB (a chunk holds < 2 GiB)
 # Filtered bytes deflated in pieces of this size, each primed with the 32 KiB before it (as pigz does): the
 # pieces deflate on several threads (isal and zlib let go of the GIL) and the file's bytes are the same
-# whatever the thread count. A 96 MP RGB result (12000 x 8000, 288 MB) deflated in 2.40-2.53 s on
-# one thread, 1.38-1.40 on two (Emerald Rapids Xeon, 2 vCPUs; benchmarks/probes/png_threads.py).
+# whatever the thread count. A 96 MP RGB result (12000 x 8000, 288 MB) deflated in 1.25-1.38 s on
+# one thread, 0.79-0.87 on two (Emerald Rapids Xeon, 2 vCPUs, isal; benchmarks/probes/png_threads.py).
 PIECE_BYTES = 1 << 22
 WINDOW = 1 << 15
 
