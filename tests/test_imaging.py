@@ -106,6 +106,16 @@ def test_upscale_planes_is_imresize_at_integer_scales(scale):
     assert np.allclose(upscale_planes(stack, scale)[1], imresize(stack[1], scale), atol=1e-5)
 
 
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_upscale_planes_rows_are_those_rows_of_the_whole(scale):
+    from xeonsr.imaging import upscale_planes
+
+    x = np.random.default_rng(scale).random((2, 13, 9), dtype=np.float32)
+    whole = upscale_planes(x, scale)
+    for i0, i1 in [(0, 13), (0, 1), (2, 5), (12, 13), (4, 11)]:
+        assert np.array_equal(upscale_planes(x, scale, rows=(i0, i1)), whole[:, i0 * scale : i1 * scale])
+
+
 def test_ycbcr_planes_to_rgb_rounds_like_the_float64_path():
     from xeonsr.imaging import ycbcr_planes_to_rgb
 

@@ -94,27 +94,29 @@ def phase_kernels(scale: int) -> np.ndarray:
     return out
 
 
-def upscale_planes(x: np.ndarray, scale: int, dtype: type = np.float32) -> np.ndarray:
+def upscale_planes(x: np.ndarray, scale: int, dtype: type = np.float32, rows: tuple | None = None) -> np.ndarray:
     """MATLAB ``imresize(x, scale, 'bicubic')`` at an integer scale for (..., h, w) planes, in
     ``dtype``: per axis, ``scale`` phases of 5 taps on a symmetric 2-pixel border (what
     :func:`imresize`'s matrices hold, without multiplying their zeros: 60x less work on a
-    256-pixel tile). Needs h, w >= 2."""
+    256-pixel tile). Needs h, w >= 2. ``rows`` (i0, i1): only the rows that LR rows i0..i1
+    become (the rows either side still feed them; the same values)."""
     k = phase_kernels(scale)
     pad = BICUBIC_PAD
     x = np.asarray(x, dtype=dtype)
     for axis in (x.ndim - 2, x.ndim - 1):  # rows first, as MATLAB at equal scales
         n = x.shape[axis]
+        i0, i1 = rows if rows is not None and axis == x.ndim - 2 else (0, n)
         idx = np.concatenate([np.arange(pad)[::-1], np.arange(n), np.arange(n - pad, n)[::-1]])
         xp = np.take(x, idx, axis=axis)
-        out = np.empty(x.shape[:axis] + (n, scale) + x.shape[axis + 1 :], dtype)
+        out = np.empty(x.shape[:axis] + (i1 - i0, scale) + x.shape[axis + 1 :], dtype)
         for p in range(scale):
             acc = None
             for t in range(2 * pad + 1):
                 if k[p, t] != 0.0:
-                    term = _slice(xp, axis, t, n)
+                    term = _slice(xp, axis, i0 + t, i1 - i0)
                     acc = term * dtype(k[p, t]) if acc is None else acc + term * dtype(k[p, t])
             out[(slice(None),) * axis + (slice(None), p)] = acc
-        x = out.reshape(x.shape[:axis] + (n * scale,) + x.shape[axis + 1 :])
+        x = out.reshape(x.shape[:axis] + ((i1 - i0) * scale,) + x.shape[axis + 1 :])
     return x
 
 

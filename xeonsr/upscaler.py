@@ -17,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from xeonsr.band_finish import finish_band
 from xeonsr.errors import UserError
-from xeonsr.imaging import BICUBIC_PAD, rgb_to_ycbcr_planes, upscale_planes, ycbcr_planes_to_rgb
+from xeonsr.imaging import rgb_to_ycbcr_planes, ycbcr_planes_to_rgb
 from xeonsr.photo_io import Image16, as_upscalable, carry_metadata, upright_in_upscalable_mode
 from xeonsr.threads import worker_pool
 from xeonsr.tiles import DEFAULT_TILE, even_step
@@ -144,11 +145,6 @@ class Upscaler:
         """(h, w) float32 on [0, 1] -> (s*h, s*w) float32 through the network."""
         return self.runner(np.ascontiguousarray(x, dtype=np.float32)[None, None])[0, 0]
 
-    def _bicubic_planes(self, x: np.ndarray) -> np.ndarray:
-        """Chroma and alpha, (C, h, w): MATLAB bicubic (the models' bicubic layer) in float32,
-        whole planes at once (5 taps reach 2 pixels, so no tiles are needed to bound the work)."""
-        return upscale_planes(x, self.scale, np.float32)
-
     def _tiled(self, x: np.ndarray, k0: int, k1: int) -> np.ndarray:
         """The model's output for rows k0..k1 of plane ``x``, tile by tile, each tile reading
         the receptive field around it; with several streams the tiles run on that many infer
@@ -221,16 +217,12 @@ class Upscaler:
             ya, yb = max(0, y0 - r), min(h, y1 + r)
             planes = to_planes(arr[ya:yb])
             k0, k1 = y0 - ya, y1 - ya  # the band's own rows in its planes
-            up = np.empty((planes.shape[0], (y1 - y0) * s, w * s), np.float32)
-            up[0] = self._tiled(planes[0], k0, k1)
-            if planes.shape[0] > 1:  # bicubic reads 2 rows either side
-                c0, c1 = max(0, k0 - BICUBIC_PAD), min(yb - ya, k1 + BICUBIC_PAD)
-                up[1:] = self._bicubic_planes(planes[1:, c0:c1])[:, (k0 - c0) * s : (k1 - c0) * s]
-            out[y0 * s : y1 * s] = finish(up)
+            finish_band(planes, self._tiled(planes[0], k0, k1), k0, k1, s, finish, out[y0 * s : y1 * s])
 
         starts = range(0, h, band)
-        # A band's float working set: its planes upscaled, ~3 copies through colour and rounding.
-        band_bytes = 3 * 4 * max(1, out_channels) * (band + 2 * r) * s * w * s
+        # A band's float working set: its tiles' network outputs and the Y rows they make (the
+        # chroma and colour go in cache-sized pieces, xeonsr.band_finish).
+        band_bytes = 2 * 4 * (band + 2 * r) * s * w * s
         in_flight = min(len(starts), self.tile_streams, max(1, BAND_MEMORY // band_bytes))
         if self.tile_streams == 1:
             for y0 in starts:
