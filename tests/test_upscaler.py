@@ -432,7 +432,7 @@ def test_colliding_names_ppm_inputs_and_a_failing_file_in_one_batch(tmp_path, mo
     a, b = (np.asarray(Image.open(out / n)) for n in ("x.png", "x-b.png"))
     assert a.shape == b.shape and not np.array_equal(a, b)  # both results kept
     # An unexpected failure (not the file's fault) fails that file only; the batch goes on.
-    real = U.upscale
+    real = U.upscale_for_saving  # what a batch calls
     calls = []
 
     def flaky(self, image):
@@ -441,7 +441,7 @@ def test_colliding_names_ppm_inputs_and_a_failing_file_in_one_batch(tmp_path, mo
             raise MemoryError("out of memory")
         return real(self, image)
 
-    monkeypatch.setattr(U, "upscale", flaky)
+    monkeypatch.setattr(U, "upscale_for_saving", flaky)
     assert main(["upscale", *args[:2], "-o", str(tmp_path / "out2"), "--scale", "2", "--jobs", "1"]) == 1
     assert [p.name for p in (tmp_path / "out2").iterdir()] == ["x-b.png"]
 

@@ -32,7 +32,7 @@ def _one(up, src: Path, dest: Path, quality: int | None = None, threads: int = 1
     from xeonsr.photo_save import save_image
 
     try:
-        result = up.upscale(open_image(src))
+        result = up.upscale_for_saving(open_image(src))  # PNG: written from its array, no PIL copy
         save_image(result, dest, quality, threads)
         w, h = result.size
         return Done(src, dest, None, w * h / 1e6)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from xeonsr.errors import UserError, note
-from xeonsr.photo_io import Image16, eight_bit
+from xeonsr.photo_io import Image16, Pixels, eight_bit
 
 
 def _save_16_bit_tiff(image: Image16, path: Path) -> None:
@@ -73,6 +73,8 @@ def _save(image, path: Path, fmt: str, quality: int, threads: int) -> None:
             return atomic_write_bytes(path, encode_png(image.pixels, image.icc, threads=threads))
         if fmt == "TIFF":
             return _save_16_bit_tiff(image, path)
+    elif isinstance(image, Pixels) and not (fmt == "PNG" and image.mode in PNG_MODES):
+        image = image.to_pil()  # the other formats are PIL's to write
     if fmt not in ("PNG", "TIFF") and (isinstance(image, Image16) or image.mode.startswith("I")):
         note(f"{path}: {fmt} holds 8 bits per sample; the result's 16 are rounded to 8")  # JPEG, WebP, BMP
         image = eight_bit(image)  # its ICC profile and EXIF data kept
@@ -83,7 +85,8 @@ def _save(image, path: Path, fmt: str, quality: int, threads: int) -> None:
     if exif and fmt != "BMP" and not (fmt == "JPEG" and len(exif) > 65000):  # a JPEG segment holds 64 KB
         kwargs["exif"] = exif
     if fmt == "PNG" and image.mode in PNG_MODES:
-        pixels, icc, exif = np.asarray(image), kwargs.get("icc_profile"), kwargs.get("exif")
+        pixels = image.pixels if isinstance(image, Pixels) else np.asarray(image)
+        icc, exif = kwargs.get("icc_profile"), kwargs.get("exif")
         return atomic_write_bytes(path, encode_png(pixels, icc, exif, threads))
     if fmt == "PNG":
         kwargs["compress_level"] = 1  # zlib level 1 (OpenCV's default): PIL's level 6 took 5x longer

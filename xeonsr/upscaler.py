@@ -20,7 +20,7 @@ import numpy as np
 from xeonsr.band_finish import finish_band
 from xeonsr.errors import UserError
 from xeonsr.imaging import rgb_to_ycbcr_planes, ycbcr_planes_to_rgb
-from xeonsr.photo_io import Image16, as_upscalable, carry_metadata, upright_in_upscalable_mode
+from xeonsr.photo_io import Image16, Pixels, as_upscalable, carry_metadata, upright_in_upscalable_mode
 from xeonsr.threads import worker_pool
 from xeonsr.tiles import DEFAULT_TILE, even_step
 
@@ -244,8 +244,15 @@ class Upscaler:
         :class:`Image16` in, an :class:`Image16` out; a numpy array in (uint8 or uint16; grey,
         RGB or RGBA), the same kind out; a path in, a PIL image (or Image16) out."""
         image, back = as_upscalable(image)
+        out = self.upscale_for_saving(image)
+        return back(out.to_pil() if isinstance(out, Pixels) else out)
+
+    def upscale_for_saving(self, image):
+        """:meth:`upscale`, the result an :class:`Image16` or, with no PIL copy of it, a
+        :class:`~xeonsr.photo_io.Pixels` (what :func:`xeonsr.photo_save.save_image` writes)."""
+        image, _ = as_upscalable(image)
         up = self if self._wide is None else self._wide.for_image(self, image.size)
-        return back(up._upscale_image(image))
+        return up._upscale_image(image)
 
     def upscale_many(self, images, jobs: int | None = None):
         """Each of ``images`` (an iterable of what :meth:`upscale` takes), upscaled and yielded in
@@ -258,8 +265,6 @@ class Upscaler:
         return upscale_many(self, images, self.tile_streams if jobs is None else jobs)
 
     def _upscale_image(self, image):
-        from PIL import Image
-
         if isinstance(image, Image16):
             return Image16(self._upscale_rgb(image.pixels, 65535.0, np.uint16), image.icc)
         image, icc = upright_in_upscalable_mode(image)
@@ -268,7 +273,7 @@ class Upscaler:
         if mode.startswith("I"):
             to16 = lambda p: np.clip(np.floor(p[0] * 65535.0 + 0.5), 0, 65535).astype(np.uint16)  # noqa: E731
             planes16 = lambda a: (a.astype(np.float32) / 65535.0)[None]  # noqa: E731
-            res = Image.fromarray(self.upscale_array(arr, planes16, to16, np.uint16, 1))
+            res = Pixels(self.upscale_array(arr, planes16, to16, np.uint16, 1), "I;16")
         elif mode in ("L", "LA"):
             planes = (
                 (lambda a: (a.astype(np.float32) / 255.0)[None])
@@ -276,9 +281,9 @@ class Upscaler:
                 else (lambda a: np.moveaxis(a.astype(np.float32) / 255.0, 2, 0))
             )
             finish = (lambda p: _to8(p[0])) if mode == "L" else (lambda p: _to8(np.moveaxis(p, 0, 2)))
-            res = Image.fromarray(self.upscale_array(arr, planes, finish, np.uint8, 1 if mode == "L" else 2), mode)
+            res = Pixels(self.upscale_array(arr, planes, finish, np.uint8, 1 if mode == "L" else 2), mode)
         else:
-            res = Image.fromarray(self._upscale_rgb(arr, 255.0, np.uint8), mode)
+            res = Pixels(self._upscale_rgb(arr, 255.0, np.uint8), mode)
         carry_metadata(image, res, icc)
         return res
 
