@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: install, then run the tests and the benchmark suite in its quick mode.
-# Default: the slow-marked tests left out (about 7 minutes on 2 cores); --all runs them too (CI:
-# `bash scripts/test.sh --all`, about 21 minutes of tests on 2 AMD EPYC Zen 3 cores).
+# Default: the slow-marked tests left out (about 10 minutes on 2 cores, the benchmark suite's quick
+# run included); --all runs them too (CI: `bash scripts/test.sh --all`, about 21 minutes of tests
+# on 2 AMD EPYC Zen 3 cores).
 # Uses ../shared/datasets when XEONSR_DATA is unset. Other arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -50,3 +50,21 @@ def test_files_from_the_array_are_those_from_the_pil_result(up, tmp_path, fmt):
             back = Image.open(a)
             assert back.info.get("icc_profile") == ICC and back.getexif().get(0x010F) == "a camera", mode
             assert 0x0112 not in back.getexif(), mode
+
+
+def test_an_array_comes_back_as_the_pil_result_would(up):
+    """An array in gets the result's own array back (no PIL copy): the pixels the PIL path gives."""
+    rng = np.random.default_rng(5)
+    for arr in (
+        rng.integers(0, 256, (15, 11, 3), dtype=np.uint8),
+        rng.integers(0, 256, (15, 11, 4), dtype=np.uint8),
+        rng.integers(0, 256, (15, 11, 1), dtype=np.uint8),
+        rng.integers(0, 256, (15, 11, 2), dtype=np.uint8),
+        rng.integers(0, 65536, (15, 11), dtype=np.uint16),
+    ):
+        out = up.upscale(arr)
+        channels = arr.shape[2] if arr.ndim == 3 else 0
+        pil_in = Image.fromarray(arr[..., 0] if channels == 1 else arr, "LA" if channels == 2 else None)
+        via_pil = np.asarray(up.upscale(pil_in))
+        assert isinstance(out, np.ndarray) and out.dtype == arr.dtype and out.shape[:2] == (30, 22)
+        assert np.array_equal(out.reshape(via_pil.shape), via_pil) and out.ndim == arr.ndim

@@ -80,6 +80,9 @@ class Pixels:
     def size(self) -> tuple[int, int]:
         return self.pixels.shape[1], self.pixels.shape[0]
 
+    def __array__(self, dtype=None, copy=None):
+        return self.pixels if dtype is None else self.pixels.astype(dtype)
+
     def to_pil(self):
         from PIL import Image
 
