@@ -23,4 +23,6 @@ for _ in range(rounds):
     into.append(t1 - t0)
     out.append(time.perf_counter() - t1)
     assert np.array_equal(back, a)
-print(f"{w}x{h} RGB: Image.fromarray {min(into):.3f}-{max(into):.3f} s, np.asarray of it {min(out):.3f}-{max(out):.3f} s")
+print(
+    f"{w}x{h} RGB: Image.fromarray {min(into):.3f}-{max(into):.3f} s, np.asarray of it {min(out):.3f}-{max(out):.3f} s"
+)

@@ -18,35 +18,22 @@ import io
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-import skimage.data
+from _folder_results import folder_results, other_content
 from isal import isal_zlib
-from PIL import Image, ImageDraw
+from PIL import Image
 from zlib_ng import zlib_ng
 
 import xeonsr.png_write as png_write
 from xeonsr.data import dataset_files
-from xeonsr.evaluate import resolve_dataset
 from xeonsr.folder import upscale_files
 from xeonsr.imaging import imresize, load_image
-from xeonsr.upscaler import Upscaler
 
 model, rounds = sys.argv[1], int(sys.argv[2])
 data = os.environ["XEONSR_DATA"]
-up = Upscaler(model, 3, streams=2)
-print(up.runner.note)
-files = resolve_dataset("Set5", data)[1] + resolve_dataset("Set14", data)[1]
-tmp, out = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
-jobs, results = [], []
-for i, f in enumerate(files):
-    lr = Image.fromarray(imresize(load_image(f), 1 / 3))
-    lr.save(tmp / f"lr{i}.png")
-    jobs.append((tmp / f"lr{i}.png", out / f"sr{i}.png"))
-    results.append(np.asarray(up.upscale(lr)))
+up, jobs, results = folder_results(model)
 
 SHIPPED = png_write._deflate_rows
 
@@ -86,16 +73,7 @@ for k in variants:
     b = min(times[k])
     print(f"{k:22s} {b * 1e3 / len(results):6.2f} ms/img  {size[k] / 1e6:6.2f} MB  x{base / b:.2f} as fast")
 
-page = Image.new("RGB", (400, 300), "white")
-for y in range(10, 290, 14):
-    ImageDraw.Draw(page).text((10, y), "The quick brown fox jumps over the lazy dog 0123456789 " * 2, fill="black")
-ramp = np.tile(np.linspace(0, 255, 400).astype(np.uint8), (300, 1))
-others = {
-    "page of text": page,
-    "gradient": Image.fromarray(ramp).convert("RGB"),
-    "astronaut": Image.fromarray(skimage.data.astronaut()).resize((256, 256)),
-    "coffee": Image.fromarray(skimage.data.coffee()).resize((200, 133)),
-}
+others = other_content()
 val = [np.asarray(up.upscale(imresize(load_image(f), 1 / 3))) for f in dataset_files("BSD200-val", data)[1]]
 sizes = {k: sum(len(encode(k, a)) for a in val) for k in variants}
 ref = sizes["zlib-ng 2"]
