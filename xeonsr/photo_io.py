@@ -80,8 +80,9 @@ class Pixels:
     def size(self) -> tuple[int, int]:
         return self.pixels.shape[1], self.pixels.shape[0]
 
-    def __array__(self, dtype=None, copy=None):
-        return self.pixels if dtype is None else self.pixels.astype(dtype)
+    def __array__(self, dtype=None, copy=None):  # np.asarray: the pixels themselves; np.array: a copy
+        a = self.pixels if dtype is None else self.pixels.astype(dtype)
+        return a.copy() if copy and a is self.pixels else a
 
     def to_pil(self):
         from PIL import Image
