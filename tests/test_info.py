@@ -201,3 +201,13 @@ def test_bf16_is_chosen_only_where_asked_and_refused_without_native_bf16(monkeyp
     for backend in ("auto", "openvino", "torch"):
         with pytest.raises(UserError, match=r"bf16 needs a CPU with native bf16 .*AMD EPYC.*--precision fp32 or int8"):
             Upscaler("fsrcnn", 3, backend=backend, precision="bf16")
+
+
+def test_info_names_what_deflates_the_pngs():
+    import importlib.util
+
+    from xeonsr.commands.info_cmd import info_text
+
+    line = next(s for s in info_text().splitlines() if s.startswith("PNG out:"))
+    has_isal = importlib.util.find_spec("isal") is not None
+    assert ("Intel ISA-L" in line) == has_isal and ("pip install isal" in line) == (not has_isal), line

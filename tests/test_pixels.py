@@ -68,3 +68,10 @@ def test_an_array_comes_back_as_the_pil_result_would(up):
         via_pil = np.asarray(up.upscale(pil_in))
         assert isinstance(out, np.ndarray) and out.dtype == arr.dtype and out.shape[:2] == (30, 22)
         assert np.array_equal(out.reshape(via_pil.shape), via_pil) and out.ndim == arr.ndim
+
+
+def test_a_result_upscales_again(up):
+    """A Pixels result handed back to the upscaler (x2 twice) is taken as the image it holds."""
+    first = up.upscale_for_saving(Image.fromarray(np.random.default_rng(7).integers(0, 256, (9, 8, 3), dtype=np.uint8)))
+    again = up.upscale(first)
+    assert again.size == (32, 36) and np.array_equal(np.asarray(again), np.asarray(up.upscale(first.to_pil())))

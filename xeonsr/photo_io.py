@@ -101,7 +101,9 @@ def as_upscalable(obj):
 
     from PIL import Image
 
-    if isinstance(obj, Image16) or hasattr(obj, "mode"):
+    if isinstance(obj, Pixels):  # a result of upscale_for_saving, upscaled again
+        image, back = obj.to_pil(), lambda out: out
+    elif isinstance(obj, Image16) or hasattr(obj, "mode"):
         image, back = obj, lambda out: out
     elif isinstance(obj, (str, os.PathLike)):
         image, back = open_image(Path(obj)), lambda out: out

@@ -21,8 +21,11 @@ import numpy as np
 
 try:  # the same API as zlib; its levels are 0-3
     from isal import isal_zlib as _deflate
+
+    DEFLATER = "Intel ISA-L (python-isal)"
 except ImportError:  # pragma: no cover - isal is a dependency where it has wheels; elsewhere zlib writes PNGs
     _deflate = zlib
+    DEFLATER = "the standard zlib (pip install isal: 3x the speed)"
 LEVEL = 2  # isal's (and, as a fallback, zlib's): both a fast level
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"

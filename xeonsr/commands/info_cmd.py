@@ -113,4 +113,7 @@ def info_text(hand=...) -> str:
 
     kept = cache_dir(create=False)
     lines.append(f"compiled:   {f'kept in {kept}' if kept else 'not kept'} for later processes (XEONSR_CACHE_DIR)")
+    from xeonsr.png_write import DEFLATER
+
+    lines.append(f"PNG out:    deflated by {DEFLATER}")
     return "\n".join(lines)
