@@ -93,20 +93,23 @@ class Pixels:
 
 
 def as_upscalable(obj):
-    """(a PIL image or Image16, a function turning the upscaled one back into obj's kind) for
-    what people hand ``Upscaler.upscale``: a PIL image, an Image16, a path, or a numpy array
-    (H, W) grey or (H, W, 3|4) RGB(A), uint8 or uint16 (RGB order: OpenCV's BGR needs
-    ``cv2.cvtColor`` first)."""
+    """(a PIL image or Image16, a function turning the upscaled one (Image16 or Pixels) back into
+    obj's kind; an array gets the result's own) for what people hand ``Upscaler.upscale``: a PIL
+    image, an Image16, a path, or a numpy array (H, W) grey or (H, W, 3|4) RGB(A), uint8 or
+    uint16 (RGB order: OpenCV's BGR needs ``cv2.cvtColor`` first)."""
     import os
 
     from PIL import Image
 
+    def as_pil(out):  # the upscaler's Pixels result as the PIL image it holds
+        return out.to_pil() if isinstance(out, Pixels) else out
+
     if isinstance(obj, Pixels):  # a result of upscale_for_saving, upscaled again
-        image, back = obj.to_pil(), lambda out: out
+        image, back = obj.to_pil(), as_pil
     elif isinstance(obj, Image16) or hasattr(obj, "mode"):
-        image, back = obj, lambda out: out
+        image, back = obj, as_pil
     elif isinstance(obj, (str, os.PathLike)):
-        image, back = open_image(Path(obj)), lambda out: out
+        image, back = open_image(Path(obj)), as_pil
     elif isinstance(obj, np.ndarray):
         channels = obj.shape[2] if obj.ndim == 3 else 0
         if obj.dtype not in (np.uint8, np.uint16) or not (

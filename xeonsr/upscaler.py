@@ -243,15 +243,15 @@ class Upscaler:
         """PIL image in, PIL image out (mode, alpha, 16-bit grey, ICC profile preserved); an
         :class:`Image16` in, an :class:`Image16` out; a numpy array in (uint8 or uint16; grey,
         RGB or RGBA), the same kind out; a path in, a PIL image (or Image16) out."""
-        array_in = isinstance(image, np.ndarray)  # then the array back with no PIL copy of it
-        image, back = as_upscalable(image)
-        out = self.upscale_for_saving(image)
-        return back(out.to_pil() if isinstance(out, Pixels) and not array_in else out)
+        image, back = as_upscalable(image)  # an array back is the result's own (no PIL copy)
+        return back(self._upscale_upscalable(image))
 
     def upscale_for_saving(self, image):
         """:meth:`upscale`, the result an :class:`Image16` or, with no PIL copy of it, a
         :class:`~xeonsr.photo_io.Pixels` (what :func:`xeonsr.photo_save.save_image` writes)."""
-        image, _ = as_upscalable(image)
+        return self._upscale_upscalable(as_upscalable(image)[0])
+
+    def _upscale_upscalable(self, image):
         up = self if self._wide is None else self._wide.for_image(self, image.size)
         return up._upscale_image(image)
 
