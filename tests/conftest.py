@@ -40,5 +40,6 @@ def _every_cpu_as_found():
 @pytest.fixture(autouse=True)
 def _quick_peaks(monkeypatch):
     """The bench's FP32 and BF16 peaks on 512^3 products, not 2048^3: a real peak still (the rows'
-    share of it is checked), in 1/64 of the work (each bench a test ran spent ~20 s on them)."""
+    share of it is checked), in 1/64 of the work (a bench in a test spent ~20 s on them: `python -m cProfile
+    -s cumtime -m pytest tests/test_bench.py::test_opencv_peer_computes_our_function`)."""
     monkeypatch.setattr("xeonsr.peaks.MATRIX_SIDE", 512)

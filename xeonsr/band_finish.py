@@ -2,11 +2,11 @@
 bicubic, then the caller's colour conversion and rounding, a few rows at a time.
 
 Why in pieces: numpy's passes over a whole band's float planes, each tens of MB for a large image,
-ran at memory speed: a 3000 x 2000 photo x4 on one stream spent 5.4 of its 7.4 s in the chroma and
-the colour conversion (Emerald Rapids Xeon, cProfile). In pieces of CHUNK_BYTES a plane they stay
-in the cache: that photo upscaled 1.51-1.81x faster, a 4000 x 3000 one x2 1.23-1.27x
-(benchmarks/probes/band_pieces.py). Every pixel gets the values the whole band gave it (the same
-elementwise operations on the same inputs; tested)."""
+ran at memory speed: a 3000 x 2000 photo x4 on one stream spent 4.2-4.8 of its 6.0-6.9 s in the
+chroma and the colour conversion (Emerald Rapids Xeon, benchmarks/probes/large_image_profile.py).
+In pieces of CHUNK_BYTES a plane they stay in the cache: that photo upscaled 1.51-1.81x faster, a
+4000 x 3000 one x2 1.23-1.27x (benchmarks/probes/band_pieces.py). Every pixel gets the values the
+whole band gave it (the same elementwise operations on the same inputs; tested)."""
 
 from __future__ import annotations
 

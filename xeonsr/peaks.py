@@ -20,7 +20,8 @@ import time
 import numpy as np
 
 # The side of the FP32 and BF16 peaks' square matrix products: large enough to run at the BLAS's
-# full rate (0.13 s a product on one Xeon core; the tests, which only need a real peak, take 512).
+# full rate (0.13 s a product on one Emerald Rapids core, in the cProfile of tests/conftest.py's
+# _quick_peaks; the tests, which only need a real peak, take 512).
 MATRIX_SIDE = 2048
 
 
