@@ -820,8 +820,9 @@ else:  # Ctrl-C as the main thread gets it, on the third image
             _thread.interrupt_main()
         return real_one(up, s, d, *a)
     def save(image, dest, *a, **k):
-        real_save(image, dest, *a, **k)
+        commit = real_save(image, dest, *a, **k)
         saved.append(dest)
+        return commit
     xeonsr.folder._one, xeonsr.photo_save.save_image = one, save
 print(main(args), len(calls), len(saved))
 """

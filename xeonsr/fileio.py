@@ -8,8 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write(path: str | Path, write: Callable[[str], object]) -> None:
-    """Call ``write(tmp_path)`` for a temporary file beside ``path``, then rename it over."""
+def atomic_write(path: str | Path, write: Callable[[str], object], defer: bool = False) -> Callable[[], None] | None:
+    """Call ``write(tmp_path)`` for a temporary file beside ``path``, then commit it: fsync, then
+    rename it over. ``defer``: return the commit instead of running it, for a thread of its own
+    (a folder's worker goes on to its next image while the disk syncs this one's file; until the
+    commit runs, ``path`` holds what it held before and the file is whole under its temporary name)."""
     path = Path(path)
     if path.is_dir():  # else the rename fails naming the temporary file
         from xeonsr.errors import UserError
@@ -19,15 +22,26 @@ def atomic_write(path: str | Path, write: Callable[[str], object]) -> None:
     # The name's start only: a name of 250 bytes (most file systems take 255) has no room for more.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+
+    def commit() -> None:
+        try:
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
     try:
         write(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if defer:
+        return commit
+    commit()
+    return None
 
 
 OUTPUT_OPTIONS = ("json", "table", "plot")  # files commands write once their work is done
@@ -58,8 +72,8 @@ def make_folder(path: str | Path) -> Path:
     return path
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+def atomic_write_bytes(path: str | Path, data: bytes, defer: bool = False) -> Callable[[], None] | None:
+    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data), defer)
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

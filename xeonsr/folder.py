@@ -1,9 +1,10 @@
 """Many images at once: decode, upscale and encode overlap across worker threads.
 
 Each worker takes a file, decodes it, upscales it through its own infer request (an OpenVINO
-stream of its own, ``Upscaler.for_thread``) and writes the result; OpenVINO, PIL and numpy
-release the GIL while they work, so N workers keep N streams busy while files are read and
-written. One worker reproduces the sequential path exactly, and so do N (tested). Images in
+stream of its own, ``Upscaler.for_thread``) and writes the result whole under a temporary
+name, whose fsync and rename run on a thread of their own while the worker goes on; OpenVINO,
+PIL and numpy release the GIL while they work, so N workers keep N streams busy while files are
+read and written. One worker reproduces the sequential path exactly, and so do N (tested). Images in
 memory (:func:`upscale_many`) go the same way, without the files.
 """
 
@@ -13,7 +14,7 @@ import collections
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,21 +27,28 @@ class Done:
     megapixels: float  # of the output (0 on error)
 
 
-def _one(up, src: Path, dest: Path, quality: int | None = None, threads: int = 1) -> Done:
-    from xeonsr.errors import is_user_error, one_line
+def _one(up, src: Path, dest: Path, quality: int | None = None, threads: int = 1, defer: bool = False):
+    """-> (Done, None), or with ``defer`` (Done, the commit of its file): the result written
+    whole under a temporary name, its fsync and rename the caller's to run (xeonsr.fileio)."""
     from xeonsr.photo_io import open_image
     from xeonsr.photo_save import save_image
 
     try:
         result = up.upscale_for_saving(open_image(src))  # PNG: written from its array, no PIL copy
-        save_image(result, dest, quality, threads)
+        commit = save_image(result, dest, quality, threads, defer=defer)
         w, h = result.size
-        return Done(src, dest, None, w * h / 1e6)
+        return Done(src, dest, None, w * h / 1e6), commit
     except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
-        if is_user_error(e):
-            return Done(src, dest, one_line(e), 0.0)
-        kind, first = e.__class__.__name__, one_line(e)
-        return Done(src, dest, f"{src}: internal error ({kind})" + (f" {first}" if first != kind else ""), 0.0)
+        return _failed(src, dest, e), None
+
+
+def _failed(src: Path, dest: Path, e: Exception) -> Done:
+    from xeonsr.errors import is_user_error, one_line
+
+    if is_user_error(e):
+        return Done(src, dest, one_line(e), 0.0)
+    kind, first = e.__class__.__name__, one_line(e)
+    return Done(src, dest, f"{src}: internal error ({kind})" + (f" {first}" if first != kind else ""), 0.0)
 
 
 def upscale_files(
@@ -54,52 +62,64 @@ def upscale_files(
     """Upscale each (source, destination) with ``workers`` threads; -> [Done] in job order
     (``quality``: of JPEG and WebP results, xeonsr.photo_save.save_image's).
 
+    With several workers each result's fsync and rename run on a thread of their own while its
+    worker goes on to the next image: a worker waiting on the disk leaves its core idle.
+
     Interrupted (Ctrl-C, or ``on_done`` raising), it stops promptly and writes nothing half:
-    one worker runs in the calling thread, where the interrupt lands at once; several stop at
-    their image's next band (``Upscaler.stop``), and no image starts after. ``written`` gets
-    each destination as it is written whole, so a caller knows, once this raises, which
-    outputs this run made (an existing file there says nothing: it may predate the run)."""
+    one worker runs in the calling thread, where the interrupt lands at once (and commits each
+    file itself, so none is left under its temporary name); several stop at their image's next
+    band (``Upscaler.stop``), no image starts after, and the files they wrote whole are
+    committed. ``written`` gets each destination once committed, so a caller knows, once this
+    raises, which outputs this run made (an existing file there says nothing: it may predate
+    the run)."""
     if written is None:
         written = []
     # A large PNG's deflate takes the cores the workers leave it (one image: all of them).
     encoders = max(1, up.threads.used // max(1, workers))
 
-    def one(u, src: Path, dest: Path) -> Done:
-        done = _one(u, src, dest, quality, encoders)
+    def commit(done: Done, fn) -> Done:
+        try:
+            if fn is not None:
+                fn()
+        except Exception as e:  # noqa: BLE001 - as the worker's own errors
+            return _failed(done.src, done.dest, e)
         if done.error is None:
-            written.append(dest)  # list.append is atomic: workers need no lock
+            written.append(done.dest)  # list.append is atomic: no lock
         return done
 
     if workers <= 1:
         results = []
         for s, d in jobs:
-            results.append(one(up, s, d))
+            results.append(commit(*_one(up, s, d, quality, encoders)))
             if on_done is not None:
                 on_done(results[-1])
         return results
     from xeonsr.threads import worker_pool
 
     local, stop = threading.local(), threading.Event()
+    # Outside the workers' pool, and never cancelled: once the workers stop (an interrupt too),
+    # every file they wrote whole is committed before this returns or raises.
+    with ThreadPoolExecutor(workers, "xeonsr-commit") as committer:
 
-    def work(src: Path, dest: Path) -> Done:
-        if not hasattr(local, "up"):
-            local.up = up.for_thread()
-            local.up.stop = stop
-        return one(local.up, src, dest)
+        def work(src: Path, dest: Path) -> Future:
+            if not hasattr(local, "up"):
+                local.up = up.for_thread()
+                local.up.stop = stop
+            return committer.submit(commit, *_one(local.up, src, dest, quality, encoders, True))  # defer
 
-    by_index: dict[int, Done] = {}
-    with worker_pool(workers, "xeonsr-upscale") as pool:
-        futures = {pool.submit(work, s, d): i for i, (s, d) in enumerate(jobs)}
-        try:
-            for fut in as_completed(futures):
-                done = fut.result()
-                by_index[futures[fut]] = done
-                if on_done is not None:
-                    on_done(done)
-        except BaseException:
-            stop.set()
-            raise
-    return [by_index[i] for i in range(len(jobs))]
+        by_index: dict[int, Done] = {}
+        with worker_pool(workers, "xeonsr-upscale") as pool:
+            futures = {pool.submit(work, s, d): i for i, (s, d) in enumerate(jobs)}
+            try:
+                for fut in as_completed(futures):
+                    done = fut.result().result()
+                    by_index[futures[fut]] = done
+                    if on_done is not None:
+                        on_done(done)
+            except BaseException:
+                stop.set()
+                raise
+        return [by_index[i] for i in range(len(jobs))]
 
 
 def upscale_many(up, images, jobs: int):

@@ -5,6 +5,7 @@ WebP or BMP) converted and said. Public: save_image, output_format, OUTPUT_FORMA
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from xeonsr.errors import UserError, note
 from xeonsr.photo_io import Image16, Pixels, eight_bit
 
 
-def _save_16_bit_tiff(image: Image16, path: Path) -> None:
+def _save_16_bit_tiff(image: Image16, path: Path, defer: bool):
     import cv2
 
     from xeonsr.fileio import atomic_write_bytes
@@ -24,7 +25,7 @@ def _save_16_bit_tiff(image: Image16, path: Path) -> None:
         raise UserError(f"{path}: OpenCV could not encode a 16-bit TIFF")
     if image.icc:
         note(f"{path}: the ICC profile is not kept in a 16-bit TIFF")
-    atomic_write_bytes(path, buf.tobytes())
+    return atomic_write_bytes(path, buf.tobytes(), defer)
 
 
 # PIL modes xeonsr.png_write encodes (what an upscale gives back); anything else goes through PIL.
@@ -53,26 +54,42 @@ def output_format(path: Path) -> str:
 JPEG_QUALITY = 95  # PIL's default for JPEG and WebP is 75-80: visibly lossy on an upscale
 
 
-def save_image(image, path: Path, quality: int | None = None, threads: int = 1) -> None:
+def save_image(image, path: Path, quality: int | None = None, threads: int = 1, defer: bool = False):
     """Save atomically (a temporary name, then rename), keeping the ICC profile; ``quality``:
     JPEG's and WebP's (default JPEG_QUALITY), unused by the lossless formats; ``threads``: how
-    many may encode a large PNG (xeonsr.png_write)."""
+    many may encode a large PNG (xeonsr.png_write). ``defer``: the file is written whole under a
+    temporary name and the commit (fsync, rename) returned to be called, in a thread of its
+    own (xeonsr.fileio.atomic_write); its errors are this function's."""
     fmt = output_format(path)
+    with _cannot_write(path):
+        commit = _save(image, path, fmt, quality or JPEG_QUALITY, threads, defer)
+    if commit is None:
+        return None
+
+    def committed() -> None:
+        with _cannot_write(path):
+            commit()
+
+    return committed
+
+
+@contextlib.contextmanager
+def _cannot_write(path: Path):
     try:
-        _save(image, path, fmt, quality or JPEG_QUALITY, threads)
+        yield
     except OSError as e:  # no such folder, no permission, disk full: the file the user named
         raise UserError(f"{path}: cannot write it ({e.strerror or e})") from None
 
 
-def _save(image, path: Path, fmt: str, quality: int, threads: int) -> None:
+def _save(image, path: Path, fmt: str, quality: int, threads: int, defer: bool):
     from xeonsr.fileio import atomic_write, atomic_write_bytes
     from xeonsr.png_write import encode_png
 
     if isinstance(image, Image16):
         if fmt == "PNG":
-            return atomic_write_bytes(path, encode_png(image.pixels, image.icc, threads=threads))
+            return atomic_write_bytes(path, encode_png(image.pixels, image.icc, threads=threads), defer)
         if fmt == "TIFF":
-            return _save_16_bit_tiff(image, path)
+            return _save_16_bit_tiff(image, path, defer)
     elif isinstance(image, Pixels) and not (fmt == "PNG" and image.mode in PNG_MODES):
         image = image.to_pil()  # the other formats are PIL's to write
     if fmt not in ("PNG", "TIFF") and (isinstance(image, Image16) or image.mode.startswith("I")):
@@ -87,7 +104,7 @@ def _save(image, path: Path, fmt: str, quality: int, threads: int) -> None:
     if fmt == "PNG" and image.mode in PNG_MODES:
         pixels = image.pixels if isinstance(image, Pixels) else np.asarray(image)
         icc, exif = kwargs.get("icc_profile"), kwargs.get("exif")
-        return atomic_write_bytes(path, encode_png(pixels, icc, exif, threads))
+        return atomic_write_bytes(path, encode_png(pixels, icc, exif, threads), defer)
     if fmt == "PNG":
         kwargs["compress_level"] = 1  # zlib level 1 (OpenCV's default): PIL's level 6 took 5x longer
     if fmt == "TIFF" and not _has_exif_ifd(kwargs.get("exif")):
@@ -99,7 +116,7 @@ def _save(image, path: Path, fmt: str, quality: int, threads: int) -> None:
     if fmt in ("JPEG", "BMP") and image.mode in ("RGBA", "LA"):  # PIL's BMP drops alpha, or fails (LA)
         note(f"{path}: {fmt} holds no transparency; the alpha channel is left out")
         image = image.convert(image.mode[:-1])  # grey stays grey
-    atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs))
+    return atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **kwargs), defer)
 
 
 def _has_exif_ifd(exif: bytes | None) -> bool:

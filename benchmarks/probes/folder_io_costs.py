@@ -36,12 +36,18 @@ for i, f in enumerate(files):
     jobs.append((lr, tmp / f"sr{i}.png"))
 up = Upscaler(model, scale, threads=1)
 print(up.runner.note)
-for s, d in jobs:
-    _one(up, s, d)
+
+
+def each():
+    for s, d in jobs:
+        done, _ = _one(up, s, d)  # decode, upscale, encode, then the file's fsync and rename
+        assert done.error is None, done.error
+
+
+each()
 pr = cProfile.Profile()
 pr.enable()
-for s, d in jobs:
-    _one(up, s, d)
+each()
 pr.disable()
 pstats.Stats(pr).sort_stats("tottime").print_stats(12)
 
