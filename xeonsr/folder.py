@@ -2,10 +2,11 @@
 
 Each worker takes a file, decodes it, upscales it through its own infer request (an OpenVINO
 stream of its own, ``Upscaler.for_thread``) and writes the result whole under a temporary
-name, whose fsync and rename run on a thread of their own while the worker goes on; OpenVINO,
-PIL and numpy release the GIL while they work, so N workers keep N streams busy while files are
-read and written. One worker reproduces the sequential path exactly, and so do N (tested). Images in
-memory (:func:`upscale_many`) go the same way, without the files.
+name (with several workers its fsync and rename then run on a thread of their own while the
+worker goes on); OpenVINO, PIL and numpy release the GIL while they work, so N workers keep N
+streams busy while files are read and written. One worker reproduces the sequential path
+exactly, and so do N (tested). Images in memory (:func:`upscale_many`) go the same way, without
+the files.
 """
 
 from __future__ import annotations
