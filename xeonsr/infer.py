@@ -124,7 +124,7 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
     if precision == "auto" and cpu.native_bf16:
         from xeonsr.kernels import bf16_first
 
-        if bf16_first(int8, have.get(ir_stem(model, scale, "fp32")), cpu.flags):
+        if bf16_first(int8, have.get(ir_stem(model, scale, "fp32")), cpu):
             order = ["bf16", *order]  # tuned here: faster than the INT8 IR, and closer to FP32
     for prec in order:
         # bf16 is OpenVINO's bf16 inference precision on the FP32 IR

@@ -39,6 +39,14 @@ class CpuInfo:
     model_number: int | None = None
 
     @property
+    def generation(self) -> str | None:
+        """ "family F model N": what xeonsr.kernels keeps timings of one CPU design under (a VM's
+        model name may say only "AMD EPYC"; SKUs of one design share it)."""
+        if self.family is None or self.model_number is None:
+            return None
+        return f"family {self.family} model {self.model_number}"
+
+    @property
     def native_bf16(self) -> bool:
         # oneDNN runs bf16 at speed with AVX512-BF16 or AMX; AVX-NE-CONVERT only converts.
         return bool(self.flags & {"avx512_bf16", "amx_bf16"})

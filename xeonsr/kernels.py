@@ -10,8 +10,10 @@ AMX kernels (``brgconv_avx512_amx*``, ``jit_avx512_amx*``), another set of choic
 CPUs are a class of their own. So nothing is a rule: a plan,
 {layer: kernel}, is measured per IR (:func:`xeonsr.tune.tune`, ``xeonsr tune``), checked to give the same
 output, and kept in the store's manifest under the CPU class and inference precision it was
-measured with. :func:`plan_for` hands it to ``compile_ir`` only on a CPU of that class, for
-that IR (sha256) under that OpenVINO version.
+measured with: the class's record, and beside it one per CPU design tuned since that measured
+otherwise (two AMX Xeons disagreed on three IRs' plans and on FSRCNN x2's bf16 against INT8).
+:func:`plan_for` hands a plan to ``compile_ir`` only on a CPU of that class (its design's record
+first), for that IR (sha256) under that OpenVINO version.
 
 A node asks for a kernel through its rt_info "PrimitivesPriority" ("cpu:jit_avx512"); the plugin
 falls back to its own list where that kernel cannot run (an AVX2-only CPU gets jit_avx2, which
@@ -22,6 +24,7 @@ to a temporary IR and reads it back.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -71,46 +74,90 @@ AVOID = {
 }
 
 
-def plan_key(cls: str, inference_precision: str) -> str:
-    return f"{cls}/{inference_precision}"
+def plan_key(cls: str, inference_precision: str, design: str | None = None) -> str:
+    """A record's key: "avx512_amx/f32" is the class's (what every CPU of the class runs unless
+    its own design was tuned), "avx512_amx/f32/family 6 model 167" one design's."""
+    return f"{cls}/{inference_precision}" + (f"/{design}" if design else "")
 
 
-def plan_for(entry: dict | None, inference_precision: str, flags: set[str] | None = None) -> dict | None:
-    """The manifest entry's plan for this CPU and inference precision ({layer: kernel}), if any."""
+def cpu_key(cpu) -> str:
+    """The design a record is measured on (xeonsr.info.CpuInfo.generation). Two AMX Xeons
+    disagreed on FSRCNN x2's bf16 against INT8 by ~10% either way and on three IRs' kernel plans
+    (docs/int8.md), so one record per class could not be right for both."""
+    return cpu.generation or cpu.model
+
+
+def record_design(record: dict) -> str:
+    """The design a record was measured on, from its "cpu" (the model name xeonsr.info gives)."""
+    found = re.search(r"family \d+ model \d+", record.get("cpu", ""))
+    return found.group(0) if found else record.get("cpu", "")
+
+
+def is_current(entry: dict, record: dict | None) -> bool:
+    # measured on this version of the IR, and checked with this OpenVINO (another's kernels may
+    # compute otherwise)
+    return (
+        bool(record)
+        and record.get("xml_sha256") == entry.get("xml_sha256")
+        and record.get("openvino") == openvino_version()
+    )
+
+
+def plan_record(entry: dict | None, inference_precision: str, cpu=None) -> dict | None:
+    """The manifest entry's record a run on ``cpu`` uses (default this one; a set of flags alone
+    finds its class's): its design's, else its class's, passing over one of another IR or OpenVINO."""
     if not entry or not entry.get("kernels"):
         return None
-    if flags is None:
-        flags = cpu_info().flags
+    cpu = cpu_info() if cpu is None else cpu
+    flags, design = (cpu, None) if isinstance(cpu, (set, frozenset)) else (cpu.flags, cpu_key(cpu))
     cls = cpu_class(flags)
     if cls is None:
         return None
-    plan = entry["kernels"].get(plan_key(cls, inference_precision))
-    if not plan or plan.get("xml_sha256") != entry.get("xml_sha256"):
-        return None  # measured on another version of this IR
-    if plan.get("openvino") != openvino_version():
-        return None  # checked with another OpenVINO, whose kernels may compute otherwise
-    return plan["layers"] or None
+    for key in (plan_key(cls, inference_precision, design), plan_key(cls, inference_precision)):
+        record = entry["kernels"].get(key)
+        if is_current(entry, record):
+            return record
+    return None
+
+
+def plan_for(entry: dict | None, inference_precision: str, cpu=None) -> dict | None:
+    """The plan ({layer: kernel}) of :func:`plan_record`, if any."""
+    record = plan_record(entry, inference_precision, cpu)
+    return (record["layers"] or None) if record else None
 
 
 # bf16 goes first under --precision auto where `xeonsr tune` timed the FP32 IR in bf16 at least
-# this much faster than the INT8 IR on the CPU class (median of its interleaved rounds): bf16
-# also loses less PSNR (0.005-0.025 dB on BSD200-val against INT8's budget of 0.05). On an
-# Emerald Rapids Xeon FSRCNN-s x2 ran 1.15-1.22x in bf16 (benchmarks/probes/int8_float_layers_bf16.py).
+# this much faster than the INT8 IR on this CPU (median of its interleaved rounds): bf16 also
+# loses less PSNR (0.005-0.025 dB on BSD200-val against INT8's budget of 0.05). On an Emerald
+# Rapids Xeon FSRCNN-s x2 ran 1.15-1.22x in bf16 (benchmarks/probes/int8_float_layers_bf16.py).
 BF16_FIRST_MARGIN = 1.05
 
 
-def bf16_first(int8: dict | None, fp32: dict | None, flags: set[str] | None = None) -> bool:
-    """Whether this CPU class's plan record for the INT8 IR ``int8`` (its tune) found the FP32 IR
-    ``fp32`` in bf16 faster by BF16_FIRST_MARGIN, both IRs and OpenVINO as measured."""
+def bf16_first(int8: dict | None, fp32: dict | None, cpu=None) -> bool:
+    """Whether `xeonsr tune` found the FP32 IR ``fp32`` in bf16 faster than the INT8 IR ``int8``
+    by BF16_FIRST_MARGIN (both IRs and OpenVINO as measured): on this CPU's design where it was
+    tuned, else on every design of its class that was (a design nobody tuned keeps INT8 first
+    unless all of its class ran bf16 faster)."""
     if not int8 or not fp32 or not int8.get("kernels"):
         return False
-    cls = cpu_class(cpu_info().flags if flags is None else flags)
-    record = int8["kernels"].get(plan_key(cls, "f32")) if cls else None
-    if not record or record.get("xml_sha256") != int8.get("xml_sha256"):
+    cpu = cpu_info() if cpu is None else cpu
+    cls = cpu_class(cpu.flags)
+    if cls is None:
         return False
-    if record.get("fp32_sha256") != fp32.get("xml_sha256") or record.get("openvino") != openvino_version():
-        return False
-    return record.get("bf16_vs_int8", 0) >= BF16_FIRST_MARGIN
+    timed = {
+        key: record["bf16_vs_int8"]
+        for key, record in int8["kernels"].items()
+        if key.split("/")[:2] == [cls, "f32"]
+        and is_current(int8, record)
+        and record.get("fp32_sha256") == fp32.get("xml_sha256")
+        and "bf16_vs_int8" in record
+    }
+    own = timed.get(plan_key(cls, "f32", cpu_key(cpu)))
+    if own is None and plan_key(cls, "f32") in timed:
+        record = int8["kernels"][plan_key(cls, "f32")]
+        own = timed[plan_key(cls, "f32")] if record_design(record) == cpu_key(cpu) else None
+    ratio = own if own is not None else min(timed.values(), default=0)
+    return ratio >= BF16_FIRST_MARGIN
 
 
 def avoided(compiled, ov_model) -> dict[str, str]:

@@ -90,7 +90,7 @@ def info_text(hand=...) -> str:
     held = cap and facts.cpu_class(cpu.flags, capped=False)
     why = f"oneDNN held to {cap} by ONEDNN_MAX_CPU_ISA" if held else "kernel plans are for AVX-512 VNNI CPUs"
     kernels = (
-        f"{cls}: the IRs' measured kernel plans apply (xeonsr tune)"
+        f"{cls}: the IRs' measured kernel plans apply (xeonsr tune{designs_tuned(cpu, cls)})"
         if cls
         else f"OpenVINO's own choice per layer ({why})"
     )
@@ -117,3 +117,17 @@ def info_text(hand=...) -> str:
 
     lines.append(f"PNG out:    deflated by {DEFLATER}")
     return "\n".join(lines)
+
+
+def designs_tuned(cpu, cls: str) -> str:
+    """ "; N shipped IRs with records of this design (family F model M)": how many run plans tuned
+    on this CPU's own design rather than on another of its class."""
+    from xeonsr.irs import SHIPPED_IR_DIR, read_manifest
+    from xeonsr.kernels import cpu_key, plan_key, plan_record
+
+    if not (SHIPPED_IR_DIR / "manifest.json").is_file():
+        return ""
+    own = plan_key(cls, "f32", cpu_key(cpu))
+    entries = [e for e in read_manifest(SHIPPED_IR_DIR)["models"].values() if own in (e.get("kernels") or {})]
+    n = sum(plan_record(e, "f32", cpu) is e["kernels"][own] for e in entries)
+    return f"; {n} shipped IRs with records of this design, {cpu_key(cpu)}" if n else ""

@@ -36,7 +36,7 @@ def run(args) -> int:
         store_dir,
         verified,
     )
-    from xeonsr.kernels import cpu_class, openvino_version, plan_for, plan_key
+    from xeonsr.kernels import cpu_class, openvino_version, plan_for
     from xeonsr.profile import parse_size
     from xeonsr.protocol import check_scale
     from xeonsr.threads import apply_threads, plan_threads
@@ -83,8 +83,8 @@ def run(args) -> int:
         # bf16 steps (up to 2/255) against OpenVINO's own bf16 choice, so they are not the same
         # function; ov-bf16 keeps the plugin's kernels.
         print(f"{e['name']} (inference precision f32):", flush=True)
-        # The plan this store holds for this IR, class and OpenVINO stays unless beaten head to head.
-        res = tune(xml, "f32", plan.used, size, args.rounds, recorded=plan_for(e, "f32", cpu.flags))
+        # The plan a run here uses (this design's, else the class's) stays unless beaten head to head.
+        res = tune(xml, "f32", plan.used, size, args.rounds, recorded=plan_for(e, "f32", cpu))
         res.update(
             cpu=cpu.model,
             openvino=openvino_version(),
@@ -92,19 +92,33 @@ def run(args) -> int:
             measured=datetime.date.today().isoformat(),
         )
         fp32 = stored.get(ir_stem(e["model"], e["scale"], "fp32"))
+        key = record_key(e, cls, cpu)
         if e["precision"] == "int8" and cpu.native_bf16 and fp32 is not None:
-            set_kernel_plan(e["name"], plan_key(cls, "f32"), res, ir_dir)  # the INT8 runner below uses it
+            set_kernel_plan(e["name"], key, res, ir_dir)  # the INT8 runner below uses it
             res.update(against_bf16(e, fp32, ir_dir, plan.used, 2 * args.rounds))
-        set_kernel_plan(e["name"], plan_key(cls, "f32"), res, ir_dir)
+        set_kernel_plan(e["name"], key, res, ir_dir)
+        print(f"  recorded under {key}", flush=True)
         print(f"  -> {len(res['layers'])} layers on other kernels, {res['speedup']:.2f}x the default", flush=True)
     return 0
+
+
+def record_key(entry: dict, cls: str, cpu) -> str:
+    """Where a tune on ``cpu`` is recorded: the class's record while it has none for this IR and
+    OpenVINO, or its record was measured on this design; else this design's own, so that a tune
+    on one CPU never changes what the others of its class run."""
+    from xeonsr.kernels import cpu_key, is_current, plan_key, record_design
+
+    record = (entry.get("kernels") or {}).get(plan_key(cls, "f32"))
+    if not is_current(entry, record) or record_design(record) == cpu_key(cpu):
+        return plan_key(cls, "f32")
+    return plan_key(cls, "f32", cpu_key(cpu))
 
 
 def against_bf16(int8: dict, fp32: dict, ir_dir, threads: int, rounds: int) -> dict:
     """The INT8 IR against the FP32 IR in bf16, each as `xeonsr upscale` loads it, in interleaved
     rounds on the LR of a 480x360 image (Set14's size; the ratio moves with it: FSRCNN-s x2's
     bf16 ran 0.85x at 160x140 and 1.15-1.22x at 240x180): (INT8 ms) / (bf16 ms) by the median
-    round, which `--precision auto` reads on this CPU class (xeonsr.kernels.bf16_first)."""
+    round, which `--precision auto` reads on this CPU design (xeonsr.kernels.bf16_first)."""
     import statistics
 
     import numpy as np
@@ -119,7 +133,7 @@ def against_bf16(int8: dict, fp32: dict, ir_dir, threads: int, rounds: int) -> d
     ratio = statistics.median(time_rounds(*runs, x, rounds))
     first = "bf16" if ratio >= BF16_FIRST_MARGIN else "INT8"
     print(
-        f"  INT8 against the FP32 IR in bf16 ({x.shape[3]}x{x.shape[2]} LR): bf16 {ratio:.2f}x as fast; "
+        f"  INT8 against the FP32 IR in bf16 ({x.shape[3]}x{x.shape[2]} LR): bf16 {ratio:.3f}x as fast; "
         f"--precision auto takes {first} here"
     )
     return {"bf16_vs_int8": round(ratio, 3), "fp32_sha256": fp32["xml_sha256"]}
