@@ -16,7 +16,7 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--threads", type=count(1), default=None, help="threads to tune for (capped at what the machine has)"
     )
-    p.add_argument("--size", default="160x140", help="LR input WIDTHxHEIGHT to time (default 160x140, Set14-sized)")
+    p.add_argument("--size", default="auto", help="LR input WIDTHxHEIGHT to time (default: a 480x360 HR's LR, Set14's)")
     p.add_argument("--rounds", type=count(1), default=5, help="interleaved timing rounds per decision")
 
 
@@ -59,7 +59,7 @@ def run(args) -> int:
     ir_dir = named_store(args.ir_dir) if args.ir_dir else store_dir(None)
     if is_shipped(ir_dir) and not IN_CHECKOUT:
         raise UserError("the shipped IR store is tuned in a checkout of xeonsr; give --ir-dir for your own store")
-    size = parse_size(args.size)
+    size = None if args.size == "auto" else parse_size(args.size)
     precisions = [p.strip() for p in args.precision.split(",") if p.strip()]
     stored = entries(ir_dir)
     chosen = [
@@ -84,7 +84,10 @@ def run(args) -> int:
         # function; ov-bf16 keeps the plugin's kernels.
         print(f"{e['name']} (inference precision f32):", flush=True)
         # The plan a run here uses (this design's, else the class's) stays unless beaten head to head.
-        res = tune(xml, "f32", plan.used, size, args.rounds, recorded=plan_for(e, "f32", cpu))
+        # Set14's LR at the IR's scale, as against_bf16 times: until session 75 every scale was tuned at
+        # 160x140, and plans chosen there lost up to 8% at x2's and x4's LR (benchmarks/probes/design_plans.py)
+        lr = size or (360 // e["scale"], 480 // e["scale"])
+        res = tune(xml, "f32", plan.used, lr, args.rounds, recorded=plan_for(e, "f32", cpu))
         res.update(
             cpu=cpu.model,
             openvino=openvino_version(),
