@@ -259,7 +259,10 @@ def test_tune_writes_a_verified_plan_that_runs_the_same_function(tmp_path, capsy
 
     names = {n for n, _ in conv_layers(ov.Core().read_model(str(store / entry["xml"])))}
     assert set(plan["layers"]) <= names
-    assert (plan["speedup"] >= 1.03) == bool(plan["layers"])  # a plan is kept only for a gain
+    if plan["layers"] and plan["layers"] == plan_for(entry, "f32"):  # the plan runs here used: kept unless beaten
+        assert plan["speedup"] >= 1 / 1.03
+    else:
+        assert (plan["speedup"] >= 1.03) == bool(plan["layers"])  # a new plan is kept only for a gain
     # Every OpenVINO run from that store uses the plan, and computes the same image.
     from xeonsr.runtime import load_runner
 
