@@ -353,6 +353,9 @@ def test_upscale_and_export_mistakes_are_one_line_before_any_work(tmp_path, caps
             True,
         ),
         (["upscale", a, b, "-o", str(tmp_path / "single.png")], "2 inputs need an output folder", True),
+        (["upscale", a, b, "-o", str(tmp_path / "blocker")], "2 inputs need an output folder, not a file", True),
+        # was "1 inputs need an output folder, not an image file"
+        (["upscale", a, "-o", str(tmp_path / "blocker")], "blocker is a file, not a folder", True),
         (["upscale", a, b, "-o", str(tmp_path / "o"), "--backend", "torch", "--jobs", "2"], "--threads N", True),
         (["upscale", a, "-o", str(tmp_path / "blocker" / "x.png")], "blocker is a file", True),  # was after it
         (["upscale", a, b, "-o", str(tmp_path / "blocker" / "out")], "blocker is a file", True),  # was internal

@@ -139,7 +139,10 @@ def _run(args) -> int:
         if suffix and OUTPUT_FORMATS[suffix] != fmt:
             raise UserError(f"{out}: its suffix writes {fmt}, --format asks {args.format}: give one of the two")
     elif not out.is_dir() and (out.exists() or out.suffix.lower() in OUTPUT_FORMATS):
-        raise UserError(f"{out}: {len(files)} inputs need an output folder, not an image file")
+        if len(files) == 1:  # here an output with no suffix, and a file is in its place
+            raise UserError(f"{out} is a file, not a folder (an output with no image suffix is a folder)")
+        what = "a file" if out.exists() else "an image file"
+        raise UserError(f"{out}: {len(files)} inputs need an output folder, not {what}")
     dests = [out] if single else output_paths(files, out, found.trees, suffix)
     # Checked before any work: nothing is replaced unasked, and an input never.
     todo, skipped = guard_outputs(list(zip(files, dests, strict=True)), args.overwrite, args.skip_existing)
