@@ -655,6 +655,32 @@ def test_a_vnni_int8_first_layer_in_blocks_on_the_jit_kernel_gives_the_same_inte
     ]
 
 
+@pytest.mark.parametrize("name", ["srcnn_x3_int8", "srcnn-955_x3_int8", "srcnn_x2_int8"])
+def test_the_amx_int8_first_layer_in_rows_has_its_copies_made_after_the_quantizer(name, data_dir):
+    """The AMX class's form of a quantized one-channel 9 x 9 first layer: 9 row copies made in u8
+    from the quantized image (Pad, Slices, Concat; until session 76 ExtractImagePatches on the
+    float image and a quantizer of all 9 copies), read as they are (9 channels, a 1 x 9 layer:
+    in blocks, 27 channels, they ran slower on AMX). Bit for bit the stored form's output, on a
+    real image and noise at odd and even sizes, on any CPU."""
+    from xeonsr.ir_forms import int8_first_layer_rows
+
+    stored, model = _shipped(name), _shipped(name)
+    done = int8_first_layer_rows(model)
+    assert [n.split("/")[0] for n in done] == ["__module.conv1"]
+    (conv,) = [op for op in model.get_ops() if op.get_friendly_name() == done[0]]
+    assert list(conv.input(1).get_shape())[1:] == [9, 1, 9]
+    kinds = [op.get_type_name() for op in model.get_ops()]
+    assert "ExtractImagePatches" not in kinds and {"Pad", "Slice", "Concat"} <= set(kinds)
+    assert _quantizers(model) == _quantizers(stored)
+    assert int8_first_layer_rows(model) == []  # nothing one-channel is left
+    from xeonsr.evaluate import load_samples
+
+    lr = load_samples([data_dir / "Set5" / "butterfly.png"], 3)[0].lr
+    noise = np.random.default_rng(1).random((1, 1, 33, 48), dtype=np.float32)
+    for x in (np.ascontiguousarray(lr[None, None, :61, :37], dtype=np.float32) / 255.0, noise, noise[:, :, :16, :17]):
+        assert np.array_equal(_run_model(model, np.ascontiguousarray(x)), _run_model(stored, np.ascontiguousarray(x)))
+
+
 def _stored_and_copy(name, data_dir):
     if name != CONV3_FLOAT:
         return _shipped(name), _shipped(name)

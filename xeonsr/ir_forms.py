@@ -71,13 +71,18 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
 
 def int8_first_layer_rows(ov_model, only=None) -> list[str]:
     """:func:`first_layer_rows` for a quantized one-channel first layer of 9 x 9 or more (SRCNN's
-    conv1 in a VNNI-made INT8 IR): the image's quantizer moves after the copies and the int8
-    weights are reshaped, so the layer sums the same integer products (the output is bit for bit
-    the stored one's). AMX multiplies tiles 64 int8 values deep, which one input channel leaves
-    nearly empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9
-    convolution. Float layers (an INT8 IR's float first layer, every FP32 IR) are left alone,
-    and so are the 5 x 5 and 3 x 3 first layers (FSRCNN, DCSCN), where the copies cost what the
-    layer gained (docs/performance.md)."""
+    conv1 in a VNNI-made INT8 IR), its k row copies made in u8 from the quantized image
+    (:func:`xeonsr.ir_rows_u8.quantized_rows_by_slices`, the rows as they are, not in blocks) and
+    the int8 weights reshaped, so the layer sums the same integer products (the output is bit for
+    bit the stored one's). AMX multiplies tiles 64 int8 values deep, which one input channel
+    leaves nearly empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9
+    convolution. Since session 76 the copies are made after the quantizer (ExtractImagePatches'
+    reference kernel, a FakeQuantize of 9 float planes and their reorder had taken 1.0-1.1 of
+    SRCNN x3's 5.6 ms at 160x140): SRCNN x2/x3/x4 and srcnn-955 INT8 1.00-1.10x by the median
+    round, 1.06-1.10x at 240x192, the same output to the bit, on a family 6 model 167 Xeon
+    (docs/performance.md); read in blocks (27 channels) they ran slower.
+    Float layers (an INT8 IR's float first layer, every FP32 IR) are left alone, and so are the 5
+    x 5 and 3 x 3 first layers (FSRCNN, DCSCN), where the copies cost what the layer gained."""
     quantized = set()
     floats = set(float_layers(ov_model))
     for op in ov_model.get_ordered_ops():
@@ -86,7 +91,19 @@ def int8_first_layer_rows(ov_model, only=None) -> list[str]:
             kernel = op.input(1).get_partial_shape()
             if kernel[1].get_length() == 1 and kernel[2].get_length() >= 9:
                 quantized.add(name)
-    return first_layer_rows(ov_model, only=quantized) if quantized else []
+    done = first_layer_rows(ov_model, only=quantized) if quantized else []
+    if done:
+        quantized_rows_by_slices(ov_model, only=_row_quantizers(ov_model), blocked=False)
+    return done
+
+
+def _row_quantizers(ov_model) -> set[str]:
+    """The FakeQuantizes :func:`first_layer_rows` put on a quantized layer's row copies."""
+    return {
+        op.get_friendly_name()
+        for op in ov_model.get_ordered_ops()
+        if op.get_type_name() == "FakeQuantize" and op.get_friendly_name().endswith("/rows")
+    }
 
 
 def int8_first_layer_blocks(ov_model, only=None) -> list[str]:
@@ -112,12 +129,7 @@ def int8_first_layer_blocks(ov_model, only=None) -> list[str]:
     done = first_layer_rows(ov_model, only=small) if small else []
     if not done:
         return []
-    copies = {
-        op.get_friendly_name()
-        for op in ov_model.get_ordered_ops()
-        if op.get_type_name() == "FakeQuantize" and op.get_friendly_name().endswith("/rows")
-    }
-    quantized_rows_by_slices(ov_model, only=copies)
+    quantized_rows_by_slices(ov_model, only=_row_quantizers(ov_model))
     for op in ov_model.get_ordered_ops():
         if op.get_friendly_name() in done and op.get_type_name() == "Convolution":
             op.get_rt_info()["PrimitivesPriority"] = "cpu:jit_avx512"  # the plugin's brgemm kernel: 0.46 ms

@@ -66,7 +66,7 @@ def blocks(k: int, kw: int) -> tuple[int, int]:
 GROUPED_FROM, MAX_GROUPS = 9, 3
 
 
-def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
+def quantized_rows_by_slices(ov_model, only=None, blocked: bool = True) -> list[str]:
     """Rewrite each FakeQuantize of a one-channel image's k x 1 row copies (a quantized first
     layer in rows, as quantize stores it in the AVX2 INT8 IRs) as that FakeQuantize on the image,
     then the copies: a zero Pad of k//2 rows above and below, k row Slices, one Concat.
@@ -85,6 +85,9 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
     rearranged under the same per-channel scales. The same integer sums again: SRCNN's 9 x 9 as 9
     rows by 3 column blocks (27 channels where `jit_avx2_I8` padded 9 to 12: SRCNN x2/x3/x4 INT8
     1.07-1.08x faster on the Zen 2), FSRCNN's 5 x 5 as 2 x 2 blocks of 3 x 3 (docs/performance.md).
+
+    ``blocked=False``: the k rows as they are, whatever :func:`blocks` would find (AMX, whose
+    kernel takes the k channels as they come: xeonsr.ir_forms.int8_first_layer_rows).
 
     In place; ``only``: the FakeQuantize names that may be rewritten (None: any); returns the
     names of the convolutions that read the copies (layer names, as the other forms return)."""
@@ -114,23 +117,23 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
         q.set_friendly_name(name)
         readers = [i.get_node() for i in fq.output(0).get_target_inputs()]
         done += [reader.get_friendly_name() for reader in readers]
-        blocked, r = _blocked_reader(readers, k), k // 2
-        if blocked is None:
+        in_blocks, r = _blocked_reader(readers, k) if blocked else None, k // 2
+        if in_blocks is None:
             padded = ops.pad(q, i64([0, 0, r, 0]), i64([0, 0, r, 0]), "constant")
             rows = ops.concat(slices(padded, range(k), 2 * r, 2), 1)
             rows.set_friendly_name(name + "/copies")
             fq.output(0).replace(rows.output(0))
             continue
-        (a, b), (fr, fc), c = blocked.blocks, blocked.taps, blocked.width // 2
-        er, ec = a * fr - k, b * fc - blocked.width  # rows and columns past the kernel: zero weight over zeros
+        (a, b), (fr, fc), c = in_blocks.blocks, in_blocks.taps, in_blocks.width // 2
+        er, ec = a * fr - k, b * fc - in_blocks.width  # rows and columns past the kernel: zero weight over zeros
         padded = ops.pad(q, i64([0, 0, r, c]), i64([0, 0, r + er, c + ec]), "constant")
         rows = ops.concat(slices(padded, range(0, a * fr, fr), 2 * r + er - (fr - 1), 2), 1)
         rows.set_friendly_name(name + "/copies")
         if b > 1:  # each block fc - 1 columns past the width
             rows = ops.concat(slices(rows, range(0, b * fc, fc), 2 * c + ec - (fc - 1), 3), 1)
             rows.set_friendly_name(name + "/copies/columns")
-        new = conv_on(rows, blocked.weight, [0, 0], blocked.conv.get_friendly_name())
-        blocked.conv.output(0).replace(new.output(0))
+        new = conv_on(rows, in_blocks.weight, [0, 0], in_blocks.conv.get_friendly_name())
+        in_blocks.conv.output(0).replace(new.output(0))
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done

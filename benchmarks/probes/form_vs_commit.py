@@ -1,7 +1,7 @@
 """One host form against its code at an earlier commit: each IR compiled as the runtime compiles it
 on this CPU (its forms, its kernel plan), once with the form as it is now and once with the
 form's function loaded from `git show COMMIT:xeonsr/MODULE.py`; outputs compared, rounds
-interleaved, LR sizes WIDTHxHEIGHT, MODEL:PRECISION at x3.
+interleaved, LR sizes WIDTHxHEIGHT, MODEL:PRECISION[:SCALE] (x3 unless said).
 
     python benchmarks/probes/form_vs_commit.py 2 20 160x140,92x92 fsrcnn:int8,srcnn:int8 bd2df49 ir_rows_u8 quantized_rows_by_slices
 
@@ -15,6 +15,13 @@ Session 55 (the same Zen 2, busy: 159-163 GFLOP/s), two runs, `2 20 160x140,92x9
 fsrcnn:int8 bff3855 ir_rows_u8 quantized_rows_by_slices`: FSRCNN's quantized 5 x 5 in 2 x 2 blocks
 of 3 x 3 (now) against its 5 row copies (bff3855): 1.017-1.018x, 1.005-1.010x and 1.012-1.013x by
 the median round, the same output to the bit.
+
+Session 76 (Intel Xeon family 6 model 167, AMX), two runs, `2 20 160x140,92x92,240x192
+srcnn:int8:2,srcnn:int8,srcnn:int8:4,srcnn-955:int8 4be8292 ir_forms int8_first_layer_rows`: the
+AMX class's SRCNN 9 x 9 INT8 first layer in rows with its copies made in u8 after the quantizer
+(now) against ExtractImagePatches and a quantizer of the 9 float copies (4be8292): 1.01-1.06x,
+1.00-1.07x and 1.06-1.10x at the three sizes by the median round, the same output to the bit
+(benchmarks/results/srcnn_rows_u8_amx_intel_xeon_m167_2c_s76_run[12].txt).
 """
 
 import importlib.util
@@ -33,7 +40,7 @@ from xeonsr.ov import compile_ir, read_ir
 
 threads, rounds = int(sys.argv[1]), int(sys.argv[2])
 sizes = [tuple(map(int, s.split("x"))) for s in sys.argv[3].split(",")]
-models = [m.split(":") for m in sys.argv[4].split(",")]
+models = [(m.split(":") + ["3"])[:3] for m in sys.argv[4].split(",")]
 commit, module, function = sys.argv[5], sys.argv[6], sys.argv[7]
 
 source = subprocess.run(
@@ -54,8 +61,8 @@ def swapped(group):
     return tuple(then if f is now else f for f in group)
 
 
-def runner(model: str, precision: str, old: bool):
-    xml, entry = locate_ir(model, 3, precision)
+def runner(model: str, precision: str, scale: str, old: bool):
+    xml, entry = locate_ir(model, int(scale), precision)
     kernels = plan_for(entry, "f32")
     graph = read_ir(xml)
     saved = forms.HOST_FORMS[cls], forms.INT8_FORMS, forms.EVERY_IR_FORMS
@@ -70,14 +77,14 @@ def runner(model: str, precision: str, old: bool):
     return (lambda x: next(iter(request.infer({0: x}).values())).copy()), nodes
 
 
-for model, precision in models:
-    run_then, n_then = runner(model, precision, True)
-    run_now, n_now = runner(model, precision, False)
+for model, precision, scale in models:
+    run_then, n_then = runner(model, precision, scale, True)
+    run_now, n_now = runner(model, precision, scale, False)
     for w, h in sizes:
         x = np.random.default_rng(0).random((1, 1, h, w), dtype=np.float32)
         before, after, ratio, low, high, diff = against(run_then, run_now, x, rounds)
         print(
-            f"{model} x3 {precision} {w}x{h}: Add/ShapeOf/Gather nodes {n_then} -> {n_now}; {commit} {before:.3f} ms, "
+            f"{model} x{scale} {precision} {w}x{h}: Add/ShapeOf/Gather nodes {n_then} -> {n_now}; {commit} {before:.3f} ms, "
             f"now {after:.3f} ms: {ratio:.3f}x by the median round ({low:.2f}-{high:.2f}), max diff {diff:.1e}",
             flush=True,
         )
