@@ -87,10 +87,16 @@ def bicubic_fn(scale: int) -> UpscaleFn:
     return lambda lr: bicubic_upscale(lr, scale)
 
 
-def evaluate(fn: UpscaleFn, samples: list[Sample], scale: int, *, with_ssim: bool = True) -> dict:
-    """Per-image and mean PSNR/SSIM of ``fn`` on ``samples``; latency covers ``fn`` only."""
+def evaluate(fn: UpscaleFn, samples: list[Sample], scale: int, *, with_ssim: bool = True, warm: bool = False) -> dict:
+    """Per-image and mean PSNR/SSIM of ``fn`` on ``samples``; latency covers ``fn`` only. ``warm``:
+    each image run once untimed first, so its latency is a warm call's: a process's first call, and
+    a new shape's, pay compiles and thread start-up (`xeonsr eval`, FSRCNN x3 INT8 on Set5, a family 6
+    model 167 Xeon: baby, the first image, 40 ms cold against 8 warm, the other four 5.4-7.2 against
+    2.1-2.5)."""
     rows = []
     for smp in samples:
+        if warm:
+            fn(smp.lr)
         t0 = time.perf_counter()
         sr = fn(smp.lr)
         latency_ms = (time.perf_counter() - t0) * 1e3

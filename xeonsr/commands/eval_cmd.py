@@ -97,7 +97,7 @@ def run(args) -> int:
         print(f"runs: {meta['runs']}; from {'the shipped weights' if source == 'shipped' else source}")
     results = {}
     for label, samples in sets:
-        results[label] = result = evaluate(fn, samples, scale, with_ssim=not args.no_ssim)
+        results[label] = result = evaluate(fn, samples, scale, with_ssim=not args.no_ssim, warm=True)
         print(f"{args.model} x{scale} on {label} ({len(samples)} images, Y channel, shave {scale})")
         print(report(result, label))
     if args.json:
