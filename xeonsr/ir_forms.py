@@ -76,13 +76,10 @@ def int8_first_layer_rows(ov_model, only=None) -> list[str]:
     the int8 weights reshaped, so the layer sums the same integer products (the output is bit for
     bit the stored one's). AMX multiplies tiles 64 int8 values deep, which one input channel
     leaves nearly empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9
-    convolution. Since session 76 the copies are made after the quantizer (ExtractImagePatches'
-    reference kernel, a FakeQuantize of 9 float planes and their reorder had taken 1.0-1.1 of
-    SRCNN x3's 5.6 ms at 160x140): SRCNN x2/x3/x4 and srcnn-955 INT8 1.00-1.10x by the median
-    round, 1.06-1.10x at 240x192, the same output to the bit, on a family 6 model 167 Xeon
-    (docs/performance.md); read in blocks (27 channels) they ran slower.
-    Float layers (an INT8 IR's float first layer, every FP32 IR) are left alone, and so are the 5
-    x 5 and 3 x 3 first layers (FSRCNN, DCSCN), where the copies cost what the layer gained."""
+    convolution. Copies made after the quantizer (session 76; before, ExtractImagePatches' reference
+    kernel and a FakeQuantize of 9 float planes): SRCNN and srcnn-955 INT8 1.00-1.10x on a family 6
+    model 167 Xeon (docs/performance.md). Float layers and the 5 x 5 and 3 x 3 first layers (FSRCNN,
+    DCSCN: the copies cost what the layer gained) are left alone."""
     quantized = set()
     floats = set(float_layers(ov_model))
     for op in ov_model.get_ordered_ops():
@@ -225,6 +222,7 @@ HOST_FORMS = {
     # still in rows: SRCNN x2/x3/x4 FP32 1.05-1.22x by the median round, FSRCNN x2/x3 INT8 (their
     # first layers in blocks) 1.18-1.32x, the rest 0.94-1.15x, the same outputs (FP32 within 8e-7)
     # (`python benchmarks/probes/class_forms_here.py 2 10 160x140,92x92,240x192 srcnn:3:fp32,... VARIANTS`).
+    # Since session 76 DCSCN's FP32 concatenations summed away: 1.02-1.08x on a family 6 model 167 Xeon.
     "avx512_amx": (
         blocked_chain_avx512_1x1,
         last_layer_depthwise,
@@ -232,6 +230,7 @@ HOST_FORMS = {
         int8_first_layer_blocks,
         one_pad,
         combine_shifts,
+        concat_sums,
     ),
     # Since session 58: SRCNN's FP32 chain on the jit_avx512 kernels, 1.28-1.42x the default kernels
     # on a Zen 4 (`python benchmarks/probes/blocked_avx512.py 2 5 160x140,92x92,170x170,240x192 ...`).
