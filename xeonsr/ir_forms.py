@@ -222,7 +222,7 @@ HOST_FORMS = {
     # still in rows: SRCNN x2/x3/x4 FP32 1.05-1.22x by the median round, FSRCNN x2/x3 INT8 (their
     # first layers in blocks) 1.18-1.32x, the rest 0.94-1.15x, the same outputs (FP32 within 8e-7)
     # (`python benchmarks/probes/class_forms_here.py 2 10 160x140,92x92,240x192 srcnn:3:fp32,... VARIANTS`).
-    # Since session 76 DCSCN's FP32 concatenations summed away: 1.02-1.08x on a family 6 model 167 Xeon.
+    # Since session 76 DCSCN's FP32 concatenations summed away: 0.98-1.08x by the median round (model 167).
     "avx512_amx": (
         blocked_chain_avx512_1x1,
         last_layer_depthwise,
