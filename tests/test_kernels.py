@@ -657,9 +657,10 @@ def test_a_vnni_int8_first_layer_in_blocks_on_the_jit_kernel_gives_the_same_inte
 
 @pytest.mark.parametrize("name", ["srcnn_x3_int8", "srcnn-955_x3_int8", "srcnn_x2_int8"])
 def test_the_amx_int8_first_layer_in_rows_has_its_copies_made_after_the_quantizer(name, data_dir):
-    """The AMX class's form of a quantized one-channel 9 x 9 first layer: 9 row copies made in u8
-    from the quantized image (Pad, Slices, Concat; until session 76 ExtractImagePatches on the
-    float image and a quantizer of all 9 copies), read as they are (9 channels, a 1 x 9 layer:
+    """The AMX class's form of a quantized one-channel 9 x 9 first layer: 9 row copies of the
+    quantized image made by one convolution with one-hot weights and the image's quantizer again
+    (since session 77; in session 76 a Pad, 9 Slices and a Concat, before it ExtractImagePatches on
+    the float image and a quantizer of all 9 copies), read as they are (9 channels, a 1 x 9 layer:
     in blocks, 27 channels, they ran slower on AMX). Bit for bit the stored form's output, on a
     real image and noise at odd and even sizes, on any CPU."""
     from xeonsr.ir_forms import int8_first_layer_rows
@@ -669,8 +670,14 @@ def test_the_amx_int8_first_layer_in_rows_has_its_copies_made_after_the_quantize
     assert [n.split("/")[0] for n in done] == ["__module.conv1"]
     (conv,) = [op for op in model.get_ops() if op.get_friendly_name() == done[0]]
     assert list(conv.input(1).get_shape())[1:] == [9, 1, 9]
-    kinds = [op.get_type_name() for op in model.get_ops()]
-    assert "ExtractImagePatches" not in kinds and {"Pad", "Slice", "Concat"} <= set(kinds)
+    requant = conv.input(0).get_source_output().get_node()
+    copies = requant.input(0).get_source_output().get_node()
+    assert requant.get_type_name() == "FakeQuantize" and copies.get_type_name() == "Convolution"
+    assert list(copies.get_output_partial_shape(0)[1:2]) == [9] and copies.get_attributes()["pads_begin"] == [4, 0]
+    assert copies.get_rt_info()["PrimitivesPriority"].astype(str) == "cpu:jit_avx512"  # not AMX's k x 1 kernels
+    image = copies.input(0).get_source_output().get_node()  # the image's quantizer, nothing between
+    assert image.get_type_name() == "FakeQuantize"
+    assert "ExtractImagePatches" not in [op.get_type_name() for op in model.get_ops()]
     assert _quantizers(model) == _quantizers(stored)
     assert int8_first_layer_rows(model) == []  # nothing one-channel is left
     from xeonsr.evaluate import load_samples
@@ -699,8 +706,9 @@ def _stored_and_copy(name, data_dir):
 def _quantizers(model):
     """Each FakeQuantize (by name): what it quantizes and its ranges. One that first_layer_rows
     moved after the image's row copies counts as quantizing the image, as before the move, and
-    so does one that quantized_rows_by_slices moved back before them."""
-    found = {}
+    so does one that quantized_rows_by_slices moved back before them; the one that puts
+    quantized_rows_by_conv's copies back on the grid is checked to be the image's own and left out."""
+    found, again = {}, {}
     for op in model.get_ops():
         if op.get_type_name() == "FakeQuantize":
             src, name = op.input(0).get_source_output().get_node(), op.get_friendly_name()
@@ -708,7 +716,11 @@ def _quantizers(model):
             if src.get_type_name() == "ExtractImagePatches":
                 src = src.input(0).get_source_output().get_node()
             ranges = [op.input(i).get_source_output().get_node().get_data().tolist() for i in range(1, 5)]
+            if src.get_type_name() == "Convolution" and src.get_friendly_name().endswith("/copies"):
+                again[src.input(0).get_source_output().get_node().get_friendly_name()] = (ranges, op.get_levels())
+                continue
             found[name] = (src.get_friendly_name(), ranges, op.get_levels())
+    assert all(found[name.removesuffix("/rows")][1:] == grid for name, grid in again.items())
     return found
 
 

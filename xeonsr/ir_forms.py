@@ -11,7 +11,7 @@ from xeonsr.ir_concat import concat_sums
 from xeonsr.ir_graph import float_layers, unquantized_tail
 from xeonsr.ir_pad import one_pad
 from xeonsr.ir_pairs import column_pairs, combine_shifts, last_layer_depthwise
-from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_slices
+from xeonsr.ir_rows_u8 import keeps_zero, quantized_rows_by_conv, quantized_rows_by_slices
 from xeonsr.ir_switch import rows_or_columns
 from xeonsr.ir_weights import conv_on, plain_pads, same_scales, weight_chain
 
@@ -71,26 +71,26 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
 
 def int8_first_layer_rows(ov_model, only=None) -> list[str]:
     """:func:`first_layer_rows` for a quantized one-channel first layer of 9 x 9 or more (SRCNN's
-    conv1 in a VNNI-made INT8 IR), its k row copies made in u8 from the quantized image
-    (:func:`xeonsr.ir_rows_u8.quantized_rows_by_slices`, the rows as they are, not in blocks) and
-    the int8 weights reshaped, so the layer sums the same integer products (the output is bit for
-    bit the stored one's). AMX multiplies tiles 64 int8 values deep, which one input channel
-    leaves nearly empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9
-    convolution. Copies made after the quantizer (session 76; before, ExtractImagePatches' reference
-    kernel and a FakeQuantize of 9 float planes): SRCNN and srcnn-955 INT8 1.00-1.10x on a family 6
-    model 167 Xeon (docs/performance.md). Float layers and the 5 x 5 and 3 x 3 first layers (FSRCNN,
-    DCSCN: the copies cost what the layer gained) are left alone."""
+    conv1 in a VNNI-made INT8 IR), its k row copies made from the quantized image by a one-hot
+    convolution (:func:`xeonsr.ir_rows_u8.quantized_rows_by_conv`, the rows as they are) and the
+    int8 weights reshaped, so the layer sums the same integer products (bit for bit the stored
+    output). AMX multiplies tiles 64 int8 values deep, which one input channel leaves nearly
+    empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9 convolution.
+    On a family 6 model 167 Xeon, copies in u8 by Pad, Slices and Concat (session 76; before,
+    ExtractImagePatches' reference kernel and a quantizer of 9 float planes) 1.00-1.10x, by the
+    convolution (session 77) 1.02-1.08x again (docs/performance.md). Float layers and the 5 x 5
+    and 3 x 3 first layers (FSRCNN, DCSCN: the copies cost what the layer gained) are left alone."""
     quantized = set()
     floats = set(float_layers(ov_model))
     for op in ov_model.get_ordered_ops():
         name = op.get_friendly_name()
         if op.get_type_name() == "Convolution" and name not in floats and (only is None or name in only):
             kernel = op.input(1).get_partial_shape()
-            if kernel[1].get_length() == 1 and kernel[2].get_length() >= 9:
+            if kernel[1].get_length() == 1 and kernel[2].get_length() >= 9 and kernel[3].get_length() > 1:  # not copies
                 quantized.add(name)
     done = first_layer_rows(ov_model, only=quantized) if quantized else []
     if done:
-        quantized_rows_by_slices(ov_model, only=_row_quantizers(ov_model), blocked=False)
+        quantized_rows_by_conv(ov_model, only=_row_quantizers(ov_model))
     return done
 
 

@@ -1,7 +1,8 @@
 """The quantized rows form with its copies made after the quantizer: the image's k row-shifted
 copies that a quantized one-channel first layer reads in rows (xeonsr.ir_forms.first_layer_rows)
-built from the quantized image by a zero Pad, k row Slices and a Concat, instead of
-ExtractImagePatches on the float image and a FakeQuantize of all k copies."""
+built from the quantized image (by a zero Pad, k row Slices and a Concat, or by one convolution
+with one-hot weights), instead of ExtractImagePatches on the float image and a FakeQuantize of
+all k copies."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def blocks(k: int, kw: int) -> tuple[int, int]:
 GROUPED_FROM, MAX_GROUPS = 9, 3
 
 
-def quantized_rows_by_slices(ov_model, only=None, blocked: bool = True) -> list[str]:
+def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
     """Rewrite each FakeQuantize of a one-channel image's k x 1 row copies (a quantized first
     layer in rows, as quantize stores it in the AVX2 INT8 IRs) as that FakeQuantize on the image,
     then the copies: a zero Pad of k//2 rows above and below, k row Slices, one Concat.
@@ -86,9 +87,6 @@ def quantized_rows_by_slices(ov_model, only=None, blocked: bool = True) -> list[
     rows by 3 column blocks (27 channels where `jit_avx2_I8` padded 9 to 12: SRCNN x2/x3/x4 INT8
     1.07-1.08x faster on the Zen 2), FSRCNN's 5 x 5 as 2 x 2 blocks of 3 x 3 (docs/performance.md).
 
-    ``blocked=False``: the k rows as they are, whatever :func:`blocks` would find (AMX, whose
-    kernel takes the k channels as they come: xeonsr.ir_forms.int8_first_layer_rows).
-
     In place; ``only``: the FakeQuantize names that may be rewritten (None: any); returns the
     names of the convolutions that read the copies (layer names, as the other forms return)."""
     from xeonsr.openvino_releases import opset
@@ -105,19 +103,10 @@ def quantized_rows_by_slices(ov_model, only=None, blocked: bool = True) -> list[
         return [ops.slice(x, i64([s]), i64([s - short if s < short else end]), i64([1]), i64([axis])) for s in starts]
 
     done = []
-    for fq in list(ov_model.get_ordered_ops()):
+    for fq, q, k, readers in _quantized_images(ov_model, only):
         name = fq.get_friendly_name()
-        if fq.get_type_name() != "FakeQuantize" or (only is not None and name not in only) or not keeps_zero(fq):
-            continue
-        found = _row_copies(fq)
-        if found is None:
-            continue
-        image, k = found
-        q = ops.fake_quantize(image, *(fq.input(i).get_source_output() for i in range(1, 5)), fq.get_levels())
-        q.set_friendly_name(name)
-        readers = [i.get_node() for i in fq.output(0).get_target_inputs()]
         done += [reader.get_friendly_name() for reader in readers]
-        in_blocks, r = _blocked_reader(readers, k) if blocked else None, k // 2
+        in_blocks, r = _blocked_reader(readers, k), k // 2
         if in_blocks is None:
             padded = ops.pad(q, i64([0, 0, r, 0]), i64([0, 0, r, 0]), "constant")
             rows = ops.concat(slices(padded, range(k), 2 * r, 2), 1)
@@ -137,6 +126,56 @@ def quantized_rows_by_slices(ov_model, only=None, blocked: bool = True) -> list[
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
+
+
+def quantized_rows_by_conv(ov_model, only=None) -> list[str]:
+    """As :func:`quantized_rows_by_slices` with the rows as they are (never in blocks), the k copies
+    made by one convolution of the quantized image: k outputs, output j a k x 1 kernel with a 1 at
+    row j and zeros elsewhere (int8 weights, scale 1), padded k//2 rows above and below, then the
+    image's own quantizer again. Each copy is its integer times 1 plus zeros, so the same
+    integers reach the layer and the output is bit for bit the stored form's.
+
+    The Pad, k Slices and Concat ran as OpenVINO's reference kernels into a planar tensor that a
+    Reorder then moved to the channels-last layout the layer reads (SRCNN x3, 160x140 LR: 0.6 ms of
+    6.1 on a family 6 model 167 Xeon, 2 threads); the convolution writes that layout itself, on
+    oneDNN's JIT kernel (0.37-0.40 ms; its AMX kernels are avoided on k x 1 layers,
+    xeonsr.kernels.AVOID). In place; ``only`` and the return as :func:`quantized_rows_by_slices`."""
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
+    done = []
+    for fq, q, k, readers in _quantized_images(ov_model, only):
+        done += [reader.get_friendly_name() for reader in readers]
+        onehot = np.eye(k, dtype=np.int8).reshape(k, 1, k, 1)  # (k outputs, 1 channel, k rows, 1 column)
+        weight = ops.multiply(ops.convert(ops.constant(onehot), "f32"), ops.constant(np.ones((k, 1, 1, 1), np.float32)))
+        copies = conv_on(q, weight.output(0), [k // 2, 0], fq.get_friendly_name() + "/copies")
+        copies.get_rt_info()["PrimitivesPriority"] = "cpu:jit_avx512"
+        rows = ops.fake_quantize(copies, *(fq.input(i).get_source_output() for i in range(1, 5)), fq.get_levels())
+        rows.set_friendly_name(fq.get_friendly_name() + "/copies/quantized")
+        fq.output(0).replace(rows.output(0))
+    if done:
+        ov_model.validate_nodes_and_infer_types()
+    return done
+
+
+def _quantized_images(ov_model, only):
+    """(the row copies' FakeQuantize, that quantizer on the image, k, the copies' readers) for each
+    quantizer of a one-channel image's k x 1 row copies in ``only`` (None: any) that maps 0 to 0;
+    the quantizer on the image is made here, named as the one it replaces."""
+    from xeonsr.openvino_releases import opset
+
+    ops = opset(13)
+    for fq in list(ov_model.get_ordered_ops()):
+        name = fq.get_friendly_name()
+        if fq.get_type_name() != "FakeQuantize" or (only is not None and name not in only) or not keeps_zero(fq):
+            continue
+        found = _row_copies(fq)
+        if found is None:
+            continue
+        image, k = found
+        q = ops.fake_quantize(image, *(fq.input(i).get_source_output() for i in range(1, 5)), fq.get_levels())
+        q.set_friendly_name(name)
+        yield fq, q, k, [i.get_node() for i in fq.output(0).get_target_inputs()]
 
 
 class _Blocked(NamedTuple):

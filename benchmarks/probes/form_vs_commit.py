@@ -5,6 +5,9 @@ interleaved, LR sizes WIDTHxHEIGHT, MODEL:PRECISION[:SCALE] (x3 unless said).
 
     python benchmarks/probes/form_vs_commit.py 2 20 160x140,92x92 fsrcnn:int8,srcnn:int8 bd2df49 ir_rows_u8 quantized_rows_by_slices
 
+MODULE may be several, comma-separated (`ir_rows_u8,ir_forms`): all loaded at COMMIT, the last
+one's FUNCTION importing the others as they were then.
+
 Session 54 (AMD EPYC Zen 2, busy), two runs: the u8 row copies' Slice bounds as constants counted
 from the end (now) against bounds computed from the image's shape (bd2df49): FSRCNN x3 INT8 21 ->
 14 Add/ShapeOf/Gather nodes, 0.997-1.010x at 160x140 and 1.008-1.020x at 92x92 by the median
@@ -43,15 +46,30 @@ sizes = [tuple(map(int, s.split("x"))) for s in sys.argv[3].split(",")]
 models = [(m.split(":") + ["3"])[:3] for m in sys.argv[4].split(",")]
 commit, module, function = sys.argv[5], sys.argv[6], sys.argv[7]
 
-source = subprocess.run(
-    ["git", "show", f"{commit}:xeonsr/{module}.py"], capture_output=True, text=True, check=True
-).stdout
-path = tempfile.mkdtemp() + f"/{module}_then.py"
-with open(path, "w") as f:
-    f.write(source)
-spec = importlib.util.spec_from_file_location(f"{module}_then", path)
-then_module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(then_module)
+# MODULE may name several, comma-separated: each is loaded as it was at COMMIT in that order, and
+# the later ones import the earlier ones' COMMIT versions (a form whose helper changed module too).
+folder, loaded = tempfile.mkdtemp(), {}
+for name in module.split(","):
+    source = subprocess.run(
+        ["git", "show", f"{commit}:xeonsr/{name}.py"], capture_output=True, text=True, check=True
+    ).stdout
+    path = f"{folder}/{name}_then.py"
+    with open(path, "w") as f:
+        f.write(source)
+    spec = importlib.util.spec_from_file_location(f"{name}_then", path)
+    then_module = importlib.util.module_from_spec(spec)
+    saved = {k: sys.modules.get(f"xeonsr.{k}") for k in loaded}
+    sys.modules.update({f"xeonsr.{k}": m for k, m in loaded.items()})
+    try:
+        spec.loader.exec_module(then_module)
+    finally:
+        for k, m in saved.items():
+            if m is None:
+                sys.modules.pop(f"xeonsr.{k}", None)
+            else:
+                sys.modules[f"xeonsr.{k}"] = m
+    loaded[name] = then_module
+module = module.split(",")[-1]
 now = getattr(importlib.import_module(f"xeonsr.{module}"), function)
 then = getattr(then_module, function)
 cls = cpu_info().forms_class
