@@ -135,11 +135,12 @@ def quantized_rows_by_conv(ov_model, only=None) -> list[str]:
     image's own quantizer again. Each copy is its integer times 1 plus zeros, so the same
     integers reach the layer and the output is bit for bit the stored form's.
 
-    The Pad, k Slices and Concat ran as OpenVINO's reference kernels into a planar tensor that a
-    Reorder then moved to the channels-last layout the layer reads (SRCNN x3, 160x140 LR: 0.6 ms of
-    6.1 on a family 6 model 167 Xeon, 2 threads); the convolution writes that layout itself, on
-    oneDNN's JIT kernel (0.37-0.40 ms; its AMX kernels are avoided on k x 1 layers,
-    xeonsr.kernels.AVOID). In place; ``only`` and the return as :func:`quantized_rows_by_slices`."""
+    The Pad, k Slices and Concat ran as 11 reference-kernel nodes into a planar tensor that a
+    Reorder then moved to the channels-last layout the layer reads; the convolution writes that
+    layout itself, on oneDNN's JIT kernel (its AMX kernels are avoided on k x 1 layers,
+    xeonsr.kernels.AVOID). SRCNN x3 INT8 at 160x140 LR on a family 6 model 167 Xeon, 2 threads
+    (`xeonsr profile`, two runs each): 0.54-0.56 ms of 5.36-5.45 in nodes to make the copies, then
+    0.40 of 5.21-5.23. In place; ``only`` and the return as :func:`quantized_rows_by_slices`."""
     from xeonsr.openvino_releases import opset
 
     ops = opset(13)
