@@ -25,6 +25,12 @@ AMX class's SRCNN 9 x 9 INT8 first layer in rows with its copies made in u8 afte
 (now) against ExtractImagePatches and a quantizer of the 9 float copies (4be8292): 1.01-1.06x,
 1.00-1.07x and 1.06-1.10x at the three sizes by the median round, the same output to the bit
 (benchmarks/results/srcnn_rows_u8_amx_intel_xeon_m167_2c_s76_run[12].txt).
+
+Session 77 (the same Xeon), two runs, `2 20 160x140,92x92,240x192 srcnn:int8:2,srcnn:int8,srcnn:int8:4,
+srcnn-955:int8 039a971 ir_rows_u8,ir_forms int8_first_layer_rows`: those copies made by one convolution with
+one-hot weights (now) against the Pad, Slices, Concat and Reorder (039a971): 1.01-1.07x, 1.02-1.08x and
+1.02-1.05x at the three sizes by the median round, the same output to the bit
+(benchmarks/results/srcnn_rows_conv_amx_intel_xeon_m167_2c_s77_run[12].txt).
 """
 
 import importlib.util
