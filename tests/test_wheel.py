@@ -104,11 +104,13 @@ def test_the_oldest_versions_allowed_run_every_ir_form_as_the_newest_do(tmp_path
     found = _run(bin_dir / "python", "-c", "import openvino; print(openvino.__version__)").stdout
     assert found.startswith("{}.{}.".format(*OLDEST)), found
     # One IR of each kind of rewrite xeonsr.ir_forms makes: SRCNN FP32 (first layer in rows, last
-    # as a row pair), FSRCNN INT8 (quantized rows, column pair), DCSCN INT8 (sub-pixel head).
-    for model, scale, precision in (("srcnn", 3, "fp32"), ("fsrcnn", 3, "int8"), ("dcscn", 2, "int8")):
+    # as a row pair), FSRCNN INT8 (quantized rows, column pair), DCSCN INT8 (sub-pixel head), SRCNN
+    # INT8 (on AMX its row copies by a one-hot convolution).
+    runs = (("srcnn", 3, "fp32"), ("fsrcnn", 3, "int8"), ("dcscn", 2, "int8"), ("srcnn", 3, "int8"))
+    for model, scale, precision in runs:
         psnr = {}
         for name, exe in (("oldest", bin_dir / "xeonsr"), ("here", Path(sys.executable).with_name("xeonsr"))):
-            out = tmp_path / f"{name}_{model}.json"
+            out = tmp_path / f"{name}_{model}_{precision}.json"
             _run(
                 exe, "eval", "--model", model, "--scale", scale, "--dataset", "Set5,Set14", "--data-dir", data_dir,
                 "--backend", "openvino", "--precision", precision, "--no-ssim", "--threads", "2", "--json", out,
