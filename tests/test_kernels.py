@@ -657,23 +657,23 @@ def test_a_vnni_int8_first_layer_in_blocks_on_the_jit_kernel_gives_the_same_inte
 
 @pytest.mark.parametrize("name", ["srcnn_x3_int8", "srcnn-955_x3_int8", "srcnn_x2_int8"])
 def test_the_amx_int8_first_layer_in_rows_has_its_copies_made_after_the_quantizer(name, data_dir):
-    """The AMX class's form of a quantized one-channel 9 x 9 first layer: 9 row copies of the
+    """The AMX class's form of a quantized one-channel 9 x 9 first layer: row copies of the
     quantized image made by one convolution with one-hot weights and the image's quantizer again
     (since session 77; in session 76 a Pad, 9 Slices and a Concat, before it ExtractImagePatches on
-    the float image and a quantizer of all 9 copies), read as they are (9 channels, a 1 x 9 layer:
-    in blocks, 27 channels, they ran slower on AMX). Bit for bit the stored form's output, on a
-    real image and noise at odd and even sizes, on any CPU."""
+    the float image and a quantizer of all 9 copies), 2 copies 5 rows apart read by a 5 x 9 layer
+    (in session 76 9 copies and a 1 x 9 layer). Bit for bit the stored form's output, on a real
+    image and noise at odd and even sizes, on any CPU."""
     from xeonsr.ir_forms import int8_first_layer_rows
 
     stored, model = _shipped(name), _shipped(name)
     done = int8_first_layer_rows(model)
     assert [n.split("/")[0] for n in done] == ["__module.conv1"]
     (conv,) = [op for op in model.get_ops() if op.get_friendly_name() == done[0]]
-    assert list(conv.input(1).get_shape())[1:] == [9, 1, 9]
+    assert list(conv.input(1).get_shape())[1:] == [2, 5, 9]  # 2 copies 5 rows apart, the 9 x 9 as 5 x 9 on them
     requant = conv.input(0).get_source_output().get_node()
     copies = requant.input(0).get_source_output().get_node()
     assert requant.get_type_name() == "FakeQuantize" and copies.get_type_name() == "Convolution"
-    assert list(copies.get_output_partial_shape(0)[1:2]) == [9] and copies.get_attributes()["pads_begin"] == [4, 0]
+    assert list(copies.get_output_partial_shape(0)[1:2]) == [2] and copies.get_attributes()["pads_begin"] == [4, 0]
     assert copies.get_rt_info()["PrimitivesPriority"].astype(str) == "cpu:jit_avx512"  # not AMX's k x 1 kernels
     image = copies.input(0).get_source_output().get_node()  # the image's quantizer, nothing between
     assert image.get_type_name() == "FakeQuantize"
@@ -686,6 +686,28 @@ def test_the_amx_int8_first_layer_in_rows_has_its_copies_made_after_the_quantize
     noise = np.random.default_rng(1).random((1, 1, 33, 48), dtype=np.float32)
     for x in (np.ascontiguousarray(lr[None, None, :61, :37], dtype=np.float32) / 255.0, noise, noise[:, :, :16, :17]):
         assert np.array_equal(_run_model(model, np.ascontiguousarray(x)), _run_model(stored, np.ascontiguousarray(x)))
+
+
+@pytest.mark.parametrize("row_blocks", [1, 3, 9])
+def test_row_copies_by_a_convolution_give_the_same_integers_in_any_row_blocks(row_blocks):
+    """quantized_rows_by_conv with other row blocks than the AMX class's 2: one copy and the
+    9 x 9 layer (1), 3 copies 3 rows apart and a 3 x 9 layer (3), the 9 rows as they are and a
+    1 x 9 layer (9): the layer's input channels and rows as said, the output the stored one's."""
+    from xeonsr.ir_forms import _row_quantizers, first_layer_rows
+    from xeonsr.ir_rows_u8 import quantized_rows_by_conv
+
+    stored, model = _shipped("srcnn_x3_int8"), _shipped("srcnn_x3_int8")
+    (first,) = [
+        op.get_friendly_name()
+        for op in model.get_ops()
+        if op.get_friendly_name().endswith("conv1/aten::_convolution/Convolution")
+    ]
+    assert first_layer_rows(model, only={first}) == [first]
+    assert quantized_rows_by_conv(model, only=_row_quantizers(model), row_blocks=row_blocks) == [first]
+    (conv,) = [op for op in model.get_ops() if op.get_friendly_name() == first]
+    assert list(conv.input(1).get_shape())[1:] == [row_blocks, -(-9 // row_blocks), 9]
+    x = np.random.default_rng(2).random((1, 1, 29, 41), dtype=np.float32)
+    assert np.array_equal(_run_model(model, x), _run_model(stored, x))
 
 
 def _stored_and_copy(name, data_dir):

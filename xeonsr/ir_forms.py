@@ -71,15 +71,15 @@ def first_layer_rows(ov_model, only=None) -> list[str]:
 
 def int8_first_layer_rows(ov_model, only=None) -> list[str]:
     """:func:`first_layer_rows` for a quantized one-channel first layer of 9 x 9 or more (SRCNN's
-    conv1 in a VNNI-made INT8 IR), its k row copies made from the quantized image by a one-hot
-    convolution (:func:`xeonsr.ir_rows_u8.quantized_rows_by_conv`, the rows as they are) and the
-    int8 weights reshaped, so the layer sums the same integer products (bit for bit the stored
-    output). AMX multiplies tiles 64 int8 values deep, which one input channel leaves nearly
+    conv1 in a VNNI-made INT8 IR), its row copies made from the quantized image by a one-hot
+    convolution and read in 2 blocks of 5 rows (:func:`xeonsr.ir_rows_u8.quantized_rows_by_conv`),
+    the int8 weights rearranged, so the layer sums the same integer products (bit for bit the
+    stored output). AMX multiplies tiles 64 int8 values deep, which one input channel leaves nearly
     empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9 convolution.
-    On a family 6 model 167 Xeon, copies in u8 by Pad, Slices and Concat (session 76; before,
-    ExtractImagePatches' reference kernel and a quantizer of 9 float planes) 1.00-1.10x, by the
-    convolution (session 77) 1.01-1.08x again (docs/performance.md). Float layers and the 5 x 5
-    and 3 x 3 first layers (FSRCNN, DCSCN: the copies cost what the layer gained) are left alone."""
+    On a family 6 model 167 Xeon, 9 copies in u8 by Pad, Slices and Concat (session 76; before,
+    ExtractImagePatches and a quantizer of 9 float planes) 1.00-1.10x, by the convolution (session
+    77) 1.01-1.08x again, 2 copies and a 5 x 9 layer FIGURE (docs/performance.md). Float layers and
+    the 5 x 5 and 3 x 3 first layers (FSRCNN, DCSCN: the copies cost what the layer gained) stay."""
     quantized = set()
     floats = set(float_layers(ov_model))
     for op in ov_model.get_ordered_ops():

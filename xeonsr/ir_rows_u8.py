@@ -128,32 +128,46 @@ def quantized_rows_by_slices(ov_model, only=None) -> list[str]:
     return done
 
 
-def quantized_rows_by_conv(ov_model, only=None) -> list[str]:
-    """As :func:`quantized_rows_by_slices` with the rows as they are (never in blocks), the k copies
-    made by one convolution of the quantized image: k outputs, output j a k x 1 kernel with a 1 at
-    row j and zeros elsewhere (int8 weights, scale 1), padded k//2 rows above and below, then the
-    image's own quantizer again. Each copy is its integer times 1 plus zeros, so the same
-    integers reach the layer and the output is bit for bit the stored form's.
+def quantized_rows_by_conv(ov_model, only=None, row_blocks: int = 2) -> list[str]:
+    """As :func:`quantized_rows_by_slices`, the copies made by one convolution of the quantized
+    image and read in ``row_blocks`` blocks of fr = ceil(k / row_blocks) rows: copy R is the image
+    shifted R*fr - k//2 rows (an int8 kernel of scale 1 with a 1 at row R*fr, padded k//2 rows
+    above), back through the image's own quantizer, and the layer an fr x kw convolution over the
+    copies, its int8 weights rearranged under the same per-channel scales (zeros for rows past
+    the kernel's k). Each copy is its integers times 1, so the layer sums the same integer
+    products and the output is bit for bit the stored form's. ``row_blocks`` k: the k rows as they
+    are, a 1 x kw layer.
 
-    The Pad, k Slices and Concat ran as 11 reference-kernel nodes into a planar tensor that a
-    Reorder then moved to the channels-last layout the layer reads; the convolution writes that
-    layout itself, on oneDNN's JIT kernel (its AMX kernels are avoided on k x 1 layers,
+    The copies by Pad, k Slices and Concat ran as 11 reference-kernel nodes into a planar tensor
+    that a Reorder then moved to the channels-last layout the layer reads; the convolution writes
+    that layout itself, on oneDNN's JIT kernel (its AMX kernels are avoided on k x 1 layers,
     xeonsr.kernels.AVOID). SRCNN x3 INT8 at 160x140 LR on a family 6 model 167 Xeon, 2 threads
-    (`xeonsr profile`, two runs each): 0.54-0.56 ms of 5.36-5.45 in nodes to make the copies, then
-    0.40 of 5.21-5.23. In place; ``only`` and the return as :func:`quantized_rows_by_slices`."""
+    (`xeonsr profile`, two runs each): the 9 copies by Pad, Slices and Concat took 0.54-0.56 ms of
+    5.36-5.45 in nodes, by a convolution 0.40 of 5.21-5.23; 2 blocks of 5 rows (two copies, a 5 x
+    9 layer over 2 channels) ran faster again on its AMX kernel (docs/performance.md). In place;
+    ``only`` and the return as :func:`quantized_rows_by_slices`."""
     from xeonsr.openvino_releases import opset
 
     ops = opset(13)
     done = []
     for fq, q, k, readers in _quantized_images(ov_model, only):
         done += [reader.get_friendly_name() for reader in readers]
-        onehot = np.eye(k, dtype=np.int8).reshape(k, 1, k, 1)  # (k outputs, 1 channel, k rows, 1 column)
-        weight = ops.multiply(ops.convert(ops.constant(onehot), "f32"), ops.constant(np.ones((k, 1, 1, 1), np.float32)))
-        copies = conv_on(q, weight.output(0), [k // 2, 0], fq.get_friendly_name() + "/copies")
+        in_blocks = _blocked_reader(readers, k, (row_blocks, 1)) if row_blocks < k else None
+        a, r = (row_blocks, k // 2) if in_blocks else (k, k // 2)
+        fr = -(-k // a)
+        onehot = np.zeros((a, 1, (a - 1) * fr + 1, 1), np.int8)  # (copies, 1 channel, rows, 1 column)
+        onehot[np.arange(a), 0, np.arange(a) * fr, 0] = 1
+        weight = ops.multiply(ops.convert(ops.constant(onehot), "f32"), ops.constant(np.ones((a, 1, 1, 1), np.float32)))
+        copies = ops.convolution(q, weight, [1, 1], [r, 0], [a * fr - 1 - r, 0], [1, 1])
+        copies.set_friendly_name(fq.get_friendly_name() + "/copies")
         copies.get_rt_info()["PrimitivesPriority"] = "cpu:jit_avx512"
         rows = ops.fake_quantize(copies, *(fq.input(i).get_source_output() for i in range(1, 5)), fq.get_levels())
         rows.set_friendly_name(fq.get_friendly_name() + "/copies/quantized")
-        fq.output(0).replace(rows.output(0))
+        if in_blocks is None:
+            fq.output(0).replace(rows.output(0))
+            continue
+        layer = conv_on(rows, in_blocks.weight, [0, in_blocks.width // 2], in_blocks.conv.get_friendly_name())
+        in_blocks.conv.output(0).replace(layer.output(0))
     if done:
         ov_model.validate_nodes_and_infer_types()
     return done
@@ -187,9 +201,9 @@ class _Blocked(NamedTuple):
     weight: object  # its weight: the int8 values rearranged under the same dequantizing ops
 
 
-def _blocked_reader(readers, k: int) -> _Blocked | None:
+def _blocked_reader(readers, k: int, ab: tuple[int, int] | None = None) -> _Blocked | None:
     """How the copies' one reader, a 1 x kw layer padded kw//2 columns, reads the image in
-    :func:`blocks`; None where it reads the k rows as they are."""
+    :func:`blocks` (``ab``: in those (a, b) blocks instead); None where it reads the k rows as they are."""
     if len(readers) != 1 or readers[0].get_type_name() != "Convolution":
         return None
     conv = readers[0]
@@ -198,7 +212,7 @@ def _blocked_reader(readers, k: int) -> _Blocked | None:
         return None
     w = chain[-1].get_data()
     oc, _, one, kw = w.shape
-    a, b = blocks(k, kw)
+    a, b = ab or blocks(k, kw)
     if (a, b) == (k, 1) or one != 1 or not plain_pads(conv, [0, kw // 2]):
         return None
     fr, fc = -(-k // a), -(-kw // b)
