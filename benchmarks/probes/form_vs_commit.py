@@ -30,7 +30,9 @@ Session 77 (the same Xeon), two runs, `2 20 160x140,92x92,240x192 srcnn:int8:2,s
 srcnn-955:int8 039a971 ir_rows_u8,ir_forms int8_first_layer_rows`: those copies made by one convolution with
 one-hot weights (now) against the Pad, Slices, Concat and Reorder (039a971): 1.01-1.07x, 1.02-1.08x and
 1.02-1.05x at the three sizes by the median round, the same output to the bit
-(benchmarks/results/srcnn_rows_conv_amx_intel_xeon_m167_2c_s77_run[12].txt).
+(benchmarks/results/srcnn_rows_conv_amx_intel_xeon_m167_2c_s77_run[12].txt). Then 2 copies 5 rows apart and a
+5 x 9 layer (now) against those 9 copies and a 1 x 9 layer (67559ac), the same command with 67559ac: 1.05-1.08x,
+1.02-1.09x and 1.00-1.08x, bit for bit (benchmarks/results/srcnn_rows_blocks_conv_amx_intel_xeon_m167_2c_s77_run[12].txt).
 """
 
 import importlib.util
