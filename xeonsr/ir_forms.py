@@ -78,8 +78,8 @@ def int8_first_layer_rows(ov_model, only=None) -> list[str]:
     empty: there the 9 x 9 layer ran in half the node time as 9 channels and a 1 x 9 convolution.
     On a family 6 model 167 Xeon, 9 copies in u8 by Pad, Slices and Concat (session 76; before,
     ExtractImagePatches and a quantizer of 9 float planes) 1.00-1.10x, by the convolution (session
-    77) 1.01-1.08x again, 2 copies and a 5 x 9 layer 1.00-1.09x on top (docs/performance.md). Float layers and
-    the 5 x 5 and 3 x 3 first layers (FSRCNN, DCSCN: the copies cost what the layer gained) stay."""
+    77) 1.01-1.08x again, 2 copies and a 5 x 9 layer 1.00-1.09x on top (docs/performance.md).
+    Float layers and 5 x 5 or 3 x 3 first layers (FSRCNN, DCSCN: copies cost what they gained) stay."""
     quantized = set()
     floats = set(float_layers(ov_model))
     for op in ov_model.get_ordered_ops():

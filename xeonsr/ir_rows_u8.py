@@ -153,7 +153,7 @@ def quantized_rows_by_conv(ov_model, only=None, row_blocks: int = 2) -> list[str
     for fq, q, k, readers in _quantized_images(ov_model, only):
         done += [reader.get_friendly_name() for reader in readers]
         in_blocks = _blocked_reader(readers, k, (row_blocks, 1)) if row_blocks < k else None
-        a, r = (row_blocks, k // 2) if in_blocks else (k, k // 2)
+        a, r = row_blocks if in_blocks else k, k // 2
         fr = -(-k // a)
         onehot = np.zeros((a, 1, (a - 1) * fr + 1, 1), np.int8)  # (copies, 1 channel, rows, 1 column)
         onehot[np.arange(a), 0, np.arange(a) * fr, 0] = 1
