@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Campaign dcscn_x2_scratch_fp32mse: dcscn_x2_scratch_mse again in fp32 throughout, i.e. exactly the
-# recipe of dcscn_x2_mse (+0.018 dB on BSD200-val there) from dcscn_x2_scratch's final weights.
+# Campaign dcscn_x2_scratch_fp32mse: dcscn_x2_scratch_mse again in fp32 throughout (its seed and
+# batches), i.e. the recipe of dcscn_x2_mse (+0.018 dB on BSD200-val there) from dcscn_x2_scratch's final weights.
 # Why: in both bf16 phases on the AMX Xeon (family 6 model 167) BSD200-val fell while the learning
 # rate fell (scratch 32.594 -> 32.582 over steps 16000-18000; its MSE phase 32.605 -> 32.596 over
 # 1000-4000) and came back only in the fp32 final tenth (32.599, 32.600). fp32 on every CPU, so a
