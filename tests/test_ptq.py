@@ -219,6 +219,13 @@ def test_quantizer_settings_follow_the_target_cpu_class():
         fp32 = ov.Core().read_model(str(locate_ir("srcnn", scale, "fp32")[0]))
         assert r.qat_ignored_scope and set(r.qat_ignored_scope) <= {op.get_friendly_name() for op in fp32.get_ops()}
     assert not load_recipe("srcnn", target_isa="vnni", scale=2).qat_first
+    # SRCNN 9-5-5 x3 on VNNI: QAT first, only conv3.combine float (PTQ kept conv1 float too,
+    # an IR half as fast), at SRCNN x3's lr and patch settings.
+    r = load_recipe("srcnn-955", target_isa="vnni", scale=3)
+    assert r.qat_first and not r.first_layer_rows and r.qat == {"lq_patch": 16, "batch_size": 16, "lr": 2.5e-5}
+    fp32 = ov.Core().read_model(str(locate_ir("srcnn-955", 3, "fp32")[0]))
+    assert r.qat_ignored_scope == ["__module.conv3.combine/aten::_convolution/Convolution"]
+    assert set(r.qat_ignored_scope) <= {op.get_friendly_name() for op in fp32.get_ops()}
     # FSRCNN-s x3 on VNNI: QAT first with every layer INT8 (the model's QAT float layers cleared
     # for that scale only), at its own lr; x2 keeps the model's QAT float layers and PTQ first.
     s3, s2 = (load_recipe("fsrcnn-s", target_isa="vnni", scale=s) for s in (3, 2))
