@@ -49,18 +49,20 @@ class CpuInfo:
     @property
     def native_bf16(self) -> bool:
         # oneDNN runs bf16 at speed with AVX512-BF16 or AMX; AVX-NE-CONVERT only converts.
-        return bool(self.flags & {"avx512_bf16", "amx_bf16"})
+        return bool(self.flags & {"avx512_bf16", "amx_bf16"}) and cap_allows("bf16")
 
     @property
     def int8_dot(self) -> bool:
-        return bool(self.flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+        # What the INT8 kernels run, not what the CPU has: under a cap below VNNI they sum pairs
+        # of products in int16 (saturating) as on an AVX2 CPU, so the AVX2-made IR is the one.
+        return bool(self.flags & {"avx512_vnni", "avx_vnni", "amx_int8"}) and cap_allows("vnni")
 
     @property
     def isa_class(self) -> str:
         """The INT8 CPU class IRs are made for: "amx" (AMX tiles: OpenVINO runs its AMX
         convolutions only on inputs without a zero point), "vnni" (int8 dot products) or "avx2"
         (pairs of products summed in saturating int16)."""
-        if "amx_int8" in self.flags:
+        if "amx_int8" in self.flags and cap_allows("amx"):
             return "amx"
         return "vnni" if self.int8_dot else "avx2"
 
@@ -215,6 +217,19 @@ def onednn_cap() -> str | None:
     """The ISA oneDNN is held to by the environment (ONEDNN_MAX_CPU_ISA, or its old name
     DNNL_MAX_CPU_ISA), or None: its kernels are then not the ones the CPU's flags promise."""
     return os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or None
+
+
+def cap_allows(feature: str) -> bool:
+    """Whether oneDNN (OpenVINO's and torch's), held by ONEDNN_MAX_CPU_ISA, still runs ``feature``
+    ("vnni": int8 dot products, "bf16": bf16 arithmetic, "amx") where the CPU has it."""
+    cap = (onednn_cap() or "ALL").upper()
+    if cap == "ALL" or "AMX" in cap:
+        return True
+    if feature == "amx":
+        return False
+    if cap.startswith(("AVX512_CORE_BF16", "AVX512_CORE_FP16", "AVX10")):
+        return True
+    return feature == "vnni" and "VNNI" in cap
 
 
 def cpu_class(flags: set[str], capped: bool = True) -> str | None:

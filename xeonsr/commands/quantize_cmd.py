@@ -80,18 +80,7 @@ def run(args) -> int:
     if args.qat_steps is not None and args.qat_steps < 1:
         raise UserError(f"--qat-steps must be 1 or more, not {args.qat_steps}")
     qat = {"threads": args.threads, **({"steps": args.qat_steps} if args.qat_steps else {})}
-    if args.isa in DOT_CLASSES:
-        from xeonsr.info import cpu_info
-
-        if not cpu_info().int8_dot:
-            # The budget runs on this CPU: pre-VNNI kernels saturate the 8-bit weights a vnni
-            # recipe keeps (fsrcnn x2, session 22: 0.080 dB lost here, over the 0.05 budget).
-            print(
-                f"note: no VNNI on this CPU: the budget of an IR made for {args.isa} is checked with int8 pairs "
-                "summed in saturating int16, stricter than a VNNI CPU runs it; it may keep more layers "
-                "float or miss the budget. Make it on a VNNI CPU where you can.",
-                file=sys.stderr,
-            )
+    _arithmetic_note(args.isa)
     rep = quantize(
         args.model,
         args.scale,
@@ -117,6 +106,33 @@ def run(args) -> int:
     layers = f"{len(net_float)} network layer{'s' * (len(net_float) != 1)} float"
     print(f"{share} of the multiply-adds in INT8, {layers}{skip}; took {rep['seconds']} s")
     return 0
+
+
+def _arithmetic_note(isa: str | None) -> None:
+    """The budget is checked with this process's INT8 kernels: say so where they sum products
+    otherwise than the CPUs the IR is made for."""
+    from xeonsr.info import cpu_info, onednn_cap
+
+    cpu = cpu_info()
+    if isa in DOT_CLASSES and not cpu.int8_dot:
+        # Pre-VNNI kernels saturate the 8-bit weights a vnni recipe keeps (fsrcnn x2, session
+        # 22: 0.080 dB lost here, over the 0.05 budget).
+        held = f" (oneDNN held to {onednn_cap()})" if onednn_cap() else ""
+        print(
+            f"note: no VNNI in these INT8 kernels{held}: the budget of an IR made for {isa} is checked with "
+            "int8 pairs summed in saturating int16, stricter than a VNNI CPU runs it; it may keep more layers "
+            "float or miss the budget. Make it on a VNNI CPU where you can.",
+            file=sys.stderr,
+        )
+    elif isa == "avx2" and cpu.int8_dot:
+        # Held to AVX2, oneDNN sums as an AVX2 CPU does (session 82: fsrcnn x3's VNNI IR lost
+        # exactly what it lost on an AMD Zen 3), so the check can be exact here too.
+        print(
+            "note: these INT8 kernels sum products without saturating (VNNI/AMX); an AVX2 CPU sums pairs in "
+            "int16, the same only where no pair leaves it. For its exact sums run this under "
+            "ONEDNN_MAX_CPU_ISA=AVX2.",
+            file=sys.stderr,
+        )
 
 
 def _model_in_store(model, scale, weights, store) -> tuple[str, int]:
