@@ -77,3 +77,21 @@ def test_held_to_avx2_the_avx2_ir_runs_and_computes_what_it_does_uncapped(tmp_pa
     assert np.abs(capped["avx2"] - free["avx2"]).max() < 1e-5
     # 8-bit weights: pairs saturate under the AVX2 kernels.
     assert np.abs(capped["vnni"] - free["vnni"]).max() > 1e-3
+
+
+def test_bf16_refused_under_a_cap_names_the_cap_not_the_cpu(monkeypatch, capsys, tmp_path):
+    from PIL import Image
+
+    import xeonsr.info
+    from xeonsr.cli import main
+
+    parse = xeonsr.info.cpu_info
+    text = "model name : Xeon\nflags : avx2 fma avx512f avx512_vnni avx512_bf16 amx_bf16 amx_int8\n"
+    monkeypatch.setattr(xeonsr.info, "cpu_info", lambda t=None: parse(text))
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "a.png")
+    out = tmp_path / "b.png"
+    assert main(["upscale", str(tmp_path / "a.png"), "-o", str(out), "--scale", "3", "--precision", "bf16"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "oneDNN is held to AVX2 by ONEDNN_MAX_CPU_ISA: use --precision fp32 or int8" in err
+    assert not out.exists()

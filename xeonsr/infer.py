@@ -94,6 +94,17 @@ def refuse_mixed_sources(backend: str | None, precision: str, weights, ir_dir) -
         raise UserError("INT8 is an OpenVINO IR: use the openvino backend")
 
 
+def refuse_emulated_bf16(cpu, hint: str = "") -> None:
+    """Emulated bf16 is several times slower than f32 and no more exact: never what a user wants."""
+    from xeonsr.errors import UserError
+    from xeonsr.info import onednn_cap
+
+    if not cpu.native_bf16:
+        has = bool(cpu.flags & {"avx512_bf16", "amx_bf16"})
+        why = f"oneDNN is held to {onednn_cap()} by ONEDNN_MAX_CPU_ISA" if has else f"{cpu.model} has neither"
+        raise UserError(f"bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); {why}{hint}")
+
+
 def choose_backend(model: str, scale: int, backend: str, precision: str, weights, ir_dir):
     """What ``Upscaler(backend=..., precision=...)`` runs: ("openvino" or "torch", "int8",
     "bf16" or "fp32", a one-line caveat for the user or None). "auto": the IR the store has for
@@ -107,12 +118,8 @@ def choose_backend(model: str, scale: int, backend: str, precision: str, weights
         if value not in allowed:
             raise UserError(f"{name} {value!r}: choose one of {', '.join(allowed)}")
     cpu = cpu_info()
-    if precision == "bf16" and not cpu.native_bf16:
-        # Emulated bf16 is several times slower than f32 and no more exact: never what a user wants.
-        raise UserError(
-            f"bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); {cpu.model} has neither: "
-            "use --precision fp32 or int8"
-        )
+    if precision == "bf16":
+        refuse_emulated_bf16(cpu, ": use --precision fp32 or int8")
     refuse_mixed_sources(backend, precision, weights, ir_dir)
     if backend == "torch" or weights:
         return "torch", "bf16" if precision == "bf16" else "fp32", None

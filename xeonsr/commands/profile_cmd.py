@@ -58,8 +58,10 @@ def run(args) -> int:
         model, scale = model_and_scale(args.model, args.scale, None, lambda s: "fsrcnn", args.ir_dir)
         xml, entry = resolve_ir(model, scale, args.precision, args.ir_dir)
     infer = "bf16" if args.precision == "bf16" else "f32"
-    if infer == "bf16" and not cpu_info().native_bf16:
-        raise UserError(f"bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); {cpu_info().model} has neither")
+    if infer == "bf16":
+        from xeonsr.infer import refuse_emulated_bf16
+
+        refuse_emulated_bf16(cpu_info())
     kernels = None if args.default_kernels else plan_for(entry, infer)
     plan = plan_threads(args.threads)
     apply_threads(plan, pin=True)
