@@ -1,7 +1,8 @@
 """This CPU's forms class as shipped against other lists of xeonsr.ir_forms forms (e.g. another
 class's), each IR through the bench's runtime (xeonsr.runtime.load_runner: this class's kernel plan
 as shipped), rounds interleaved, LR sizes WIDTHxHEIGHT, IRs MODEL:SCALE:PRECISION, each variant a
-"+"-joined list of form function names in the order they run ("shipped" adds nothing).
+"+"-joined list of form function names in the order they run ("shipped": the class's own list,
+"none": no form, the IR as exported).
 
     python benchmarks/probes/class_forms_here.py 2 8 160x140,92x92,240x192 srcnn:3:fp32,fsrcnn:3:fp32 \
         last_layer_depthwise+int8_first_layer_rows+one_pad,blocked_chain_avx512+last_layer_depthwise+int8_first_layer_rows
@@ -41,7 +42,10 @@ for model, scale, precision in specs:
     base = runner(model, scale, precision, shipped)
     print(f"{model} x{scale} {precision} shipped: {base.note}", flush=True)
     for variant in variants:
-        form_list = tuple(getattr(forms, n) for n in variant.split("+")) if variant != "shipped" else shipped
+        if variant in ("shipped", "none"):
+            form_list = shipped if variant == "shipped" else ()
+        else:
+            form_list = tuple(getattr(forms, n) for n in variant.split("+"))
         new = runner(model, scale, precision, form_list)
         print(f"  {variant}: {new.note}", flush=True)
         for w, h in sizes:
